@@ -1,0 +1,347 @@
+//! The action catalog: every action's key, description, input spec and implementation, as the
+//! `actions` interface lists and invokes them. Keys and input names follow Prismatic's Zoho
+//! component so platform users recognise them.
+
+use serde_json::{Value, json};
+
+use crate::crm::{self, ListOptions, SortOrder};
+use crate::error::{Error, record_result_json};
+use crate::inputs::{InputSpec, InputType, Inputs};
+use crate::session::{CallOptions, Host, Session};
+
+/// Which Zoho product an action belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Product {
+    Crm,
+}
+
+type Run = fn(&mut Session, &Inputs) -> Result<Value, Error>;
+
+/// One action of the catalog.
+#[derive(Debug)]
+pub struct Action {
+    pub key: &'static str,
+    pub label: &'static str,
+    pub description: &'static str,
+    pub product: Product,
+    pub inputs: &'static [InputSpec],
+    pub output_example: &'static str,
+    run: Run,
+}
+
+impl Action {
+    /// The JSON Schema of this action's input, including the inputs every action shares.
+    pub fn input_schema(&self) -> Value {
+        crate::inputs::schema(&self.all_inputs())
+    }
+
+    fn all_inputs(&self) -> Vec<InputSpec> {
+        self.inputs.iter().chain(COMMON_INPUTS).copied().collect()
+    }
+}
+
+/// Inputs every action accepts.
+const COMMON_INPUTS: &[InputSpec] = &[InputSpec::optional(
+    "debugRequest",
+    "Debug Request",
+    InputType::Boolean,
+    "Report each HTTP exchange (Authorization redacted, large and binary bodies elided) through the host's log.",
+)
+.default("false")];
+
+const RECORD_TYPE: InputSpec = InputSpec::required(
+    "recordType",
+    "Record Type",
+    InputType::ApiName,
+    "The module's API name, including custom modules, e.g. Leads, Contacts, Price_Books.",
+)
+.example("\"Leads\"");
+const RECORD_ID: InputSpec = InputSpec::required(
+    "recordId",
+    "Record ID",
+    InputType::Id,
+    "The record's id, a string of digits.",
+)
+.example("\"4150868000000624001\"");
+const TRIGGER: InputSpec = InputSpec::optional(
+    "trigger",
+    "Trigger",
+    InputType::StringList,
+    "Automations to run: workflow, approval, blueprint. Omit for Zoho's default (all); an empty list runs none.",
+)
+.example("[\"workflow\"]");
+
+/// Every action the component implements, in manifest order.
+pub static CATALOG: &[Action] = &[
+    Action {
+        key: "crmCreateRecord",
+        label: "Create Record",
+        description: "Create one record, or many (an array; sent in batches of 100), in a CRM module. Per-record failures are reported, never hidden.",
+        product: Product::Crm,
+        inputs: &[
+            RECORD_TYPE,
+            InputSpec::required(
+                "values",
+                "Values",
+                InputType::ObjectOrArray,
+                "The record as an object of field API names to values, or an array of such objects.",
+            )
+            .example("{\"Last_Name\": \"Boyle\", \"Company\": \"Zylker\", \"Email\": \"p.boyle@zylker.com\"}"),
+            TRIGGER,
+        ],
+        output_example: r#"{"data":[{"index":0,"status":"success","id":"4150868000000624001","code":"SUCCESS","message":"record added","details":{"id":"4150868000000624001","Created_Time":"2026-03-27T19:20:28+05:30"}}]}"#,
+        run: run_create_record,
+    },
+    Action {
+        key: "crmGetRecord",
+        label: "Get Record",
+        description: "Get one CRM record by id.",
+        product: Product::Crm,
+        inputs: &[
+            RECORD_TYPE,
+            RECORD_ID,
+            InputSpec::optional(
+                "fields",
+                "Fields",
+                InputType::StringList,
+                "Field API names to return (all when omitted).",
+            )
+            .example("[\"Last_Name\", \"Email\"]"),
+        ],
+        output_example: r#"{"data":{"id":"4150868000000624001","Last_Name":"Boyle","Email":"p.boyle@zylker.com"}}"#,
+        run: run_get_record,
+    },
+    Action {
+        key: "crmGetRecords",
+        label: "Get Records",
+        description: "Get one page of records from a CRM module. Page numbers reach the first 2,000 records; continue past them with pageToken.",
+        product: Product::Crm,
+        inputs: &[
+            RECORD_TYPE,
+            InputSpec::required(
+                "fields",
+                "Fields",
+                InputType::StringList,
+                "Field API names to return (Zoho requires at least one, at most 50).",
+            )
+            .example("[\"Last_Name\", \"Email\"]"),
+            InputSpec::optional(
+                "page",
+                "Page",
+                InputType::Integer { min: 1, max: 1_000_000 },
+                "Page number, from 1.",
+            ),
+            InputSpec::optional(
+                "perPage",
+                "Per Page",
+                InputType::Integer { min: 1, max: 200 },
+                "Records per page, 1 to 200.",
+            )
+            .default("200"),
+            InputSpec::optional(
+                "pageToken",
+                "Page Token",
+                InputType::Text,
+                "Zoho's next_page_token from a previous page; not combined with page.",
+            ),
+            InputSpec::optional(
+                "sortBy",
+                "Sort By",
+                InputType::Text,
+                "Field to sort by: id, Created_Time or Modified_Time.",
+            )
+            .example("\"Modified_Time\""),
+            InputSpec::optional(
+                "sortOrder",
+                "Sort Order",
+                InputType::Choice(&["asc", "desc"]),
+                "Sort direction (Zoho's default: desc).",
+            ),
+        ],
+        output_example: r#"{"data":[{"id":"4150868000000624001","Last_Name":"Boyle"}],"info":{"page":1,"perPage":200,"count":1,"moreRecords":false,"nextPageToken":null}}"#,
+        run: run_get_records,
+    },
+    Action {
+        key: "crmUpdateRecord",
+        label: "Update Record",
+        description: "Update fields of one CRM record by id.",
+        product: Product::Crm,
+        inputs: &[
+            RECORD_TYPE,
+            RECORD_ID,
+            InputSpec::required(
+                "values",
+                "Values",
+                InputType::Object,
+                "Fields to change, as an object of field API names to values.",
+            )
+            .example("{\"Phone\": \"+1 555 0100\"}"),
+            TRIGGER,
+        ],
+        output_example: r#"{"data":{"index":0,"status":"success","id":"4150868000000624001","code":"SUCCESS","message":"record updated","details":{"id":"4150868000000624001"}}}"#,
+        run: run_update_record,
+    },
+    Action {
+        key: "crmRemoveRecord",
+        label: "Remove Record",
+        description: "Delete one CRM record by id (it goes to Zoho's recycle bin).",
+        product: Product::Crm,
+        inputs: &[RECORD_TYPE, RECORD_ID],
+        output_example: r#"{"data":{"index":0,"status":"success","id":"4150868000000624001","code":"SUCCESS","message":"record deleted","details":{"id":"4150868000000624001"}}}"#,
+        run: run_remove_record,
+    },
+];
+
+/// Looks an action up by key.
+pub fn find(key: &str) -> Result<&'static Action, Error> {
+    CATALOG.iter().find(|a| a.key == key).ok_or_else(|| {
+        let known: Vec<&str> = CATALOG.iter().map(|a| a.key).collect();
+        let shown: String = key.chars().take(60).collect::<String>().escape_debug().collect();
+        Error::invalid(
+            "action",
+            format!("`{shown}` is not an action; known actions: {}", known.join(", ")),
+        )
+    })
+}
+
+/// Validates `input` for the action `key` and runs it for `connection`.
+pub fn invoke(host: &mut dyn Host, key: &str, connection: &str, input: &str) -> Result<Value, Error> {
+    let action = find(key)?;
+    let inputs = Inputs::parse(&action.all_inputs(), input)?;
+    let options = CallOptions {
+        debug: inputs.flag("debugRequest"),
+        ..CallOptions::default()
+    };
+    let mut session = Session::new(host, connection, options);
+    (action.run)(&mut session, &inputs)
+}
+
+fn run_create_record(session: &mut Session, inputs: &Inputs) -> Result<Value, Error> {
+    let records = inputs.records("values");
+    let trigger = inputs.list("trigger");
+    let results = crm::create_records(
+        session,
+        inputs.required_text("recordType")?,
+        &records,
+        trigger.as_deref(),
+    )?;
+    Ok(json!({ "data": results.iter().map(record_result_json).collect::<Vec<_>>() }))
+}
+
+fn run_get_record(session: &mut Session, inputs: &Inputs) -> Result<Value, Error> {
+    let fields = inputs.list("fields").unwrap_or_default();
+    let record = crm::get_record(
+        session,
+        inputs.required_text("recordType")?,
+        inputs.required_text("recordId")?,
+        &fields,
+    )?;
+    Ok(json!({ "data": record }))
+}
+
+fn run_get_records(session: &mut Session, inputs: &Inputs) -> Result<Value, Error> {
+    let options = ListOptions {
+        fields: inputs.list("fields").unwrap_or_default(),
+        page: inputs.u32("page"),
+        per_page: inputs.u32("perPage"),
+        page_token: inputs.text("pageToken").map(str::to_owned),
+        sort_by: inputs.text("sortBy").map(str::to_owned),
+        sort_order: inputs
+            .text("sortOrder")
+            .map(|o| if o == "asc" { SortOrder::Asc } else { SortOrder::Desc }),
+    };
+    let page = crm::get_records(session, inputs.required_text("recordType")?, &options)?;
+    Ok(json!({
+        "data": page.records,
+        "info": {
+            "page": page.info.page,
+            "perPage": page.info.per_page,
+            "count": page.info.count,
+            "moreRecords": page.info.more_records,
+            "nextPageToken": page.info.next_page_token,
+        }
+    }))
+}
+
+fn run_update_record(session: &mut Session, inputs: &Inputs) -> Result<Value, Error> {
+    let values = inputs.object("values").cloned().unwrap_or_default();
+    let trigger = inputs.list("trigger");
+    let result = crm::update_record(
+        session,
+        inputs.required_text("recordType")?,
+        inputs.required_text("recordId")?,
+        &values,
+        trigger.as_deref(),
+    )?;
+    Ok(json!({ "data": record_result_json(&result) }))
+}
+
+fn run_remove_record(session: &mut Session, inputs: &Inputs) -> Result<Value, Error> {
+    let result = crm::delete_record(
+        session,
+        inputs.required_text("recordType")?,
+        inputs.required_text("recordId")?,
+    )?;
+    Ok(json!({ "data": record_result_json(&result) }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::session::tests::ScriptedHost;
+
+    #[test]
+    fn keys_are_unique_and_schemas_are_objects() {
+        let mut keys: Vec<&str> = CATALOG.iter().map(|a| a.key).collect();
+        keys.sort_unstable();
+        keys.dedup();
+        assert_eq!(keys.len(), CATALOG.len());
+        for action in CATALOG {
+            let schema = action.input_schema();
+            assert_eq!(schema["type"], "object", "{}", action.key);
+            assert!(
+                serde_json::from_str::<Value>(action.output_example).is_ok(),
+                "{} output example",
+                action.key
+            );
+            for spec in action.all_inputs() {
+                for text in spec.default.iter().chain(spec.example.iter()) {
+                    assert!(
+                        serde_json::from_str::<Value>(text).is_ok(),
+                        "{}.{}",
+                        action.key,
+                        spec.name
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn unknown_actions_are_invalid_input_and_send_nothing() {
+        let mut host = ScriptedHost::new();
+        let error = invoke(&mut host, "crmDoMagic", "c", "{}").expect_err("unknown");
+        assert!(
+            matches!(error, Error::InvalidInput { ref input, .. } if input == "action"),
+            "{error:?}"
+        );
+        assert!(host.sent.is_empty());
+    }
+
+    #[test]
+    fn get_records_output_keeps_zoho_records_and_camel_case_info() {
+        let mut host = ScriptedHost::new();
+        host.answer(200, r#"{"data":[{"id":"1","Last_Name":"A"}],"info":{"per_page":1,"count":1,"page":1,"more_records":true,"next_page_token":"t"}}"#);
+        let output = invoke(
+            &mut host,
+            "crmGetRecords",
+            "c",
+            r#"{"recordType":"Leads","fields":"Last_Name","perPage":1}"#,
+        )
+        .expect("ok");
+        assert_eq!(output["data"][0]["Last_Name"], "A");
+        assert_eq!(output["info"]["moreRecords"], true);
+        assert_eq!(output["info"]["nextPageToken"], "t");
+        assert_eq!(host.sent[0].uri().query(), Some("fields=Last_Name&per_page=1"));
+    }
+}

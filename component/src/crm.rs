@@ -1,0 +1,682 @@
+//! Zoho CRM v8 records: plans for each operation and the decoding of Zoho's answers.
+
+use http::{Method, Request, Response, StatusCode};
+use serde_json::{Map, Value, json};
+
+use crate::error::{ApiError, Error, RecordResult};
+use crate::plan::{self, CRM_BASE, PlanMeta, Query, Repeatable};
+use crate::session::Session;
+use crate::validate;
+use crate::zoho::{self, RequiredScope};
+
+/// Zoho's limit on records in one insert, update or delete call.
+pub const MAX_RECORDS_PER_CALL: usize = 100;
+/// Zoho's limit on `per_page`.
+pub const MAX_PER_PAGE: u32 = 200;
+
+/// Sort direction for lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SortOrder {
+    Asc,
+    Desc,
+}
+
+impl SortOrder {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SortOrder::Asc => "asc",
+            SortOrder::Desc => "desc",
+        }
+    }
+}
+
+/// What `get_records` should return (mirrors `crm.list-options`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ListOptions {
+    pub fields: Vec<String>,
+    pub page: Option<u32>,
+    pub per_page: Option<u32>,
+    pub page_token: Option<String>,
+    pub sort_by: Option<String>,
+    pub sort_order: Option<SortOrder>,
+}
+
+/// Zoho's `info` object for a page (mirrors `types.page-info`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PageInfo {
+    pub page: Option<u32>,
+    pub per_page: Option<u32>,
+    pub count: u32,
+    pub more_records: bool,
+    pub next_page_token: Option<String>,
+}
+
+/// One page of records.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Page {
+    pub records: Vec<Value>,
+    pub info: PageInfo,
+}
+
+/// The CRUD operation a scope is needed for, in Zoho's scope spelling.
+#[derive(Debug, Clone, Copy)]
+enum Operation {
+    Read,
+    Create,
+    Update,
+    Delete,
+}
+
+/// The scope Zoho checks for an operation on a module, e.g. `ZohoCRM.modules.leads.READ`.
+fn scope(module: &str, operation: Operation) -> RequiredScope {
+    let op = match operation {
+        Operation::Read => "READ",
+        Operation::Create => "CREATE",
+        Operation::Update => "UPDATE",
+        Operation::Delete => "DELETE",
+    };
+    RequiredScope(format!("ZohoCRM.modules.{}.{op}", module.to_ascii_lowercase()))
+}
+
+fn validate_trigger(trigger: Option<&[String]>) -> Result<(), Error> {
+    for (i, name) in trigger.unwrap_or_default().iter().enumerate() {
+        if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            return Err(Error::invalid(
+                format!("trigger[{i}]"),
+                "must name an automation such as `workflow`, `approval` or `blueprint`",
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn write_body(records: &[Map<String, Value>], trigger: Option<&[String]>) -> Value {
+    let mut body = json!({ "data": records });
+    if let Some(trigger) = trigger {
+        body["trigger"] = json!(trigger);
+    }
+    body
+}
+
+/// Plan for `POST /{module}` with at most [`MAX_RECORDS_PER_CALL`] records.
+pub fn create_plan(
+    module: &str,
+    records: &[Map<String, Value>],
+    trigger: Option<&[String]>,
+) -> Result<Request<Vec<u8>>, Error> {
+    plan::request(
+        Method::POST,
+        plan::path(CRM_BASE, &[module]),
+        &Query::new(),
+        Some(&write_body(records, trigger)),
+        PlanMeta {
+            repeatable: Repeatable::No,
+            scope: Some(scope(module, Operation::Create)),
+        },
+    )
+}
+
+/// Plan for `GET /{module}/{id}`.
+pub fn get_record_plan(module: &str, id: &str, fields: &[String]) -> Result<Request<Vec<u8>>, Error> {
+    let mut query = Query::new();
+    if !fields.is_empty() {
+        query.push("fields", fields.join(","));
+    }
+    plan::request(
+        Method::GET,
+        plan::path(CRM_BASE, &[module, id]),
+        &query,
+        None,
+        PlanMeta {
+            repeatable: Repeatable::Yes,
+            scope: Some(scope(module, Operation::Read)),
+        },
+    )
+}
+
+/// Plan for `GET /{module}` (one page).
+pub fn list_plan(module: &str, options: &ListOptions) -> Result<Request<Vec<u8>>, Error> {
+    let mut query = Query::new();
+    query
+        .push("fields", options.fields.join(","))
+        .push_opt("page", options.page.map(|p| p.to_string()))
+        .push_opt("per_page", options.per_page.map(|p| p.to_string()))
+        .push_opt("page_token", options.page_token.clone())
+        .push_opt("sort_by", options.sort_by.clone())
+        .push_opt("sort_order", options.sort_order.map(SortOrder::as_str));
+    plan::request(
+        Method::GET,
+        plan::path(CRM_BASE, &[module]),
+        &query,
+        None,
+        PlanMeta {
+            repeatable: Repeatable::Yes,
+            scope: Some(scope(module, Operation::Read)),
+        },
+    )
+}
+
+/// Plan for `PUT /{module}/{id}`.
+pub fn update_plan(
+    module: &str,
+    id: &str,
+    values: &Map<String, Value>,
+    trigger: Option<&[String]>,
+) -> Result<Request<Vec<u8>>, Error> {
+    plan::request(
+        Method::PUT,
+        plan::path(CRM_BASE, &[module, id]),
+        &Query::new(),
+        Some(&write_body(std::slice::from_ref(values), trigger)),
+        PlanMeta {
+            repeatable: Repeatable::Yes,
+            scope: Some(scope(module, Operation::Update)),
+        },
+    )
+}
+
+/// Plan for `DELETE /{module}/{id}`.
+pub fn delete_plan(module: &str, id: &str) -> Result<Request<Vec<u8>>, Error> {
+    plan::request(
+        Method::DELETE,
+        plan::path(CRM_BASE, &[module, id]),
+        &Query::new(),
+        None,
+        PlanMeta {
+            repeatable: Repeatable::Yes,
+            scope: Some(scope(module, Operation::Delete)),
+        },
+    )
+}
+
+/// Checks the inputs every list call shares, before anything is sent.
+pub fn validate_list_options(options: &ListOptions) -> Result<(), Error> {
+    if options.fields.is_empty() {
+        return Err(Error::invalid(
+            "fields",
+            "Zoho requires the field API names to return when listing records, e.g. [\"Last_Name\", \"Email\"]",
+        ));
+    }
+    validate::field_list("fields", &options.fields)?;
+    if options.page == Some(0) {
+        return Err(Error::invalid("page", "pages are numbered from 1"));
+    }
+    if let Some(per_page) = options.per_page
+        && !(1..=MAX_PER_PAGE).contains(&per_page)
+    {
+        return Err(Error::invalid(
+            "perPage",
+            format!("must be between 1 and {MAX_PER_PAGE}, got {per_page}"),
+        ));
+    }
+    if let Some(token) = &options.page_token {
+        validate::opaque_token("pageToken", token)?;
+        if options.page.is_some() {
+            return Err(Error::invalid(
+                "pageToken",
+                "cannot be combined with `page`; Zoho pages by one or the other",
+            ));
+        }
+    }
+    if let Some(sort_by) = &options.sort_by {
+        validate::field_name("sortBy", sort_by)?;
+    }
+    Ok(())
+}
+
+/// Reads one record from a get-one answer. 204, or Zoho's "the id given seems to be invalid",
+/// means there is no such record.
+pub fn decode_record(response: &Response<Vec<u8>>, scope: Option<&RequiredScope>) -> Result<Value, Error> {
+    if response.status() == StatusCode::NO_CONTENT {
+        return Err(Error::NotFound(ApiError {
+            status: 204,
+            code: "NO_CONTENT".into(),
+            message: "no record with this id".into(),
+            details: None,
+        }));
+    }
+    if !response.status().is_success() {
+        return Err(not_found_if_unknown_id(zoho::error_from_response(response, scope)));
+    }
+    let body = zoho::json_body(response, "the record")?;
+    body.get("data")
+        .and_then(Value::as_array)
+        .and_then(|data| data.first())
+        .filter(|record| record.is_object())
+        .cloned()
+        .ok_or_else(|| Error::decode("the response has no record in `data`"))
+}
+
+/// Reads a list answer; 204 is an empty page.
+pub fn decode_page(response: &Response<Vec<u8>>, scope: Option<&RequiredScope>) -> Result<Page, Error> {
+    if response.status() == StatusCode::NO_CONTENT {
+        return Ok(Page::default());
+    }
+    if !response.status().is_success() {
+        return Err(zoho::error_from_response(response, scope));
+    }
+    let body = zoho::json_body(response, "the record list")?;
+    let records = body
+        .get("data")
+        .and_then(Value::as_array)
+        .ok_or_else(|| Error::decode("the record list has no `data` array"))?
+        .clone();
+    let info = body.get("info").cloned().unwrap_or(Value::Null);
+    let number = |key: &str| {
+        info.get(key)
+            .and_then(Value::as_u64)
+            .and_then(|n| u32::try_from(n).ok())
+    };
+    Ok(Page {
+        info: PageInfo {
+            page: number("page"),
+            per_page: number("per_page"),
+            count: u32::try_from(records.len()).unwrap_or(u32::MAX),
+            more_records: info.get("more_records").and_then(Value::as_bool).unwrap_or(false),
+            next_page_token: info.get("next_page_token").and_then(Value::as_str).map(str::to_owned),
+        },
+        records,
+    })
+}
+
+/// Reads the single entry of a one-record write (update, delete): a failed entry is an error,
+/// whatever the HTTP status.
+pub fn decode_single_write(response: &Response<Vec<u8>>, scope: Option<&RequiredScope>) -> Result<RecordResult, Error> {
+    let has_data = serde_json::from_slice::<Value>(response.body())
+        .ok()
+        .is_some_and(|b| b.get("data").is_some_and(Value::is_array));
+    if !response.status().is_success() && !has_data {
+        return Err(not_found_if_unknown_id(zoho::error_from_response(response, scope)));
+    }
+    let result = zoho::write_results(response, 1, 0)?.remove(0);
+    if result.success {
+        Ok(result)
+    } else {
+        Err(not_found_if_unknown_id(zoho::single_record_error(
+            response.status().as_u16(),
+            result,
+            scope,
+        )))
+    }
+}
+
+/// Zoho reports an id that names no record as `INVALID_DATA` "the id given seems to be
+/// invalid"; callers want to tell that apart from bad field data.
+fn not_found_if_unknown_id(error: Error) -> Error {
+    match error {
+        Error::Api(api) if api.code == "INVALID_DATA" && api.message.contains("id given seems to be invalid") => {
+            Error::NotFound(api)
+        }
+        other => other,
+    }
+}
+
+/// Creates records in batches of [`MAX_RECORDS_PER_CALL`], returning one result per record in
+/// input order. A single record that fails is its own error; with several records, any
+/// failure makes the outcome a partial failure that still carries every record's result.
+pub fn create_records(
+    session: &mut Session,
+    module: &str,
+    records: &[Map<String, Value>],
+    trigger: Option<&[String]>,
+) -> Result<Vec<RecordResult>, Error> {
+    validate::module_name("recordType", module)?;
+    validate_trigger(trigger)?;
+    if records.is_empty() {
+        return Err(Error::invalid("values", "give at least one record"));
+    }
+    if let [single] = records {
+        let plan = create_plan(module, std::slice::from_ref(single), trigger)?;
+        let response = session.send(&plan)?;
+        return decode_single_write(&response, plan.extensions().get()).map(|result| vec![result]);
+    }
+    let mut results = Vec::with_capacity(records.len());
+    for (batch_number, batch) in records.chunks(MAX_RECORDS_PER_CALL).enumerate() {
+        let first_index = batch_number * MAX_RECORDS_PER_CALL;
+        let plan = create_plan(module, batch, trigger)?;
+        let scope = plan.extensions().get::<RequiredScope>().cloned();
+        let outcome = session
+            .send(&plan)
+            .and_then(|response| decode_batch(&response, batch.len(), first_index, scope.as_ref()));
+        match outcome {
+            Ok(batch_results) => results.extend(batch_results),
+            // Nothing was applied yet, so the error alone tells the whole story.
+            Err(error) if results.is_empty() => return Err(error),
+            Err(error) => {
+                // Earlier batches were applied: report them with the failure instead of losing them.
+                results.extend(unsent_results(&error, first_index, batch.len(), "this batch failed"));
+                let rest = records.len() - (first_index + batch.len());
+                results.extend(unsent_results(
+                    &error,
+                    first_index + batch.len(),
+                    rest,
+                    "not sent: an earlier batch failed",
+                ));
+                return Err(Error::PartialFailure(results));
+            }
+        }
+    }
+    if results.iter().any(|r| !r.success) {
+        return Err(Error::PartialFailure(results));
+    }
+    Ok(results)
+}
+
+/// Per-record results of one batch. A non-2xx answer with a `data` array still lists each
+/// record's fate; one without is a failure of the whole batch.
+fn decode_batch(
+    response: &Response<Vec<u8>>,
+    sent: usize,
+    first_index: usize,
+    scope: Option<&RequiredScope>,
+) -> Result<Vec<RecordResult>, Error> {
+    let has_data = serde_json::from_slice::<Value>(response.body())
+        .ok()
+        .is_some_and(|b| b.get("data").is_some_and(Value::is_array));
+    if !response.status().is_success() && !has_data {
+        return Err(zoho::error_from_response(response, scope));
+    }
+    zoho::write_results(response, sent, first_index)
+}
+
+fn unsent_results(error: &Error, first_index: usize, count: usize, message: &str) -> Vec<RecordResult> {
+    let code = match error {
+        Error::OutcomeUnknown(_) => "OUTCOME_UNKNOWN".to_owned(),
+        Error::Api(api) | Error::NotFound(api) | Error::Unauthorized(api) => api.code.clone(),
+        Error::RateLimited { .. } => "TOO_MANY_REQUESTS".to_owned(),
+        _ => "NOT_APPLIED".to_owned(),
+    };
+    (first_index..first_index + count)
+        .map(|index| RecordResult {
+            index: u32::try_from(index).unwrap_or(u32::MAX),
+            success: false,
+            id: None,
+            code: code.clone(),
+            message: message.to_owned(),
+            details: None,
+            action: None,
+        })
+        .collect()
+}
+
+/// Returns one record, optionally only some fields.
+pub fn get_record(session: &mut Session, module: &str, id: &str, fields: &[String]) -> Result<Value, Error> {
+    validate::module_name("recordType", module)?;
+    validate::record_id("recordId", id)?;
+    validate::field_list("fields", fields)?;
+    let plan = get_record_plan(module, id, fields)?;
+    let response = session.send(&plan)?;
+    decode_record(&response, plan.extensions().get())
+}
+
+/// Returns one page of records.
+pub fn get_records(session: &mut Session, module: &str, options: &ListOptions) -> Result<Page, Error> {
+    validate::module_name("recordType", module)?;
+    validate_list_options(options)?;
+    let plan = list_plan(module, options)?;
+    let response = session.send(&plan)?;
+    decode_page(&response, plan.extensions().get())
+}
+
+/// Updates one record by id.
+pub fn update_record(
+    session: &mut Session,
+    module: &str,
+    id: &str,
+    values: &Map<String, Value>,
+    trigger: Option<&[String]>,
+) -> Result<RecordResult, Error> {
+    validate::module_name("recordType", module)?;
+    validate::record_id("recordId", id)?;
+    validate_trigger(trigger)?;
+    match values.get("id") {
+        None => {}
+        Some(Value::String(inner)) if inner == id => {}
+        Some(_) => {
+            return Err(Error::invalid(
+                "values.id",
+                "differs from recordId; leave it out or make them equal",
+            ));
+        }
+    }
+    let plan = update_plan(module, id, values, trigger)?;
+    let response = session.send(&plan)?;
+    decode_single_write(&response, plan.extensions().get())
+}
+
+/// Deletes one record by id.
+pub fn delete_record(session: &mut Session, module: &str, id: &str) -> Result<RecordResult, Error> {
+    validate::module_name("recordType", module)?;
+    validate::record_id("recordId", id)?;
+    let plan = delete_plan(module, id)?;
+    let response = session.send(&plan)?;
+    decode_single_write(&response, plan.extensions().get())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::session::{CallOptions, tests::ScriptedHost};
+
+    fn record(last_name: &str) -> Map<String, Value> {
+        json!({ "Last_Name": last_name }).as_object().cloned().expect("object")
+    }
+
+    fn success(id: &str) -> String {
+        format!(r#"{{"code":"SUCCESS","details":{{"id":"{id}"}},"message":"record added","status":"success"}}"#)
+    }
+
+    #[test]
+    fn create_sends_data_and_trigger_and_returns_ids() {
+        let mut host = ScriptedHost::new();
+        host.answer(201, &format!(r#"{{"data":[{}]}}"#, success("111")));
+        let trigger = vec!["workflow".to_owned()];
+        let results = create_records(
+            &mut Session::new(&mut host, "c", CallOptions::default()),
+            "Leads",
+            &[record("Ben")],
+            Some(&trigger),
+        )
+        .expect("created");
+        assert_eq!(results[0].id.as_deref(), Some("111"));
+        let sent: Value = serde_json::from_slice(host.sent[0].body()).expect("json");
+        assert_eq!(sent, json!({"data": [{"Last_Name": "Ben"}], "trigger": ["workflow"]}));
+        assert_eq!(host.sent[0].method(), Method::POST);
+        assert_eq!(host.sent[0].uri().path(), "/crm/v8/Leads");
+    }
+
+    #[test]
+    fn an_empty_trigger_list_is_sent_and_an_absent_one_is_not() {
+        let body = |trigger: Option<&[String]>| -> Value {
+            serde_json::from_slice(create_plan("Leads", &[record("A")], trigger).expect("plan").body()).expect("json")
+        };
+        assert_eq!(body(Some(&[]))["trigger"], json!([]));
+        assert!(body(None).get("trigger").is_none());
+    }
+
+    #[test]
+    fn one_failed_record_in_a_2xx_is_an_error_with_zoho_details() {
+        let mut host = ScriptedHost::new();
+        host.answer(201, r#"{"data":[{"code":"INVALID_DATA","details":{"api_name":"Phone"},"message":"invalid data","status":"error"}]}"#);
+        let error = create_records(
+            &mut Session::new(&mut host, "c", CallOptions::default()),
+            "Leads",
+            &[record("Ben")],
+            None,
+        )
+        .expect_err("fails");
+        let Error::Api(api) = error else {
+            panic!("api error expected, got {error:?}")
+        };
+        assert_eq!(
+            (api.code.as_str(), api.details),
+            ("INVALID_DATA", Some(json!({"api_name": "Phone"})))
+        );
+    }
+
+    #[test]
+    fn a_mixed_batch_is_a_partial_failure_carrying_every_result() {
+        let mut host = ScriptedHost::new();
+        host.answer(207, &format!(r#"{{"data":[{},{{"code":"DUPLICATE_DATA","details":{{"api_name":"Email"}},"message":"duplicate data","status":"error"}}]}}"#, success("111")));
+        let error = create_records(
+            &mut Session::new(&mut host, "c", CallOptions::default()),
+            "Leads",
+            &[record("A"), record("B")],
+            None,
+        )
+        .expect_err("partial");
+        let Error::PartialFailure(results) = error else {
+            panic!("partial failure expected")
+        };
+        assert!(results[0].success && !results[1].success && results[1].code == "DUPLICATE_DATA");
+    }
+
+    #[test]
+    fn more_than_100_records_go_in_batches_with_indexes_in_input_order() {
+        let mut host = ScriptedHost::new();
+        let batch = |from: usize, n: usize| {
+            format!(
+                r#"{{"data":[{}]}}"#,
+                (from..from + n)
+                    .map(|i| success(&format!("{}", 1000 + i)))
+                    .collect::<Vec<_>>()
+                    .join(",")
+            )
+        };
+        host.answer(201, &batch(0, 100)).answer(201, &batch(100, 30));
+        let records: Vec<_> = (0..130).map(|i| record(&format!("L{i}"))).collect();
+        let results = create_records(
+            &mut Session::new(&mut host, "c", CallOptions::default()),
+            "Leads",
+            &records,
+            None,
+        )
+        .expect("created");
+        assert_eq!(host.sent.len(), 2);
+        assert_eq!(results.len(), 130);
+        assert_eq!((results[129].index, results[129].id.as_deref()), (129, Some("1129")));
+    }
+
+    #[test]
+    fn list_requires_fields_and_bounds_per_page() {
+        let base = ListOptions {
+            fields: vec!["Last_Name".into()],
+            ..ListOptions::default()
+        };
+        assert_eq!(validate_list_options(&base), Ok(()));
+        for (options, input) in [
+            (ListOptions::default(), "fields"),
+            (
+                ListOptions {
+                    per_page: Some(201),
+                    ..base.clone()
+                },
+                "perPage",
+            ),
+            (
+                ListOptions {
+                    per_page: Some(0),
+                    ..base.clone()
+                },
+                "perPage",
+            ),
+            (
+                ListOptions {
+                    page: Some(0),
+                    ..base.clone()
+                },
+                "page",
+            ),
+            (
+                ListOptions {
+                    page: Some(2),
+                    page_token: Some("t".into()),
+                    ..base.clone()
+                },
+                "pageToken",
+            ),
+        ] {
+            assert!(
+                matches!(validate_list_options(&options), Err(Error::InvalidInput { input: i, .. }) if i == input),
+                "{input}"
+            );
+        }
+    }
+
+    #[test]
+    fn list_plan_encodes_every_option() {
+        let options = ListOptions {
+            fields: vec!["Last_Name".into(), "Email".into()],
+            page: Some(2),
+            per_page: Some(50),
+            page_token: None,
+            sort_by: Some("Modified_Time".into()),
+            sort_order: Some(SortOrder::Asc),
+        };
+        let plan = list_plan("Leads", &options).expect("plan");
+        assert_eq!(
+            plan.uri(),
+            "/crm/v8/Leads?fields=Last_Name%2CEmail&page=2&per_page=50&sort_by=Modified_Time&sort_order=asc"
+        );
+    }
+
+    #[test]
+    fn an_empty_list_is_204_and_decodes_as_an_empty_page() {
+        let response = Response::builder().status(204).body(Vec::new()).expect("valid");
+        assert_eq!(decode_page(&response, None).expect("page"), Page::default());
+    }
+
+    #[test]
+    fn page_info_and_string_ids_are_kept() {
+        let body = r#"{"data":[{"id":"4150868000000624001","Last_Name":"Ben"}],"info":{"per_page":200,"count":1,"page":1,"more_records":true,"next_page_token":"abc"}}"#;
+        let response = Response::builder()
+            .status(200)
+            .body(body.as_bytes().to_vec())
+            .expect("valid");
+        let page = decode_page(&response, None).expect("page");
+        assert_eq!(page.records[0]["id"], json!("4150868000000624001"));
+        assert_eq!(
+            page.info,
+            PageInfo {
+                page: Some(1),
+                per_page: Some(200),
+                count: 1,
+                more_records: true,
+                next_page_token: Some("abc".into())
+            }
+        );
+    }
+
+    #[test]
+    fn an_unknown_id_is_not_found() {
+        let body = r#"{"data":[{"code":"INVALID_DATA","details":{"id":"1"},"message":"the id given seems to be invalid","status":"error"}]}"#;
+        let response = Response::builder()
+            .status(400)
+            .body(body.as_bytes().to_vec())
+            .expect("valid");
+        assert!(matches!(decode_single_write(&response, None), Err(Error::NotFound(_))));
+        let response = Response::builder().status(204).body(Vec::new()).expect("valid");
+        assert!(matches!(decode_record(&response, None), Err(Error::NotFound(_))));
+    }
+
+    #[test]
+    fn invalid_names_and_ids_send_nothing() {
+        let mut host = ScriptedHost::new();
+        let mut session = Session::new(&mut host, "c", CallOptions::default());
+        assert!(get_record(&mut session, "Leads/../x", "1", &[]).is_err());
+        assert!(get_record(&mut session, "Leads", "1/2", &[]).is_err());
+        assert!(delete_record(&mut session, "Leads", "").is_err());
+        assert!(update_record(&mut session, "Leads", "12", &Map::new(), Some(&["bad value".into()])).is_err());
+        drop(session);
+        assert!(host.sent.is_empty());
+    }
+
+    #[test]
+    fn the_scope_names_the_module_and_operation() {
+        let plan = get_record_plan("Leads", "1", &[]).expect("plan");
+        assert_eq!(
+            plan.extensions().get::<RequiredScope>(),
+            Some(&RequiredScope("ZohoCRM.modules.leads.READ".into()))
+        );
+    }
+}

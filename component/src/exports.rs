@@ -1,0 +1,321 @@
+//! The WIT boundary: generated bindings, the conversions between WIT and internal types (in
+//! this one place), and the exported functions as thin adapters over `crm` and `actions`.
+
+use std::time::Duration;
+
+use serde_json::{Map, Value};
+
+use crate::error::{CredentialProblem, Error, RecordResult, TransportError, TransportKind};
+use crate::session::{CallOptions, Credentials, Host, Level, Session};
+use crate::{actions, crm};
+
+#[allow(unsafe_code, reason = "wit-bindgen's generated ABI glue is unsafe by nature")]
+mod wit {
+    wit_bindgen::generate!({
+        path: "../wit",
+        world: "connector",
+        // Reuse the `wasi` crate's bindings for the WASI interfaces the world pulls in.
+        with: {
+            "wasi:http/outgoing-handler@0.2.12": wasi::http::outgoing_handler,
+            "wasi:http/types@0.2.12": wasi::http::types,
+            "wasi:io/poll@0.2.12": wasi::io::poll,
+            "wasi:io/error@0.2.12": wasi::io::error,
+            "wasi:io/streams@0.2.12": wasi::io::streams,
+            "wasi:clocks/monotonic-clock@0.2.12": wasi::clocks::monotonic_clock,
+        },
+    });
+}
+
+use wit::exports::zoho::connector::{actions as wit_actions, crm as wit_crm, types as wit_types};
+use wit::zoho::connector::{credentials as wit_credentials, logging as wit_logging};
+
+struct Component;
+
+#[allow(unsafe_code, reason = "the export macro generates the ABI entry points")]
+mod entry_points {
+    use super::{Component, wit};
+    wit::export!(Component with_types_in wit);
+}
+
+/// The component's [`Host`]: the WIT imports plus wasi:http.
+struct WitHost;
+
+impl Host for WitHost {
+    fn credentials(&mut self, connection: &str) -> Result<Credentials, Error> {
+        wit_credentials::get(connection)
+            .map(credentials)
+            .map_err(credential_error)
+    }
+
+    fn refresh(&mut self, connection: &str, rejected_token: &str) -> Result<Credentials, Error> {
+        wit_credentials::refresh(connection, rejected_token)
+            .map(credentials)
+            .map_err(credential_error)
+    }
+
+    fn send(
+        &mut self,
+        request: http::Request<Vec<u8>>,
+        timeout: Duration,
+    ) -> Result<http::Response<Vec<u8>>, TransportError> {
+        crate::http::send(request, timeout)
+    }
+
+    fn log(&mut self, level: Level, context: &str, message: &str) {
+        let level = match level {
+            Level::Debug => wit_logging::Level::Debug,
+        };
+        wit_logging::log(level, context, message);
+    }
+}
+
+fn credentials(info: wit_credentials::ConnectionInfo) -> Credentials {
+    Credentials {
+        access_token: info.access_token,
+        api_domain: info.api_domain.trim_end_matches('/').to_owned(),
+        books_organization_id: info.books_organization_id,
+    }
+}
+
+fn credential_error(error: wit_credentials::CredentialError) -> Error {
+    use wit_credentials::CredentialError as E;
+    let (problem, message, retry_after_seconds) = match error {
+        E::UnknownConnection(m) => (CredentialProblem::UnknownConnection, m, None),
+        E::ReauthorizationRequired(m) => (CredentialProblem::ReauthorizationRequired, m, None),
+        E::Throttled(seconds) => (
+            CredentialProblem::Throttled,
+            format!("Zoho's accounts server throttled token requests; retry in {seconds} s"),
+            Some(seconds),
+        ),
+        E::Unavailable(m) => (CredentialProblem::Unavailable, m, None),
+    };
+    Error::Credential {
+        problem,
+        message,
+        retry_after_seconds,
+    }
+}
+
+fn details_text(details: Option<Value>) -> Option<String> {
+    details.map(|d| d.to_string())
+}
+
+fn api_error(api: crate::error::ApiError) -> wit_types::ApiError {
+    wit_types::ApiError {
+        status: api.status,
+        code: api.code,
+        message: api.message,
+        details: details_text(api.details),
+    }
+}
+
+fn transport_error(error: TransportError) -> wit_types::TransportError {
+    wit_types::TransportError {
+        kind: match error.kind {
+            TransportKind::Denied => wit_types::TransportKind::Denied,
+            TransportKind::Timeout => wit_types::TransportKind::Timeout,
+            TransportKind::Connection => wit_types::TransportKind::Connection,
+            TransportKind::Protocol => wit_types::TransportKind::Protocol,
+        },
+        message: error.message,
+    }
+}
+
+fn record_result(result: RecordResult) -> wit_types::RecordResult {
+    wit_types::RecordResult {
+        index: result.index,
+        success: result.success,
+        id: result.id,
+        code: result.code,
+        message: result.message,
+        details: details_text(result.details),
+        action: result.action,
+    }
+}
+
+impl From<Error> for wit_types::Error {
+    fn from(error: Error) -> Self {
+        use wit_types::Error as W;
+        match error {
+            Error::Unauthorized(api) => W::Unauthorized(api_error(api)),
+            Error::Forbidden { api, required_scope } => W::Forbidden(wit_types::PermissionError {
+                api: api_error(api),
+                required_scope,
+            }),
+            Error::NotFound(api) => W::NotFound(api_error(api)),
+            Error::RateLimited {
+                retry_after_seconds,
+                api,
+            } => W::RateLimited(wit_types::RateLimit {
+                retry_after_seconds,
+                api: api_error(api),
+            }),
+            Error::InvalidInput { input, message } => W::InvalidInput(wit_types::InvalidInput { input, message }),
+            Error::Api(api) => W::Api(api_error(api)),
+            Error::PartialFailure(results) => W::PartialFailure(results.into_iter().map(record_result).collect()),
+            Error::Transport(e) => W::Transport(transport_error(e)),
+            Error::OutcomeUnknown(e) => W::OutcomeUnknown(transport_error(e)),
+            Error::Decode(message) => W::Decode(message),
+            Error::Credential {
+                problem,
+                message,
+                retry_after_seconds,
+            } => W::Credential(wit_types::CredentialError {
+                problem: match problem {
+                    CredentialProblem::UnknownConnection => wit_types::CredentialProblem::UnknownConnection,
+                    CredentialProblem::ReauthorizationRequired => wit_types::CredentialProblem::ReauthorizationRequired,
+                    CredentialProblem::Throttled => wit_types::CredentialProblem::Throttled,
+                    CredentialProblem::Unavailable => wit_types::CredentialProblem::Unavailable,
+                },
+                message,
+                retry_after_seconds,
+            }),
+        }
+    }
+}
+
+/// Parses JSON text that must hold one object or an array of objects.
+fn records_from_json(input: &str, text: &str) -> Result<Vec<Map<String, Value>>, Error> {
+    match serde_json::from_str::<Value>(text) {
+        Ok(Value::Object(record)) => Ok(vec![record]),
+        Ok(Value::Array(items)) => items
+            .into_iter()
+            .enumerate()
+            .map(|(i, item)| match item {
+                Value::Object(record) => Ok(record),
+                _ => Err(Error::invalid(format!("{input}[{i}]"), "must be a JSON object")),
+            })
+            .collect(),
+        Ok(_) => Err(Error::invalid(input, "must be a JSON object or an array of objects")),
+        Err(e) => Err(Error::invalid(input, format!("is not valid JSON: {e}"))),
+    }
+}
+
+fn object_from_json(input: &str, text: &str) -> Result<Map<String, Value>, Error> {
+    match serde_json::from_str::<Value>(text) {
+        Ok(Value::Object(record)) => Ok(record),
+        Ok(_) => Err(Error::invalid(input, "must be a JSON object")),
+        Err(e) => Err(Error::invalid(input, format!("is not valid JSON: {e}"))),
+    }
+}
+
+fn session(connection: &str) -> (WitHost, String, CallOptions) {
+    (WitHost, connection.to_owned(), CallOptions::default())
+}
+
+impl wit_crm::Guest for Component {
+    fn create_records(
+        connection: String,
+        module: String,
+        records: String,
+        trigger: Option<Vec<String>>,
+    ) -> Result<Vec<wit_types::RecordResult>, wit_types::Error> {
+        let (mut host, connection, options) = session(&connection);
+        let records = records_from_json("values", &records)?;
+        let results = crm::create_records(
+            &mut Session::new(&mut host, &connection, options),
+            &module,
+            &records,
+            trigger.as_deref(),
+        )?;
+        Ok(results.into_iter().map(record_result).collect())
+    }
+
+    fn get_record(
+        connection: String,
+        module: String,
+        id: String,
+        fields: Vec<String>,
+    ) -> Result<String, wit_types::Error> {
+        let (mut host, connection, options) = session(&connection);
+        let record = crm::get_record(
+            &mut Session::new(&mut host, &connection, options),
+            &module,
+            &id,
+            &fields,
+        )?;
+        Ok(record.to_string())
+    }
+
+    fn get_records(
+        connection: String,
+        module: String,
+        options: wit_crm::ListOptions,
+    ) -> Result<wit_crm::RecordPage, wit_types::Error> {
+        let (mut host, connection, call) = session(&connection);
+        let options = crm::ListOptions {
+            fields: options.fields,
+            page: options.page,
+            per_page: options.per_page,
+            page_token: options.page_token,
+            sort_by: options.sort_by,
+            sort_order: options.sort_order.map(|o| match o {
+                wit_types::SortOrder::Asc => crm::SortOrder::Asc,
+                wit_types::SortOrder::Desc => crm::SortOrder::Desc,
+            }),
+        };
+        let page = crm::get_records(&mut Session::new(&mut host, &connection, call), &module, &options)?;
+        Ok(wit_crm::RecordPage {
+            records: Value::Array(page.records).to_string(),
+            info: wit_types::PageInfo {
+                page: page.info.page,
+                per_page: page.info.per_page,
+                count: page.info.count,
+                more_records: page.info.more_records,
+                next_page_token: page.info.next_page_token,
+            },
+        })
+    }
+
+    fn update_record(
+        connection: String,
+        module: String,
+        id: String,
+        values: String,
+        trigger: Option<Vec<String>>,
+    ) -> Result<wit_types::RecordResult, wit_types::Error> {
+        let (mut host, connection, options) = session(&connection);
+        let values = object_from_json("values", &values)?;
+        let result = crm::update_record(
+            &mut Session::new(&mut host, &connection, options),
+            &module,
+            &id,
+            &values,
+            trigger.as_deref(),
+        )?;
+        Ok(record_result(result))
+    }
+
+    fn delete_record(
+        connection: String,
+        module: String,
+        id: String,
+    ) -> Result<wit_types::RecordResult, wit_types::Error> {
+        let (mut host, connection, options) = session(&connection);
+        let result = crm::delete_record(&mut Session::new(&mut host, &connection, options), &module, &id)?;
+        Ok(record_result(result))
+    }
+}
+
+impl wit_actions::Guest for Component {
+    fn list() -> Vec<wit_actions::Action> {
+        actions::CATALOG
+            .iter()
+            .map(|action| wit_actions::Action {
+                key: action.key.to_owned(),
+                label: action.label.to_owned(),
+                description: action.description.to_owned(),
+                product: match action.product {
+                    actions::Product::Crm => wit_actions::Product::Crm,
+                },
+                input_schema: action.input_schema().to_string(),
+                output_example: action.output_example.to_owned(),
+            })
+            .collect()
+    }
+
+    fn invoke(key: String, connection: String, input: String) -> Result<String, wit_types::Error> {
+        let output = actions::invoke(&mut WitHost, &key, &connection, &input)?;
+        Ok(output.to_string())
+    }
+}

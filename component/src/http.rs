@@ -1,0 +1,184 @@
+//! The one module that performs HTTP, over wasi:http 0.2. It sends a complete
+//! `http::Request` and reads the complete response, mapping every failure to a
+//! [`TransportError`] without panicking.
+
+use std::time::Duration;
+
+use wasi::http::outgoing_handler;
+use wasi::http::types::{
+    ErrorCode, Fields, IncomingBody, Method, OutgoingBody, OutgoingRequest, RequestOptions, Scheme,
+};
+use wasi::io::streams::StreamError;
+
+use crate::error::{TransportError, TransportKind};
+
+/// Largest response body read into memory; the host may enforce a lower cap of its own.
+const MAX_RESPONSE_BYTES: usize = 64 * 1024 * 1024;
+/// `blocking_write_and_flush` accepts at most 4096 bytes per call.
+const WRITE_CHUNK: usize = 4096;
+
+fn failure(kind: TransportKind, message: impl Into<String>) -> TransportError {
+    TransportError {
+        kind,
+        message: message.into(),
+    }
+}
+
+/// Sends `request` (absolute URI) and returns the whole response.
+pub fn send(request: http::Request<Vec<u8>>, timeout: Duration) -> Result<http::Response<Vec<u8>>, TransportError> {
+    let (parts, body) = request.into_parts();
+    let headers: Vec<(String, Vec<u8>)> = parts
+        .headers
+        .iter()
+        .map(|(name, value)| (name.as_str().to_owned(), value.as_bytes().to_vec()))
+        .chain(
+            // wasi:http sends exactly the headers given; a body needs its length declared.
+            (!body.is_empty() && !parts.headers.contains_key(http::header::CONTENT_LENGTH))
+                .then(|| ("content-length".to_owned(), body.len().to_string().into_bytes())),
+        )
+        .collect();
+    let fields = Fields::from_list(&headers).map_err(|e| {
+        failure(
+            TransportKind::Protocol,
+            format!("the host refused a request header: {e:?}"),
+        )
+    })?;
+    let outgoing = OutgoingRequest::new(fields);
+
+    let method = match parts.method.as_str() {
+        "GET" => Method::Get,
+        "POST" => Method::Post,
+        "PUT" => Method::Put,
+        "PATCH" => Method::Patch,
+        "DELETE" => Method::Delete,
+        "HEAD" => Method::Head,
+        other => Method::Other(other.to_owned()),
+    };
+    let scheme = match parts.uri.scheme_str() {
+        Some("http") => Scheme::Http,
+        _ => Scheme::Https,
+    };
+    let authority = parts.uri.authority().map(|a| a.as_str().to_owned());
+    let path_and_query = parts
+        .uri
+        .path_and_query()
+        .map_or_else(|| "/".to_owned(), |p| p.as_str().to_owned());
+    let rejected = |what: &str| failure(TransportKind::Protocol, format!("the host refused the request {what}"));
+    outgoing.set_method(&method).map_err(|()| rejected("method"))?;
+    outgoing.set_scheme(Some(&scheme)).map_err(|()| rejected("scheme"))?;
+    outgoing
+        .set_authority(authority.as_deref())
+        .map_err(|()| rejected("authority"))?;
+    outgoing
+        .set_path_with_query(Some(&path_and_query))
+        .map_err(|()| rejected("path"))?;
+
+    let options = RequestOptions::new();
+    let nanos = u64::try_from(timeout.as_nanos()).unwrap_or(u64::MAX);
+    // A host may refuse to honour timeouts; it then applies its own, so the result is ignored.
+    let _ = options.set_connect_timeout(Some(nanos));
+    let _ = options.set_first_byte_timeout(Some(nanos));
+    let _ = options.set_between_bytes_timeout(Some(nanos));
+
+    // The body must be taken before the request is handed over.
+    let outgoing_body = outgoing.body().map_err(|()| rejected("body"))?;
+    let pending = outgoing_handler::handle(outgoing, Some(options)).map_err(error_code)?;
+    {
+        let stream = outgoing_body.write().map_err(|()| rejected("body stream"))?;
+        for chunk in body.chunks(WRITE_CHUNK) {
+            stream.blocking_write_and_flush(chunk).map_err(|e| {
+                failure(
+                    TransportKind::Connection,
+                    format!("sending the request body failed: {}", stream_error(e)),
+                )
+            })?;
+        }
+    }
+    OutgoingBody::finish(outgoing_body, None).map_err(error_code)?;
+
+    let incoming = loop {
+        match pending.get() {
+            Some(Ok(Ok(response))) => break response,
+            Some(Ok(Err(code))) => return Err(error_code(code)),
+            Some(Err(())) => return Err(failure(TransportKind::Protocol, "the response was already taken")),
+            None => pending.subscribe().block(),
+        }
+    };
+
+    let mut builder = http::Response::builder().status(incoming.status());
+    for (name, value) in incoming.headers().entries() {
+        builder = builder.header(name, value);
+    }
+    let incoming_body = incoming
+        .consume()
+        .map_err(|()| failure(TransportKind::Protocol, "the response body was already taken"))?;
+    let mut bytes = Vec::new();
+    {
+        let stream = incoming_body
+            .stream()
+            .map_err(|()| failure(TransportKind::Protocol, "the response body stream was already taken"))?;
+        loop {
+            match stream.blocking_read(64 * 1024) {
+                Ok(chunk) => bytes.extend_from_slice(&chunk),
+                Err(StreamError::Closed) => break,
+                Err(e) => {
+                    return Err(failure(
+                        TransportKind::Connection,
+                        format!("reading the response body failed: {}", stream_error(e)),
+                    ));
+                }
+            }
+            if bytes.len() > MAX_RESPONSE_BYTES {
+                return Err(failure(
+                    TransportKind::Protocol,
+                    format!("the response body exceeds {} MiB", MAX_RESPONSE_BYTES >> 20),
+                ));
+            }
+        }
+    }
+    drop(IncomingBody::finish(incoming_body));
+    builder.body(bytes).map_err(|e| {
+        failure(
+            TransportKind::Protocol,
+            format!("the response could not be represented: {e}"),
+        )
+    })
+}
+
+fn stream_error(error: StreamError) -> String {
+    match error {
+        StreamError::Closed => "the stream closed".to_owned(),
+        StreamError::LastOperationFailed(e) => e.to_debug_string(),
+    }
+}
+
+/// Maps wasi:http's error codes to the kinds a caller can act on.
+fn error_code(code: ErrorCode) -> TransportError {
+    let kind = match &code {
+        ErrorCode::HttpRequestDenied => TransportKind::Denied,
+        ErrorCode::ConnectionTimeout
+        | ErrorCode::ConnectionReadTimeout
+        | ErrorCode::ConnectionWriteTimeout
+        | ErrorCode::HttpResponseTimeout => TransportKind::Timeout,
+        ErrorCode::DnsTimeout
+        | ErrorCode::DnsError(_)
+        | ErrorCode::DestinationNotFound
+        | ErrorCode::DestinationUnavailable
+        | ErrorCode::DestinationIpProhibited
+        | ErrorCode::DestinationIpUnroutable
+        | ErrorCode::ConnectionRefused
+        | ErrorCode::ConnectionTerminated
+        | ErrorCode::ConnectionLimitReached
+        | ErrorCode::TlsProtocolError
+        | ErrorCode::TlsCertificateError
+        | ErrorCode::TlsAlertReceived(_) => TransportKind::Connection,
+        _ => TransportKind::Protocol,
+    };
+    let message = match kind {
+        TransportKind::Denied => {
+            "the host denied the request: its destination is not allowed for this connection".to_owned()
+        }
+        _ => format!("{code:?}"),
+    };
+    failure(kind, message)
+}

@@ -1,0 +1,392 @@
+//! Declarative action inputs. One [`InputSpec`] list per action produces both the JSON Schema
+//! in the manifest and the validation of what a caller sends, so the two cannot drift.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Map, Value, json};
+
+use crate::error::Error;
+
+/// The shape of one input.
+#[derive(Debug, Clone, Copy)]
+pub enum InputType {
+    /// Any string.
+    Text,
+    /// A Zoho API name: a letter, then letters, digits, underscores.
+    ApiName,
+    /// A record id: a string of digits. Numbers are refused: above 2^53 they lose precision
+    /// in JavaScript platforms before they even reach us.
+    Id,
+    /// A whole number within bounds.
+    Integer {
+        min: i64,
+        max: i64,
+    },
+    Boolean,
+    /// A JSON object.
+    Object,
+    /// A JSON object, or a non-empty array of objects.
+    ObjectOrArray,
+    /// An array of strings, or one comma-separated string.
+    StringList,
+    /// One of a fixed set of strings.
+    Choice(&'static [&'static str]),
+}
+
+/// One named input of an action.
+#[derive(Debug, Clone, Copy)]
+pub struct InputSpec {
+    pub name: &'static str,
+    pub label: &'static str,
+    pub description: &'static str,
+    pub ty: InputType,
+    pub required: bool,
+    /// The default, as JSON text, applied when the input is absent.
+    pub default: Option<&'static str>,
+    /// An example value, as JSON text, taken from Zoho's documentation.
+    pub example: Option<&'static str>,
+}
+
+impl InputSpec {
+    pub const fn required(name: &'static str, label: &'static str, ty: InputType, description: &'static str) -> Self {
+        Self {
+            name,
+            label,
+            description,
+            ty,
+            required: true,
+            default: None,
+            example: None,
+        }
+    }
+
+    pub const fn optional(name: &'static str, label: &'static str, ty: InputType, description: &'static str) -> Self {
+        Self {
+            name,
+            label,
+            description,
+            ty,
+            required: false,
+            default: None,
+            example: None,
+        }
+    }
+
+    pub const fn default(mut self, default: &'static str) -> Self {
+        self.default = Some(default);
+        self
+    }
+
+    pub const fn example(mut self, example: &'static str) -> Self {
+        self.example = Some(example);
+        self
+    }
+
+    fn schema(&self) -> Value {
+        let mut schema = match self.ty {
+            InputType::Text => json!({"type": "string"}),
+            InputType::ApiName => json!({"type": "string", "pattern": "^[A-Za-z][A-Za-z0-9_]*$"}),
+            InputType::Id => json!({"type": "string", "pattern": "^[0-9]+$"}),
+            InputType::Integer { min, max } => json!({"type": "integer", "minimum": min, "maximum": max}),
+            InputType::Boolean => json!({"type": "boolean"}),
+            InputType::Object => json!({"type": "object"}),
+            InputType::ObjectOrArray => json!({"oneOf": [
+                {"type": "object"},
+                {"type": "array", "items": {"type": "object"}, "minItems": 1}
+            ]}),
+            InputType::StringList => json!({"oneOf": [
+                {"type": "array", "items": {"type": "string"}},
+                {"type": "string", "description": "comma-separated"}
+            ]}),
+            InputType::Choice(choices) => json!({"type": "string", "enum": choices}),
+        };
+        schema["title"] = json!(self.label);
+        schema["description"] = json!(self.description);
+        if let Some(default) = self.default.and_then(|d| serde_json::from_str::<Value>(d).ok()) {
+            schema["default"] = default;
+        }
+        if let Some(example) = self.example.and_then(|e| serde_json::from_str::<Value>(e).ok()) {
+            schema["examples"] = json!([example]);
+        }
+        schema
+    }
+
+    /// Checks one present value against the spec, returning it normalised (a comma-separated
+    /// string list becomes an array; a lone object for `ObjectOrArray` stays an object).
+    fn check(&self, value: Value) -> Result<Value, Error> {
+        let name = self.name;
+        let wrong =
+            |expected: &str, value: &Value| Error::invalid(name, format!("must be {expected}, got {}", kind_of(value)));
+        match self.ty {
+            InputType::Text => match value {
+                Value::String(_) => Ok(value),
+                other => Err(wrong("a string", &other)),
+            },
+            InputType::ApiName => match &value {
+                Value::String(s) => crate::validate::module_name(name, s).map(|()| value),
+                other => Err(wrong("a string (an API name such as `Leads`)", other)),
+            },
+            InputType::Id => match &value {
+                Value::String(s) => crate::validate::record_id(name, s).map(|()| value),
+                Value::Number(_) => Err(Error::invalid(
+                    name,
+                    "must be a string of digits; give ids as strings, since numbers above 2^53 lose precision",
+                )),
+                other => Err(wrong("a string of digits", other)),
+            },
+            InputType::Integer { min, max } => {
+                let number = value.as_i64().ok_or_else(|| wrong("a whole number", &value))?;
+                if (min..=max).contains(&number) {
+                    Ok(value)
+                } else {
+                    Err(Error::invalid(
+                        name,
+                        format!("must be between {min} and {max}, got {number}"),
+                    ))
+                }
+            }
+            InputType::Boolean => match value {
+                Value::Bool(_) => Ok(value),
+                other => Err(wrong("true or false", &other)),
+            },
+            InputType::Object => match value {
+                Value::Object(_) => Ok(value),
+                other => Err(wrong("a JSON object", &other)),
+            },
+            InputType::ObjectOrArray => match &value {
+                Value::Object(_) => Ok(value),
+                Value::Array(items) if items.is_empty() => Err(Error::invalid(name, "must hold at least one record")),
+                Value::Array(items) => match items.iter().position(|item| !item.is_object()) {
+                    Some(i) => Err(Error::invalid(
+                        format!("{name}[{i}]"),
+                        format!("must be a JSON object, got {}", kind_of(&items[i])),
+                    )),
+                    None => Ok(value),
+                },
+                other => Err(wrong("a JSON object or an array of objects", other)),
+            },
+            InputType::StringList => match value {
+                Value::String(s) => Ok(Value::Array(
+                    s.split(',')
+                        .map(str::trim)
+                        .filter(|p| !p.is_empty())
+                        .map(|p| Value::String(p.to_owned()))
+                        .collect(),
+                )),
+                Value::Array(items) => match items.iter().position(|item| !item.is_string()) {
+                    Some(i) => Err(Error::invalid(
+                        format!("{name}[{i}]"),
+                        format!("must be a string, got {}", kind_of(&items[i])),
+                    )),
+                    None => Ok(Value::Array(items)),
+                },
+                other => Err(wrong("an array of strings or a comma-separated string", &other)),
+            },
+            InputType::Choice(choices) => match &value {
+                Value::String(s) if choices.contains(&s.as_str()) => Ok(value),
+                _ => Err(Error::invalid(
+                    name,
+                    format!("must be one of {}, got {}", choices.join(", "), short(&value)),
+                )),
+            },
+        }
+    }
+}
+
+fn kind_of(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+fn short(value: &Value) -> String {
+    let text = value.to_string();
+    if text.chars().count() > 60 {
+        format!("{}...", text.chars().take(60).collect::<String>())
+    } else {
+        text
+    }
+}
+
+/// The JSON Schema of an action's input object.
+pub fn schema(specs: &[InputSpec]) -> Value {
+    let properties: Map<String, Value> = specs.iter().map(|s| (s.name.to_owned(), s.schema())).collect();
+    let required: Vec<&str> = specs.iter().filter(|s| s.required).map(|s| s.name).collect();
+    json!({
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "type": "object",
+        "properties": properties,
+        "required": required,
+        "additionalProperties": false,
+    })
+}
+
+/// Validated inputs, with defaults applied.
+#[derive(Debug, Default)]
+pub struct Inputs(BTreeMap<&'static str, Value>);
+
+impl Inputs {
+    /// Validates `input` (JSON text of an object) against `specs`. A `null` value counts as
+    /// absent, as platforms send null for empty optional fields.
+    pub fn parse(specs: &[InputSpec], input: &str) -> Result<Self, Error> {
+        let value: Value =
+            serde_json::from_str(input).map_err(|e| Error::invalid("input", format!("is not valid JSON: {e}")))?;
+        let Value::Object(mut given) = value else {
+            return Err(Error::invalid(
+                "input",
+                format!("must be a JSON object of named inputs, got {}", kind_of(&value)),
+            ));
+        };
+        if let Some(unknown) = given.keys().find(|k| !specs.iter().any(|s| s.name == k.as_str())) {
+            let known: Vec<&str> = specs.iter().map(|s| s.name).collect();
+            let name: String = unknown.chars().take(60).collect::<String>().escape_debug().collect();
+            return Err(Error::invalid(
+                name,
+                format!("is not an input of this action; known inputs: {}", known.join(", ")),
+            ));
+        }
+        let mut inputs = BTreeMap::new();
+        for spec in specs {
+            let value = match given.remove(spec.name) {
+                Some(Value::Null) | None => None,
+                Some(value) => Some(spec.check(value)?),
+            };
+            let value = value.or_else(|| spec.default.and_then(|d| serde_json::from_str(d).ok()));
+            match value {
+                Some(value) => {
+                    inputs.insert(spec.name, value);
+                }
+                None if spec.required => {
+                    return Err(Error::invalid(spec.name, format!("is required ({})", spec.description)));
+                }
+                None => {}
+            }
+        }
+        Ok(Inputs(inputs))
+    }
+
+    pub fn text(&self, name: &str) -> Option<&str> {
+        self.0.get(name).and_then(Value::as_str)
+    }
+
+    /// A required text input; the parser already guaranteed presence, so absence is a bug in
+    /// the action's spec, reported as an error rather than a panic.
+    pub fn required_text(&self, name: &str) -> Result<&str, Error> {
+        self.text(name).ok_or_else(|| Error::invalid(name, "is required"))
+    }
+
+    pub fn u32(&self, name: &str) -> Option<u32> {
+        self.0
+            .get(name)
+            .and_then(Value::as_u64)
+            .and_then(|n| u32::try_from(n).ok())
+    }
+
+    pub fn flag(&self, name: &str) -> bool {
+        self.0.get(name).and_then(Value::as_bool).unwrap_or(false)
+    }
+
+    pub fn list(&self, name: &str) -> Option<Vec<String>> {
+        self.0
+            .get(name)
+            .and_then(Value::as_array)
+            .map(|items| items.iter().filter_map(Value::as_str).map(str::to_owned).collect())
+    }
+
+    pub fn object(&self, name: &str) -> Option<&Map<String, Value>> {
+        self.0.get(name).and_then(Value::as_object)
+    }
+
+    /// An `ObjectOrArray` input as a list of records.
+    pub fn records(&self, name: &str) -> Vec<Map<String, Value>> {
+        match self.0.get(name) {
+            Some(Value::Object(record)) => vec![record.clone()],
+            Some(Value::Array(items)) => items.iter().filter_map(Value::as_object).cloned().collect(),
+            _ => Vec::new(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SPECS: &[InputSpec] = &[
+        InputSpec::required("recordType", "Record Type", InputType::ApiName, "module API name"),
+        InputSpec::optional(
+            "perPage",
+            "Per Page",
+            InputType::Integer { min: 1, max: 200 },
+            "page size",
+        )
+        .default("200"),
+        InputSpec::optional("fields", "Fields", InputType::StringList, "fields"),
+        InputSpec::optional(
+            "sortOrder",
+            "Sort Order",
+            InputType::Choice(&["asc", "desc"]),
+            "direction",
+        ),
+        InputSpec::optional("recordId", "Record ID", InputType::Id, "id"),
+    ];
+
+    fn error_input(input: &str) -> String {
+        match Inputs::parse(SPECS, input) {
+            Err(Error::InvalidInput { input, .. }) => input,
+            other => panic!("expected invalid input for {input}, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn every_validation_error_names_the_input() {
+        assert_eq!(error_input(r#"{}"#), "recordType");
+        assert_eq!(error_input(r#"{"recordType": 5}"#), "recordType");
+        assert_eq!(error_input(r#"{"recordType": "Leads", "perPage": 500}"#), "perPage");
+        assert_eq!(error_input(r#"{"recordType": "Leads", "perPage": 1.5}"#), "perPage");
+        assert_eq!(
+            error_input(r#"{"recordType": "Leads", "sortOrder": "up"}"#),
+            "sortOrder"
+        );
+        assert_eq!(
+            error_input(r#"{"recordType": "Leads", "fields": ["a", 1]}"#),
+            "fields[1]"
+        );
+        assert_eq!(
+            error_input(r#"{"recordType": "Leads", "recordId": 4150868000000624001}"#),
+            "recordId"
+        );
+        assert_eq!(error_input(r#"{"recordType": "Leads", "colour": "red"}"#), "colour");
+        assert_eq!(error_input(r#"[1]"#), "input");
+        assert_eq!(error_input(r#"{"#), "input");
+    }
+
+    #[test]
+    fn defaults_nulls_and_comma_lists() {
+        let inputs = Inputs::parse(
+            SPECS,
+            r#"{"recordType": "Leads", "fields": "Last_Name, Email", "sortOrder": null}"#,
+        )
+        .expect("valid");
+        assert_eq!(inputs.u32("perPage"), Some(200));
+        assert_eq!(
+            inputs.list("fields"),
+            Some(vec!["Last_Name".to_owned(), "Email".to_owned()])
+        );
+        assert_eq!(inputs.text("sortOrder"), None);
+    }
+
+    #[test]
+    fn schema_lists_required_inputs_bounds_and_enums() {
+        let schema = schema(SPECS);
+        assert_eq!(schema["required"], json!(["recordType"]));
+        assert_eq!(schema["properties"]["perPage"]["maximum"], json!(200));
+        assert_eq!(schema["properties"]["perPage"]["default"], json!(200));
+        assert_eq!(schema["properties"]["sortOrder"]["enum"], json!(["asc", "desc"]));
+        assert_eq!(schema["additionalProperties"], json!(false));
+    }
+}

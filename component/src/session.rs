@@ -1,0 +1,469 @@
+//! Sending plans for one connection: credentials, the `Authorization` header, the single
+//! token refresh on `INVALID_TOKEN`, and redacted debug logs of every exchange.
+//!
+//! Everything outside the component is reached through [`Host`], so this logic runs natively
+//! in unit tests against a scripted host, and in the component against wasi:http.
+
+use std::time::Duration;
+
+use http::{HeaderValue, Request, Response};
+
+use crate::error::{CredentialProblem, Error, TransportError, TransportKind};
+use crate::plan::Repeatable;
+use crate::zoho;
+
+/// A connection's credentials, as the host's `credentials` import hands them over.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Credentials {
+    pub access_token: String,
+    pub api_domain: String,
+    pub books_organization_id: Option<String>,
+}
+
+impl std::fmt::Debug for Credentials {
+    // Hand-written so that no debug print or panic message can ever show the token.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Credentials")
+            .field("access_token", &"[REDACTED]")
+            .field("api_domain", &self.api_domain)
+            .field("books_organization_id", &self.books_organization_id)
+            .finish()
+    }
+}
+
+/// Log levels of the `logging` import.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    Debug,
+}
+
+/// Everything the component needs from its host.
+pub trait Host {
+    /// The current credentials of a connection (the `credentials.get` import).
+    fn credentials(&mut self, connection: &str) -> Result<Credentials, Error>;
+    /// Fresh credentials after Zoho rejected `rejected_token` (the `credentials.refresh` import).
+    fn refresh(&mut self, connection: &str, rejected_token: &str) -> Result<Credentials, Error>;
+    /// Sends one complete request and reads the whole response (wasi:http).
+    fn send(&mut self, request: Request<Vec<u8>>, timeout: Duration) -> Result<Response<Vec<u8>>, TransportError>;
+    /// Reports a diagnostic (the `logging` import).
+    fn log(&mut self, level: Level, context: &str, message: &str);
+}
+
+/// Request bodies larger than this are elided from debug logs.
+const LOGGED_BODY_LIMIT: usize = 10 * 1024;
+/// What replaces a secret in anything logged.
+const REDACTED: &str = "[REDACTED]";
+/// Default bound on one attempt: connect, first byte and between bytes.
+pub const DEFAULT_ATTEMPT_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Per-call settings every action accepts.
+#[derive(Debug, Clone, Copy)]
+pub struct CallOptions {
+    /// Report each HTTP exchange through the logging import (`debugRequest`).
+    pub debug: bool,
+    /// Bound on each attempt.
+    pub attempt_timeout: Duration,
+}
+
+impl Default for CallOptions {
+    fn default() -> Self {
+        Self {
+            debug: false,
+            attempt_timeout: DEFAULT_ATTEMPT_TIMEOUT,
+        }
+    }
+}
+
+/// One action's use of one connection.
+pub struct Session<'h> {
+    host: &'h mut dyn Host,
+    connection: String,
+    credentials: Option<Credentials>,
+    options: CallOptions,
+}
+
+impl std::fmt::Debug for Session<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Session")
+            .field("connection", &self.connection)
+            .field("credentials", &self.credentials)
+            .field("options", &self.options)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'h> Session<'h> {
+    pub fn new(host: &'h mut dyn Host, connection: &str, options: CallOptions) -> Self {
+        Self {
+            host,
+            connection: connection.to_owned(),
+            credentials: None,
+            options,
+        }
+    }
+
+    /// The connection's credentials, fetched from the host once per session.
+    pub fn credentials(&mut self) -> Result<Credentials, Error> {
+        if let Some(credentials) = &self.credentials {
+            return Ok(credentials.clone());
+        }
+        let credentials = self.host.credentials(&self.connection)?;
+        check_api_domain(&credentials.api_domain)?;
+        self.credentials = Some(credentials.clone());
+        Ok(credentials)
+    }
+
+    /// Sends a plan and returns Zoho's response, whatever its status. On a 401 for an invalid
+    /// token the host is asked once for a fresh token and the request is sent once more; a
+    /// second 401 is returned to the caller, who reports it as unauthorized.
+    pub fn send(&mut self, plan: &Request<Vec<u8>>) -> Result<Response<Vec<u8>>, Error> {
+        let credentials = self.credentials()?;
+        let response = self.attempt(plan, &credentials)?;
+        if !zoho::is_invalid_token(&response) {
+            return Ok(response);
+        }
+        let fresh = self.host.refresh(&self.connection, &credentials.access_token)?;
+        check_api_domain(&fresh.api_domain)?;
+        self.credentials = Some(fresh.clone());
+        self.attempt(plan, &fresh)
+    }
+
+    fn attempt(&mut self, plan: &Request<Vec<u8>>, credentials: &Credentials) -> Result<Response<Vec<u8>>, Error> {
+        let request = authorized(plan, credentials)?;
+        if self.options.debug {
+            let message = describe_request(&request, &credentials.access_token);
+            self.host.log(Level::Debug, "http.request", &message);
+        }
+        let repeatable = plan.extensions().get::<Repeatable>().copied().unwrap_or(Repeatable::No);
+        match self.host.send(request, self.options.attempt_timeout) {
+            Ok(response) => {
+                if self.options.debug {
+                    let message = describe_response(&response, &credentials.access_token);
+                    self.host.log(Level::Debug, "http.response", &message);
+                }
+                Ok(response)
+            }
+            Err(error) => {
+                let error = TransportError {
+                    kind: error.kind,
+                    message: redact(&error.message, &credentials.access_token),
+                };
+                if self.options.debug {
+                    self.host.log(Level::Debug, "http.error", &error.message);
+                }
+                // A denied request never left the host; anything else may have reached Zoho.
+                Err(if error.kind != TransportKind::Denied && repeatable == Repeatable::No {
+                    Error::OutcomeUnknown(error)
+                } else {
+                    Error::Transport(error)
+                })
+            }
+        }
+    }
+}
+
+/// The API domain must be a bare origin: `https://host[:port]` (or `http://` for a local fake).
+/// Anything else would let a misconfigured host send the token somewhere unexpected.
+fn check_api_domain(domain: &str) -> Result<(), Error> {
+    let rest = domain
+        .strip_prefix("https://")
+        .or_else(|| domain.strip_prefix("http://"));
+    let valid = rest.is_some_and(|authority| {
+        !authority.is_empty()
+            && authority
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'))
+    });
+    if valid {
+        Ok(())
+    } else {
+        Err(Error::Credential {
+            problem: CredentialProblem::Unavailable,
+            message: format!(
+                "the host gave an API domain that is not an origin like https://www.zohoapis.com: {domain:?}"
+            ),
+            retry_after_seconds: None,
+        })
+    }
+}
+
+/// The plan as a complete request: absolute URI on the API domain, plus the token.
+fn authorized(plan: &Request<Vec<u8>>, credentials: &Credentials) -> Result<Request<Vec<u8>>, Error> {
+    let uri = format!("{}{}", credentials.api_domain, plan.uri());
+    let mut request = Request::builder()
+        .method(plan.method().clone())
+        .uri(uri)
+        .body(plan.body().clone())
+        .map_err(|e| Error::invalid("request", format!("could not form a valid request URL: {e}")))?;
+    *request.headers_mut() = plan.headers().clone();
+    let mut token = HeaderValue::from_str(&format!("Zoho-oauthtoken {}", credentials.access_token)).map_err(|_| {
+        Error::Credential {
+            problem: CredentialProblem::Unavailable,
+            message: "the host gave an access token with characters not allowed in an HTTP header".into(),
+            retry_after_seconds: None,
+        }
+    })?;
+    token.set_sensitive(true);
+    request.headers_mut().insert(http::header::AUTHORIZATION, token);
+    Ok(request)
+}
+
+/// Replaces every occurrence of the token; used on everything that is logged or reported.
+pub fn redact(text: &str, token: &str) -> String {
+    if token.is_empty() {
+        return text.to_owned();
+    }
+    text.replace(token, REDACTED)
+}
+
+fn describe_headers(headers: &http::HeaderMap, token: &str) -> String {
+    headers
+        .iter()
+        .map(|(name, value)| {
+            let value = if name == http::header::AUTHORIZATION {
+                format!("Zoho-oauthtoken {REDACTED}")
+            } else {
+                redact(&String::from_utf8_lossy(value.as_bytes()), token)
+            };
+            format!("{name}: {value}")
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn describe_body(headers: &http::HeaderMap, body: &[u8], token: &str) -> String {
+    if body.is_empty() {
+        return "(empty body)".into();
+    }
+    let content_type = headers
+        .get(http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let textual = content_type.is_empty()
+        || content_type.contains("json")
+        || content_type.starts_with("text/")
+        || content_type.contains("x-www-form-urlencoded");
+    match std::str::from_utf8(body) {
+        Ok(text) if textual && body.len() <= LOGGED_BODY_LIMIT => redact(text, token),
+        Ok(_) if textual => format!("({} bytes elided: over {} KB)", body.len(), LOGGED_BODY_LIMIT / 1024),
+        _ => format!("({} bytes of binary content elided)", body.len()),
+    }
+}
+
+fn describe_request(request: &Request<Vec<u8>>, token: &str) -> String {
+    format!(
+        "{} {}\n{}\n\n{}",
+        request.method(),
+        redact(&request.uri().to_string(), token),
+        describe_headers(request.headers(), token),
+        describe_body(request.headers(), request.body(), token)
+    )
+}
+
+fn describe_response(response: &Response<Vec<u8>>, token: &str) -> String {
+    format!(
+        "HTTP {}\n{}\n\n{}",
+        response.status().as_u16(),
+        describe_headers(response.headers(), token),
+        describe_body(response.headers(), response.body(), token)
+    )
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use std::collections::VecDeque;
+
+    /// A scripted host: answers requests from a queue and records what it saw.
+    #[derive(Default)]
+    pub struct ScriptedHost {
+        pub token: String,
+        pub refreshed_token: String,
+        pub answers: VecDeque<Result<Response<Vec<u8>>, TransportError>>,
+        pub sent: Vec<Request<Vec<u8>>>,
+        pub refreshes: Vec<String>,
+        pub logs: Vec<String>,
+    }
+
+    impl ScriptedHost {
+        pub fn new() -> Self {
+            Self {
+                token: "1000.secret-token".into(),
+                refreshed_token: "1000.fresh-token".into(),
+                ..Self::default()
+            }
+        }
+
+        pub fn answer(&mut self, status: u16, body: &str) -> &mut Self {
+            let response = Response::builder()
+                .status(status)
+                .header("content-type", "application/json")
+                .body(body.as_bytes().to_vec())
+                .expect("valid");
+            self.answers.push_back(Ok(response));
+            self
+        }
+    }
+
+    impl Host for ScriptedHost {
+        fn credentials(&mut self, _connection: &str) -> Result<Credentials, Error> {
+            Ok(Credentials {
+                access_token: self.token.clone(),
+                api_domain: "https://www.zohoapis.eu".into(),
+                books_organization_id: None,
+            })
+        }
+        fn refresh(&mut self, _connection: &str, rejected: &str) -> Result<Credentials, Error> {
+            self.refreshes.push(rejected.to_owned());
+            self.token = self.refreshed_token.clone();
+            self.credentials("")
+        }
+        fn send(&mut self, request: Request<Vec<u8>>, _timeout: Duration) -> Result<Response<Vec<u8>>, TransportError> {
+            self.sent.push(request);
+            self.answers.pop_front().unwrap_or_else(|| {
+                Err(TransportError {
+                    kind: TransportKind::Connection,
+                    message: "no scripted answer".into(),
+                })
+            })
+        }
+        fn log(&mut self, _level: Level, context: &str, message: &str) {
+            self.logs.push(format!("{context}: {message}"));
+        }
+    }
+
+    fn get_plan() -> Request<Vec<u8>> {
+        let mut plan = Request::get("/crm/v8/Leads/1").body(Vec::new()).expect("plan");
+        plan.extensions_mut().insert(Repeatable::Yes);
+        plan
+    }
+
+    #[test]
+    fn sends_to_the_api_domain_with_the_zoho_token_header() {
+        let mut host = ScriptedHost::new();
+        host.answer(200, "{}");
+        Session::new(&mut host, "c", CallOptions::default())
+            .send(&get_plan())
+            .expect("ok");
+        assert_eq!(host.sent[0].uri(), "https://www.zohoapis.eu/crm/v8/Leads/1");
+        assert_eq!(
+            host.sent[0].headers()["authorization"],
+            "Zoho-oauthtoken 1000.secret-token"
+        );
+    }
+
+    #[test]
+    fn an_invalid_token_is_refreshed_once_and_the_request_repeated() {
+        let mut host = ScriptedHost::new();
+        host.answer(
+            401,
+            r#"{"code":"INVALID_TOKEN","message":"invalid oauth token","status":"error"}"#,
+        )
+        .answer(200, "{}");
+        let response = Session::new(&mut host, "c", CallOptions::default())
+            .send(&get_plan())
+            .expect("ok");
+        assert_eq!(response.status(), 200);
+        assert_eq!(host.refreshes, vec!["1000.secret-token".to_owned()]);
+        assert_eq!(
+            host.sent[1].headers()["authorization"],
+            "Zoho-oauthtoken 1000.fresh-token"
+        );
+    }
+
+    #[test]
+    fn a_second_invalid_token_is_not_refreshed_again() {
+        let mut host = ScriptedHost::new();
+        let body = r#"{"code":"INVALID_TOKEN","message":"invalid oauth token","status":"error"}"#;
+        host.answer(401, body).answer(401, body);
+        let response = Session::new(&mut host, "c", CallOptions::default())
+            .send(&get_plan())
+            .expect("response");
+        assert_eq!(response.status(), 401);
+        assert_eq!((host.refreshes.len(), host.sent.len()), (1, 2));
+    }
+
+    #[test]
+    fn a_write_without_an_answer_has_an_unknown_outcome_but_a_denial_does_not() {
+        let mut post = Request::post("/crm/v8/Leads").body(b"{}".to_vec()).expect("plan");
+        post.extensions_mut().insert(Repeatable::No);
+        let mut host = ScriptedHost::new();
+        host.answers.push_back(Err(TransportError {
+            kind: TransportKind::Timeout,
+            message: "timed out".into(),
+        }));
+        let error = Session::new(&mut host, "c", CallOptions::default())
+            .send(&post)
+            .expect_err("timeout");
+        assert!(matches!(error, Error::OutcomeUnknown(_)), "{error:?}");
+        host.answers.push_back(Err(TransportError {
+            kind: TransportKind::Denied,
+            message: "denied".into(),
+        }));
+        let error = Session::new(&mut host, "c", CallOptions::default())
+            .send(&post)
+            .expect_err("denied");
+        assert!(
+            matches!(
+                error,
+                Error::Transport(TransportError {
+                    kind: TransportKind::Denied,
+                    ..
+                })
+            ),
+            "{error:?}"
+        );
+    }
+
+    #[test]
+    fn debug_logs_never_contain_the_token() {
+        let mut host = ScriptedHost::new();
+        host.answer(200, r#"{"echo":"Zoho-oauthtoken 1000.secret-token"}"#);
+        let mut plan = get_plan();
+        plan.headers_mut()
+            .insert("x-note", HeaderValue::from_static("1000.secret-token"));
+        Session::new(
+            &mut host,
+            "c",
+            CallOptions {
+                debug: true,
+                ..CallOptions::default()
+            },
+        )
+        .send(&plan)
+        .expect("ok");
+        let logs = host.logs.join("\n");
+        assert!(logs.contains("GET https://www.zohoapis.eu/crm/v8/Leads/1"), "{logs}");
+        assert!(logs.contains("authorization: Zoho-oauthtoken [REDACTED]"), "{logs}");
+        assert!(!logs.contains("1000.secret-token"), "{logs}");
+    }
+
+    #[test]
+    fn large_and_binary_bodies_are_elided_from_logs() {
+        let headers = http::HeaderMap::new();
+        assert!(describe_body(&headers, &vec![b'a'; 20_000], "t").contains("elided"));
+        let mut binary = http::HeaderMap::new();
+        binary.insert("content-type", HeaderValue::from_static("image/png"));
+        assert!(describe_body(&binary, &[0x89, 0x50], "t").contains("binary"));
+    }
+
+    #[test]
+    fn an_api_domain_with_a_path_or_odd_scheme_is_refused() {
+        for domain in ["https://www.zohoapis.com", "http://127.0.0.1:8080"] {
+            assert_eq!(check_api_domain(domain), Ok(()));
+        }
+        for domain in ["www.zohoapis.com", "https://evil.example/steal?", "ftp://x", "https://"] {
+            assert!(check_api_domain(domain).is_err(), "{domain}");
+        }
+    }
+
+    #[test]
+    fn credentials_debug_output_hides_the_token() {
+        let c = Credentials {
+            access_token: "1000.secret".into(),
+            api_domain: "https://x".into(),
+            books_organization_id: None,
+        };
+        assert!(!format!("{c:?}").contains("1000.secret"));
+    }
+}

@@ -1,0 +1,320 @@
+//! Reading Zoho's answers: error bodies, per-record write results, and the mapping from
+//! HTTP status and Zoho code to [`Error`]. Shared by every product module.
+
+use http::{Response, StatusCode};
+use serde_json::{Map, Value};
+
+use crate::error::{ApiError, Error, RecordResult};
+
+/// The OAuth scope an operation needs, attached to a request plan as an extension so that an
+/// `OAUTH_SCOPE_MISMATCH` answer can tell the user exactly which scope to add.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequiredScope(pub String);
+
+/// How much of a non-JSON error body we quote back; enough to recognise an HTML error page.
+const BODY_SNIPPET_CHARS: usize = 300;
+
+/// Parses a response body as JSON, naming what was being read when it fails.
+pub fn json_body(response: &Response<Vec<u8>>, what: &str) -> Result<Value, Error> {
+    serde_json::from_slice(response.body()).map_err(|e| {
+        Error::decode(format!(
+            "could not read {what} (HTTP {}) as JSON: {e}",
+            response.status().as_u16()
+        ))
+    })
+}
+
+/// Reads Zoho's error description out of any response: a top-level `{code, message, details}`
+/// (CRM), the first failed entry of a `data` array, or, for a body that is not Zoho's JSON,
+/// the status and the start of the body.
+pub fn api_error(response: &Response<Vec<u8>>) -> ApiError {
+    let status = response.status().as_u16();
+    let parsed: Option<Value> = serde_json::from_slice(response.body()).ok();
+    if let Some(object) = parsed.as_ref().and_then(Value::as_object) {
+        if let Some(error) = api_error_from_object(status, object) {
+            return error;
+        }
+        if let Some(entry) = object
+            .get("data")
+            .and_then(Value::as_array)
+            .and_then(|data| {
+                data.iter()
+                    .find(|e| e.get("status").and_then(Value::as_str) == Some("error"))
+            })
+            .and_then(Value::as_object)
+            && let Some(error) = api_error_from_object(status, entry)
+        {
+            return error;
+        }
+    }
+    let text = String::from_utf8_lossy(response.body());
+    let mut snippet: String = text.chars().take(BODY_SNIPPET_CHARS).collect();
+    if text.chars().count() > BODY_SNIPPET_CHARS {
+        snippet.push_str("...");
+    }
+    let reason = response.status().canonical_reason().unwrap_or("unexpected status");
+    ApiError {
+        status,
+        code: format!("HTTP_{status}"),
+        message: if snippet.trim().is_empty() {
+            reason.to_owned()
+        } else {
+            snippet
+        },
+        details: None,
+    }
+}
+
+/// `{code, message, details}` with `code` a string (CRM) or a number (Books).
+fn api_error_from_object(status: u16, object: &Map<String, Value>) -> Option<ApiError> {
+    let code = match object.get("code")? {
+        Value::String(code) => code.clone(),
+        Value::Number(code) => code.to_string(),
+        _ => return None,
+    };
+    let message = object
+        .get("message")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned();
+    let details = object.get("details").filter(|d| !d.is_null()).cloned();
+    Some(ApiError {
+        status,
+        code,
+        message,
+        details,
+    })
+}
+
+/// Turns a failed response into the matching [`Error`] case.
+pub fn error_from_response(response: &Response<Vec<u8>>, scope: Option<&RequiredScope>) -> Error {
+    let retry_after = retry_after_seconds(response);
+    classify(api_error(response), retry_after, scope)
+}
+
+/// Maps Zoho's status and code to the error case a caller branches on.
+pub fn classify(api: ApiError, retry_after_seconds: Option<u32>, scope: Option<&RequiredScope>) -> Error {
+    match (api.status, api.code.as_str()) {
+        (_, "OAUTH_SCOPE_MISMATCH") => Error::Forbidden {
+            api,
+            required_scope: scope.map(|s| s.0.clone()),
+        },
+        (_, "NO_PERMISSION") | (403, _) => Error::Forbidden {
+            api,
+            required_scope: None,
+        },
+        (_, "INVALID_TOKEN" | "INVALID_OAUTHTOKEN" | "AUTHENTICATION_FAILURE") | (401, _) => Error::Unauthorized(api),
+        (429, _) | (_, "TOO_MANY_REQUESTS") => Error::RateLimited {
+            retry_after_seconds,
+            api,
+        },
+        (404, _) | (_, "INVALID_MODULE" | "INVALID_URL_PATTERN") => Error::NotFound(api),
+        _ => Error::Api(api),
+    }
+}
+
+/// Whether a response is Zoho's 401 for an expired or revoked access token, the one case in
+/// which asking the host for a fresh token can help.
+pub fn is_invalid_token(response: &Response<Vec<u8>>) -> bool {
+    if response.status() != StatusCode::UNAUTHORIZED {
+        return false;
+    }
+    let code = api_error(response).code;
+    matches!(
+        code.as_str(),
+        "INVALID_TOKEN" | "INVALID_OAUTHTOKEN" | "AUTHENTICATION_FAILURE" | "HTTP_401"
+    )
+}
+
+/// `Retry-After` in whole seconds (the delta-seconds form Zoho uses).
+pub fn retry_after_seconds(response: &Response<Vec<u8>>) -> Option<u32> {
+    response
+        .headers()
+        .get(http::header::RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim()
+        .parse()
+        .ok()
+}
+
+/// Reads the per-record entries of a write response (`{"data":[{code, details, message,
+/// status}, ...]}`), one per record sent, in order. `first_index` offsets the indexes when the
+/// records were sent in several batches.
+pub fn write_results(
+    response: &Response<Vec<u8>>,
+    sent: usize,
+    first_index: usize,
+) -> Result<Vec<RecordResult>, Error> {
+    let body = json_body(response, "the write response")?;
+    let entries = body
+        .get("data")
+        .and_then(Value::as_array)
+        .ok_or_else(|| Error::decode("the write response has no `data` array"))?;
+    if entries.len() != sent {
+        return Err(Error::decode(format!(
+            "Zoho answered {} results for {sent} records sent",
+            entries.len()
+        )));
+    }
+    entries
+        .iter()
+        .enumerate()
+        .map(|(offset, entry)| record_result(first_index + offset, entry))
+        .collect()
+}
+
+fn record_result(index: usize, entry: &Value) -> Result<RecordResult, Error> {
+    let object = entry
+        .as_object()
+        .ok_or_else(|| Error::decode(format!("write result {index} is not an object")))?;
+    let text = |key: &str| object.get(key).and_then(Value::as_str).map(str::to_owned);
+    let status = text("status").ok_or_else(|| Error::decode(format!("write result {index} has no `status`")))?;
+    let details = object.get("details").filter(|d| !d.is_null()).cloned();
+    let id = details.as_ref().and_then(|d| d.get("id")).and_then(|id| match id {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    });
+    Ok(RecordResult {
+        index: u32::try_from(index).unwrap_or(u32::MAX),
+        success: status == "success",
+        id,
+        code: text("code").unwrap_or_default(),
+        message: text("message").unwrap_or_default(),
+        details,
+        action: text("action"),
+    })
+}
+
+/// The error for a single-record write whose one entry failed: classified by Zoho's per-record
+/// code, keeping the response's HTTP status.
+pub fn single_record_error(status: u16, result: RecordResult, scope: Option<&RequiredScope>) -> Error {
+    classify(
+        ApiError {
+            status,
+            code: result.code,
+            message: result.message,
+            details: result.details,
+        },
+        None,
+        scope,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn response(status: u16, body: &str) -> Response<Vec<u8>> {
+        Response::builder()
+            .status(status)
+            .body(body.as_bytes().to_vec())
+            .expect("valid response")
+    }
+
+    #[test]
+    fn crm_error_bodies_keep_code_message_and_details() {
+        let r = response(
+            400,
+            r#"{"code":"INVALID_DATA","details":{"api_name":"Phone"},"message":"invalid data","status":"error"}"#,
+        );
+        let Error::Api(api) = error_from_response(&r, None) else {
+            panic!("api error expected")
+        };
+        assert_eq!(
+            (api.status, api.code.as_str(), api.message.as_str()),
+            (400, "INVALID_DATA", "invalid data")
+        );
+        assert_eq!(api.details, Some(serde_json::json!({"api_name": "Phone"})));
+    }
+
+    #[test]
+    fn status_and_code_pick_the_error_case() {
+        let scope = RequiredScope("ZohoCRM.modules.leads.READ".into());
+        type Case = (u16, &'static str, fn(&Error) -> bool);
+        let cases: Vec<Case> = vec![
+            (401, "INVALID_TOKEN", |e| matches!(e, Error::Unauthorized(_))),
+            (
+                401,
+                "OAUTH_SCOPE_MISMATCH",
+                |e| matches!(e, Error::Forbidden { required_scope: Some(s), .. } if s == "ZohoCRM.modules.leads.READ"),
+            ),
+            (403, "NO_PERMISSION", |e| {
+                matches!(
+                    e,
+                    Error::Forbidden {
+                        required_scope: None,
+                        ..
+                    }
+                )
+            }),
+            (400, "INVALID_MODULE", |e| matches!(e, Error::NotFound(_))),
+            (404, "INVALID_URL_PATTERN", |e| matches!(e, Error::NotFound(_))),
+            (429, "TOO_MANY_REQUESTS", |e| matches!(e, Error::RateLimited { .. })),
+            (400, "MANDATORY_NOT_FOUND", |e| matches!(e, Error::Api(_))),
+        ];
+        for (status, code, check) in cases {
+            let r = response(
+                status,
+                &format!(r#"{{"code":"{code}","message":"m","status":"error"}}"#),
+            );
+            let error = error_from_response(&r, Some(&scope));
+            assert!(check(&error), "{status} {code}: {error:?}");
+        }
+    }
+
+    #[test]
+    fn retry_after_is_read_from_the_header() {
+        let r = Response::builder()
+            .status(429)
+            .header("retry-after", "7")
+            .body(Vec::new())
+            .expect("valid");
+        assert!(matches!(
+            error_from_response(&r, None),
+            Error::RateLimited {
+                retry_after_seconds: Some(7),
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn a_non_json_error_body_is_quoted_not_lost() {
+        let r = response(502, "<html>Bad Gateway</html>");
+        let Error::Api(api) = error_from_response(&r, None) else {
+            panic!("api error expected")
+        };
+        assert_eq!(api.code, "HTTP_502");
+        assert!(api.message.contains("Bad Gateway"));
+    }
+
+    #[test]
+    fn per_record_errors_inside_a_2xx_are_reported() {
+        let r = response(
+            207,
+            r#"{"data":[
+                {"code":"SUCCESS","details":{"id":"4150868000000624001"},"message":"record added","status":"success"},
+                {"code":"INVALID_DATA","details":{"expected_data_type":"phone","api_name":"Phone"},"message":"invalid data","status":"error"}]}"#,
+        );
+        let results = write_results(&r, 2, 0).expect("decodes");
+        assert!(results[0].success && results[0].id.as_deref() == Some("4150868000000624001"));
+        assert!(!results[1].success && results[1].code == "INVALID_DATA" && results[1].index == 1);
+    }
+
+    #[test]
+    fn a_result_count_mismatch_is_a_decode_error() {
+        let r = response(201, r#"{"data":[]}"#);
+        assert!(matches!(write_results(&r, 1, 0), Err(Error::Decode(_))));
+    }
+
+    #[test]
+    fn the_first_failed_data_entry_describes_a_failed_single_write() {
+        let r = response(
+            400,
+            r#"{"data":[{"code":"MANDATORY_NOT_FOUND","details":{"api_name":"Last_Name"},"message":"required field not found","status":"error"}]}"#,
+        );
+        assert_eq!(api_error(&r).code, "MANDATORY_NOT_FOUND");
+    }
+}

@@ -1,0 +1,461 @@
+//! The CRM v8 records API: list, get, create, update and delete for any known module, with
+//! Zoho's envelopes, limits and error codes.
+
+use serde_json::{Map, Value, json};
+
+use crate::server::project;
+use crate::{RecordedRequest, Reply, State, time};
+
+/// Zoho's limits.
+const MAX_PER_PAGE: usize = 200;
+const DISCRETE_PAGINATION_LIMIT: usize = 2000;
+const MAX_RECORDS_PER_WRITE: usize = 100;
+const MAX_FIELDS: usize = 50;
+
+/// Where a `page_token` resumes.
+#[derive(Debug, Clone)]
+pub(crate) struct TokenCursor {
+    module: String,
+    offset: usize,
+    sort: Sort,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Sort {
+    by: String,
+    descending: bool,
+}
+
+/// Routes `/crm/v8/{rest}`; `None` for a route the CRM fake does not serve.
+pub(crate) fn route(state: &mut State, request: &RecordedRequest, rest: &[&str]) -> Option<Reply> {
+    let reply = match (request.method.as_str(), rest) {
+        ("GET", [module]) => with_module(state, module, 0, |s| list(s, module, request)),
+        ("POST", [module]) => with_module(state, module, 0, |s| create(s, module, request)),
+        ("GET", [module, id]) => with_module(state, module, 0, |s| get(s, module, id, request)),
+        ("PUT", [module, id]) => with_module(state, module, 0, |s| update(s, module, id, request)),
+        ("DELETE", [module, id]) => with_module(state, module, 0, |s| delete(s, module, id)),
+        _ => return None,
+    };
+    Some(reply)
+}
+
+fn with_module(state: &mut State, module: &str, index: usize, handler: impl FnOnce(&mut State) -> Reply) -> Reply {
+    if state.modules.contains_key(module) {
+        handler(state)
+    } else {
+        Reply::crm_error(
+            400,
+            "INVALID_MODULE",
+            "the module name given seems to be invalid",
+            json!({"resource_path_index": index}),
+        )
+    }
+}
+
+/// Inserts a record as Zoho would store it and returns its id.
+pub(crate) fn insert(state: &mut State, module: &str, mut fields: Map<String, Value>) -> String {
+    let id = state.new_id();
+    let now = time::now();
+    let user = state.user.clone();
+    fields.insert("id".into(), json!(id));
+    fields.insert("Created_Time".into(), json!(now));
+    fields.insert("Modified_Time".into(), json!(now));
+    fields.entry("Owner").or_insert_with(|| user.clone());
+    fields.insert("Created_By".into(), user.clone());
+    fields.insert("Modified_By".into(), user);
+    if let Some(m) = state.modules.get_mut(module) {
+        m.records.push(fields);
+    }
+    id
+}
+
+fn fields_param(request: &RecordedRequest) -> Result<Option<Vec<String>>, Reply> {
+    let Some(fields) = request.query_param("fields") else {
+        return Ok(None);
+    };
+    let fields: Vec<String> = fields
+        .split(',')
+        .map(str::trim)
+        .filter(|f| !f.is_empty())
+        .map(str::to_owned)
+        .collect();
+    if fields.len() > MAX_FIELDS {
+        return Err(Reply::crm_error(
+            400,
+            "LIMIT_EXCEEDED",
+            "fields limit exceeded",
+            json!({"limit": MAX_FIELDS, "param_name": "fields"}),
+        ));
+    }
+    Ok(Some(fields))
+}
+
+fn number_param(request: &RecordedRequest, name: &str, default: usize) -> Result<usize, Reply> {
+    match request.query_param(name) {
+        None => Ok(default),
+        Some(text) => text
+            .parse::<usize>()
+            .ok()
+            .filter(|n| *n >= 1)
+            .ok_or_else(|| Reply::crm_error(400, "INVALID_DATA", "invalid data", json!({"param_name": name}))),
+    }
+}
+
+fn list(state: &mut State, module: &str, request: &RecordedRequest) -> Reply {
+    let fields = match fields_param(request) {
+        Ok(Some(fields)) if !fields.is_empty() => fields,
+        Ok(_) => {
+            return Reply::crm_error(
+                400,
+                "REQUIRED_PARAM_MISSING",
+                "One of the expected parameter is missing",
+                json!({"param_name": "fields"}),
+            );
+        }
+        Err(reply) => return reply,
+    };
+    let per_page = match number_param(request, "per_page", MAX_PER_PAGE) {
+        Ok(n) if n <= MAX_PER_PAGE => n,
+        Ok(_) => {
+            return Reply::crm_error(
+                400,
+                "INVALID_DATA",
+                "invalid data",
+                json!({"param_name": "per_page", "maximum": MAX_PER_PAGE}),
+            );
+        }
+        Err(reply) => return reply,
+    };
+    let page_token = request.query_param("page_token");
+    if page_token.is_some() && request.query_param("page").is_some() {
+        return Reply::crm_error(
+            400,
+            "INVALID_REQUEST",
+            "page and page_token cannot be given together",
+            json!({"param_name": "page"}),
+        );
+    }
+    let (sort, offset, page) = match page_token {
+        Some(token) => match state.page_tokens.get(token) {
+            Some(cursor) if cursor.module == module => (cursor.sort.clone(), cursor.offset, None),
+            _ => {
+                return Reply::crm_error(
+                    400,
+                    "INVALID_DATA",
+                    "invalid page token",
+                    json!({"param_name": "page_token"}),
+                );
+            }
+        },
+        None => {
+            let page = match number_param(request, "page", 1) {
+                Ok(page) => page,
+                Err(reply) => return reply,
+            };
+            if page.saturating_mul(per_page) > DISCRETE_PAGINATION_LIMIT {
+                return Reply::crm_error(
+                    400,
+                    "DISCRETE_PAGINATION_LIMIT_EXCEEDED",
+                    "You can only get the first 2000 records without using page_token param.",
+                    json!({"limit": DISCRETE_PAGINATION_LIMIT}),
+                );
+            }
+            let sort_by = request.query_param("sort_by").unwrap_or("id");
+            if !matches!(sort_by, "id" | "Created_Time" | "Modified_Time") {
+                return Reply::crm_error(
+                    400,
+                    "INVALID_DATA",
+                    "invalid data",
+                    json!({"param_name": "sort_by", "supported_values": ["id", "Created_Time", "Modified_Time"]}),
+                );
+            }
+            let descending = match request.query_param("sort_order") {
+                None | Some("desc") => true,
+                Some("asc") => false,
+                Some(_) => {
+                    return Reply::crm_error(
+                        400,
+                        "INVALID_DATA",
+                        "invalid data",
+                        json!({"param_name": "sort_order", "supported_values": ["asc", "desc"]}),
+                    );
+                }
+            };
+            (
+                Sort {
+                    by: sort_by.to_owned(),
+                    descending,
+                },
+                (page - 1) * per_page,
+                Some(page),
+            )
+        }
+    };
+    let mut records: Vec<&Map<String, Value>> = state.modules[module].records.iter().collect();
+    // Ties (same timestamp) are broken by id so pages never overlap or skip.
+    records.sort_by(|a, b| {
+        let key = |r: &Map<String, Value>| {
+            (
+                r.get(&sort.by).and_then(Value::as_str).unwrap_or_default().to_owned(),
+                r.get("id").and_then(Value::as_str).unwrap_or_default().to_owned(),
+            )
+        };
+        key(a).cmp(&key(b))
+    });
+    if sort.descending {
+        records.reverse();
+    }
+    let total = records.len();
+    let slice: Vec<Value> = records
+        .iter()
+        .skip(offset)
+        .take(per_page)
+        .map(|r| project(r, Some(&fields)))
+        .collect();
+    if slice.is_empty() {
+        return Reply::no_content();
+    }
+    let next = offset + slice.len();
+    let more = next < total;
+    let next_page_token = more.then(|| {
+        let token = format!("fzpt{:016x}{:08x}", state.next_id, state.page_tokens.len());
+        state.page_tokens.insert(
+            token.clone(),
+            TokenCursor {
+                module: module.to_owned(),
+                offset: next,
+                sort: sort.clone(),
+            },
+        );
+        token
+    });
+    Reply::json(
+        200,
+        &json!({
+            "data": slice,
+            "info": {
+                "per_page": per_page,
+                "count": slice.len(),
+                "page": page.unwrap_or(0),
+                "sort_by": sort.by,
+                "sort_order": if sort.descending { "desc" } else { "asc" },
+                "more_records": more,
+                "next_page_token": next_page_token,
+                "previous_page_token": null,
+                "page_token_expiry": null,
+            }
+        }),
+    )
+}
+
+fn invalid_id(id: &str) -> Value {
+    json!({"code": "INVALID_DATA", "details": {"id": id}, "message": "the id given seems to be invalid", "status": "error"})
+}
+
+fn get(state: &mut State, module: &str, id: &str, request: &RecordedRequest) -> Reply {
+    let fields = match fields_param(request) {
+        Ok(fields) => fields,
+        Err(reply) => return reply,
+    };
+    match state.modules[module]
+        .records
+        .iter()
+        .find(|r| r.get("id").and_then(Value::as_str) == Some(id))
+    {
+        Some(record) => Reply::json(200, &json!({"data": [project(record, fields.as_deref())]})),
+        None => Reply::json(400, &invalid_id(id)),
+    }
+}
+
+/// Reads `{"data": [...]}` of a write, enforcing Zoho's shape and per-call limit.
+fn write_payload(request: &RecordedRequest) -> Result<Vec<Value>, Reply> {
+    let body: Value = serde_json::from_slice(&request.body)
+        .map_err(|_| Reply::crm_error(400, "INVALID_DATA", "body is not valid JSON", json!({})))?;
+    let data = body.get("data").and_then(Value::as_array).ok_or_else(|| {
+        Reply::crm_error(
+            400,
+            "REQUIRED_PARAM_MISSING",
+            "One of the expected parameter is missing",
+            json!({"param_name": "data"}),
+        )
+    })?;
+    if data.len() > MAX_RECORDS_PER_WRITE {
+        return Err(Reply::crm_error(
+            400,
+            "LIMIT_EXCEEDED",
+            "the number of records exceeds the limit",
+            json!({"limit": MAX_RECORDS_PER_WRITE}),
+        ));
+    }
+    if let Some(trigger) = body.get("trigger")
+        && !trigger.as_array().is_some_and(|t| {
+            t.iter().all(|v| {
+                matches!(
+                    v.as_str(),
+                    Some("workflow" | "approval" | "blueprint" | "pathfinder" | "orchestration")
+                )
+            })
+        })
+    {
+        return Err(Reply::crm_error(
+            400,
+            "INVALID_DATA",
+            "invalid data",
+            json!({"api_name": "trigger", "json_path": "$.trigger"}),
+        ));
+    }
+    Ok(data.clone())
+}
+
+/// Checks one record's values the way Zoho does on insert/update.
+fn check_values(
+    state: &State,
+    module: &str,
+    index: usize,
+    record: &Value,
+    creating: bool,
+    own_id: Option<&str>,
+) -> Result<Map<String, Value>, Value> {
+    let Some(fields) = record.as_object() else {
+        return Err(
+            json!({"code": "INVALID_DATA", "details": {"json_path": format!("$.data[{index}]")}, "message": "invalid data", "status": "error"}),
+        );
+    };
+    let mandatory = &state.modules[module].mandatory;
+    let blank = |v: Option<&Value>| v.is_none_or(|v| v.is_null() || v.as_str().is_some_and(|s| s.trim().is_empty()));
+    if (creating && blank(fields.get(mandatory)))
+        || (!creating && fields.contains_key(mandatory) && blank(fields.get(mandatory)))
+    {
+        return Err(
+            json!({"code": "MANDATORY_NOT_FOUND", "details": {"api_name": mandatory, "json_path": format!("$.data[{index}].{mandatory}")}, "message": "required field not found", "status": "error"}),
+        );
+    }
+    if let Some(email) = fields.get("Email").filter(|e| !e.is_null()) {
+        let valid = email
+            .as_str()
+            .is_some_and(|e| e.split_once('@').is_some_and(|(u, d)| !u.is_empty() && d.contains('.')));
+        if !valid {
+            return Err(
+                json!({"code": "INVALID_DATA", "details": {"expected_data_type": "email", "api_name": "Email", "json_path": format!("$.data[{index}].Email")}, "message": "invalid data", "status": "error"}),
+            );
+        }
+    }
+    if let Some(unique) = State::unique_field(module)
+        && let Some(value) = fields.get(unique).filter(|v| !v.is_null())
+        && let Some(existing) = state.modules[module]
+            .records
+            .iter()
+            .find(|r| r.get(unique) == Some(value) && r.get("id").and_then(Value::as_str) != own_id)
+    {
+        return Err(
+            json!({"code": "DUPLICATE_DATA", "details": {"api_name": unique, "json_path": format!("$.data[{index}].{unique}"), "duplicate_record": {"id": existing.get("id"), "module": {"api_name": module}}}, "message": "duplicate data", "status": "error"}),
+        );
+    }
+    let mut fields = fields.clone();
+    for system in ["id", "Created_Time", "Modified_Time", "Created_By", "Modified_By"] {
+        fields.remove(system);
+    }
+    Ok(fields)
+}
+
+/// 201 when every record was added, 400 when none was, 207 when some were.
+fn write_status(entries: &[Value], success_status: u16) -> u16 {
+    let ok = entries.iter().filter(|e| e["status"] == "success").count();
+    match ok {
+        n if n == entries.len() => success_status,
+        0 => 400,
+        _ => 207,
+    }
+}
+
+fn success_entry(record: &Map<String, Value>, message: &str) -> Value {
+    let pick = |k: &str| record.get(k).cloned().unwrap_or(Value::Null);
+    json!({
+        "code": "SUCCESS",
+        "details": {
+            "Modified_Time": pick("Modified_Time"),
+            "Modified_By": pick("Modified_By"),
+            "Created_Time": pick("Created_Time"),
+            "id": pick("id"),
+            "Created_By": pick("Created_By"),
+        },
+        "message": message,
+        "status": "success",
+    })
+}
+
+fn create(state: &mut State, module: &str, request: &RecordedRequest) -> Reply {
+    let data = match write_payload(request) {
+        Ok(data) => data,
+        Err(reply) => return reply,
+    };
+    let mut entries = Vec::with_capacity(data.len());
+    for (index, record) in data.iter().enumerate() {
+        match check_values(state, module, index, record, true, None) {
+            Ok(fields) => {
+                let id = insert(state, module, fields);
+                let stored = state.modules[module]
+                    .records
+                    .iter()
+                    .find(|r| r["id"] == json!(id))
+                    .cloned()
+                    .unwrap_or_default();
+                entries.push(success_entry(&stored, "record added"));
+            }
+            Err(entry) => entries.push(entry),
+        }
+    }
+    Reply::json(write_status(&entries, 201), &json!({"data": entries}))
+}
+
+fn update(state: &mut State, module: &str, id: &str, request: &RecordedRequest) -> Reply {
+    let data = match write_payload(request) {
+        Ok(data) => data,
+        Err(reply) => return reply,
+    };
+    let Some(position) = state.modules[module]
+        .records
+        .iter()
+        .position(|r| r.get("id").and_then(Value::as_str) == Some(id))
+    else {
+        return Reply::json(400, &json!({"data": [invalid_id(id)]}));
+    };
+    let Some(record) = data.first().filter(|_| data.len() == 1) else {
+        return Reply::crm_error(
+            400,
+            "INVALID_DATA",
+            "exactly one record is expected when updating by id",
+            json!({"json_path": "$.data"}),
+        );
+    };
+    let entry = match check_values(state, module, 0, record, false, Some(id)) {
+        Ok(fields) => {
+            let user = state.user.clone();
+            let stored = &mut state.modules.get_mut(module).expect("module checked").records[position];
+            stored.extend(fields);
+            stored.insert("Modified_Time".into(), json!(time::now()));
+            stored.insert("Modified_By".into(), user);
+            success_entry(stored, "record updated")
+        }
+        Err(entry) => entry,
+    };
+    let entries = [entry];
+    Reply::json(write_status(&entries, 200), &json!({"data": entries}))
+}
+
+fn delete(state: &mut State, module: &str, id: &str) -> Reply {
+    let records = &mut state.modules.get_mut(module).expect("module checked").records;
+    match records
+        .iter()
+        .position(|r| r.get("id").and_then(Value::as_str) == Some(id))
+    {
+        Some(position) => {
+            records.remove(position);
+            Reply::json(
+                200,
+                &json!({"data": [{"code": "SUCCESS", "details": {"id": id}, "message": "record deleted", "status": "success"}]}),
+            )
+        }
+        None => Reply::json(400, &json!({"data": [invalid_id(id)]})),
+    }
+}

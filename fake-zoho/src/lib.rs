@@ -1,0 +1,372 @@
+//! A stateful, in-memory fake of Zoho's CRM v8 records API on 127.0.0.1.
+//!
+//! It serves Zoho's envelopes and error bodies with Zoho's status codes, checks the
+//! `Authorization: Zoho-oauthtoken` header, records every request it receives so tests can
+//! assert on exactly what a client sent, and answers an unmatched route with a Zoho-shaped
+//! error naming it. Facts it follows are in `shared/zoho-api.md`.
+//!
+//! ```no_run
+//! let fake = fake_zoho::FakeZoho::start().expect("bind 127.0.0.1");
+//! println!("{} accepts {}", fake.base_url(), fake.access_token());
+//! ```
+
+mod crm;
+mod server;
+mod time;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+use bytes::Bytes;
+use serde_json::{Map, Value, json};
+
+pub use server::FakeZoho;
+
+/// One request as the fake received it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordedRequest {
+    pub method: String,
+    /// The path exactly as sent, still percent-encoded.
+    pub path: String,
+    /// The raw query string, if any.
+    pub raw_query: Option<String>,
+    /// Decoded query parameters, in order.
+    pub query: Vec<(String, String)>,
+    /// Header names lower-cased, in order.
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl RecordedRequest {
+    /// The first query parameter named `key`.
+    pub fn query_param(&self, key: &str) -> Option<&str> {
+        self.query.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+    }
+
+    /// The first header named `name` (case-insensitive).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        let name = name.to_ascii_lowercase();
+        self.headers.iter().find(|(k, _)| *k == name).map(|(_, v)| v.as_str())
+    }
+
+    /// The body parsed as JSON, or `Null` when it is not JSON.
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).unwrap_or(Value::Null)
+    }
+}
+
+/// Modules every CRM org has, with the field Zoho requires on create.
+const STANDARD_MODULES: &[(&str, &str)] = &[
+    ("Leads", "Last_Name"),
+    ("Contacts", "Last_Name"),
+    ("Accounts", "Account_Name"),
+    ("Deals", "Deal_Name"),
+    ("Campaigns", "Campaign_Name"),
+    ("Tasks", "Subject"),
+    ("Events", "Event_Title"),
+    ("Calls", "Subject"),
+    ("Products", "Product_Name"),
+    ("Price_Books", "Price_Book_Name"),
+    ("Quotes", "Subject"),
+    ("Sales_Orders", "Subject"),
+    ("Purchase_Orders", "Subject"),
+    ("Invoices", "Subject"),
+    ("Vendors", "Vendor_Name"),
+    ("Cases", "Subject"),
+    ("Solutions", "Solution_Title"),
+];
+
+/// Fields whose values must be unique within a module (Zoho's duplicate check on insert).
+const UNIQUE_FIELDS: &[(&str, &str)] = &[("Leads", "Email"), ("Contacts", "Email")];
+
+/// A CRM module in the fake: its mandatory field and its records in creation order.
+#[derive(Debug, Clone)]
+pub(crate) struct Module {
+    pub mandatory: String,
+    pub records: Vec<Map<String, Value>>,
+}
+
+/// Everything the fake knows. Guarded by one mutex: tests are small and clarity wins.
+#[derive(Debug)]
+pub(crate) struct State {
+    pub tokens: BTreeSet<String>,
+    pub modules: BTreeMap<String, Module>,
+    pub requests: Vec<RecordedRequest>,
+    pub next_id: u64,
+    /// Issued `page_token`s: token -> (module, offset of the next record, sort key).
+    pub page_tokens: BTreeMap<String, crm::TokenCursor>,
+    pub user: Value,
+}
+
+impl State {
+    fn new(token: String) -> Self {
+        let modules = STANDARD_MODULES
+            .iter()
+            .map(|(name, mandatory)| {
+                (
+                    (*name).to_owned(),
+                    Module {
+                        mandatory: (*mandatory).to_owned(),
+                        records: Vec::new(),
+                    },
+                )
+            })
+            .collect();
+        State {
+            tokens: BTreeSet::from([token]),
+            modules,
+            requests: Vec::new(),
+            next_id: 0,
+            page_tokens: BTreeMap::new(),
+            user: json!({"name": "Patricia Boyle", "id": "4876876000000225013"}),
+        }
+    }
+
+    /// A fresh id in Zoho's shape: 19 digits, increasing.
+    pub fn new_id(&mut self) -> String {
+        self.next_id += 1;
+        format!("48768760{:011}", 1_000_000 + self.next_id)
+    }
+
+    pub fn unique_field(module: &str) -> Option<&'static str> {
+        UNIQUE_FIELDS.iter().find(|(m, _)| *m == module).map(|(_, f)| *f)
+    }
+}
+
+/// Shared handle to the state, used by the server and by test helpers.
+#[derive(Debug, Clone)]
+pub(crate) struct Shared(Arc<Mutex<State>>);
+
+impl Shared {
+    pub fn lock(&self) -> MutexGuard<'_, State> {
+        // A panic while holding the lock only happens in a failing test; keep serving.
+        self.0.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// A response the fake sends: status, extra headers, body.
+#[derive(Debug)]
+pub(crate) struct Reply {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Bytes,
+}
+
+impl Reply {
+    pub fn json(status: u16, body: &Value) -> Self {
+        Reply {
+            status,
+            headers: vec![("content-type".into(), "application/json;charset=UTF-8".into())],
+            body: Bytes::from(body.to_string()),
+        }
+    }
+
+    pub fn no_content() -> Self {
+        Reply {
+            status: 204,
+            headers: Vec::new(),
+            body: Bytes::new(),
+        }
+    }
+
+    /// Zoho's CRM error body: `{code, details, message, status: "error"}`.
+    pub fn crm_error(status: u16, code: &str, message: &str, details: Value) -> Self {
+        Reply::json(
+            status,
+            &json!({"code": code, "details": details, "message": message, "status": "error"}),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A fake's state and a way to send it requests without a network.
+    fn fake() -> (Shared, String) {
+        let token = "1000.test.token".to_owned();
+        (Shared(Arc::new(Mutex::new(State::new(token.clone())))), token)
+    }
+
+    fn send(shared: &Shared, token: &str, method: &str, path_and_query: &str, body: Option<Value>) -> (u16, Value) {
+        let (path, query) = path_and_query.split_once('?').unwrap_or((path_and_query, ""));
+        let request = RecordedRequest {
+            method: method.into(),
+            path: path.into(),
+            raw_query: Some(query.into()),
+            query: server::parse_query(query),
+            headers: vec![("authorization".into(), format!("Zoho-oauthtoken {token}"))],
+            body: body.map(|b| b.to_string().into_bytes()).unwrap_or_default(),
+        };
+        let reply = server::handle(shared, request);
+        (reply.status, serde_json::from_slice(&reply.body).unwrap_or(Value::Null))
+    }
+
+    fn seed_leads(shared: &Shared, n: usize) {
+        let mut state = shared.lock();
+        for i in 0..n {
+            crm::insert(
+                &mut state,
+                "Leads",
+                json!({"Last_Name": format!("L{i}")})
+                    .as_object()
+                    .cloned()
+                    .unwrap_or_default(),
+            );
+        }
+    }
+
+    #[test]
+    fn bad_or_missing_tokens_are_401_in_zoho_shape() {
+        let (shared, _) = fake();
+        let (status, body) = send(&shared, "wrong", "GET", "/crm/v8/Leads?fields=Last_Name", None);
+        assert_eq!((status, body["code"].as_str()), (401, Some("INVALID_TOKEN")));
+        assert_eq!(body["status"], "error");
+    }
+
+    #[test]
+    fn lists_need_fields_and_an_empty_module_is_204() {
+        let (shared, token) = fake();
+        let (status, body) = send(&shared, &token, "GET", "/crm/v8/Leads", None);
+        assert_eq!((status, body["code"].as_str()), (400, Some("REQUIRED_PARAM_MISSING")));
+        assert_eq!(body["details"]["param_name"], "fields");
+        assert_eq!(
+            send(&shared, &token, "GET", "/crm/v8/Leads?fields=Last_Name", None).0,
+            204
+        );
+    }
+
+    #[test]
+    fn unknown_modules_and_routes_have_zoho_errors() {
+        let (shared, token) = fake();
+        let (status, body) = send(&shared, &token, "GET", "/crm/v8/Nope?fields=a", None);
+        assert_eq!((status, body["code"].as_str()), (400, Some("INVALID_MODULE")));
+        let (status, body) = send(&shared, &token, "PATCH", "/crm/v8/Leads/1", None);
+        assert_eq!((status, body["code"].as_str()), (404, Some("INVALID_URL_PATTERN")));
+        assert!(
+            body["message"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("PATCH /crm/v8/Leads/1")
+        );
+    }
+
+    #[test]
+    fn page_numbers_stop_at_2000_records_and_page_tokens_go_on() {
+        let (shared, token) = fake();
+        seed_leads(&shared, 2100);
+        let (status, body) = send(
+            &shared,
+            &token,
+            "GET",
+            "/crm/v8/Leads?fields=Last_Name&page=11&per_page=200",
+            None,
+        );
+        assert_eq!(
+            (status, body["code"].as_str()),
+            (400, Some("DISCRETE_PAGINATION_LIMIT_EXCEEDED"))
+        );
+        assert_eq!(body["details"]["limit"], 2000);
+        let (status, body) = send(
+            &shared,
+            &token,
+            "GET",
+            "/crm/v8/Leads?fields=Last_Name&page=10&per_page=200&sort_order=asc",
+            None,
+        );
+        assert_eq!(status, 200);
+        assert_eq!(body["info"]["more_records"], true);
+        let next = body["info"]["next_page_token"].as_str().unwrap_or_default().to_owned();
+        let (status, body) = send(
+            &shared,
+            &token,
+            "GET",
+            &format!("/crm/v8/Leads?fields=Last_Name&per_page=200&page_token={next}"),
+            None,
+        );
+        assert_eq!(status, 200);
+        assert_eq!(body["data"].as_array().map(Vec::len), Some(100));
+        assert_eq!(body["data"][0]["Last_Name"], "L2000");
+        assert_eq!(body["info"]["more_records"], false);
+    }
+
+    #[test]
+    fn create_reports_each_record_and_status_reflects_the_mix() {
+        let (shared, token) = fake();
+        let (status, body) = send(
+            &shared,
+            &token,
+            "POST",
+            "/crm/v8/Leads",
+            Some(
+                json!({"data": [{"Last_Name": "A", "Email": "a@x.example"}, {"Company": "no name"}, {"Last_Name": "B", "Email": "bad"}, {"Last_Name": "C", "Email": "a@x.example"}]}),
+            ),
+        );
+        assert_eq!(status, 207);
+        let codes: Vec<&str> = body["data"]
+            .as_array()
+            .map(|d| d.iter().filter_map(|e| e["code"].as_str()).collect())
+            .unwrap_or_default();
+        assert_eq!(
+            codes,
+            ["SUCCESS", "MANDATORY_NOT_FOUND", "INVALID_DATA", "DUPLICATE_DATA"]
+        );
+        assert!(body["data"][0]["details"]["id"].is_string());
+        assert_eq!(shared.lock().modules["Leads"].records.len(), 1);
+    }
+
+    #[test]
+    fn more_than_100_records_in_one_write_is_refused_whole() {
+        let (shared, token) = fake();
+        let data: Vec<Value> = (0..101).map(|i| json!({"Last_Name": format!("L{i}")})).collect();
+        let (status, body) = send(&shared, &token, "POST", "/crm/v8/Leads", Some(json!({"data": data})));
+        assert_eq!((status, body["code"].as_str()), (400, Some("LIMIT_EXCEEDED")));
+        assert!(shared.lock().modules["Leads"].records.is_empty());
+    }
+
+    #[test]
+    fn get_update_delete_round_trip() {
+        let (shared, token) = fake();
+        seed_leads(&shared, 1);
+        let id = shared.lock().modules["Leads"].records[0]["id"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        let (status, body) = send(
+            &shared,
+            &token,
+            "PUT",
+            &format!("/crm/v8/Leads/{id}"),
+            Some(json!({"data": [{"Company": "Zylker"}]})),
+        );
+        assert_eq!(
+            (status, body["data"][0]["message"].as_str()),
+            (200, Some("record updated"))
+        );
+        let (status, body) = send(
+            &shared,
+            &token,
+            "GET",
+            &format!("/crm/v8/Leads/{id}?fields=Company"),
+            None,
+        );
+        assert_eq!(status, 200);
+        assert_eq!(body["data"][0], json!({"id": id, "Company": "Zylker"}));
+        let (status, _) = send(&shared, &token, "DELETE", &format!("/crm/v8/Leads/{id}"), None);
+        assert_eq!(status, 200);
+        let (status, body) = send(&shared, &token, "GET", &format!("/crm/v8/Leads/{id}"), None);
+        assert_eq!(
+            (status, body["message"].as_str()),
+            (400, Some("the id given seems to be invalid"))
+        );
+    }
+
+    #[test]
+    fn every_request_is_recorded() {
+        let (shared, token) = fake();
+        send(&shared, &token, "GET", "/crm/v8/Leads?fields=Last_Name%2CEmail", None);
+        let recorded = shared.lock().requests.clone();
+        assert_eq!(recorded.len(), 1);
+        assert_eq!(recorded[0].query_param("fields"), Some("Last_Name,Email"));
+    }
+}

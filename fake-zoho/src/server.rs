@@ -1,0 +1,313 @@
+//! The HTTP side: a hyper server on its own thread and runtime, request recording, the
+//! `Authorization` check and routing to the product fakes.
+
+use std::collections::hash_map::RandomState;
+use std::hash::{BuildHasher, Hasher};
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper::service::service_fn;
+use hyper_util::rt::TokioIo;
+use serde_json::{Map, Value, json};
+
+use crate::{Module, RecordedRequest, Reply, Shared, State, crm};
+
+/// A running fake. Stops when dropped.
+#[derive(Debug)]
+pub struct FakeZoho {
+    addr: SocketAddr,
+    shared: Shared,
+    token: String,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<JoinHandle<()>>,
+}
+
+/// A token no one can guess, in Zoho's `1000.<hex>.<hex>` shape. std's `RandomState` is
+/// randomly seeded per instance, which is all the randomness a fake needs.
+fn random_token() -> String {
+    let part = || {
+        let mut hasher = RandomState::new().build_hasher();
+        hasher.write_u64(0x5a0);
+        hasher.finish()
+    };
+    format!("1000.{:016x}{:016x}.{:016x}", part(), part(), part())
+}
+
+impl FakeZoho {
+    /// Starts a fake on a free port of 127.0.0.1 with one valid access token.
+    pub fn start() -> std::io::Result<Self> {
+        Self::start_on(SocketAddr::from(([127, 0, 0, 1], 0)))
+    }
+
+    /// Starts a fake on `addr` (use port 0 for a free one).
+    pub fn start_on(addr: SocketAddr) -> std::io::Result<Self> {
+        let token = random_token();
+        let shared = Shared(Arc::new(Mutex::new(State::new(token.clone()))));
+        let listener = std::net::TcpListener::bind(addr)?;
+        listener.set_nonblocking(true)?;
+        let addr = listener.local_addr()?;
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+        let (shutdown, mut stopped) = tokio::sync::oneshot::channel::<()>();
+        let served = shared.clone();
+        let thread = std::thread::Builder::new().name("fake-zoho".into()).spawn(move || {
+            runtime.block_on(async move {
+                let Ok(listener) = tokio::net::TcpListener::from_std(listener) else {
+                    return;
+                };
+                loop {
+                    tokio::select! {
+                        _ = &mut stopped => break,
+                        accepted = listener.accept() => {
+                            let Ok((stream, _)) = accepted else { continue };
+                            let shared = served.clone();
+                            tokio::spawn(async move {
+                                let service = service_fn(move |request| serve(shared.clone(), request));
+                                // A client hanging up mid-request is not the fake's problem.
+                                let _ = hyper::server::conn::http1::Builder::new()
+                                    .serve_connection(TokioIo::new(stream), service)
+                                    .await;
+                            });
+                        }
+                    }
+                }
+            });
+        })?;
+        Ok(FakeZoho {
+            addr,
+            shared,
+            token,
+            shutdown: Some(shutdown),
+            thread: Some(thread),
+        })
+    }
+
+    /// `http://127.0.0.1:PORT`, the value to use as the API domain.
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// The address the fake listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// An access token the fake accepts.
+    pub fn access_token(&self) -> String {
+        self.token.clone()
+    }
+
+    /// Makes `token` valid as well (e.g. the token a refresh would return).
+    pub fn add_token(&self, token: &str) {
+        self.shared.lock().tokens.insert(token.to_owned());
+    }
+
+    /// Makes `token` invalid, as if it expired: requests carrying it get 401 `INVALID_TOKEN`.
+    pub fn revoke_token(&self, token: &str) {
+        self.shared.lock().tokens.remove(token);
+    }
+
+    /// Every request received so far, oldest first.
+    pub fn requests(&self) -> Vec<RecordedRequest> {
+        self.shared.lock().requests.clone()
+    }
+
+    /// Forgets the requests received so far.
+    pub fn clear_requests(&self) {
+        self.shared.lock().requests.clear();
+    }
+
+    /// Adds a module (e.g. a custom `Projects__c`) whose records need `mandatory_field`.
+    pub fn add_module(&self, name: &str, mandatory_field: &str) {
+        self.shared
+            .lock()
+            .modules
+            .entry(name.to_owned())
+            .or_insert_with(|| Module {
+                mandatory: mandatory_field.to_owned(),
+                records: Vec::new(),
+            });
+    }
+
+    /// Stores records directly (no request recorded) and returns their new ids.
+    pub fn seed(&self, module: &str, records: &[Value]) -> Vec<String> {
+        let mut state = self.shared.lock();
+        records
+            .iter()
+            .filter_map(Value::as_object)
+            .map(|fields| crm::insert(&mut state, module, fields.clone()))
+            .collect()
+    }
+
+    /// The records of a module as stored, in creation order.
+    pub fn records(&self, module: &str) -> Vec<Value> {
+        self.shared
+            .lock()
+            .modules
+            .get(module)
+            .map(|m| m.records.iter().cloned().map(Value::Object).collect())
+            .unwrap_or_default()
+    }
+
+    /// Seeds the sample data of the offline sandbox: a small, plausible CRM org.
+    pub fn seed_sandbox(&self) {
+        let fixture: Value = serde_json::from_str(include_str!("../fixtures/sandbox-crm.json")).unwrap_or(Value::Null);
+        if let Some(modules) = fixture.as_object() {
+            for (module, records) in modules {
+                if let Some(records) = records.as_array() {
+                    self.seed(module, records);
+                }
+            }
+        }
+    }
+}
+
+impl Drop for FakeZoho {
+    fn drop(&mut self) {
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+async fn serve(
+    shared: Shared,
+    request: hyper::Request<hyper::body::Incoming>,
+) -> Result<hyper::Response<Full<Bytes>>, hyper::Error> {
+    let (parts, body) = request.into_parts();
+    let body = body.collect().await?.to_bytes();
+    let recorded = RecordedRequest {
+        method: parts.method.as_str().to_owned(),
+        path: parts.uri.path().to_owned(),
+        raw_query: parts.uri.query().map(str::to_owned),
+        query: parts.uri.query().map(parse_query).unwrap_or_default(),
+        headers: parts
+            .headers
+            .iter()
+            .map(|(k, v)| {
+                (
+                    k.as_str().to_owned(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
+            .collect(),
+        body: body.to_vec(),
+    };
+    let reply = handle(&shared, recorded);
+    let mut response = hyper::Response::builder().status(reply.status);
+    for (name, value) in &reply.headers {
+        response = response.header(name, value);
+    }
+    Ok(response
+        .body(Full::new(reply.body))
+        .unwrap_or_else(|_| hyper::Response::new(Full::new(Bytes::new()))))
+}
+
+/// Records the request, checks the token and routes it.
+pub(crate) fn handle(shared: &Shared, request: RecordedRequest) -> Reply {
+    let mut state = shared.lock();
+    state.requests.push(request.clone());
+    let segments: Vec<String> = request.path.split('/').skip(1).map(percent_decode).collect();
+    let segments: Vec<&str> = segments.iter().map(String::as_str).collect();
+    match segments.as_slice() {
+        ["crm", "v8", rest @ ..] => match authorize(&state, &request) {
+            Err(reply) => reply,
+            Ok(()) => crm::route(&mut state, &request, rest).unwrap_or_else(|| unmatched(&request)),
+        },
+        _ => unmatched(&request),
+    }
+}
+
+fn authorize(state: &State, request: &RecordedRequest) -> Result<(), Reply> {
+    let Some(header) = request.header("authorization") else {
+        return Err(Reply::crm_error(
+            401,
+            "AUTHENTICATION_FAILURE",
+            "Authentication failed",
+            json!({}),
+        ));
+    };
+    match header.strip_prefix("Zoho-oauthtoken ") {
+        Some(token) if state.tokens.contains(token) => Ok(()),
+        _ => Err(Reply::crm_error(401, "INVALID_TOKEN", "invalid oauth token", json!({}))),
+    }
+}
+
+/// Zoho's answer to a URL it does not know, naming the request so a test failure explains itself.
+fn unmatched(request: &RecordedRequest) -> Reply {
+    Reply::crm_error(
+        404,
+        "INVALID_URL_PATTERN",
+        &format!(
+            "Please check if the URL trying to access is a correct one (fake-zoho has no route for {} {})",
+            request.method, request.path
+        ),
+        json!({}),
+    )
+}
+
+pub(crate) fn parse_query(query: &str) -> Vec<(String, String)> {
+    query
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|pair| {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            (
+                percent_decode(&k.replace('+', " ")),
+                percent_decode(&v.replace('+', " ")),
+            )
+        })
+        .collect()
+}
+
+/// Decodes `%XX` escapes; invalid escapes are kept literally, as lenient servers do.
+pub(crate) fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len()
+            && let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2]))
+        {
+            out.push(u8::try_from(h * 16 + l).unwrap_or(b'?'));
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Keeps only `fields` (plus `id`, which Zoho always returns) of a record.
+pub(crate) fn project(record: &Map<String, Value>, fields: Option<&[String]>) -> Value {
+    match fields {
+        None => Value::Object(record.clone()),
+        Some(fields) => Value::Object(
+            record
+                .iter()
+                .filter(|(k, _)| *k == "id" || fields.iter().any(|f| f == *k))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percent_decoding_handles_valid_and_broken_escapes() {
+        assert_eq!(percent_decode("a%2Cb%2f"), "a,b/");
+        assert_eq!(percent_decode("100%"), "100%");
+        assert_eq!(percent_decode("%zz"), "%zz");
+    }
+}

@@ -1,0 +1,25 @@
+//! Host bindings of the `zoho:connector/connector` world.
+
+wasmtime::component::bindgen!({
+    path: "../wit",
+    world: "connector",
+    // Credential refresh may do network I/O on the host, so imports are async; so are exports,
+    // which lets a call be bounded by a wall-clock timeout.
+    imports: { default: async },
+    exports: { default: async },
+    with: {
+        "wasi:http": wasmtime_wasi_http::p2::bindings::http,
+        "wasi:io": wasmtime_wasi::p2::bindings::io,
+        "wasi:clocks": wasmtime_wasi::p2::bindings::clocks,
+    },
+    require_store_data_send: true,
+});
+
+pub use exports::zoho::connector::actions::{Action, Product};
+pub use exports::zoho::connector::crm::{ListOptions, RecordPage};
+pub use exports::zoho::connector::types::{
+    ApiError, CredentialError as WitCredentialError, CredentialProblem, Error, PageInfo, RecordResult, SortOrder,
+    TransportError, TransportKind,
+};
+pub use zoho::connector::credentials::{ConnectionInfo, CredentialError};
+pub use zoho::connector::logging::Level;

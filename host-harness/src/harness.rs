@@ -1,0 +1,345 @@
+//! The [`Harness`]: one `Engine`, the compiled component (cached on disk between runs), a
+//! `Linker` and a pre-instantiated component built once, and a fresh `Store` for every call.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
+use std::time::Duration;
+
+use sha2::{Digest, Sha256};
+use wasmtime::component::{Component, HasSelf, Linker};
+use wasmtime::{Config, Engine, Store, StoreLimitsBuilder};
+use wasmtime_wasi::WasiCtx;
+use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
+use wasmtime_wasi_http::WasiHttpCtx;
+
+use crate::bindings::{Action, Connector, ConnectorPre, Error, zoho::connector};
+use crate::credentials::CredentialProvider;
+use crate::log::{LogSink, NoLog};
+use crate::policy::{Allowlist, OutboundPolicy};
+use crate::state::HostState;
+
+/// The component built by this workspace, embedded at compile time.
+pub const BUNDLED_COMPONENT: &[u8] = include_bytes!(env!("ZOHO_COMPONENT_WASM"));
+
+/// Epochs tick this often; guest CPU deadlines are counted in ticks.
+const EPOCH_TICK: Duration = Duration::from_millis(10);
+/// Guest stderr kept for a trap report.
+const GUEST_STDERR_CAPACITY: usize = 64 * 1024;
+
+/// Limits and knobs an embedder sets once.
+#[derive(Debug, Clone)]
+pub struct HarnessConfig {
+    /// Where compiled components are cached; `None` compiles in memory every time.
+    pub cache_dir: Option<PathBuf>,
+    /// Linear memory one instance may use.
+    pub memory_limit_bytes: usize,
+    /// Bound on one call, CPU and waiting together.
+    pub call_deadline: Duration,
+    /// Bound on each HTTP timeout the component may ask for.
+    pub http_timeout_cap: Duration,
+    /// Whether loopback API domains (a local fake Zoho) may be reached.
+    pub allow_loopback: bool,
+}
+
+impl Default for HarnessConfig {
+    fn default() -> Self {
+        Self {
+            cache_dir: default_cache_dir(),
+            memory_limit_bytes: 64 << 20,
+            call_deadline: Duration::from_secs(150),
+            http_timeout_cap: Duration::from_secs(60),
+            allow_loopback: false,
+        }
+    }
+}
+
+/// `$XDG_CACHE_HOME/zoho-harness`, else `~/.cache/zoho-harness`.
+fn default_cache_dir() -> Option<PathBuf> {
+    std::env::var_os("XDG_CACHE_HOME")
+        .map(PathBuf::from)
+        .filter(|p| p.is_absolute())
+        .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cache")))
+        .map(|dir| dir.join("zoho-harness"))
+}
+
+/// What a call could not do because of the harness or the component, as opposed to an error
+/// the action reported (those are the inner `Result` of each call).
+#[derive(Debug, thiserror::Error)]
+pub enum HarnessError {
+    /// The component trapped (a panic, running out of memory or CPU time).
+    #[error("the component trapped: {0}")]
+    Trap(String),
+    /// The call did not finish within the configured deadline.
+    #[error("the call did not finish within its deadline of {0:?}")]
+    Deadline(Duration),
+    /// The component could not be loaded or instantiated.
+    #[error("{0}")]
+    Setup(String),
+}
+
+/// Who the component talks to and where its log goes, for one call.
+#[derive(Clone)]
+pub struct CallContext {
+    pub credentials: Arc<dyn CredentialProvider>,
+    pub log: Arc<dyn LogSink>,
+}
+
+impl std::fmt::Debug for CallContext {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CallContext").finish_non_exhaustive()
+    }
+}
+
+impl CallContext {
+    pub fn new(credentials: Arc<dyn CredentialProvider>) -> Self {
+        Self {
+            credentials,
+            log: Arc::new(NoLog),
+        }
+    }
+
+    pub fn with_log(mut self, log: Arc<dyn LogSink>) -> Self {
+        self.log = log;
+        self
+    }
+}
+
+/// Loads the component once and runs calls, each in a fresh instance.
+pub struct Harness {
+    engine: Engine,
+    pre: ConnectorPre<HostState>,
+    config: HarnessConfig,
+}
+
+impl std::fmt::Debug for Harness {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Harness")
+            .field("config", &self.config)
+            .finish_non_exhaustive()
+    }
+}
+
+/// One live instance with its store, for calling typed exports directly.
+pub struct Instance {
+    pub store: Store<HostState>,
+    pub connector: Connector,
+    requests_sent: Arc<AtomicU64>,
+}
+
+impl std::fmt::Debug for Instance {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Instance")
+            .field("requests_sent", &self.requests_sent())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Instance {
+    /// HTTP requests this instance sent through the allowlist (denied ones are not counted).
+    pub fn requests_sent(&self) -> u64 {
+        self.requests_sent.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// What the guest wrote to stderr.
+    pub fn guest_stderr(&self) -> String {
+        String::from_utf8_lossy(&self.store.data().stderr.contents()).into_owned()
+    }
+}
+
+impl Harness {
+    /// The harness for the component embedded in this binary.
+    pub fn bundled(config: HarnessConfig) -> anyhow::Result<Self> {
+        Self::new(BUNDLED_COMPONENT, config)
+    }
+
+    /// Compiles (or loads from the cache) `wasm` and prepares it for instantiation.
+    pub fn new(wasm: &[u8], config: HarnessConfig) -> anyhow::Result<Self> {
+        let mut engine_config = Config::new();
+        engine_config.epoch_interruption(true);
+        let engine = Engine::new(&engine_config)?;
+        start_epoch_ticker(&engine);
+
+        let component = load_component(&engine, wasm, config.cache_dir.as_deref())?;
+        let mut linker: Linker<HostState> = Linker::new(&engine);
+        wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
+        wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker)?;
+        connector::credentials::add_to_linker::<HostState, HasSelf<HostState>>(&mut linker, |s| s)?;
+        connector::logging::add_to_linker::<HostState, HasSelf<HostState>>(&mut linker, |s| s)?;
+        let pre = ConnectorPre::new(with_context(
+            linker.instantiate_pre(&component),
+            "the component's imports do not match this host",
+        )?)?;
+        Ok(Self { engine, pre, config })
+    }
+
+    pub fn config(&self) -> &HarnessConfig {
+        &self.config
+    }
+
+    /// A fresh instance for one call.
+    pub async fn instantiate(&self, context: &CallContext) -> Result<Instance, HarnessError> {
+        let stderr = MemoryOutputPipe::new(GUEST_STDERR_CAPACITY);
+        let requests_sent = Arc::new(AtomicU64::new(0));
+        let state = HostState {
+            wasi: WasiCtx::builder().stderr(stderr.clone()).build(),
+            http: WasiHttpCtx::new(),
+            table: wasmtime::component::ResourceTable::new(),
+            policy: OutboundPolicy {
+                allowlist: Allowlist::default(),
+                max_timeout: self.config.http_timeout_cap,
+                requests_sent: Arc::clone(&requests_sent),
+            },
+            limits: StoreLimitsBuilder::new()
+                .memory_size(self.config.memory_limit_bytes)
+                .instances(4)
+                .build(),
+            credentials: Arc::clone(&context.credentials),
+            log: Arc::clone(&context.log),
+            allow_loopback: self.config.allow_loopback,
+            stderr,
+        };
+        let mut store = Store::new(&self.engine, state);
+        store.limiter(|s| &mut s.limits);
+        let ticks = u64::try_from(self.config.call_deadline.as_millis() / EPOCH_TICK.as_millis()).unwrap_or(u64::MAX);
+        store.set_epoch_deadline(ticks.max(1));
+        store.epoch_deadline_trap();
+        let connector = self
+            .pre
+            .instantiate_async(&mut store)
+            .await
+            .map_err(|e| HarnessError::Setup(format!("could not instantiate the component: {e:#}")))?;
+        Ok(Instance {
+            store,
+            connector,
+            requests_sent,
+        })
+    }
+
+    /// Runs an action by key through the `actions` interface.
+    pub async fn invoke(
+        &self,
+        context: &CallContext,
+        key: &str,
+        connection: &str,
+        input: &str,
+    ) -> Result<Result<String, Error>, HarnessError> {
+        let mut instance = self.instantiate(context).await?;
+        let outcome = {
+            let call =
+                instance
+                    .connector
+                    .zoho_connector_actions()
+                    .call_invoke(&mut instance.store, key, connection, input);
+            tokio::time::timeout(self.config.call_deadline, call).await
+        };
+        self.settle(outcome, &instance)
+    }
+
+    /// The manifest of every action.
+    pub async fn list_actions(&self) -> Result<Vec<Action>, HarnessError> {
+        let context = CallContext::new(Arc::new(crate::credentials::StaticCredentials::new()));
+        let mut instance = self.instantiate(&context).await?;
+        let outcome = {
+            let call = instance
+                .connector
+                .zoho_connector_actions()
+                .call_list(&mut instance.store);
+            tokio::time::timeout(self.config.call_deadline, call).await
+        };
+        self.settle(outcome, &instance)
+    }
+
+    /// Turns a finished (or timed-out) call into a value or a [`HarnessError`], quoting what
+    /// the guest wrote to stderr when it trapped (a panic message, an allocation failure).
+    pub fn settle<T>(
+        &self,
+        outcome: Result<wasmtime::Result<T>, tokio::time::error::Elapsed>,
+        instance: &Instance,
+    ) -> Result<T, HarnessError> {
+        match outcome {
+            Err(_) => Err(HarnessError::Deadline(self.config.call_deadline)),
+            Ok(Ok(value)) => Ok(value),
+            Ok(Err(trap)) => {
+                let stderr = instance.guest_stderr();
+                let stderr = stderr.trim();
+                let secrets = instance.store.data().credentials.secrets();
+                let report = if stderr.is_empty() {
+                    format!("{trap:#}")
+                } else {
+                    format!("{trap:#}; guest stderr: {stderr}")
+                };
+                Err(HarnessError::Trap(crate::output::scrub(&report, &secrets)))
+            }
+        }
+    }
+}
+
+/// Advances the engine's epoch until the engine is dropped.
+fn start_epoch_ticker(engine: &Engine) {
+    let weak = engine.weak();
+    std::thread::Builder::new()
+        .name("zoho-harness-epoch".into())
+        .spawn(move || {
+            while let Some(engine) = weak.upgrade() {
+                engine.increment_epoch();
+                drop(engine);
+                std::thread::sleep(EPOCH_TICK);
+            }
+        })
+        .ok();
+}
+
+/// Loads a compiled component from the cache, or compiles and caches it. The cache key covers
+/// the component's bytes and the engine's compatibility hash (wasmtime version and settings),
+/// so a stale or foreign file is never loaded.
+fn load_component(engine: &Engine, wasm: &[u8], cache_dir: Option<&Path>) -> anyhow::Result<Component> {
+    let Some(cache_dir) = cache_dir else {
+        return with_context(Component::new(engine, wasm), "compiling the component");
+    };
+    let mut hasher = Sha256::new();
+    hasher.update(wasm);
+    std::hash::Hash::hash(&engine.precompile_compatibility_hash(), &mut HashWriter(&mut hasher));
+    let key: String = hasher.finalize().iter().map(|b| format!("{b:02x}")).collect();
+    let path = cache_dir.join(format!("zoho-component-{}.cwasm", &key[..32]));
+    if path.exists()
+        && let Ok(component) = deserialize_cached(engine, &path)
+    {
+        return Ok(component);
+    }
+    let component = with_context(Component::new(engine, wasm), "compiling the component")?;
+    // The cache is an optimisation: failing to write it must not fail the call.
+    if let Ok(bytes) = component.serialize()
+        && std::fs::create_dir_all(cache_dir).is_ok()
+    {
+        let temporary = path.with_extension(format!("tmp{}", std::process::id()));
+        if std::fs::write(&temporary, bytes).is_ok() {
+            let _ = std::fs::rename(&temporary, &path);
+        }
+    }
+    Ok(component)
+}
+
+#[allow(unsafe_code, reason = "wasmtime requires unsafe to load precompiled code")]
+fn deserialize_cached(engine: &Engine, path: &Path) -> anyhow::Result<Component> {
+    // SAFETY: the file was written by `load_component` from a component this engine compiled,
+    // and its name is keyed by the wasm's hash and the engine's compatibility hash.
+    unsafe { Component::deserialize_file(engine, path) }.map_err(Into::into)
+}
+
+/// Feeds `Hash` output into SHA-256.
+struct HashWriter<'a>(&'a mut Sha256);
+
+impl std::hash::Hasher for HashWriter<'_> {
+    fn finish(&self) -> u64 {
+        0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        self.0.update(bytes);
+    }
+}
+
+/// `wasmtime::Error` is not `std::error::Error`, so anyhow's `Context` does not apply directly.
+fn with_context<T>(result: wasmtime::Result<T>, what: &'static str) -> anyhow::Result<T> {
+    result.map_err(|e| anyhow::Error::from(e).context(what))
+}

@@ -1,0 +1,26 @@
+//! A wasmtime host for the Zoho connector component, and the `zoho-harness` CLI.
+//!
+//! - [`Harness`] loads the component once (compiled code cached on disk) and runs each call in
+//!   a fresh instance with memory and time limits.
+//! - wasi:http goes through an allowlist: the component reaches only the API domain of a
+//!   connection it fetched credentials for (loopback only when [`HarnessConfig::allow_loopback`]).
+//! - [`CredentialProvider`] is the host side of the `credentials` import; the component never
+//!   sees anything but an access token and an API domain.
+
+mod bindings;
+pub mod cli;
+mod credentials;
+mod harness;
+mod log;
+pub mod output;
+mod policy;
+mod state;
+
+pub use bindings::{
+    Action, ApiError, ConnectionInfo, Connector, CredentialError, CredentialProblem, Error, Level, ListOptions,
+    PageInfo, Product, RecordPage, RecordResult, SortOrder, TransportError, TransportKind, WitCredentialError,
+};
+pub use credentials::{BoxFuture, CredentialProvider, StaticCredentials};
+pub use harness::{BUNDLED_COMPONENT, CallContext, Harness, HarnessConfig, HarnessError, Instance};
+pub use log::{LogRecord, LogSink, MemoryLog, NoLog};
+pub use state::HostState;

@@ -1,0 +1,122 @@
+//! The outbound allowlist: the component may reach the API domain of a connection it fetched
+//! credentials for, and nothing else. Loopback addresses are allowed only when the embedder
+//! asks for them (tests and the offline sandbox).
+
+use std::collections::BTreeSet;
+use std::future::Future;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use wasmtime_wasi_http::{RequestOptions, WasiBody, WasiHttpHooks};
+
+/// Origins (`scheme://host:port`) the current call may reach.
+#[derive(Debug, Clone, Default)]
+pub struct Allowlist(Arc<Mutex<BTreeSet<String>>>);
+
+impl Allowlist {
+    /// Allows the origin of `api_domain` if it is an acceptable destination.
+    pub fn allow_api_domain(&self, api_domain: &str, allow_loopback: bool) {
+        let Ok(uri) = api_domain.parse::<http::Uri>() else {
+            return;
+        };
+        let (Some(scheme), Some(host)) = (uri.scheme_str(), uri.host()) else {
+            return;
+        };
+        let loopback = is_loopback(host);
+        let acceptable = match scheme {
+            "https" => !loopback || allow_loopback,
+            // Plain HTTP would expose the token on the wire; only a local fake may use it.
+            "http" => loopback && allow_loopback,
+            _ => false,
+        };
+        if acceptable {
+            let origin = origin(scheme, host, uri.port_u16());
+            self.0.lock().unwrap_or_else(PoisonError::into_inner).insert(origin);
+        }
+    }
+
+    fn allows(&self, uri: &http::Uri) -> bool {
+        let (Some(scheme), Some(host)) = (uri.scheme_str(), uri.host()) else {
+            return false;
+        };
+        let wanted = origin(scheme, host, uri.port_u16());
+        self.0.lock().unwrap_or_else(PoisonError::into_inner).contains(&wanted)
+    }
+}
+
+fn is_loopback(host: &str) -> bool {
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost") || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+fn origin(scheme: &str, host: &str, port: Option<u16>) -> String {
+    let default_port = if scheme == "https" { 443 } else { 80 };
+    format!(
+        "{scheme}://{}:{}",
+        host.to_ascii_lowercase(),
+        port.unwrap_or(default_port)
+    )
+}
+
+/// The `send_request` hook: refuses what the allowlist does not contain and bounds every
+/// timeout, then hands the request to wasmtime's stock client.
+#[derive(Debug)]
+pub struct OutboundPolicy {
+    pub allowlist: Allowlist,
+    pub max_timeout: std::time::Duration,
+    pub requests_sent: Arc<std::sync::atomic::AtomicU64>,
+}
+
+type IoFuture = Box<dyn Future<Output = wasmtime_wasi_http::Result<(), wasmtime_wasi_http::Error>> + Send>;
+
+impl WasiHttpHooks for OutboundPolicy {
+    fn send_request(
+        &mut self,
+        request: http::Request<WasiBody>,
+        options: Option<RequestOptions>,
+        fut: IoFuture,
+    ) -> Box<dyn Future<Output = wasmtime_wasi_http::Result<(http::Response<WasiBody>, IoFuture)>> + Send> {
+        if !self.allowlist.allows(request.uri()) {
+            return Box::new(async { Err(wasmtime_wasi_http::Error::HttpRequestDenied) });
+        }
+        self.requests_sent.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let cap = self.max_timeout;
+        let mut options = options.unwrap_or_default();
+        // Without a guest timeout wasmtime would wait 600 s; never wait longer than the cap.
+        options.connect_timeout = Some(options.connect_timeout.map_or(cap, |t| t.min(cap)));
+        options.first_byte_timeout = Some(options.first_byte_timeout.map_or(cap, |t| t.min(cap)));
+        options.between_bytes_timeout = Some(options.between_bytes_timeout.map_or(cap, |t| t.min(cap)));
+        wasmtime_wasi_http::default_hooks().send_request(request, Some(options), fut)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_connection_origin_is_allowed() {
+        let list = Allowlist::default();
+        list.allow_api_domain("https://www.zohoapis.ca", false);
+        assert!(list.allows(&"https://www.zohoapis.ca/crm/v8/Leads".parse().expect("uri")));
+        assert!(list.allows(&"https://WWW.zohoapis.ca:443/x".parse().expect("uri")));
+        for other in [
+            "https://www.zohoapis.com/crm",
+            "http://www.zohoapis.ca/crm",
+            "https://www.zohoapis.ca:8443/",
+            "https://evil.example/",
+        ] {
+            assert!(!list.allows(&other.parse().expect("uri")), "{other}");
+        }
+    }
+
+    #[test]
+    fn loopback_needs_explicit_permission_and_plain_http_only_for_loopback() {
+        let list = Allowlist::default();
+        list.allow_api_domain("http://127.0.0.1:8080", false);
+        assert!(!list.allows(&"http://127.0.0.1:8080/x".parse().expect("uri")));
+        list.allow_api_domain("http://127.0.0.1:8080", true);
+        assert!(list.allows(&"http://127.0.0.1:8080/x".parse().expect("uri")));
+        list.allow_api_domain("http://www.zohoapis.com", true);
+        assert!(!list.allows(&"http://www.zohoapis.com/x".parse().expect("uri")));
+    }
+}
