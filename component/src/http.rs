@@ -83,18 +83,9 @@ pub fn send(request: http::Request<Vec<u8>>, timeout: Duration) -> Result<http::
     // The body must be taken before the request is handed over.
     let outgoing_body = outgoing.body().map_err(|()| rejected("body"))?;
     let pending = outgoing_handler::handle(outgoing, Some(options)).map_err(error_code)?;
-    {
-        let stream = outgoing_body.write().map_err(|()| rejected("body stream"))?;
-        for chunk in body.chunks(WRITE_CHUNK) {
-            stream.blocking_write_and_flush(chunk).map_err(|e| {
-                failure(
-                    TransportKind::Connection,
-                    format!("sending the request body failed: {}", stream_error(e)),
-                )
-            })?;
-        }
-    }
-    OutgoingBody::finish(outgoing_body, None).map_err(error_code)?;
+    // If the host refuses the request (e.g. denied by its allowlist), writing the body fails
+    // too; the response future then carries the real reason, so it is consulted first.
+    let sent = write_body(outgoing_body, &body);
 
     let incoming = loop {
         match pending.get() {
@@ -104,6 +95,9 @@ pub fn send(request: http::Request<Vec<u8>>, timeout: Duration) -> Result<http::
             None => pending.subscribe().block(),
         }
     };
+    // A response can arrive even when the body could not be sent in full (a server answering
+    // early, e.g. 413); it says more than the write error, so it wins.
+    drop(sent);
 
     let mut builder = http::Response::builder().status(incoming.status());
     for (name, value) in incoming.headers().entries() {
@@ -143,6 +137,25 @@ pub fn send(request: http::Request<Vec<u8>>, timeout: Duration) -> Result<http::
             format!("the response could not be represented: {e}"),
         )
     })
+}
+
+/// Streams the request body and finishes it (always, even when empty, or the request never
+/// completes).
+fn write_body(outgoing_body: OutgoingBody, body: &[u8]) -> Result<(), TransportError> {
+    {
+        let stream = outgoing_body
+            .write()
+            .map_err(|()| failure(TransportKind::Protocol, "the host refused the request body stream"))?;
+        for chunk in body.chunks(WRITE_CHUNK) {
+            stream.blocking_write_and_flush(chunk).map_err(|e| {
+                failure(
+                    TransportKind::Connection,
+                    format!("sending the request body failed: {}", stream_error(e)),
+                )
+            })?;
+        }
+    }
+    OutgoingBody::finish(outgoing_body, None).map_err(error_code)
 }
 
 fn stream_error(error: StreamError) -> String {

@@ -1,0 +1,63 @@
+//! The real `zoho-harness` binary as a script would run it: exit codes and streams.
+
+use std::process::Command;
+
+fn harness() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_zoho-harness"));
+    command
+        .env(
+            "ZOHO_HARNESS_CACHE_DIR",
+            std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("zoho-harness-cache"),
+        )
+        .env_remove("ZOHO_API_DOMAIN")
+        .env_remove("ZOHO_ACCESS_TOKEN");
+    command
+}
+
+#[test]
+fn sandbox_action_prints_json_and_exits_0() {
+    let output = harness()
+        .args([
+            "sandbox",
+            "crmGetRecords",
+            "--input",
+            r#"{"recordType":"Deals","fields":"Deal_Name,Amount"}"#,
+        ])
+        .output()
+        .expect("runs");
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let result: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON on stdout");
+    assert_eq!(result["info"]["count"], 2);
+}
+
+#[test]
+fn an_action_error_exits_1_with_json_on_stdout() {
+    let output = harness()
+        .args([
+            "sandbox",
+            "crmGetRecord",
+            "--input",
+            r#"{"recordType":"Leads","recordId":"x"}"#,
+        ])
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(1));
+    let result: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON on stdout");
+    assert_eq!(result["error"]["kind"], "invalid-input");
+}
+
+#[test]
+fn an_unusable_flag_exits_2_with_a_message_on_stderr() {
+    let output = harness()
+        .args(["invoke", "crmGetRecords", "--bogus"])
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(2));
+    assert!(output.stdout.is_empty());
+    assert!(!output.stderr.is_empty());
+}

@@ -1,0 +1,255 @@
+//! The CLI contract, driven in-process: result JSON on stdout with exit 0, an error document
+//! with exit 1, a harness failure on stderr with exit 2; connection from the environment.
+
+use std::collections::HashMap;
+use std::ffi::OsString;
+
+use serde_json::{Value, json};
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl Run {
+    fn json(&self) -> Value {
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {}", self.stdout))
+    }
+}
+
+fn cli(args: &[&str], env: &[(&str, &str)]) -> Run {
+    let mut vars: HashMap<String, String> = env.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+    let cache = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("zoho-harness-cache");
+    vars.insert("ZOHO_HARNESS_CACHE_DIR".into(), cache.display().to_string());
+    let lookup = move |name: &str| vars.get(name).cloned();
+    let argv: Vec<OsString> = std::iter::once("zoho-harness")
+        .chain(args.iter().copied())
+        .map(OsString::from)
+        .collect();
+    let (mut stdout, mut stderr) = (Vec::new(), Vec::new());
+    let code = zoho_harness::cli::run(argv, &lookup, &mut std::io::empty(), &mut stdout, &mut stderr);
+    Run {
+        code,
+        stdout: String::from_utf8_lossy(&stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&stderr).into_owned(),
+    }
+}
+
+/// Runs the (blocking) CLI off the async test runtime.
+async fn cli_async(args: &[&str], env: &[(&str, &str)]) -> Run {
+    let args: Vec<String> = args.iter().map(|a| (*a).to_owned()).collect();
+    let env: Vec<(String, String)> = env.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+    tokio::task::spawn_blocking(move || {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        cli(&args, &env)
+    })
+    .await
+    .expect("cli thread")
+}
+
+fn connection_env(fake: &fake_zoho::FakeZoho) -> [(&'static str, String); 2] {
+    [
+        ("ZOHO_API_DOMAIN", fake.base_url()),
+        ("ZOHO_ACCESS_TOKEN", fake.access_token()),
+    ]
+}
+
+fn borrowed<'a>(env: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
+    env.iter().map(|(k, v)| (*k, v.as_str())).collect()
+}
+
+const LIST_LEADS: &str = r#"{"recordType":"Leads","fields":"Last_Name"}"#;
+
+#[tokio::test]
+async fn invoke_prints_the_result_and_exits_0() {
+    let fake = fake_zoho::FakeZoho::start().expect("fake");
+    fake.seed("Leads", &[json!({"Last_Name": "Boyle"})]);
+    let input = json!({"recordType": "Leads", "fields": ["Last_Name"]}).to_string();
+    let run = cli_async(
+        &["invoke", "crmGetRecords", "--input", &input],
+        &borrowed(&connection_env(&fake)),
+    )
+    .await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.json()["data"][0]["Last_Name"], "Boyle");
+    assert_eq!(fake.requests()[0].path, "/crm/v8/Leads");
+}
+
+#[tokio::test]
+async fn input_can_come_from_a_file() {
+    let fake = fake_zoho::FakeZoho::start().expect("fake");
+    let path =
+        std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("create-{}.json", std::process::id()));
+    std::fs::write(
+        &path,
+        json!({"recordType": "Leads", "values": {"Last_Name": "FromFile"}}).to_string(),
+    )
+    .expect("write");
+    let run = cli_async(
+        &[
+            "invoke",
+            "crmCreateRecord",
+            "--input",
+            format!("@{}", path.display()).as_str(),
+        ],
+        &borrowed(&connection_env(&fake)),
+    )
+    .await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(fake.records("Leads")[0]["Last_Name"], "FromFile");
+}
+
+#[tokio::test]
+async fn an_action_error_is_a_json_document_and_exit_1() {
+    let fake = fake_zoho::FakeZoho::start().expect("fake");
+    let input = json!({"recordType": "Leads", "recordId": "4876876000009999999"}).to_string();
+    let run = cli_async(
+        &["invoke", "crmGetRecord", "--input", &input],
+        &borrowed(&connection_env(&fake)),
+    )
+    .await;
+    assert_eq!(run.code, 1);
+    assert_eq!(run.json()["error"]["kind"], "not-found");
+
+    let run = cli_async(
+        &["invoke", "crmGetRecord", "--input", "{not json"],
+        &borrowed(&connection_env(&fake)),
+    )
+    .await;
+    assert_eq!(
+        (run.code, run.json()["error"]["kind"].as_str()),
+        (1, Some("invalid-input"))
+    );
+}
+
+#[tokio::test]
+async fn missing_credentials_are_an_action_error_naming_the_variables() {
+    let run = cli_async(&["invoke", "crmGetRecords", "--input", LIST_LEADS], &[]).await;
+    assert_eq!(run.code, 1);
+    let document = run.json();
+    assert_eq!(document["error"]["kind"], "credential");
+    assert!(
+        document["error"]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("ZOHO_ACCESS_TOKEN")
+    );
+}
+
+#[tokio::test]
+async fn a_rejected_token_is_exit_1_and_never_printed() {
+    let fake = fake_zoho::FakeZoho::start().expect("fake");
+    let domain = fake.base_url();
+    let env = [
+        ("ZOHO_API_DOMAIN", domain.as_str()),
+        ("ZOHO_ACCESS_TOKEN", "1000.leaked.secret"),
+    ];
+    let run = cli_async(&["invoke", "crmGetRecords", "--debug", "--input", LIST_LEADS], &env).await;
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.contains("[REDACTED]"),
+        "debug output expected: {}",
+        run.stderr
+    );
+    for text in [&run.stdout, &run.stderr] {
+        assert!(!text.contains("1000.leaked.secret"), "{text}");
+    }
+}
+
+#[tokio::test]
+async fn a_foreign_api_domain_is_denied_by_the_host() {
+    // Plain http to a non-loopback host is never allowed; nothing is sent anywhere.
+    let env = [
+        ("ZOHO_API_DOMAIN", "http://zoho.invalid"),
+        ("ZOHO_ACCESS_TOKEN", "1000.x"),
+    ];
+    let run = cli_async(&["invoke", "crmGetRecords", "--input", LIST_LEADS], &env).await;
+    assert_eq!(run.code, 1);
+    assert_eq!(run.json()["error"]["transport"], "denied");
+}
+
+#[tokio::test]
+async fn harness_failures_exit_2_with_a_message_on_stderr() {
+    let run = cli_async(
+        &["--component", "/nonexistent/component.wasm", "invoke", "crmGetRecords"],
+        &[],
+    )
+    .await;
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("--component"), "{}", run.stderr);
+    assert!(run.stdout.is_empty());
+
+    let run = cli_async(&["invoke", "crmGetRecords", "--no-such-flag"], &[]).await;
+    assert_eq!(run.code, 2);
+
+    let run = cli_async(&["invoke", "crmGetRecords", "--input", "@/nonexistent/input.json"], &[]).await;
+    assert_eq!(run.code, 2);
+}
+
+#[tokio::test]
+async fn the_sandbox_runs_any_action_offline_with_sample_data() {
+    let run = cli_async(
+        &[
+            "sandbox",
+            "crmGetRecords",
+            "--input",
+            r#"{"recordType":"Contacts","fields":"Last_Name,Email"}"#,
+        ],
+        &[],
+    )
+    .await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let names: Vec<String> = run.json()["data"]
+        .as_array()
+        .expect("data")
+        .iter()
+        .filter_map(|r| r["Last_Name"].as_str().map(str::to_owned))
+        .collect();
+    assert!(names.contains(&"Boyle".to_owned()), "{names:?}");
+
+    let run = cli_async(
+        &[
+            "invoke",
+            "--sandbox",
+            "crmCreateRecord",
+            "--input",
+            r#"{"recordType":"Leads","values":{"Last_Name":"Offline"}}"#,
+        ],
+        &[],
+    )
+    .await;
+    assert_eq!(
+        (run.code, run.json()["data"][0]["status"].as_str()),
+        (0, Some("success"))
+    );
+}
+
+#[tokio::test]
+async fn actions_lists_the_manifest() {
+    let run = cli_async(&["actions", "--json"], &[]).await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let keys: Vec<String> = run
+        .json()
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter_map(|a| a["key"].as_str().map(str::to_owned))
+        .collect();
+    for key in [
+        "crmCreateRecord",
+        "crmGetRecord",
+        "crmGetRecords",
+        "crmUpdateRecord",
+        "crmRemoveRecord",
+    ] {
+        assert!(keys.contains(&key.to_owned()), "{key} missing from {keys:?}");
+    }
+    let run = cli_async(&["actions", "crmGetRecords"], &[]).await;
+    assert!(
+        run.stdout.contains("perPage") && run.stdout.contains("(default 200)"),
+        "{}",
+        run.stdout
+    );
+}

@@ -1,0 +1,11 @@
+//! End-to-end tests: the built component, run in the harness, against fake-zoho.
+//! One test binary (one link, one compiled component) with a module per area.
+
+mod cli;
+mod credentials;
+mod crm;
+mod inputs;
+mod policy;
+mod secrets;
+mod support;
+mod typed;

@@ -1,0 +1,102 @@
+//! The typed `crm` exports, called as a Rust host would, without the `actions` layer.
+
+use crate::support::{CONNECTION, World};
+use serde_json::Value;
+use zoho_harness::{Error, ListOptions, SortOrder};
+
+#[tokio::test]
+async fn typed_crud_round_trip() {
+    let world = World::new();
+    let mut instance = world.instance().await;
+    let crm = instance.connector.zoho_connector_crm();
+
+    let created = crm
+        .call_create_records(
+            &mut instance.store,
+            CONNECTION,
+            "Leads",
+            r#"[{"Last_Name":"A"},{"Last_Name":"B"}]"#,
+            Some(&["workflow".to_owned()]),
+        )
+        .await
+        .expect("no trap")
+        .expect("created");
+    assert_eq!(created.len(), 2);
+    let id = created[1].id.clone().expect("id");
+    assert_eq!((created[1].index, created[1].success), (1, true));
+
+    let record = crm
+        .call_get_record(&mut instance.store, CONNECTION, "Leads", &id, &["Last_Name".to_owned()])
+        .await
+        .expect("no trap")
+        .expect("found");
+    assert_eq!(serde_json::from_str::<Value>(&record).expect("json")["Last_Name"], "B");
+
+    let options = ListOptions {
+        fields: vec!["Last_Name".into()],
+        page: Some(1),
+        per_page: Some(1),
+        page_token: None,
+        sort_by: Some("id".into()),
+        sort_order: Some(SortOrder::Asc),
+    };
+    let page = crm
+        .call_get_records(&mut instance.store, CONNECTION, "Leads", &options)
+        .await
+        .expect("no trap")
+        .expect("listed");
+    assert_eq!(
+        serde_json::from_str::<Value>(&page.records).expect("json")[0]["Last_Name"],
+        "A"
+    );
+    assert!(page.info.more_records && page.info.next_page_token.is_some());
+
+    let updated = crm
+        .call_update_record(
+            &mut instance.store,
+            CONNECTION,
+            "Leads",
+            &id,
+            r#"{"Company":"Zylker"}"#,
+            None,
+        )
+        .await
+        .expect("no trap")
+        .expect("updated");
+    assert_eq!(updated.id.as_deref(), Some(id.as_str()));
+    let deleted = crm
+        .call_delete_record(&mut instance.store, CONNECTION, "Leads", &id)
+        .await
+        .expect("no trap")
+        .expect("deleted");
+    assert_eq!(deleted.message, "record deleted");
+    assert_eq!(world.fake.records("Leads").len(), 1);
+    assert_eq!(instance.requests_sent(), 5);
+}
+
+#[tokio::test]
+async fn typed_errors_are_the_wit_variant() {
+    let world = World::new();
+    let mut instance = world.instance().await;
+    let crm = instance.connector.zoho_connector_crm();
+    let error = crm
+        .call_get_record(&mut instance.store, CONNECTION, "Leads", "12/34", &[])
+        .await
+        .expect("no trap")
+        .expect_err("invalid");
+    assert!(
+        matches!(&error, Error::InvalidInput(i) if i.input == "recordId"),
+        "{error:?}"
+    );
+    let error = crm
+        .call_create_records(&mut instance.store, CONNECTION, "Leads", "{not json", None)
+        .await
+        .expect("no trap")
+        .expect_err("invalid");
+    assert!(
+        matches!(&error, Error::InvalidInput(i) if i.input == "values"),
+        "{error:?}"
+    );
+    assert_eq!(instance.requests_sent(), 0);
+    assert!(world.fake.requests().is_empty());
+}
