@@ -98,6 +98,16 @@ fn write_body(records: &[Map<String, Value>], trigger: Option<&[String]>) -> Val
     body
 }
 
+/// An `id` inside record data ends up in Zoho's request body; it gets the same check as an
+/// id in the path.
+fn validate_body_id(input: &str, record: &Map<String, Value>) -> Result<(), Error> {
+    match record.get("id") {
+        None => Ok(()),
+        Some(Value::String(id)) => validate::record_id(input, id),
+        Some(_) => Err(Error::invalid(input, "must be a string of digits")),
+    }
+}
+
 /// Plan for `POST /{module}` with at most [`MAX_RECORDS_PER_CALL`] records.
 pub fn create_plan(
     module: &str,
@@ -325,6 +335,9 @@ pub fn create_records(
     if records.is_empty() {
         return Err(Error::invalid("values", "give at least one record"));
     }
+    for (index, record) in records.iter().enumerate() {
+        validate_body_id(&format!("values[{index}].id"), record)?;
+    }
     if let [single] = records {
         let plan = create_plan(module, std::slice::from_ref(single), trigger)?;
         let response = session.send(&plan)?;
@@ -429,15 +442,12 @@ pub fn update_record(
     validate::module_name("recordType", module)?;
     validate::record_id("recordId", id)?;
     validate_trigger(trigger)?;
-    match values.get("id") {
-        None => {}
-        Some(Value::String(inner)) if inner == id => {}
-        Some(_) => {
-            return Err(Error::invalid(
-                "values.id",
-                "differs from recordId; leave it out or make them equal",
-            ));
-        }
+    validate_body_id("values.id", values)?;
+    if values.get("id").is_some_and(|inner| inner.as_str() != Some(id)) {
+        return Err(Error::invalid(
+            "values.id",
+            "differs from recordId; leave it out or make them equal",
+        ));
     }
     let plan = update_plan(module, id, values, trigger)?;
     let response = session.send(&plan)?;

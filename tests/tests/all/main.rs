@@ -4,6 +4,7 @@
 mod cli;
 mod credentials;
 mod crm;
+mod harness;
 mod inputs;
 mod policy;
 mod secrets;
