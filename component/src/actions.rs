@@ -2,7 +2,7 @@
 //! `actions` interface lists and invokes them. Keys and input names follow Prismatic's Zoho
 //! component so platform users recognise them.
 
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
 use crate::crm::{self, ListOptions, SortOrder};
 use crate::error::{Error, record_result_json};
@@ -63,6 +63,13 @@ const RECORD_ID: InputSpec = InputSpec::required(
     "The record's id, a string of digits.",
 )
 .example("\"4150868000000624001\"");
+const DYNAMIC_FIELDS: InputSpec = InputSpec::optional(
+    "dynamicFields",
+    "Dynamic Fields",
+    InputType::KeyValues,
+    "Field values from deploy-time configuration, merged into every record; an entry in values wins over a dynamic one.",
+)
+.example("[{\"key\": \"Lead_Source\", \"value\": \"Web Download\"}]");
 const TRIGGER: InputSpec = InputSpec::optional(
     "trigger",
     "Trigger",
@@ -87,6 +94,7 @@ pub static CATALOG: &[Action] = &[
                 "The record as an object of field API names to values, or an array of such objects.",
             )
             .example("{\"Last_Name\": \"Boyle\", \"Company\": \"Zylker\", \"Email\": \"p.boyle@zylker.com\"}"),
+            DYNAMIC_FIELDS,
             TRIGGER,
         ],
         output_example: r#"{"data":[{"index":0,"status":"success","id":"4150868000000624001","code":"SUCCESS","message":"record added","details":{"id":"4150868000000624001","Created_Time":"2026-03-27T19:20:28+05:30"}}]}"#,
@@ -176,6 +184,7 @@ pub static CATALOG: &[Action] = &[
                 "Fields to change, as an object of field API names to values.",
             )
             .example("{\"Phone\": \"+1 555 0100\"}"),
+            DYNAMIC_FIELDS,
             TRIGGER,
         ],
         output_example: r#"{"data":{"index":0,"status":"success","id":"4150868000000624001","code":"SUCCESS","message":"record updated","details":{"id":"4150868000000624001"}}}"#,
@@ -216,8 +225,20 @@ pub fn invoke(host: &mut dyn Host, key: &str, connection: &str, input: &str) -> 
     (action.run)(&mut session, &inputs)
 }
 
+/// Merges `dynamicFields` under each record: an explicit value wins, as in Prismatic.
+fn with_dynamic_fields(inputs: &Inputs, mut record: Map<String, Value>) -> Map<String, Value> {
+    for (key, value) in inputs.pairs("dynamicFields") {
+        record.entry(key).or_insert(value);
+    }
+    record
+}
+
 fn run_create_record(session: &mut Session, inputs: &Inputs) -> Result<Value, Error> {
-    let records = inputs.records("values");
+    let records: Vec<Map<String, Value>> = inputs
+        .records("values")
+        .into_iter()
+        .map(|record| with_dynamic_fields(inputs, record))
+        .collect();
     let trigger = inputs.list("trigger");
     let results = crm::create_records(
         session,
@@ -264,7 +285,7 @@ fn run_get_records(session: &mut Session, inputs: &Inputs) -> Result<Value, Erro
 }
 
 fn run_update_record(session: &mut Session, inputs: &Inputs) -> Result<Value, Error> {
-    let values = inputs.object("values").cloned().unwrap_or_default();
+    let values = with_dynamic_fields(inputs, inputs.object("values").cloned().unwrap_or_default());
     let trigger = inputs.list("trigger");
     let result = crm::update_record(
         session,
@@ -326,6 +347,23 @@ mod tests {
             "{error:?}"
         );
         assert!(host.sent.is_empty());
+    }
+
+    #[test]
+    fn dynamic_fields_merge_under_explicit_values() {
+        let mut host = ScriptedHost::new();
+        host.answer(
+            201,
+            r#"{"data":[{"code":"SUCCESS","details":{"id":"1"},"message":"record added","status":"success"}]}"#,
+        );
+        let input = r#"{"recordType":"Leads","values":{"Last_Name":"Boyle","Lead_Source":"Partner"},
+            "dynamicFields":[{"key":"Lead_Source","value":"Web"},{"key":"Company","value":"Zylker"}]}"#;
+        invoke(&mut host, "crmCreateRecord", "c", input).expect("created");
+        let body: Value = serde_json::from_slice(host.sent[0].body()).expect("json");
+        assert_eq!(
+            body["data"][0],
+            json!({"Last_Name": "Boyle", "Lead_Source": "Partner", "Company": "Zylker"})
+        );
     }
 
     #[test]

@@ -519,8 +519,8 @@ mod tests {
             panic!("api error expected, got {error:?}")
         };
         assert_eq!(
-            (api.code.as_str(), api.details),
-            ("INVALID_DATA", Some(json!({"api_name": "Phone"})))
+            (api.code.as_str(), api.details.as_deref()),
+            ("INVALID_DATA", Some(&json!({"api_name": "Phone"})))
         );
     }
 

@@ -10,8 +10,9 @@ pub struct ApiError {
     pub status: u16,
     pub code: String,
     pub message: String,
-    /// Zoho's `details`, kept as parsed JSON until it crosses the boundary.
-    pub details: Option<Value>,
+    /// Zoho's `details`, kept as parsed JSON until it crosses the boundary (boxed: errors
+    /// travel in every `Result`, and a JSON value is large).
+    pub details: Option<Box<Value>>,
 }
 
 /// `types.transport-kind`.

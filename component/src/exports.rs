@@ -105,7 +105,7 @@ fn api_error(api: crate::error::ApiError) -> wit_types::ApiError {
         status: api.status,
         code: api.code,
         message: api.message,
-        details: details_text(api.details),
+        details: details_text(api.details.map(|d| *d)),
     }
 }
 

@@ -31,6 +31,9 @@ pub enum InputType {
     StringList,
     /// One of a fixed set of strings.
     Choice(&'static [&'static str]),
+    /// Named values as platforms pass them: an object, or a list of `{"key", "value"}` pairs
+    /// (repeated keys allowed). Normalised to the list form.
+    KeyValues,
 }
 
 /// One named input of an action.
@@ -99,6 +102,15 @@ impl InputSpec {
                 {"type": "string", "description": "comma-separated"}
             ]}),
             InputType::Choice(choices) => json!({"type": "string", "enum": choices}),
+            InputType::KeyValues => json!({"oneOf": [
+                {"type": "object"},
+                {"type": "array", "items": {
+                    "type": "object",
+                    "properties": {"key": {"type": "string", "minLength": 1}, "value": {}},
+                    "required": ["key", "value"],
+                    "additionalProperties": false
+                }}
+            ]}),
         };
         schema["title"] = json!(self.label);
         schema["description"] = json!(self.description);
@@ -189,7 +201,42 @@ impl InputSpec {
                     format!("must be one of {}, got {}", choices.join(", "), short(&value)),
                 )),
             },
+            InputType::KeyValues => key_values(name, value),
         }
+    }
+}
+
+/// Normalises an object or a list of `{"key", "value"}` pairs to the list form.
+fn key_values(name: &str, value: Value) -> Result<Value, Error> {
+    match value {
+        Value::Object(object) => Ok(Value::Array(
+            object
+                .into_iter()
+                .map(|(key, value)| json!({"key": key, "value": value}))
+                .collect(),
+        )),
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                let key = item.get("key").and_then(Value::as_str);
+                let well_formed = item
+                    .as_object()
+                    .is_some_and(|o| o.len() == 2 && o.contains_key("value"));
+                if key.is_none_or(str::is_empty) || !well_formed {
+                    return Err(Error::invalid(
+                        format!("{name}[{i}]"),
+                        "must be an object with a non-empty string `key` and a `value`",
+                    ));
+                }
+            }
+            Ok(Value::Array(items))
+        }
+        other => Err(Error::invalid(
+            name,
+            format!(
+                "must be an object or a list of {{\"key\", \"value\"}} pairs, got {}",
+                kind_of(&other)
+            ),
+        )),
     }
 }
 
@@ -302,6 +349,20 @@ impl Inputs {
         self.0.get(name).and_then(Value::as_object)
     }
 
+    /// A `KeyValues` input as `(key, value)` pairs, in the order given.
+    pub fn pairs(&self, name: &str) -> Vec<(String, Value)> {
+        self.0
+            .get(name)
+            .and_then(Value::as_array)
+            .map(|items| {
+                items
+                    .iter()
+                    .filter_map(|item| Some((item.get("key")?.as_str()?.to_owned(), item.get("value")?.clone())))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
     /// An `ObjectOrArray` input as a list of records.
     pub fn records(&self, name: &str) -> Vec<Map<String, Value>> {
         match self.0.get(name) {
@@ -333,6 +394,7 @@ mod tests {
             "direction",
         ),
         InputSpec::optional("recordId", "Record ID", InputType::Id, "id"),
+        InputSpec::optional("dynamicFields", "Dynamic Fields", InputType::KeyValues, "config"),
     ];
 
     fn error_input(input: &str) -> String {
@@ -378,6 +440,30 @@ mod tests {
             Some(vec!["Last_Name".to_owned(), "Email".to_owned()])
         );
         assert_eq!(inputs.text("sortOrder"), None);
+    }
+
+    #[test]
+    fn key_values_accept_objects_and_pair_lists() {
+        let from_object = Inputs::parse(SPECS, r#"{"recordType": "Leads", "dynamicFields": {"a": 1}}"#).expect("valid");
+        assert_eq!(from_object.pairs("dynamicFields"), vec![("a".to_owned(), json!(1))]);
+        let from_pairs = Inputs::parse(
+            SPECS,
+            r#"{"recordType": "Leads", "dynamicFields": [{"key": "a", "value": 1}, {"key": "a", "value": 2}]}"#,
+        )
+        .expect("valid");
+        assert_eq!(from_pairs.pairs("dynamicFields").len(), 2);
+        assert_eq!(
+            error_input(r#"{"recordType": "Leads", "dynamicFields": [{"key": "", "value": 1}]}"#),
+            "dynamicFields[0]"
+        );
+        assert_eq!(
+            error_input(r#"{"recordType": "Leads", "dynamicFields": [{"key": "a"}]}"#),
+            "dynamicFields[0]"
+        );
+        assert_eq!(
+            error_input(r#"{"recordType": "Leads", "dynamicFields": "a=1"}"#),
+            "dynamicFields"
+        );
     }
 
     #[test]

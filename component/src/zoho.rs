@@ -77,7 +77,7 @@ fn api_error_from_object(status: u16, object: &Map<String, Value>) -> Option<Api
         .and_then(Value::as_str)
         .unwrap_or_default()
         .to_owned();
-    let details = object.get("details").filter(|d| !d.is_null()).cloned();
+    let details = object.get("details").filter(|d| !d.is_null()).cloned().map(Box::new);
     Some(ApiError {
         status,
         code,
@@ -195,7 +195,7 @@ pub fn single_record_error(status: u16, result: RecordResult, scope: Option<&Req
             status,
             code: result.code,
             message: result.message,
-            details: result.details,
+            details: result.details.map(Box::new),
         },
         None,
         scope,
@@ -226,7 +226,7 @@ mod tests {
             (api.status, api.code.as_str(), api.message.as_str()),
             (400, "INVALID_DATA", "invalid data")
         );
-        assert_eq!(api.details, Some(serde_json::json!({"api_name": "Phone"})));
+        assert_eq!(api.details.as_deref(), Some(&serde_json::json!({"api_name": "Phone"})));
     }
 
     #[test]

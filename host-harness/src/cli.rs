@@ -431,10 +431,19 @@ async fn list_actions(harness: &Harness, args: ActionsArgs, stdout: &mut dyn Wri
             .as_array()
             .map(|r| r.iter().filter_map(Value::as_str).collect())
             .unwrap_or_default();
-        writeln!(stdout, "{:<16} {:<10} {:<9} DESCRIPTION", "INPUT", "TYPE", "REQUIRED")?;
+        writeln!(stdout, "{:<16} {:<13} {:<9} DESCRIPTION", "INPUT", "TYPE", "REQUIRED")?;
         if let Some(properties) = schema["properties"].as_object() {
             for (name, spec) in properties {
-                let ty = spec["type"].as_str().map_or_else(|| "json".to_owned(), str::to_owned);
+                let ty = spec["type"].as_str().map_or_else(
+                    || {
+                        let alternatives = spec["oneOf"].as_array().into_iter().flatten();
+                        alternatives
+                            .filter_map(|a| a["type"].as_str())
+                            .collect::<Vec<_>>()
+                            .join("|")
+                    },
+                    str::to_owned,
+                );
                 let default = spec
                     .get("default")
                     .map(|d| format!(" (default {d})"))
@@ -442,7 +451,7 @@ async fn list_actions(harness: &Harness, args: ActionsArgs, stdout: &mut dyn Wri
                 let needed = if required.contains(&name.as_str()) { "yes" } else { "no" };
                 writeln!(
                     stdout,
-                    "{name:<16} {ty:<10} {needed:<9} {}{default}",
+                    "{name:<16} {ty:<13} {needed:<9} {}{default}",
                     text(&spec["description"])
                 )?;
             }

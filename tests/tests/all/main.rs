@@ -6,6 +6,7 @@ mod credentials;
 mod crm;
 mod harness;
 mod inputs;
+mod manifest;
 mod policy;
 mod secrets;
 mod support;

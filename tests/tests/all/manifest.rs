@@ -1,0 +1,152 @@
+//! The `actions` manifest: valid JSON Schemas, and every listed action runs through `invoke`.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Value, json};
+
+use crate::support::{World, harness};
+
+/// A valid input for every action, against a fake seeded by [`seed`]. The test fails when an
+/// action is added to the manifest without an entry here.
+fn inputs(ids: &BTreeMap<&str, String>) -> BTreeMap<&'static str, Value> {
+    BTreeMap::from([
+        (
+            "crmCreateRecord",
+            json!({"recordType": "Leads", "values": {"Last_Name": "Manifest"}, "dynamicFields": {"Lead_Source": "Web Download"}, "trigger": []}),
+        ),
+        (
+            "crmGetRecord",
+            json!({"recordType": "Leads", "recordId": ids["lead"], "fields": ["Last_Name"]}),
+        ),
+        (
+            "crmGetRecords",
+            json!({"recordType": "Leads", "fields": "Last_Name", "perPage": 10, "sortOrder": "asc", "sortBy": "id"}),
+        ),
+        (
+            "crmUpdateRecord",
+            json!({"recordType": "Leads", "recordId": ids["lead"], "values": {"Company": "Zylker"}}),
+        ),
+        (
+            "crmRemoveRecord",
+            json!({"recordType": "Leads", "recordId": ids["doomed"]}),
+        ),
+    ])
+}
+
+fn seed(world: &World) -> BTreeMap<&'static str, String> {
+    let ids = world
+        .fake
+        .seed("Leads", &[json!({"Last_Name": "Kept"}), json!({"Last_Name": "Doomed"})]);
+    BTreeMap::from([("lead", ids[0].clone()), ("doomed", ids[1].clone())])
+}
+
+#[tokio::test]
+async fn every_input_schema_is_valid_json_schema_and_its_examples_conform() {
+    let actions = harness().list_actions().await.expect("lists");
+    assert!(!actions.is_empty());
+    for action in &actions {
+        let schema: Value = serde_json::from_str(&action.input_schema).expect("schema is JSON");
+        if let Err(error) = jsonschema::meta::validate(&schema) {
+            panic!("{}: invalid JSON Schema: {error}", action.key);
+        }
+        let validator = jsonschema::validator_for(&schema).expect("compiles");
+        for (name, property) in schema["properties"].as_object().expect("properties") {
+            let property_validator = jsonschema::validator_for(property).expect("property schema compiles");
+            for example in property["examples"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .chain(property.get("default"))
+            {
+                assert!(
+                    property_validator.is_valid(example),
+                    "{}.{name}: example/default {example} does not match its schema",
+                    action.key
+                );
+            }
+        }
+        assert!(
+            !validator.is_valid(&json!({"surely_not_an_input": 1})),
+            "{}: unknown inputs must be refused",
+            action.key
+        );
+        let example: Value = serde_json::from_str(&action.output_example).expect("output example is JSON");
+        assert!(
+            example.get("data").is_some(),
+            "{}: output example has `data`",
+            action.key
+        );
+        assert!(!action.label.is_empty() && !action.description.is_empty());
+    }
+}
+
+#[tokio::test]
+async fn every_listed_action_runs_through_invoke_with_schema_valid_input() {
+    let world = World::new();
+    let ids = seed(&world);
+    let inputs = inputs(&ids);
+    let actions = harness().list_actions().await.expect("lists");
+    let listed: Vec<&str> = actions.iter().map(|a| a.key.as_str()).collect();
+    let covered: Vec<&str> = inputs.keys().copied().collect();
+    let mut listed_sorted = listed.clone();
+    listed_sorted.sort_unstable();
+    assert_eq!(listed_sorted, covered, "every manifest action needs a test input here");
+
+    for action in &actions {
+        let input = &inputs[action.key.as_str()];
+        let schema: Value = serde_json::from_str(&action.input_schema).expect("schema");
+        let validator = jsonschema::validator_for(&schema).expect("compiles");
+        assert!(
+            validator.is_valid(input),
+            "{}: the test input does not match the published schema",
+            action.key
+        );
+        let output = world
+            .invoke(&action.key, input.clone())
+            .await
+            .unwrap_or_else(|e| panic!("{} failed: {e}", action.key));
+        assert!(output.get("data").is_some(), "{}: {output}", action.key);
+    }
+    let created = world
+        .fake
+        .records("Leads")
+        .into_iter()
+        .find(|r| r["Last_Name"] == "Manifest")
+        .expect("created");
+    assert_eq!(created["Lead_Source"], "Web Download", "dynamicFields were merged");
+}
+
+#[tokio::test]
+async fn schemas_publish_bounds_enums_defaults_and_required_inputs() {
+    let actions = harness().list_actions().await.expect("lists");
+    let get_records = actions.iter().find(|a| a.key == "crmGetRecords").expect("listed");
+    let schema: Value = serde_json::from_str(&get_records.input_schema).expect("schema");
+    assert_eq!(schema["properties"]["perPage"]["minimum"], 1);
+    assert_eq!(schema["properties"]["perPage"]["maximum"], 200);
+    assert_eq!(schema["properties"]["perPage"]["default"], 200);
+    assert_eq!(schema["properties"]["sortOrder"]["enum"], json!(["asc", "desc"]));
+    assert_eq!(schema["properties"]["debugRequest"]["type"], "boolean");
+    let required: Vec<&str> = schema["required"]
+        .as_array()
+        .expect("required")
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    assert_eq!(required, ["recordType", "fields"]);
+}
+
+#[tokio::test]
+async fn explicit_values_win_over_dynamic_fields() {
+    let world = World::new();
+    world
+        .invoke(
+            "crmCreateRecord",
+            json!({"recordType": "Leads", "values": [{"Last_Name": "A", "Lead_Source": "Partner"}, {"Last_Name": "B"}],
+                   "dynamicFields": [{"key": "Lead_Source", "value": "Web Download"}]}),
+        )
+        .await
+        .expect("created");
+    let sent = world.fake.requests()[0].json();
+    assert_eq!(sent["data"][0]["Lead_Source"], "Partner");
+    assert_eq!(sent["data"][1]["Lead_Source"], "Web Download");
+}
