@@ -7,7 +7,7 @@ use serde_json::{Map, Value};
 
 use crate::error::{CredentialProblem, Error, RecordResult, TransportError, TransportKind};
 use crate::session::{CallOptions, Credentials, Host, Level, Session};
-use crate::{actions, crm};
+use crate::{actions, books, crm};
 
 #[allow(unsafe_code, reason = "wit-bindgen's generated ABI glue is unsafe by nature")]
 mod wit {
@@ -26,7 +26,7 @@ mod wit {
     });
 }
 
-use wit::exports::zoho::connector::{actions as wit_actions, crm as wit_crm, types as wit_types};
+use wit::exports::zoho::connector::{actions as wit_actions, books as wit_books, crm as wit_crm, types as wit_types};
 use wit::zoho::connector::{credentials as wit_credentials, logging as wit_logging};
 
 struct Component;
@@ -199,10 +199,6 @@ fn object_from_json(input: &str, text: &str) -> Result<Map<String, Value>, Error
     }
 }
 
-fn session(connection: &str) -> (WitHost, String, CallOptions) {
-    (WitHost, connection.to_owned(), CallOptions::default())
-}
-
 impl wit_crm::Guest for Component {
     fn create_records(
         connection: String,
@@ -210,7 +206,7 @@ impl wit_crm::Guest for Component {
         records: String,
         trigger: Option<Vec<String>>,
     ) -> Result<Vec<wit_types::RecordResult>, wit_types::Error> {
-        let (mut host, connection, options) = session(&connection);
+        let (mut host, options) = (WitHost, CallOptions::default());
         let records = records_from_json("values", &records)?;
         let results = crm::create_records(
             &mut Session::new(&mut host, &connection, options),
@@ -227,7 +223,7 @@ impl wit_crm::Guest for Component {
         id: String,
         fields: Vec<String>,
     ) -> Result<String, wit_types::Error> {
-        let (mut host, connection, options) = session(&connection);
+        let (mut host, options) = (WitHost, CallOptions::default());
         let record = crm::get_record(
             &mut Session::new(&mut host, &connection, options),
             &module,
@@ -242,7 +238,7 @@ impl wit_crm::Guest for Component {
         module: String,
         options: wit_crm::ListOptions,
     ) -> Result<wit_crm::RecordPage, wit_types::Error> {
-        let (mut host, connection, call) = session(&connection);
+        let (mut host, call) = (WitHost, CallOptions::default());
         let options = crm::ListOptions {
             fields: options.fields,
             page: options.page,
@@ -274,7 +270,7 @@ impl wit_crm::Guest for Component {
         values: String,
         trigger: Option<Vec<String>>,
     ) -> Result<wit_types::RecordResult, wit_types::Error> {
-        let (mut host, connection, options) = session(&connection);
+        let (mut host, options) = (WitHost, CallOptions::default());
         let values = object_from_json("values", &values)?;
         let result = crm::update_record(
             &mut Session::new(&mut host, &connection, options),
@@ -291,7 +287,7 @@ impl wit_crm::Guest for Component {
         module: String,
         id: String,
     ) -> Result<wit_types::RecordResult, wit_types::Error> {
-        let (mut host, connection, options) = session(&connection);
+        let (mut host, options) = (WitHost, CallOptions::default());
         let result = crm::delete_record(&mut Session::new(&mut host, &connection, options), &module, &id)?;
         Ok(record_result(result))
     }
@@ -307,6 +303,7 @@ impl wit_actions::Guest for Component {
                 description: action.description.to_owned(),
                 product: match action.product {
                     actions::Product::Crm => wit_actions::Product::Crm,
+                    actions::Product::Books => wit_actions::Product::Books,
                 },
                 input_schema: action.input_schema().to_string(),
                 output_example: action.output_example.to_owned(),
@@ -317,5 +314,96 @@ impl wit_actions::Guest for Component {
     fn invoke(key: String, connection: String, input: String) -> Result<String, wit_types::Error> {
         let output = actions::invoke(&mut WitHost, &key, &connection, &input)?;
         Ok(output.to_string())
+    }
+}
+
+fn books_target(target: wit_books::Target) -> books::Target {
+    books::Target {
+        record_type: target.record_type,
+        parent_record_type: target.parent_record_type,
+        parent_record_id: target.parent_record_id,
+        organization_id: target.organization_id,
+    }
+}
+
+impl wit_books::Guest for Component {
+    fn create_record(
+        connection: String,
+        target: wit_books::Target,
+        values: String,
+    ) -> Result<String, wit_types::Error> {
+        let values = object_from_json("values", &values)?;
+        let mut host = WitHost;
+        let mut session = Session::new(&mut host, &connection, CallOptions::default());
+        let envelope = books::create_record(&mut session, &books_target(target), &values)?;
+        Ok(envelope.entity.unwrap_or(Value::Null).to_string())
+    }
+
+    fn get_record(
+        connection: String,
+        target: wit_books::Target,
+        record_id: String,
+    ) -> Result<String, wit_types::Error> {
+        let mut host = WitHost;
+        let mut session = Session::new(&mut host, &connection, CallOptions::default());
+        Ok(books::get_record(&mut session, &books_target(target), &record_id)?.to_string())
+    }
+
+    fn get_records(
+        connection: String,
+        target: wit_books::Target,
+        request: wit_books::ListRequest,
+    ) -> Result<wit_books::RecordList, wit_types::Error> {
+        let request = books::ListRequest {
+            page: request.page,
+            per_page: request.per_page,
+            search_fields: request.search_fields,
+            fetch_all: request.fetch_all,
+            max_records: request.max_records,
+            cursor: request.cursor,
+        };
+        let mut host = WitHost;
+        let mut session = Session::new(&mut host, &connection, CallOptions::default());
+        let list = books::get_records(&mut session, &books_target(target), &request)?;
+        Ok(wit_books::RecordList {
+            records: Value::Array(list.records).to_string(),
+            page: list.page,
+            per_page: list.per_page,
+            more_records: list.more_records,
+            cursor: list.cursor,
+        })
+    }
+
+    fn update_record(
+        connection: String,
+        target: wit_books::Target,
+        record_id: String,
+        values: String,
+    ) -> Result<String, wit_types::Error> {
+        let values = object_from_json("values", &values)?;
+        let mut host = WitHost;
+        let mut session = Session::new(&mut host, &connection, CallOptions::default());
+        let envelope = books::update_record(&mut session, &books_target(target), &record_id, &values)?;
+        Ok(envelope.entity.unwrap_or(Value::Null).to_string())
+    }
+
+    fn delete_record(
+        connection: String,
+        target: wit_books::Target,
+        record_id: String,
+    ) -> Result<String, wit_types::Error> {
+        let mut host = WitHost;
+        let mut session = Session::new(&mut host, &connection, CallOptions::default());
+        Ok(books::delete_record(&mut session, &books_target(target), &record_id)?.message)
+    }
+
+    fn list_organizations(connection: String) -> Result<Vec<wit_books::Organization>, wit_types::Error> {
+        let mut host = WitHost;
+        let mut session = Session::new(&mut host, &connection, CallOptions::default());
+        let organizations = books::list_organizations(&mut session)?;
+        Ok(organizations
+            .into_iter()
+            .map(|o| wit_books::Organization { id: o.id, name: o.name })
+            .collect())
     }
 }

@@ -14,6 +14,9 @@ pub enum InputType {
     Text,
     /// A Zoho API name: a letter, then letters, digits, underscores.
     ApiName,
+    /// A Books record type path: one to three API-name segments joined by `/`
+    /// (`invoices`, `settings/taxes`). Checked in full by the Books module.
+    BooksPath,
     /// A record id: a string of digits. Numbers are refused: above 2^53 they lose precision
     /// in JavaScript platforms before they even reach us.
     Id,
@@ -89,6 +92,9 @@ impl InputSpec {
         let mut schema = match self.ty {
             InputType::Text => json!({"type": "string"}),
             InputType::ApiName => json!({"type": "string", "pattern": "^[A-Za-z][A-Za-z0-9_]*$"}),
+            InputType::BooksPath => {
+                json!({"type": "string", "pattern": "^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*){0,2}$"})
+            }
             InputType::Id => json!({"type": "string", "pattern": "^[0-9]+$"}),
             InputType::Integer { min, max } => json!({"type": "integer", "minimum": min, "maximum": max}),
             InputType::Boolean => json!({"type": "boolean"}),
@@ -137,6 +143,10 @@ impl InputSpec {
             InputType::ApiName => match &value {
                 Value::String(s) => crate::validate::module_name(name, s).map(|()| value),
                 other => Err(wrong("a string (an API name such as `Leads`)", other)),
+            },
+            InputType::BooksPath => match value {
+                Value::String(_) => Ok(value),
+                other => Err(wrong("a string (a Books record type such as `invoices`)", &other)),
             },
             InputType::Id => match &value {
                 Value::String(s) => crate::validate::record_id(name, s).map(|()| value),

@@ -113,17 +113,10 @@ pub fn classify(api: ApiError, retry_after_seconds: Option<u32>, scope: Option<&
     }
 }
 
-/// Whether a response is Zoho's 401 for an expired or revoked access token, the one case in
-/// which asking the host for a fresh token can help.
+/// Whether a response is a 401 that a fresh access token can cure: any 401 except a scope
+/// mismatch (CRM says `INVALID_TOKEN`; Books uses numeric codes for the same thing).
 pub fn is_invalid_token(response: &Response<Vec<u8>>) -> bool {
-    if response.status() != StatusCode::UNAUTHORIZED {
-        return false;
-    }
-    let code = api_error(response).code;
-    matches!(
-        code.as_str(),
-        "INVALID_TOKEN" | "INVALID_OAUTHTOKEN" | "AUTHENTICATION_FAILURE" | "HTTP_401"
-    )
+    response.status() == StatusCode::UNAUTHORIZED && api_error(response).code != "OAUTH_SCOPE_MISMATCH"
 }
 
 /// `Retry-After` in whole seconds (the delta-seconds form Zoho uses).

@@ -1,4 +1,4 @@
-//! A stateful, in-memory fake of Zoho's CRM v8 records API on 127.0.0.1.
+//! A stateful, in-memory fake of Zoho's CRM v8 records API and Books v3 API on 127.0.0.1.
 //!
 //! It serves Zoho's envelopes and error bodies with Zoho's status codes, checks the
 //! `Authorization: Zoho-oauthtoken` header, records every request it receives so tests can
@@ -10,6 +10,7 @@
 //! println!("{} accepts {}", fake.base_url(), fake.access_token());
 //! ```
 
+mod books;
 mod crm;
 mod server;
 mod time;
@@ -96,6 +97,7 @@ pub(crate) struct State {
     /// Issued `page_token`s: token -> (module, offset of the next record, sort key).
     pub page_tokens: BTreeMap<String, crm::TokenCursor>,
     pub user: Value,
+    pub books: books::BooksState,
 }
 
 impl State {
@@ -119,6 +121,7 @@ impl State {
             next_id: 0,
             page_tokens: BTreeMap::new(),
             user: json!({"name": "Patricia Boyle", "id": "4876876000000225013"}),
+            books: books::BooksState::new(),
         }
     }
 

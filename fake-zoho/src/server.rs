@@ -13,7 +13,7 @@ use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
 use serde_json::{Map, Value, json};
 
-use crate::{Module, RecordedRequest, Reply, Shared, State, crm};
+use crate::{Module, RecordedRequest, Reply, Shared, State, books, crm};
 
 /// A running fake. Stops when dropped.
 #[derive(Debug)]
@@ -151,6 +151,52 @@ impl FakeZoho {
             .unwrap_or_default()
     }
 
+    /// Replaces the Books organizations the token can use, as `(id, name)` pairs.
+    pub fn set_books_organizations(&self, organizations: &[(&str, &str)]) {
+        self.shared.lock().books.organizations = organizations
+            .iter()
+            .map(|(id, name)| books::Organization {
+                id: (*id).to_owned(),
+                name: (*name).to_owned(),
+            })
+            .collect();
+    }
+
+    /// The id of the first Books organization (the only one unless changed).
+    pub fn books_organization_id(&self) -> String {
+        self.shared
+            .lock()
+            .books
+            .organizations
+            .first()
+            .map(|o| o.id.clone())
+            .unwrap_or_default()
+    }
+
+    /// Stores Books records directly under `collection` (`contacts`, `settings/taxes`,
+    /// `invoices/{id}/comments`), giving each an id in `id_field`; returns the ids.
+    pub fn seed_books(&self, organization: &str, collection: &str, id_field: &str, records: &[Value]) -> Vec<String> {
+        let mut state = self.shared.lock();
+        let key = (organization.to_owned(), collection.to_owned());
+        records
+            .iter()
+            .filter_map(Value::as_object)
+            .map(|r| books::insert(&mut state, &key, id_field, r.clone()))
+            .filter_map(|stored| stored.get(id_field).and_then(Value::as_str).map(str::to_owned))
+            .collect()
+    }
+
+    /// The Books records of a collection, as stored.
+    pub fn books_records(&self, organization: &str, collection: &str) -> Vec<Value> {
+        self.shared
+            .lock()
+            .books
+            .collections
+            .get(&(organization.to_owned(), collection.to_owned()))
+            .map(|records| records.iter().cloned().map(Value::Object).collect())
+            .unwrap_or_default()
+    }
+
     /// Seeds the sample data of the offline sandbox: a small, plausible CRM org.
     pub fn seed_sandbox(&self) {
         let fixture: Value = serde_json::from_str(include_str!("../fixtures/sandbox-crm.json")).unwrap_or(Value::Null);
@@ -159,6 +205,13 @@ impl FakeZoho {
                 if let Some(records) = records.as_array() {
                     self.seed(module, records);
                 }
+            }
+        }
+        let books: Value = serde_json::from_str(include_str!("../fixtures/sandbox-books.json")).unwrap_or(Value::Null);
+        let organization = self.books_organization_id();
+        for (collection, spec) in books.as_object().into_iter().flatten() {
+            if let (Some(id_field), Some(records)) = (spec["id_field"].as_str(), spec["records"].as_array()) {
+                self.seed_books(&organization, collection, id_field, records);
             }
         }
     }
@@ -218,6 +271,14 @@ pub(crate) fn handle(shared: &Shared, request: RecordedRequest) -> Reply {
         ["crm", "v8", rest @ ..] => match authorize(&state, &request) {
             Err(reply) => reply,
             Ok(()) => crm::route(&mut state, &request, rest).unwrap_or_else(|| unmatched(&request)),
+        },
+        ["books", "v3", rest @ ..] => match authorize(&state, &request) {
+            // Books answers an unusable token in its own envelope.
+            Err(_) => Reply::json(
+                401,
+                &json!({"code": 57, "message": "You are not authorized to perform this operation"}),
+            ),
+            Ok(()) => books::route(&mut state, &request, rest).unwrap_or_else(|| unmatched(&request)),
         },
         _ => unmatched(&request),
     }

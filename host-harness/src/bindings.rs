@@ -16,6 +16,10 @@ wasmtime::component::bindgen!({
 });
 
 pub use exports::zoho::connector::actions::{Action, Product};
+pub use exports::zoho::connector::books::{
+    ListRequest as BooksListRequest, Organization as BooksOrganization, RecordList as BooksRecordList,
+    Target as BooksTarget,
+};
 pub use exports::zoho::connector::crm::{ListOptions, RecordPage};
 pub use exports::zoho::connector::types::{
     ApiError, CredentialError as WitCredentialError, CredentialProblem, Error, PageInfo, RecordResult, SortOrder,

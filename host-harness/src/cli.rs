@@ -320,7 +320,7 @@ fn serve_sandbox(port: u16, stderr: &mut dyn Write) -> Result<i32, Failure> {
     let url = fake.base_url();
     writeln!(
         stderr,
-        "Offline Zoho sandbox on {url}, seeded with sample Leads, Contacts, Accounts and Deals. Stop it with Ctrl-C.\n\
+        "Offline Zoho sandbox on {url}, seeded with sample CRM Leads, Contacts, Accounts and Deals and Books contacts, items and taxes. Stop it with Ctrl-C.\n\
          In another shell:\n  export ZOHO_API_DOMAIN={url} ZOHO_ACCESS_TOKEN={SANDBOX_TOKEN}\n  \
          cargo run -p zoho-harness -- invoke crmGetRecords --input '{{\"recordType\":\"Leads\",\"fields\":\"First_Name,Last_Name,Email\"}}'"
     )?;

@@ -17,8 +17,9 @@ mod policy;
 mod state;
 
 pub use bindings::{
-    Action, ApiError, ConnectionInfo, Connector, CredentialError, CredentialProblem, Error, Level, ListOptions,
-    PageInfo, Product, RecordPage, RecordResult, SortOrder, TransportError, TransportKind, WitCredentialError,
+    Action, ApiError, BooksListRequest, BooksOrganization, BooksRecordList, BooksTarget, ConnectionInfo, Connector,
+    CredentialError, CredentialProblem, Error, Level, ListOptions, PageInfo, Product, RecordPage, RecordResult,
+    SortOrder, TransportError, TransportKind, WitCredentialError,
 };
 pub use credentials::{BoxFuture, CredentialProvider, StaticCredentials};
 pub use harness::{BUNDLED_COMPONENT, CallContext, Harness, HarnessConfig, HarnessError, Instance};

@@ -1,53 +1,9 @@
 //! The CLI contract, driven in-process: result JSON on stdout with exit 0, an error document
 //! with exit 1, a harness failure on stderr with exit 2; connection from the environment.
 
-use std::collections::HashMap;
-use std::ffi::OsString;
+use serde_json::json;
 
-use serde_json::{Value, json};
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {}", self.stdout))
-    }
-}
-
-fn cli(args: &[&str], env: &[(&str, &str)]) -> Run {
-    let mut vars: HashMap<String, String> = env.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
-    let cache = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("zoho-harness-cache");
-    vars.insert("ZOHO_HARNESS_CACHE_DIR".into(), cache.display().to_string());
-    let lookup = move |name: &str| vars.get(name).cloned();
-    let argv: Vec<OsString> = std::iter::once("zoho-harness")
-        .chain(args.iter().copied())
-        .map(OsString::from)
-        .collect();
-    let (mut stdout, mut stderr) = (Vec::new(), Vec::new());
-    let code = zoho_harness::cli::run(argv, &lookup, &mut std::io::empty(), &mut stdout, &mut stderr);
-    Run {
-        code,
-        stdout: String::from_utf8_lossy(&stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&stderr).into_owned(),
-    }
-}
-
-/// Runs the (blocking) CLI off the async test runtime.
-async fn cli_async(args: &[&str], env: &[(&str, &str)]) -> Run {
-    let args: Vec<String> = args.iter().map(|a| (*a).to_owned()).collect();
-    let env: Vec<(String, String)> = env.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
-    tokio::task::spawn_blocking(move || {
-        let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-        cli(&args, &env)
-    })
-    .await
-    .expect("cli thread")
-}
+use crate::support::cli_async;
 
 fn connection_env(fake: &fake_zoho::FakeZoho) -> [(&'static str, String); 2] {
     [

@@ -12,7 +12,8 @@ fn inputs(ids: &BTreeMap<&str, String>) -> BTreeMap<&'static str, Value> {
     BTreeMap::from([
         (
             "crmCreateRecord",
-            json!({"recordType": "Leads", "values": {"Last_Name": "Manifest"}, "dynamicFields": {"Lead_Source": "Web Download"}, "trigger": []}),
+            json!({"recordType": "Leads", "values": {"Last_Name": "Manifest"},
+                   "dynamicFields": {"Lead_Source": "Web Download"}, "trigger": []}),
         ),
         (
             "crmGetRecord",
@@ -30,14 +31,56 @@ fn inputs(ids: &BTreeMap<&str, String>) -> BTreeMap<&'static str, Value> {
             "crmRemoveRecord",
             json!({"recordType": "Leads", "recordId": ids["doomed"]}),
         ),
+        (
+            "booksCreateRecord",
+            json!({"recordType": "contacts", "values": {"contact_name": "Manifest"}, "dynamicFields": {"contact_type": "customer"}}),
+        ),
+        (
+            "booksGetRecord",
+            json!({"recordType": "contacts", "recordId": ids["contact"]}),
+        ),
+        (
+            "booksGetRecords",
+            json!({"recordType": "contacts", "perPage": 50, "searchFields": [{"key": "search_text", "value": "Kept"}],
+                   "fetchAll": true, "maxRecords": 100}),
+        ),
+        (
+            "booksUpdateRecord",
+            json!({"recordType": "contacts", "recordId": ids["contact"], "values": {"notes": "checked"}}),
+        ),
+        (
+            "booksRemoveRecord",
+            json!({"recordType": "comments", "recordId": ids["comment"], "parentRecordType": "invoices", "parentRecordId": ids["invoice"]}),
+        ),
+        ("booksListOrganizations", json!({})),
     ])
 }
 
 fn seed(world: &World) -> BTreeMap<&'static str, String> {
-    let ids = world
+    let leads = world
         .fake
         .seed("Leads", &[json!({"Last_Name": "Kept"}), json!({"Last_Name": "Doomed"})]);
-    BTreeMap::from([("lead", ids[0].clone()), ("doomed", ids[1].clone())])
+    let organization = world.fake.books_organization_id();
+    let books = |collection: &str, id_field: &str, record: Value| {
+        world
+            .fake
+            .seed_books(&organization, collection, id_field, &[record])
+            .remove(0)
+    };
+    let contact = books("contacts", "contact_id", json!({"contact_name": "Kept"}));
+    let invoice = books("invoices", "invoice_id", json!({"customer_id": contact}));
+    let comment = books(
+        &format!("invoices/{invoice}/comments"),
+        "comment_id",
+        json!({"description": "x"}),
+    );
+    BTreeMap::from([
+        ("lead", leads[0].clone()),
+        ("doomed", leads[1].clone()),
+        ("contact", contact),
+        ("invoice", invoice),
+        ("comment", comment),
+    ])
 }
 
 #[tokio::test]

@@ -1,6 +1,8 @@
 //! Helpers for the integration tests: one harness per test binary (compiling the component
 //! once), a fresh fake Zoho per test, and calls that return what a platform would see.
 
+use std::collections::HashMap;
+use std::ffi::OsString;
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 
@@ -103,4 +105,49 @@ pub async fn invoke_with(harness: &Harness, context: &CallContext, key: &str, in
 /// The `kind` of an error document.
 pub fn kind(document: &Value) -> &str {
     document["error"]["kind"].as_str().unwrap_or_default()
+}
+
+/// What one CLI run printed and returned.
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {}", self.stdout))
+    }
+}
+
+/// Runs the CLI in-process with exactly the given environment.
+pub fn cli(args: &[&str], env: &[(&str, &str)]) -> Run {
+    let mut vars: HashMap<String, String> = env.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+    let cache = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("zoho-harness-cache");
+    vars.insert("ZOHO_HARNESS_CACHE_DIR".into(), cache.display().to_string());
+    let lookup = move |name: &str| vars.get(name).cloned();
+    let argv: Vec<OsString> = std::iter::once("zoho-harness")
+        .chain(args.iter().copied())
+        .map(OsString::from)
+        .collect();
+    let (mut stdout, mut stderr) = (Vec::new(), Vec::new());
+    let code = zoho_harness::cli::run(argv, &lookup, &mut std::io::empty(), &mut stdout, &mut stderr);
+    Run {
+        code,
+        stdout: String::from_utf8_lossy(&stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&stderr).into_owned(),
+    }
+}
+
+/// Runs the (blocking) CLI off the async test runtime.
+pub async fn cli_async(args: &[&str], env: &[(&str, &str)]) -> Run {
+    let args: Vec<String> = args.iter().map(|a| (*a).to_owned()).collect();
+    let env: Vec<(String, String)> = env.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+    tokio::task::spawn_blocking(move || {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        cli(&args, &env)
+    })
+    .await
+    .expect("cli thread")
 }

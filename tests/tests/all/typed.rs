@@ -100,3 +100,71 @@ async fn typed_errors_are_the_wit_variant() {
     assert_eq!(instance.requests_sent(), 0);
     assert!(world.fake.requests().is_empty());
 }
+
+#[tokio::test]
+async fn typed_books_functions() {
+    use zoho_harness::{BooksListRequest, BooksTarget};
+    let world = World::new();
+    let organization = world.fake.books_organization_id();
+    world.fake.seed_books(
+        &organization,
+        "settings/taxes",
+        "tax_id",
+        &[serde_json::json!({"tax_name": "VAT"})],
+    );
+    let mut instance = world.instance().await;
+    let books = instance.connector.zoho_connector_books();
+
+    let organizations = books
+        .call_list_organizations(&mut instance.store, CONNECTION)
+        .await
+        .expect("no trap")
+        .expect("listed");
+    assert_eq!(organizations[0].id, organization);
+
+    let target = BooksTarget {
+        record_type: "settings/taxes".into(),
+        parent_record_type: None,
+        parent_record_id: None,
+        organization_id: None,
+    };
+    let request = BooksListRequest {
+        page: None,
+        per_page: None,
+        search_fields: vec![],
+        fetch_all: true,
+        max_records: None,
+        cursor: None,
+    };
+    let list = books
+        .call_get_records(&mut instance.store, CONNECTION, &target, &request)
+        .await
+        .expect("no trap")
+        .expect("listed");
+    assert_eq!(
+        serde_json::from_str::<Value>(&list.records).expect("json")[0]["tax_name"],
+        "VAT"
+    );
+    assert!(!list.more_records && list.cursor.is_none());
+
+    let created = books
+        .call_create_record(
+            &mut instance.store,
+            CONNECTION,
+            &target,
+            r#"{"tax_name":"GST","tax_percentage":5}"#,
+        )
+        .await
+        .expect("no trap")
+        .expect("created");
+    let id = serde_json::from_str::<Value>(&created).expect("json")["tax_id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let message = books
+        .call_delete_record(&mut instance.store, CONNECTION, &target, &id)
+        .await
+        .expect("no trap")
+        .expect("deleted");
+    assert!(message.contains("deleted"), "{message}");
+}
