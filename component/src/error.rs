@@ -19,6 +19,7 @@ pub struct ApiError {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TransportKind {
     Denied,
+    Refused,
     Timeout,
     Connection,
     Protocol,
@@ -74,6 +75,12 @@ pub enum Error {
     Transport(TransportError),
     OutcomeUnknown(TransportError),
     Decode(String),
+    /// A raw request's final answer outside 2xx.
+    Http {
+        status: u16,
+        headers: Vec<(String, String)>,
+        body: Vec<u8>,
+    },
     Credential {
         problem: CredentialProblem,
         message: String,

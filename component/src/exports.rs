@@ -7,7 +7,7 @@ use serde_json::{Map, Value};
 
 use crate::error::{CredentialProblem, Error, RecordResult, TransportError, TransportKind};
 use crate::session::{CallOptions, Credentials, Host, Level, Session};
-use crate::{actions, books, crm};
+use crate::{actions, books, crm, raw, retry};
 
 #[allow(unsafe_code, reason = "wit-bindgen's generated ABI glue is unsafe by nature")]
 mod wit {
@@ -22,11 +22,14 @@ mod wit {
             "wasi:io/error@0.2.12": wasi::io::error,
             "wasi:io/streams@0.2.12": wasi::io::streams,
             "wasi:clocks/monotonic-clock@0.2.12": wasi::clocks::monotonic_clock,
+            "wasi:clocks/wall-clock@0.2.12": wasi::clocks::wall_clock,
         },
     });
 }
 
-use wit::exports::zoho::connector::{actions as wit_actions, books as wit_books, crm as wit_crm, types as wit_types};
+use wit::exports::zoho::connector::{
+    actions as wit_actions, books as wit_books, crm as wit_crm, raw as wit_raw, types as wit_types,
+};
 use wit::zoho::connector::{credentials as wit_credentials, logging as wit_logging};
 
 struct Component;
@@ -64,8 +67,22 @@ impl Host for WitHost {
     fn log(&mut self, level: Level, context: &str, message: &str) {
         let level = match level {
             Level::Debug => wit_logging::Level::Debug,
+            Level::Warn => wit_logging::Level::Warn,
         };
         wit_logging::log(level, context, message);
+    }
+
+    fn monotonic_now(&mut self) -> Duration {
+        Duration::from_nanos(wasi::clocks::monotonic_clock::now())
+    }
+
+    fn unix_now(&mut self) -> u64 {
+        wasi::clocks::wall_clock::now().seconds
+    }
+
+    fn sleep(&mut self, duration: Duration) {
+        let nanos = u64::try_from(duration.as_nanos()).unwrap_or(u64::MAX);
+        wasi::clocks::monotonic_clock::subscribe_duration(nanos).block();
     }
 }
 
@@ -113,6 +130,7 @@ fn transport_error(error: TransportError) -> wit_types::TransportError {
     wit_types::TransportError {
         kind: match error.kind {
             TransportKind::Denied => wit_types::TransportKind::Denied,
+            TransportKind::Refused => wit_types::TransportKind::Refused,
             TransportKind::Timeout => wit_types::TransportKind::Timeout,
             TransportKind::Connection => wit_types::TransportKind::Connection,
             TransportKind::Protocol => wit_types::TransportKind::Protocol,
@@ -156,6 +174,7 @@ impl From<Error> for wit_types::Error {
             Error::Transport(e) => W::Transport(transport_error(e)),
             Error::OutcomeUnknown(e) => W::OutcomeUnknown(transport_error(e)),
             Error::Decode(message) => W::Decode(message),
+            Error::Http { status, headers, body } => W::Http(wit_types::HttpError { status, headers, body }),
             Error::Credential {
                 problem,
                 message,
@@ -405,5 +424,83 @@ impl wit_books::Guest for Component {
             .into_iter()
             .map(|o| wit_books::Organization { id: o.id, name: o.name })
             .collect())
+    }
+}
+
+/// Runs a typed raw request with the same policy the raw actions use.
+fn raw_request(
+    connection: &str,
+    product: raw::Product,
+    request: wit_raw::Request,
+) -> Result<wit_raw::Response, wit_types::Error> {
+    let method = match request.method {
+        wit_raw::Method::Get => http::Method::GET,
+        wit_raw::Method::Post => http::Method::POST,
+        wit_raw::Method::Put => http::Method::PUT,
+        wit_raw::Method::Patch => http::Method::PATCH,
+        wit_raw::Method::Delete => http::Method::DELETE,
+    };
+    let body = match request.body {
+        wit_raw::Body::None => raw::Body::None,
+        wit_raw::Body::Json(text) => match serde_json::from_str(&text) {
+            Ok(value) => raw::Body::Json(value),
+            Err(e) => return Err(Error::invalid("data", format!("is not valid JSON: {e}")).into()),
+        },
+        wit_raw::Body::Text(text) => raw::Body::Text(text),
+        wit_raw::Body::Multipart(parts) => raw::Body::Multipart(
+            parts
+                .into_iter()
+                .map(|p| raw::Part {
+                    name: p.name,
+                    file_name: p.file_name,
+                    content_type: p.content_type,
+                    data: p.data,
+                })
+                .collect(),
+        ),
+    };
+    let repeatable = if request.retry_on_all_errors {
+        crate::plan::Repeatable::Yes
+    } else {
+        retry::repeatable_method(&method)
+    };
+    let defaults = CallOptions::default();
+    let options = CallOptions {
+        attempt_timeout: request
+            .timeout_ms
+            .map_or(defaults.attempt_timeout, |ms| Duration::from_millis(ms.into())),
+        retry: retry::RetryPolicy {
+            max_retries: request.max_retries.unwrap_or(0),
+            base_delay: Duration::from_millis(request.retry_delay_ms.unwrap_or(500).into()),
+            exponential: request.use_exponential_backoff,
+            retry_on_all_errors: request.retry_on_all_errors,
+        },
+        ..defaults
+    };
+    let raw_request = raw::RawRequest {
+        url: request.url,
+        method,
+        query: request.query_parameters,
+        headers: request.headers,
+        body,
+        organization_id: request.organization_id,
+    };
+    let mut host = WitHost;
+    let mut session = Session::new(&mut host, connection, options);
+    let response = raw::send(&mut session, product, &raw_request, repeatable)?;
+    Ok(wit_raw::Response {
+        status: response.status,
+        headers: response.headers,
+        body: response.body,
+    })
+}
+
+impl wit_raw::Guest for Component {
+    fn crm_raw_request(connection: String, request: wit_raw::Request) -> Result<wit_raw::Response, wit_types::Error> {
+        raw_request(&connection, raw::Product::Crm, request)
+    }
+
+    fn books_raw_request(connection: String, request: wit_raw::Request) -> Result<wit_raw::Response, wit_types::Error> {
+        raw_request(&connection, raw::Product::Books, request)
     }
 }

@@ -169,6 +169,7 @@ fn stream_error(error: StreamError) -> String {
 fn error_code(code: ErrorCode) -> TransportError {
     let kind = match &code {
         ErrorCode::HttpRequestDenied => TransportKind::Denied,
+        ErrorCode::ConnectionRefused => TransportKind::Refused,
         ErrorCode::ConnectionTimeout
         | ErrorCode::ConnectionReadTimeout
         | ErrorCode::ConnectionWriteTimeout
@@ -179,7 +180,6 @@ fn error_code(code: ErrorCode) -> TransportError {
         | ErrorCode::DestinationUnavailable
         | ErrorCode::DestinationIpProhibited
         | ErrorCode::DestinationIpUnroutable
-        | ErrorCode::ConnectionRefused
         | ErrorCode::ConnectionTerminated
         | ErrorCode::ConnectionLimitReached
         | ErrorCode::TlsProtocolError

@@ -34,6 +34,8 @@ pub enum InputType {
     StringList,
     /// One of a fixed set of strings.
     Choice(&'static [&'static str]),
+    /// Any JSON value.
+    Json,
     /// Named values as platforms pass them: an object, or a list of `{"key", "value"}` pairs
     /// (repeated keys allowed). Normalised to the list form.
     KeyValues,
@@ -108,6 +110,7 @@ impl InputSpec {
                 {"type": "string", "description": "comma-separated"}
             ]}),
             InputType::Choice(choices) => json!({"type": "string", "enum": choices}),
+            InputType::Json => json!({}),
             InputType::KeyValues => json!({"oneOf": [
                 {"type": "object"},
                 {"type": "array", "items": {
@@ -212,6 +215,7 @@ impl InputSpec {
                 )),
             },
             InputType::KeyValues => key_values(name, value),
+            InputType::Json => Ok(value),
         }
     }
 }
@@ -335,6 +339,10 @@ impl Inputs {
     /// the action's spec, reported as an error rather than a panic.
     pub fn required_text(&self, name: &str) -> Result<&str, Error> {
         self.text(name).ok_or_else(|| Error::invalid(name, "is required"))
+    }
+
+    pub fn value(&self, name: &str) -> Option<&Value> {
+        self.0.get(name)
     }
 
     pub fn u32(&self, name: &str) -> Option<u32> {

@@ -16,6 +16,8 @@ mod crm;
 mod error;
 mod inputs;
 mod plan;
+mod raw;
+mod retry;
 mod session;
 mod validate;
 mod zoho;

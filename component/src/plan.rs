@@ -13,7 +13,7 @@ pub const CRM_BASE: &str = "/crm/v8";
 
 /// RFC 3986 unreserved characters stay as they are; everything else is percent-encoded, in
 /// path segments and query components alike.
-const COMPONENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+pub(crate) const COMPONENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
 
 /// Whether a request may be sent again after an unclear failure without risking a duplicate.
 /// Attached to every plan; read by the session when a request gets no answer.
@@ -46,7 +46,12 @@ impl Query {
         self
     }
 
-    fn encode(&self) -> String {
+    /// Query parameters from pairs already in order.
+    pub fn from_pairs(pairs: Vec<(String, String)>) -> Self {
+        Query(pairs)
+    }
+
+    pub fn encode(&self) -> String {
         self.0
             .iter()
             .map(|(k, v)| {

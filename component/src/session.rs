@@ -10,6 +10,7 @@ use http::{HeaderValue, Request, Response};
 
 use crate::error::{CredentialProblem, Error, TransportError, TransportKind};
 use crate::plan::Repeatable;
+use crate::retry::{self, RetryPolicy};
 use crate::zoho;
 
 /// A connection's credentials, as the host's `credentials` import hands them over.
@@ -35,6 +36,7 @@ impl std::fmt::Debug for Credentials {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Level {
     Debug,
+    Warn,
 }
 
 /// Everything the component needs from its host.
@@ -47,6 +49,12 @@ pub trait Host {
     fn send(&mut self, request: Request<Vec<u8>>, timeout: Duration) -> Result<Response<Vec<u8>>, TransportError>;
     /// Reports a diagnostic (the `logging` import).
     fn log(&mut self, level: Level, context: &str, message: &str);
+    /// Time on a monotonic clock, for deadlines and jitter.
+    fn monotonic_now(&mut self) -> Duration;
+    /// Seconds since the Unix epoch, for `Retry-After` dates.
+    fn unix_now(&mut self) -> u64;
+    /// Waits without spinning.
+    fn sleep(&mut self, duration: Duration);
 }
 
 /// Request bodies larger than this are elided from debug logs.
@@ -55,6 +63,8 @@ const LOGGED_BODY_LIMIT: usize = 10 * 1024;
 const REDACTED: &str = "[REDACTED]";
 /// Default bound on one attempt: connect, first byte and between bytes.
 pub const DEFAULT_ATTEMPT_TIMEOUT: Duration = Duration::from_secs(30);
+/// Default bound on one request including all its retries and waits.
+pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(120);
 
 /// Per-call settings every action accepts.
 #[derive(Debug, Clone, Copy)]
@@ -63,6 +73,10 @@ pub struct CallOptions {
     pub debug: bool,
     /// Bound on each attempt.
     pub attempt_timeout: Duration,
+    /// When and how to try again.
+    pub retry: RetryPolicy,
+    /// Bound on one request with all its retries: no retry starts that would end past it.
+    pub deadline: Duration,
 }
 
 impl Default for CallOptions {
@@ -70,6 +84,8 @@ impl Default for CallOptions {
         Self {
             debug: false,
             attempt_timeout: DEFAULT_ATTEMPT_TIMEOUT,
+            retry: RetryPolicy::DEFAULT,
+            deadline: DEFAULT_DEADLINE,
         }
     }
 }
@@ -113,19 +129,85 @@ impl<'h> Session<'h> {
         Ok(credentials)
     }
 
-    /// Sends a plan and returns Zoho's response, whatever its status. On a 401 for an invalid
-    /// token the host is asked once for a fresh token and the request is sent once more; a
-    /// second 401 is returned to the caller, who reports it as unauthorized.
+    /// The options in force.
+    pub fn options(&self) -> CallOptions {
+        self.options
+    }
+
+    /// Changes the options for the rest of the session (the raw request's own retry inputs).
+    pub fn set_options(&mut self, options: CallOptions) {
+        self.options = options;
+    }
+
+    /// Sends a plan and returns Zoho's final response, whatever its status.
+    ///
+    /// On a 401 for an invalid token the host is asked once for a fresh token and the request
+    /// is sent again; a second 401 is returned to the caller, who reports it as unauthorized.
+    /// 429s, 5xx answers and failed connections are retried as [`RetryPolicy`] allows, never
+    /// past the deadline and never where a repeat could duplicate a write.
     pub fn send(&mut self, plan: &Request<Vec<u8>>) -> Result<Response<Vec<u8>>, Error> {
-        let credentials = self.credentials()?;
-        let response = self.attempt(plan, &credentials)?;
-        if !zoho::is_invalid_token(&response) {
-            return Ok(response);
+        let started = self.host.monotonic_now();
+        let repeatable = plan.extensions().get::<Repeatable>().copied().unwrap_or(Repeatable::No);
+        let policy = self.options.retry;
+        let mut retries = 0;
+        let mut refreshed = false;
+        loop {
+            let credentials = self.credentials()?;
+            let outcome = self.attempt(plan, &credentials);
+            let (response, reason) = match outcome {
+                Ok(response) if !refreshed && zoho::is_invalid_token(&response) => {
+                    let fresh = self.host.refresh(&self.connection, &credentials.access_token)?;
+                    check_api_domain(&fresh.api_domain)?;
+                    self.credentials = Some(fresh);
+                    refreshed = true;
+                    continue;
+                }
+                Ok(response) if retry::retryable_status(response.status(), repeatable, &policy) => {
+                    let reason = format!("HTTP {}", response.status().as_u16());
+                    (Some(response), reason)
+                }
+                Ok(response) => return Ok(response),
+                Err(Error::Transport(error) | Error::OutcomeUnknown(error))
+                    if retryable_transport(&error, repeatable) =>
+                {
+                    if retries >= policy.max_retries {
+                        return Err(transport_outcome(error, repeatable));
+                    }
+                    (None, error.message)
+                }
+                Err(error) => return Err(error),
+            };
+            if retries >= policy.max_retries {
+                return response.ok_or_else(|| Error::decode("no response to return"));
+            }
+            retries += 1;
+            let seed = u64::try_from(self.host.monotonic_now().as_nanos() % 1_000_003).unwrap_or(0);
+            let unix_now = self.host.unix_now();
+            let wait = retry::delay(response.as_ref(), retries, &policy, unix_now, seed);
+            let elapsed = self.host.monotonic_now().saturating_sub(started);
+            if elapsed + wait + self.options.attempt_timeout.min(Duration::from_secs(1)) > self.options.deadline {
+                // Another attempt could not finish in time: report what we have.
+                return match response {
+                    Some(response) => Ok(response),
+                    None => Err(Error::Transport(TransportError {
+                        kind: TransportKind::Timeout,
+                        message: format!(
+                            "{reason}; no time left for a retry within the {} s deadline",
+                            self.options.deadline.as_secs()
+                        ),
+                    })),
+                };
+            }
+            let message = format!(
+                "{} {}: {reason}; retry {retries} of {} in {} ms",
+                plan.method(),
+                plan.uri().path(),
+                policy.max_retries,
+                wait.as_millis()
+            );
+            self.host.log(Level::Warn, "retry", &message);
+            self.host.sleep(wait);
         }
-        let fresh = self.host.refresh(&self.connection, &credentials.access_token)?;
-        check_api_domain(&fresh.api_domain)?;
-        self.credentials = Some(fresh.clone());
-        self.attempt(plan, &fresh)
     }
 
     fn attempt(&mut self, plan: &Request<Vec<u8>>, credentials: &Credentials) -> Result<Response<Vec<u8>>, Error> {
@@ -151,14 +233,30 @@ impl<'h> Session<'h> {
                 if self.options.debug {
                     self.host.log(Level::Debug, "http.error", &error.message);
                 }
-                // A denied request never left the host; anything else may have reached Zoho.
-                Err(if error.kind != TransportKind::Denied && repeatable == Repeatable::No {
-                    Error::OutcomeUnknown(error)
-                } else {
-                    Error::Transport(error)
-                })
+                Err(transport_outcome(error, repeatable))
             }
         }
+    }
+}
+
+/// A failed attempt is `outcome-unknown` when it may have reached Zoho and repeating it is not
+/// safe; a denied or refused request never left, and a repeatable one can simply be retried.
+fn transport_outcome(error: TransportError, repeatable: Repeatable) -> Error {
+    let never_sent = matches!(error.kind, TransportKind::Denied | TransportKind::Refused);
+    if never_sent || repeatable == Repeatable::Yes {
+        Error::Transport(error)
+    } else {
+        Error::OutcomeUnknown(error)
+    }
+}
+
+/// A refused connection sent nothing, so even a create may try again; other failures only for
+/// requests that are safe to repeat. A denial is policy, not a glitch: never retried.
+fn retryable_transport(error: &TransportError, repeatable: Repeatable) -> bool {
+    match error.kind {
+        TransportKind::Denied => false,
+        TransportKind::Refused => true,
+        _ => repeatable == Repeatable::Yes,
     }
 }
 
@@ -283,6 +381,9 @@ pub(crate) mod tests {
         pub sent: Vec<Request<Vec<u8>>>,
         pub refreshes: Vec<String>,
         pub logs: Vec<String>,
+        /// A fake clock: it only moves when the session sleeps.
+        pub clock: Duration,
+        pub slept: Vec<Duration>,
     }
 
     impl ScriptedHost {
@@ -329,6 +430,16 @@ pub(crate) mod tests {
         }
         fn log(&mut self, _level: Level, context: &str, message: &str) {
             self.logs.push(format!("{context}: {message}"));
+        }
+        fn monotonic_now(&mut self) -> Duration {
+            self.clock
+        }
+        fn unix_now(&mut self) -> u64 {
+            1_700_000_000 + self.clock.as_secs()
+        }
+        fn sleep(&mut self, duration: Duration) {
+            self.slept.push(duration);
+            self.clock += duration;
         }
     }
 
@@ -413,6 +524,92 @@ pub(crate) mod tests {
             ),
             "{error:?}"
         );
+    }
+
+    #[test]
+    fn a_429_is_retried_after_retry_after_and_the_wait_is_logged() {
+        let mut host = ScriptedHost::new();
+        let limited = Response::builder()
+            .status(429)
+            .header("retry-after", "3")
+            .body(Vec::new())
+            .expect("valid");
+        host.answers.push_back(Ok(limited));
+        host.answer(200, "{}");
+        let response = Session::new(&mut host, "c", CallOptions::default())
+            .send(&get_plan())
+            .expect("ok");
+        assert_eq!(response.status(), 200);
+        assert_eq!(host.slept, vec![Duration::from_secs(3)]);
+        assert!(
+            host.logs
+                .iter()
+                .any(|l| l.starts_with("retry: GET /crm/v8/Leads/1: HTTP 429; retry 1 of 3")),
+            "{:?}",
+            host.logs
+        );
+    }
+
+    #[test]
+    fn retries_stop_at_the_limit_and_return_the_last_answer() {
+        let mut host = ScriptedHost::new();
+        for _ in 0..4 {
+            host.answer(503, r#"{"code":"INTERNAL_ERROR","message":"busy","status":"error"}"#);
+        }
+        let response = Session::new(&mut host, "c", CallOptions::default())
+            .send(&get_plan())
+            .expect("response");
+        assert_eq!(
+            (response.status().as_u16(), host.sent.len(), host.slept.len()),
+            (503, 4, 3)
+        );
+    }
+
+    #[test]
+    fn a_failed_create_is_not_retried_but_a_refused_one_is() {
+        let mut post = Request::post("/crm/v8/Leads").body(b"{}".to_vec()).expect("plan");
+        post.extensions_mut().insert(Repeatable::No);
+        let mut host = ScriptedHost::new();
+        host.answer(502, "bad gateway");
+        let response = Session::new(&mut host, "c", CallOptions::default())
+            .send(&post)
+            .expect("response");
+        assert_eq!((response.status().as_u16(), host.sent.len()), (502, 1));
+
+        let mut host = ScriptedHost::new();
+        host.answers.push_back(Err(TransportError {
+            kind: TransportKind::Refused,
+            message: "refused".into(),
+        }));
+        host.answer(201, "{}");
+        let response = Session::new(&mut host, "c", CallOptions::default())
+            .send(&post)
+            .expect("response");
+        assert_eq!((response.status().as_u16(), host.sent.len()), (201, 2));
+    }
+
+    #[test]
+    fn no_retry_starts_past_the_deadline() {
+        let mut host = ScriptedHost::new();
+        let limited = || {
+            Response::builder()
+                .status(429)
+                .header("retry-after", "50")
+                .body(Vec::new())
+                .expect("valid")
+        };
+        host.answers.push_back(Ok(limited()));
+        host.answers.push_back(Ok(limited()));
+        host.answers.push_back(Ok(limited()));
+        let options = CallOptions {
+            deadline: Duration::from_secs(120),
+            ..CallOptions::default()
+        };
+        let response = Session::new(&mut host, "c", options)
+            .send(&get_plan())
+            .expect("response");
+        assert_eq!(response.status(), 429);
+        assert_eq!(host.slept, vec![Duration::from_secs(50), Duration::from_secs(50)]);
     }
 
     #[test]

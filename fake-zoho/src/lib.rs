@@ -12,6 +12,7 @@
 
 mod books;
 mod crm;
+pub mod multipart;
 mod server;
 mod time;
 
@@ -36,6 +37,8 @@ pub struct RecordedRequest {
     /// Header names lower-cased, in order.
     pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
+    /// When the request arrived, to check waits between retries.
+    pub received_at: std::time::Instant,
 }
 
 impl RecordedRequest {
@@ -98,6 +101,40 @@ pub(crate) struct State {
     pub page_tokens: BTreeMap<String, crm::TokenCursor>,
     pub user: Value,
     pub books: books::BooksState,
+    pub faults: Vec<InjectedFault>,
+}
+
+/// A fault the fake answers with instead of (or before) the real answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Fault {
+    /// Answer this status with a Zoho error body, and `Retry-After` when given (seconds or an
+    /// HTTP date, sent as is).
+    Status { status: u16, retry_after: Option<String> },
+    /// Answer normally, but only after this long.
+    Delay(std::time::Duration),
+}
+
+/// A fault armed for requests whose path starts with `path_prefix`, `remaining` more times.
+#[derive(Debug, Clone)]
+pub(crate) struct InjectedFault {
+    pub path_prefix: String,
+    pub fault: Fault,
+    pub remaining: usize,
+}
+
+/// The bytes the binary route serves for `size` and `seed`, so tests can compare exactly.
+pub fn binary_payload(size: usize, seed: u64) -> Vec<u8> {
+    let mut state = seed
+        .wrapping_mul(6_364_136_223_846_793_005)
+        .wrapping_add(1_442_695_040_888_963_407);
+    (0..size)
+        .map(|_| {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (state >> 56) as u8
+        })
+        .collect()
 }
 
 impl State {
@@ -122,6 +159,7 @@ impl State {
             page_tokens: BTreeMap::new(),
             user: json!({"name": "Patricia Boyle", "id": "4876876000000225013"}),
             books: books::BooksState::new(),
+            faults: Vec::new(),
         }
     }
 
@@ -153,6 +191,8 @@ pub(crate) struct Reply {
     pub status: u16,
     pub headers: Vec<(String, String)>,
     pub body: Bytes,
+    /// Hold the answer back this long (an injected slow response).
+    pub delay: Option<std::time::Duration>,
 }
 
 impl Reply {
@@ -161,6 +201,7 @@ impl Reply {
             status,
             headers: vec![("content-type".into(), "application/json;charset=UTF-8".into())],
             body: Bytes::from(body.to_string()),
+            delay: None,
         }
     }
 
@@ -169,6 +210,7 @@ impl Reply {
             status: 204,
             headers: Vec::new(),
             body: Bytes::new(),
+            delay: None,
         }
     }
 
@@ -200,6 +242,7 @@ mod tests {
             query: server::parse_query(query),
             headers: vec![("authorization".into(), format!("Zoho-oauthtoken {token}"))],
             body: body.map(|b| b.to_string().into_bytes()).unwrap_or_default(),
+            received_at: std::time::Instant::now(),
         };
         let reply = server::handle(shared, request);
         (reply.status, serde_json::from_slice(&reply.body).unwrap_or(Value::Null))

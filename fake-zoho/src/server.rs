@@ -7,13 +7,15 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as BASE64;
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
 use serde_json::{Map, Value, json};
 
-use crate::{Module, RecordedRequest, Reply, Shared, State, books, crm};
+use crate::{Fault, InjectedFault, Module, RecordedRequest, Reply, Shared, State, books, crm};
 
 /// A running fake. Stops when dropped.
 #[derive(Debug)]
@@ -151,6 +153,15 @@ impl FakeZoho {
             .unwrap_or_default()
     }
 
+    /// Arms `fault` for the next `times` requests whose path starts with `path_prefix`.
+    pub fn inject(&self, path_prefix: &str, fault: Fault, times: usize) {
+        self.shared.lock().faults.push(InjectedFault {
+            path_prefix: path_prefix.to_owned(),
+            fault,
+            remaining: times,
+        });
+    }
+
     /// Replaces the Books organizations the token can use, as `(id, name)` pairs.
     pub fn set_books_organizations(&self, organizations: &[(&str, &str)]) {
         self.shared.lock().books.organizations = organizations
@@ -250,8 +261,12 @@ async fn serve(
             })
             .collect(),
         body: body.to_vec(),
+        received_at: std::time::Instant::now(),
     };
     let reply = handle(&shared, recorded);
+    if let Some(delay) = reply.delay {
+        tokio::time::sleep(delay).await;
+    }
     let mut response = hyper::Response::builder().status(reply.status);
     for (name, value) in &reply.headers {
         response = response.header(name, value);
@@ -265,22 +280,126 @@ async fn serve(
 pub(crate) fn handle(shared: &Shared, request: RecordedRequest) -> Reply {
     let mut state = shared.lock();
     state.requests.push(request.clone());
+    let mut delay = None;
+    if let Some(armed) = state
+        .faults
+        .iter_mut()
+        .find(|f| f.remaining > 0 && request.path.starts_with(&f.path_prefix))
+    {
+        armed.remaining -= 1;
+        match armed.fault.clone() {
+            Fault::Status { status, retry_after } => return fault_reply(status, retry_after),
+            Fault::Delay(duration) => delay = Some(duration),
+        }
+    }
+    let mut reply = route(&mut state, &request);
+    reply.delay = delay;
+    reply
+}
+
+/// A Zoho-shaped error for an injected status.
+fn fault_reply(status: u16, retry_after: Option<String>) -> Reply {
+    let (code, message) = match status {
+        429 => (
+            "TOO_MANY_REQUESTS",
+            "You have reached the API rate limit. Please try again later.",
+        ),
+        _ => ("INTERNAL_ERROR", "Internal Server Error"),
+    };
+    let mut reply = Reply::crm_error(status, code, message, json!({}));
+    if let Some(retry_after) = retry_after {
+        reply.headers.push(("retry-after".into(), retry_after));
+    }
+    reply
+}
+
+fn route(state: &mut State, request: &RecordedRequest) -> Reply {
     let segments: Vec<String> = request.path.split('/').skip(1).map(percent_decode).collect();
     let segments: Vec<&str> = segments.iter().map(String::as_str).collect();
     match segments.as_slice() {
-        ["crm", "v8", rest @ ..] => match authorize(&state, &request) {
+        [product, version, "__echo", ..] if matches!((*product, *version), ("crm", "v8") | ("books", "v3")) => {
+            match authorize(state, request) {
+                Err(reply) => reply,
+                Ok(()) => echo(request),
+            }
+        }
+        [product, version, "__binary"] if matches!((*product, *version), ("crm", "v8") | ("books", "v3")) => {
+            match authorize(state, request) {
+                Err(reply) => reply,
+                Ok(()) => binary(request),
+            }
+        }
+        ["crm", "v8", rest @ ..] => match authorize(state, request) {
             Err(reply) => reply,
-            Ok(()) => crm::route(&mut state, &request, rest).unwrap_or_else(|| unmatched(&request)),
+            Ok(()) => crm::route(state, request, rest).unwrap_or_else(|| unmatched(request)),
         },
-        ["books", "v3", rest @ ..] => match authorize(&state, &request) {
+        ["books", "v3", rest @ ..] => match authorize(state, request) {
             // Books answers an unusable token in its own envelope.
             Err(_) => Reply::json(
                 401,
                 &json!({"code": 57, "message": "You are not authorized to perform this operation"}),
             ),
-            Ok(()) => books::route(&mut state, &request, rest).unwrap_or_else(|| unmatched(&request)),
+            Ok(()) => books::route(state, request, rest).unwrap_or_else(|| unmatched(request)),
         },
-        _ => unmatched(&request),
+        _ => unmatched(request),
+    }
+}
+
+/// Answers with exactly what was received: method, path, query, headers, body and, for a
+/// multipart body, each part (text as text, anything else as base64).
+fn echo(request: &RecordedRequest) -> Reply {
+    let content_type = request.header("content-type").unwrap_or_default();
+    let as_text_or_base64 = |bytes: &[u8]| match std::str::from_utf8(bytes) {
+        Ok(text) => json!({"text": text}),
+        Err(_) => json!({"base64": BASE64.encode(bytes)}),
+    };
+    let parts = crate::multipart::boundary(content_type).map(|_| match crate::multipart::parse(content_type, &request.body) {
+        Ok(parts) => Value::Array(
+            parts
+                .iter()
+                .map(|p| {
+                    let mut part = json!({"name": p.name, "fileName": p.file_name, "contentType": p.content_type, "size": p.data.len()});
+                    if let (Some(object), Value::Object(data)) = (part.as_object_mut(), as_text_or_base64(&p.data)) {
+                        object.extend(data);
+                    }
+                    part
+                })
+                .collect(),
+        ),
+        Err(error) => json!({"error": error}),
+    });
+    Reply::json(
+        200,
+        &json!({
+            "method": request.method,
+            "path": request.path,
+            "query": request.query,
+            "headers": request.headers,
+            "body": if request.body.is_empty() { Value::Null } else { as_text_or_base64(&request.body) },
+            "parts": parts,
+        }),
+    )
+}
+
+/// Serves `size` deterministic bytes (see [`crate::binary_payload`]).
+fn binary(request: &RecordedRequest) -> Reply {
+    let size = request
+        .query_param("size")
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1024_usize)
+        .min(16 << 20);
+    let seed = request.query_param("seed").and_then(|s| s.parse().ok()).unwrap_or(0);
+    Reply {
+        status: 200,
+        headers: vec![
+            ("content-type".into(), "application/octet-stream".into()),
+            (
+                "content-disposition".into(),
+                "attachment; filename=\"payload.bin\"".into(),
+            ),
+        ],
+        body: Bytes::from(crate::binary_payload(size, seed)),
+        delay: None,
     }
 }
 

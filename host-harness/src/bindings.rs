@@ -21,9 +21,12 @@ pub use exports::zoho::connector::books::{
     Target as BooksTarget,
 };
 pub use exports::zoho::connector::crm::{ListOptions, RecordPage};
+pub use exports::zoho::connector::raw::{
+    Body as RawBody, FormPart as RawFormPart, Method as RawMethod, Request as RawRequest, Response as RawResponse,
+};
 pub use exports::zoho::connector::types::{
-    ApiError, CredentialError as WitCredentialError, CredentialProblem, Error, PageInfo, RecordResult, SortOrder,
-    TransportError, TransportKind,
+    ApiError, CredentialError as WitCredentialError, CredentialProblem, Error, HttpError, PageInfo, RecordResult,
+    SortOrder, TransportError, TransportKind,
 };
 pub use zoho::connector::credentials::{ConnectionInfo, CredentialError};
 pub use zoho::connector::logging::Level;

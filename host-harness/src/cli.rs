@@ -342,8 +342,9 @@ async fn invoke(
     let log = MemoryLog::default();
     let context = CallContext::new(provider).with_log(Arc::new(log.clone()));
     let outcome = harness.invoke(&context, key, CONNECTION, input).await;
-    if debug {
-        for record in log.records() {
+    for record in log.records() {
+        // Warnings (such as retries) always show; HTTP exchanges only when asked for.
+        if debug || record.level != "debug" {
             writeln!(
                 stderr,
                 "[{} {}]\n{}\n",

@@ -21,6 +21,7 @@ pub use bindings::{
     CredentialError, CredentialProblem, Error, Level, ListOptions, PageInfo, Product, RecordPage, RecordResult,
     SortOrder, TransportError, TransportKind, WitCredentialError,
 };
+pub use bindings::{HttpError, RawBody, RawFormPart, RawMethod, RawRequest, RawResponse};
 pub use credentials::{BoxFuture, CredentialProvider, StaticCredentials};
 pub use harness::{BUNDLED_COMPONENT, CallContext, Harness, HarnessConfig, HarnessError, Instance};
 pub use log::{LogRecord, LogSink, MemoryLog, NoLog};

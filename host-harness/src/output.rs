@@ -48,11 +48,42 @@ fn with_kind(kind: &str, body: Value) -> Value {
 fn transport(error: &TransportError) -> Value {
     let kind = match error.kind {
         TransportKind::Denied => "denied",
+        TransportKind::Refused => "refused",
         TransportKind::Timeout => "timeout",
         TransportKind::Connection => "connection",
         TransportKind::Protocol => "protocol",
     };
     json!({"transport": kind, "message": error.message})
+}
+
+/// Headers as an object; repeated names joined with `, `.
+fn headers(pairs: &[(String, String)]) -> Value {
+    let mut object = serde_json::Map::new();
+    for (name, value) in pairs {
+        let joined = match object.get(name).and_then(Value::as_str) {
+            Some(existing) => format!("{existing}, {value}"),
+            None => value.clone(),
+        };
+        object.insert(name.clone(), Value::String(joined));
+    }
+    Value::Object(object)
+}
+
+/// A body as JSON when it is JSON, else as text when it is UTF-8, else `{"base64": ...}`.
+fn body(bytes: &[u8]) -> Value {
+    if bytes.is_empty() {
+        return Value::Null;
+    }
+    if let Ok(value) = serde_json::from_slice::<Value>(bytes) {
+        return value;
+    }
+    match std::str::from_utf8(bytes) {
+        Ok(text) => Value::String(text.to_owned()),
+        Err(_) => {
+            use base64::Engine as _;
+            json!({"base64": base64::engine::general_purpose::STANDARD.encode(bytes)})
+        }
+    }
 }
 
 /// A record result in Zoho's per-record shape plus `index` and `id`.
@@ -98,6 +129,10 @@ pub fn error_document(error: &Error) -> Value {
         Error::Transport(e) => with_kind("transport", transport(e)),
         Error::OutcomeUnknown(e) => with_kind("outcome-unknown", transport(e)),
         Error::Decode(message) => with_kind("decode", json!({"message": message})),
+        Error::Http(e) => with_kind(
+            "http",
+            json!({"status": e.status, "headers": headers(&e.headers), "body": body(&e.body)}),
+        ),
         Error::Credential(e) => with_kind(
             "credential",
             json!({

@@ -9,6 +9,7 @@ mod harness;
 mod inputs;
 mod manifest;
 mod policy;
+mod raw;
 mod secrets;
 mod support;
 mod typed;

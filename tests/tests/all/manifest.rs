@@ -53,6 +53,14 @@ fn inputs(ids: &BTreeMap<&str, String>) -> BTreeMap<&'static str, Value> {
             json!({"recordType": "comments", "recordId": ids["comment"], "parentRecordType": "invoices", "parentRecordId": ids["invoice"]}),
         ),
         ("booksListOrganizations", json!({})),
+        (
+            "crmRawRequest",
+            json!({"url": "/__echo", "method": "POST", "data": {"a": 1}, "maxRetries": 0}),
+        ),
+        (
+            "booksRawRequest",
+            json!({"url": "/__echo/invoices", "queryParameters": [{"key": "status", "value": "sent"}]}),
+        ),
     ])
 }
 
@@ -81,6 +89,15 @@ fn seed(world: &World) -> BTreeMap<&'static str, String> {
         ("invoice", invoice),
         ("comment", comment),
     ])
+}
+
+/// Record actions answer `{data, ...}`; raw requests `{status, headers, body}`.
+fn output_shape_ok(key: &str, output: &Value) -> bool {
+    if key.ends_with("RawRequest") {
+        output["status"].is_u64() && output["headers"].is_object() && output.get("body").is_some()
+    } else {
+        output.get("data").is_some()
+    }
 }
 
 #[tokio::test]
@@ -115,8 +132,8 @@ async fn every_input_schema_is_valid_json_schema_and_its_examples_conform() {
         );
         let example: Value = serde_json::from_str(&action.output_example).expect("output example is JSON");
         assert!(
-            example.get("data").is_some(),
-            "{}: output example has `data`",
+            output_shape_ok(&action.key, &example),
+            "{}: output example {example}",
             action.key
         );
         assert!(!action.label.is_empty() && !action.description.is_empty());
@@ -148,7 +165,7 @@ async fn every_listed_action_runs_through_invoke_with_schema_valid_input() {
             .invoke(&action.key, input.clone())
             .await
             .unwrap_or_else(|e| panic!("{} failed: {e}", action.key));
-        assert!(output.get("data").is_some(), "{}: {output}", action.key);
+        assert!(output_shape_ok(&action.key, &output), "{}: {output}", action.key);
     }
     let created = world
         .fake

@@ -63,7 +63,7 @@ async fn an_api_domain_that_is_not_an_origin_is_refused_before_sending() {
 }
 
 #[tokio::test]
-async fn an_unreachable_port_is_a_connection_error_for_reads() {
+async fn a_refused_connection_is_a_refused_transport_error() {
     // Bind and drop a listener to find a port nobody listens on.
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
@@ -77,11 +77,14 @@ async fn an_unreachable_port_is_a_connection_error_for_reads() {
     };
     let world = World::with_provider(fake, Arc::new(StaticCredentials::new().with(CONNECTION, info)));
     let error = world
-        .invoke("crmGetRecords", json!({"recordType": "Leads", "fields": "Last_Name"}))
+        .invoke(
+            "crmGetRecords",
+            json!({"recordType": "Leads", "fields": "Last_Name", "maxRetries": 1, "timeout": 2000}),
+        )
         .await
         .expect_err("unreachable");
     assert_eq!(
         (kind(&error), error["error"]["transport"].as_str()),
-        ("transport", Some("connection"))
+        ("transport", Some("refused"))
     );
 }
