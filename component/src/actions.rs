@@ -12,6 +12,7 @@ use crate::books::{self, ListRequest, Target};
 use crate::crm::{self, ListOptions, SortOrder};
 use crate::error::{Error, record_result_json};
 use crate::inputs::{InputSpec, InputType, Inputs};
+use crate::paging::Gathered;
 use crate::plan::Repeatable;
 use crate::raw::{self, Body, Part, RawRequest, ResponseType};
 use crate::retry::{self, RetryPolicy};
@@ -100,6 +101,33 @@ const DYNAMIC_FIELDS: InputSpec = InputSpec::optional(
     "Field values from deploy-time configuration, merged into every record; an entry in values wins over a dynamic one.",
 )
 .example("[{\"key\": \"Lead_Source\", \"value\": \"Web Download\"}]");
+const IF_MODIFIED_SINCE: InputSpec = InputSpec::optional(
+    "ifModifiedSince",
+    "If Modified Since",
+    InputType::DateTime,
+    "Only records modified after this ISO 8601 date-time; nothing modified yields an empty result.",
+)
+.example("\"2026-03-27T19:20:28+05:30\"");
+const FETCH_ALL: InputSpec = InputSpec::optional(
+    "fetchAll",
+    "Fetch All",
+    InputType::Boolean,
+    "Walk every page until none are left or maxRecords were gathered.",
+)
+.default("false");
+const MAX_RECORDS: InputSpec = InputSpec::optional(
+    "maxRecords",
+    "Max Records",
+    InputType::Integer { min: 1, max: 1_000_000 },
+    "Cap on records returned (with fetchAll, 10,000 unless set).",
+);
+const CURSOR: InputSpec = InputSpec::optional(
+    "cursor",
+    "Cursor",
+    InputType::Text,
+    "The cursor of a previous result, to continue right after its last record.",
+);
+
 const PAGE: InputSpec = InputSpec::optional(
     "page",
     "Page",
@@ -238,6 +266,7 @@ pub static CATALOG: &[Action] = &[
                 "Field API names to return (all when omitted).",
             )
             .example("[\"Last_Name\", \"Email\"]"),
+            IF_MODIFIED_SINCE,
         ],
         output_example: r#"{"data":{"id":"4150868000000624001","Last_Name":"Boyle","Email":"p.boyle@zylker.com"}}"#,
         run: run_get_record,
@@ -245,7 +274,7 @@ pub static CATALOG: &[Action] = &[
     Action {
         key: "crmGetRecords",
         label: "Get Records",
-        description: "Get one page of records from a CRM module. Page numbers reach the first 2,000 records; continue past them with pageToken.",
+        description: "Get records from a CRM module: one page, or with fetchAll every page up to maxRecords, past the 2,000-record limit of page numbers. Pass the returned cursor back to continue.",
         product: Product::Crm,
         inputs: &[
             RECORD_TYPE,
@@ -277,22 +306,32 @@ pub static CATALOG: &[Action] = &[
                 InputType::Choice(&["asc", "desc"]),
                 "Sort direction (Zoho's default: desc).",
             ),
+            IF_MODIFIED_SINCE,
+            FETCH_ALL,
+            MAX_RECORDS,
+            CURSOR,
         ],
-        output_example: r#"{"data":[{"id":"4150868000000624001","Last_Name":"Boyle"}],"info":{"page":1,"perPage":200,"count":1,"moreRecords":false,"nextPageToken":null}}"#,
+        output_example: r#"{"data":[{"id":"4150868000000624001","Last_Name":"Boyle"}],"info":{"page":1,"perPage":200,"count":1,"moreRecords":false,"nextPageToken":null,"cursor":null}}"#,
         run: run_get_records,
     },
     Action {
         key: "crmUpdateRecord",
         label: "Update Record",
-        description: "Update fields of one CRM record by id.",
+        description: "Update one CRM record by id, or many (an array of records each carrying its id; sent in batches of 100).",
         product: Product::Crm,
         inputs: &[
             RECORD_TYPE,
-            RECORD_ID,
+            InputSpec::optional(
+                "recordId",
+                "Record ID",
+                InputType::Id,
+                "The record's id, when values is one object; leave out when values is an array of records with ids.",
+            )
+            .example("\"4150868000000624001\""),
             InputSpec::required(
                 "values",
                 "Values",
-                InputType::Object,
+                InputType::ObjectOrArray,
                 "Fields to change, as an object of field API names to values.",
             )
             .example("{\"Phone\": \"+1 555 0100\"}"),
@@ -310,6 +349,41 @@ pub static CATALOG: &[Action] = &[
         inputs: &[RECORD_TYPE, RECORD_ID],
         output_example: r#"{"data":{"index":0,"status":"success","id":"4150868000000624001","code":"SUCCESS","message":"record deleted","details":{"id":"4150868000000624001"}}}"#,
         run: run_remove_record,
+    },
+    Action {
+        key: "crmRemoveRecords",
+        label: "Remove Records",
+        description: "Delete CRM records by id, any number of them (sent in batches of 100), with a result per id.",
+        product: Product::Crm,
+        inputs: &[
+            RECORD_TYPE,
+            InputSpec::required("recordIds", "Record IDs", InputType::StringList, "The ids to delete, as an array or a comma-separated string.")
+                .example("[\"4150868000000624001\", \"4150868000000624002\"]"),
+        ],
+        output_example: r#"{"data":[{"index":0,"status":"success","id":"4150868000000624001","code":"SUCCESS","message":"record deleted","details":{"id":"4150868000000624001"}}]}"#,
+        run: run_remove_records,
+    },
+    Action {
+        key: "crmUpsertRecords",
+        label: "Upsert Records",
+        description: "Insert or update CRM records, matching existing ones on duplicateCheckFields (or Zoho's system-defined duplicate fields). Each result says whether Zoho inserted or updated.",
+        product: Product::Crm,
+        inputs: &[
+            RECORD_TYPE,
+            InputSpec::required("records", "Records", InputType::ObjectOrArray, "A record, or an array of records, with field API names.")
+                .example("[{\"Last_Name\": \"Boyle\", \"Email\": \"p.boyle@zylker.com\"}]"),
+            InputSpec::optional(
+                "duplicateCheckFields",
+                "Duplicate Check Fields",
+                InputType::StringList,
+                "Fields that identify an existing record, e.g. Email; Zoho's system-defined duplicate fields when omitted.",
+            )
+            .example("[\"Email\"]"),
+            DYNAMIC_FIELDS,
+            TRIGGER,
+        ],
+        output_example: r#"{"data":[{"index":0,"status":"success","id":"4150868000000624001","code":"SUCCESS","message":"record updated","details":{"id":"4150868000000624001"},"action":"update"}]}"#,
+        run: run_upsert_records,
     },
     Action {
         key: "booksCreateRecord",
@@ -509,6 +583,7 @@ fn run_get_record(session: &mut Session, inputs: &Inputs) -> Result<Value, Error
         inputs.required_text("recordType")?,
         inputs.required_text("recordId")?,
         &fields,
+        inputs.text("ifModifiedSince"),
     )?;
     Ok(json!({ "data": record }))
 }
@@ -523,31 +598,85 @@ fn run_get_records(session: &mut Session, inputs: &Inputs) -> Result<Value, Erro
         sort_order: inputs
             .text("sortOrder")
             .map(|o| if o == "asc" { SortOrder::Asc } else { SortOrder::Desc }),
+        if_modified_since: inputs.text("ifModifiedSince").map(str::to_owned),
     };
-    let page = crm::get_records(session, inputs.required_text("recordType")?, &options)?;
-    Ok(json!({
-        "data": page.records,
+    let gathered = crm::get_records(session, inputs.required_text("recordType")?, &options, &fetch(inputs))?;
+    Ok(list_output(&gathered))
+}
+
+/// The paging inputs every CRM list shares.
+fn fetch(inputs: &Inputs) -> crm::Fetch {
+    crm::Fetch {
+        fetch_all: inputs.flag("fetchAll"),
+        max_records: inputs.u32("maxRecords"),
+        cursor: inputs.text("cursor").map(str::to_owned),
+    }
+}
+
+/// The output every CRM list shares: the records, and paging info with the resume cursor.
+fn list_output(gathered: &Gathered) -> Value {
+    let info = gathered.last_page.as_ref().map(|p| p.info.clone()).unwrap_or_default();
+    json!({
+        "data": gathered.records,
         "info": {
-            "page": page.info.page,
-            "perPage": page.info.per_page,
-            "count": page.info.count,
-            "moreRecords": page.info.more_records,
-            "nextPageToken": page.info.next_page_token,
+            "page": info.page,
+            "perPage": info.per_page,
+            "count": gathered.records.len(),
+            "moreRecords": gathered.more_records,
+            "nextPageToken": info.next_page_token,
+            "cursor": gathered.cursor,
         }
-    }))
+    })
 }
 
 fn run_update_record(session: &mut Session, inputs: &Inputs) -> Result<Value, Error> {
-    let values = with_dynamic_fields(inputs, inputs.object("values").cloned().unwrap_or_default());
     let trigger = inputs.list("trigger");
-    let result = crm::update_record(
+    let module = inputs.required_text("recordType")?;
+    match (inputs.value("values"), inputs.text("recordId")) {
+        (Some(Value::Array(_)), Some(_)) => Err(Error::invalid(
+            "recordId",
+            "leave it out when values is an array: each record carries its own id",
+        )),
+        (Some(Value::Array(_)), None) => {
+            let records: Vec<Map<String, Value>> = inputs
+                .records("values")
+                .into_iter()
+                .map(|record| with_dynamic_fields(inputs, record))
+                .collect();
+            let results = crm::update_records(session, module, &records, trigger.as_deref())?;
+            Ok(json!({ "data": results.iter().map(record_result_json).collect::<Vec<_>>() }))
+        }
+        (_, None) => Err(Error::invalid("recordId", "is required when values is one object")),
+        (_, Some(id)) => {
+            let values = with_dynamic_fields(inputs, inputs.object("values").cloned().unwrap_or_default());
+            let result = crm::update_record(session, module, id, &values, trigger.as_deref())?;
+            Ok(json!({ "data": record_result_json(&result) }))
+        }
+    }
+}
+
+fn run_remove_records(session: &mut Session, inputs: &Inputs) -> Result<Value, Error> {
+    let ids = inputs.list("recordIds").unwrap_or_default();
+    let results = crm::delete_records(session, inputs.required_text("recordType")?, &ids)?;
+    Ok(json!({ "data": results.iter().map(record_result_json).collect::<Vec<_>>() }))
+}
+
+fn run_upsert_records(session: &mut Session, inputs: &Inputs) -> Result<Value, Error> {
+    let records: Vec<Map<String, Value>> = inputs
+        .records("records")
+        .into_iter()
+        .map(|record| with_dynamic_fields(inputs, record))
+        .collect();
+    let duplicate_check_fields = inputs.list("duplicateCheckFields").unwrap_or_default();
+    let trigger = inputs.list("trigger");
+    let results = crm::upsert_records(
         session,
         inputs.required_text("recordType")?,
-        inputs.required_text("recordId")?,
-        &values,
+        &records,
+        &duplicate_check_fields,
         trigger.as_deref(),
     )?;
-    Ok(json!({ "data": record_result_json(&result) }))
+    Ok(json!({ "data": results.iter().map(record_result_json).collect::<Vec<_>>() }))
 }
 
 fn run_remove_record(session: &mut Session, inputs: &Inputs) -> Result<Value, Error> {
@@ -831,6 +960,6 @@ mod tests {
         assert_eq!(output["data"][0]["Last_Name"], "A");
         assert_eq!(output["info"]["moreRecords"], true);
         assert_eq!(output["info"]["nextPageToken"], "t");
-        assert_eq!(host.sent[0].uri().query(), Some("fields=Last_Name&per_page=1"));
+        assert_eq!(host.sent[0].uri().query(), Some("fields=Last_Name&page=1&per_page=1"));
     }
 }

@@ -5,6 +5,7 @@
 use http::{Method, Request, Response};
 use serde_json::{Map, Value, json};
 
+use crate::cursor;
 use crate::error::{ApiError, Error};
 use crate::plan::{self, PlanMeta, Query, Repeatable};
 use crate::session::Session;
@@ -375,47 +376,33 @@ struct Cursor {
     skip: u32,
 }
 
-const CURSOR_PREFIX: &str = "zb1.";
-
 impl Cursor {
     fn encode(self) -> String {
-        let plain = format!("{}.{}.{}", self.page, self.per_page, self.skip);
-        format!(
-            "{CURSOR_PREFIX}{}",
-            plain.bytes().map(|b| format!("{b:02x}")).collect::<String>()
-        )
+        cursor::encode(&[
+            "b",
+            &self.page.to_string(),
+            &self.per_page.to_string(),
+            &self.skip.to_string(),
+        ])
     }
 
     fn decode(text: &str) -> Result<Self, Error> {
-        let invalid = || {
-            Error::invalid(
-                "cursor",
-                "is not a cursor returned by this action; pass back the `cursor` of a previous result unchanged",
-            )
-        };
-        let hex = text.strip_prefix(CURSOR_PREFIX).ok_or_else(invalid)?;
-        if hex.len() % 2 != 0 || hex.len() > 64 {
-            return Err(invalid());
+        let fields = cursor::decode(text)?;
+        if fields.first().map(String::as_str) != Some("b") {
+            return Err(Error::invalid("cursor", "was not returned by a Books list"));
         }
-        let bytes: Option<Vec<u8>> = (0..hex.len())
-            .step_by(2)
-            .map(|i| u8::from_str_radix(hex.get(i..i + 2)?, 16).ok())
-            .collect();
-        let plain = String::from_utf8(bytes.ok_or_else(invalid)?).map_err(|_| invalid())?;
-        let numbers: Vec<u32> = plain
-            .split('.')
-            .map(str::parse)
-            .collect::<Result<_, _>>()
-            .map_err(|_| invalid())?;
-        match numbers.as_slice() {
-            [page, per_page, skip] if *page >= 1 && (1..=MAX_PER_PAGE).contains(per_page) && skip < per_page => {
-                Ok(Cursor {
-                    page: *page,
-                    per_page: *per_page,
-                    skip: *skip,
-                })
-            }
-            _ => Err(invalid()),
+        let cursor = Cursor {
+            page: cursor::number(&fields, 1)?,
+            per_page: cursor::number(&fields, 2)?,
+            skip: cursor::number(&fields, 3)?,
+        };
+        if cursor.page >= 1 && (1..=MAX_PER_PAGE).contains(&cursor.per_page) && cursor.skip < cursor.per_page {
+            Ok(cursor)
+        } else {
+            Err(Error::invalid(
+                "cursor",
+                "is damaged; pass back the `cursor` of a previous result unchanged",
+            ))
         }
     }
 }
@@ -660,7 +647,14 @@ mod tests {
             skip: 17,
         };
         assert_eq!(Cursor::decode(&cursor.encode()), Ok(cursor));
-        for bad in ["", "zb1.", "zb1.zz", "abc", "zb1.312e3230302e333030"] {
+        for bad in [
+            "",
+            "zc1.",
+            "zc1.zz",
+            "abc",
+            &cursor::encode(&["n", "1", "200", "0"]),
+            &cursor::encode(&["b", "1", "200", "300"]),
+        ] {
             assert!(Cursor::decode(bad).is_err(), "{bad}");
         }
     }

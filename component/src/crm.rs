@@ -4,6 +4,7 @@ use http::{Method, Request, Response, StatusCode};
 use serde_json::{Map, Value, json};
 
 use crate::error::{ApiError, Error, RecordResult};
+use crate::paging::{self, Gathered, PageRef, Walk};
 use crate::plan::{self, CRM_BASE, PlanMeta, Query, Repeatable};
 use crate::session::Session;
 use crate::validate;
@@ -39,6 +40,16 @@ pub struct ListOptions {
     pub page_token: Option<String>,
     pub sort_by: Option<String>,
     pub sort_order: Option<SortOrder>,
+    /// Only records modified after this ISO 8601 date-time (`If-Modified-Since`).
+    pub if_modified_since: Option<String>,
+}
+
+/// How much of a list to gather, and where to resume.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Fetch {
+    pub fetch_all: bool,
+    pub max_records: Option<u32>,
+    pub cursor: Option<String>,
 }
 
 /// Zoho's `info` object for a page (mirrors `types.page-info`).
@@ -154,7 +165,7 @@ pub fn list_plan(module: &str, options: &ListOptions) -> Result<Request<Vec<u8>>
         .push_opt("page_token", options.page_token.clone())
         .push_opt("sort_by", options.sort_by.clone())
         .push_opt("sort_order", options.sort_order.map(SortOrder::as_str));
-    plan::request(
+    let mut plan = plan::request(
         Method::GET,
         plan::path(CRM_BASE, &[module]),
         &query,
@@ -163,7 +174,19 @@ pub fn list_plan(module: &str, options: &ListOptions) -> Result<Request<Vec<u8>>
             repeatable: Repeatable::Yes,
             scope: Some(scope(module, Operation::Read)),
         },
-    )
+    )?;
+    if_modified_since(&mut plan, options.if_modified_since.as_deref())?;
+    Ok(plan)
+}
+
+/// Adds `If-Modified-Since` (already validated as an ISO 8601 date-time).
+fn if_modified_since(plan: &mut Request<Vec<u8>>, since: Option<&str>) -> Result<(), Error> {
+    if let Some(since) = since {
+        let value = http::HeaderValue::from_str(since)
+            .map_err(|_| Error::invalid("ifModifiedSince", "is not a valid header value"))?;
+        plan.headers_mut().insert(http::header::IF_MODIFIED_SINCE, value);
+    }
+    Ok(())
 }
 
 /// Plan for `PUT /{module}/{id}`.
@@ -228,6 +251,9 @@ pub fn validate_list_options(options: &ListOptions) -> Result<(), Error> {
             ));
         }
     }
+    if let Some(since) = &options.if_modified_since {
+        validate::date_time("ifModifiedSince", since)?;
+    }
     if let Some(sort_by) = &options.sort_by {
         validate::field_name("sortBy", sort_by)?;
     }
@@ -259,7 +285,8 @@ pub fn decode_record(response: &Response<Vec<u8>>, scope: Option<&RequiredScope>
 
 /// Reads a list answer; 204 is an empty page.
 pub fn decode_page(response: &Response<Vec<u8>>, scope: Option<&RequiredScope>) -> Result<Page, Error> {
-    if response.status() == StatusCode::NO_CONTENT {
+    // 204: nothing to list; 304: nothing modified since `If-Modified-Since`.
+    if response.status() == StatusCode::NO_CONTENT || response.status() == StatusCode::NOT_MODIFIED {
         return Ok(Page::default());
     }
     if !response.status().is_success() {
@@ -321,32 +348,24 @@ fn not_found_if_unknown_id(error: Error) -> Error {
     }
 }
 
-/// Creates records in batches of [`MAX_RECORDS_PER_CALL`], returning one result per record in
-/// input order. A single record that fails is its own error; with several records, any
-/// failure makes the outcome a partial failure that still carries every record's result.
-pub fn create_records(
+/// Sends `items` in batches of [`MAX_RECORDS_PER_CALL`] through `plan_for`, returning one
+/// result per item in input order. A single item that fails is its own error; with several,
+/// any failure makes the outcome a partial failure that still carries every item's result, and
+/// a batch that fails whole after earlier ones were applied reports those too.
+fn write_in_batches<T>(
     session: &mut Session,
-    module: &str,
-    records: &[Map<String, Value>],
-    trigger: Option<&[String]>,
+    items: &[T],
+    plan_for: impl Fn(&[T]) -> Result<Request<Vec<u8>>, Error>,
 ) -> Result<Vec<RecordResult>, Error> {
-    validate::module_name("recordType", module)?;
-    validate_trigger(trigger)?;
-    if records.is_empty() {
-        return Err(Error::invalid("values", "give at least one record"));
-    }
-    for (index, record) in records.iter().enumerate() {
-        validate_body_id(&format!("values[{index}].id"), record)?;
-    }
-    if let [single] = records {
-        let plan = create_plan(module, std::slice::from_ref(single), trigger)?;
+    if let [_] = items {
+        let plan = plan_for(items)?;
         let response = session.send(&plan)?;
         return decode_single_write(&response, plan.extensions().get()).map(|result| vec![result]);
     }
-    let mut results = Vec::with_capacity(records.len());
-    for (batch_number, batch) in records.chunks(MAX_RECORDS_PER_CALL).enumerate() {
+    let mut results = Vec::with_capacity(items.len());
+    for (batch_number, batch) in items.chunks(MAX_RECORDS_PER_CALL).enumerate() {
         let first_index = batch_number * MAX_RECORDS_PER_CALL;
-        let plan = create_plan(module, batch, trigger)?;
+        let plan = plan_for(batch)?;
         let scope = plan.extensions().get::<RequiredScope>().cloned();
         let outcome = session
             .send(&plan)
@@ -356,9 +375,8 @@ pub fn create_records(
             // Nothing was applied yet, so the error alone tells the whole story.
             Err(error) if results.is_empty() => return Err(error),
             Err(error) => {
-                // Earlier batches were applied: report them with the failure instead of losing them.
                 results.extend(unsent_results(&error, first_index, batch.len(), "this batch failed"));
-                let rest = records.len() - (first_index + batch.len());
+                let rest = items.len() - (first_index + batch.len());
                 results.extend(unsent_results(
                     &error,
                     first_index + batch.len(),
@@ -373,6 +391,117 @@ pub fn create_records(
         return Err(Error::PartialFailure(results));
     }
     Ok(results)
+}
+
+fn validate_records(records: &[Map<String, Value>], ids_required: bool) -> Result<(), Error> {
+    if records.is_empty() {
+        return Err(Error::invalid("values", "give at least one record"));
+    }
+    for (index, record) in records.iter().enumerate() {
+        let input = format!("values[{index}].id");
+        validate_body_id(&input, record)?;
+        if ids_required && !record.contains_key("id") {
+            return Err(Error::invalid(
+                input,
+                "is required: each record to update carries its id",
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Creates records (`POST /{module}`), in batches of 100.
+pub fn create_records(
+    session: &mut Session,
+    module: &str,
+    records: &[Map<String, Value>],
+    trigger: Option<&[String]>,
+) -> Result<Vec<RecordResult>, Error> {
+    validate::module_name("recordType", module)?;
+    validate_trigger(trigger)?;
+    validate_records(records, false)?;
+    write_in_batches(session, records, |batch| create_plan(module, batch, trigger))
+}
+
+/// Updates records that each carry their `id` (`PUT /{module}`), in batches of 100.
+pub fn update_records(
+    session: &mut Session,
+    module: &str,
+    records: &[Map<String, Value>],
+    trigger: Option<&[String]>,
+) -> Result<Vec<RecordResult>, Error> {
+    validate::module_name("recordType", module)?;
+    validate_trigger(trigger)?;
+    validate_records(records, true)?;
+    write_in_batches(session, records, |batch| {
+        plan::request(
+            Method::PUT,
+            plan::path(CRM_BASE, &[module]),
+            &Query::new(),
+            Some(&write_body(batch, trigger)),
+            PlanMeta {
+                repeatable: Repeatable::Yes,
+                scope: Some(scope(module, Operation::Update)),
+            },
+        )
+    })
+}
+
+/// Deletes records by id (`DELETE /{module}?ids=...`), in batches of 100.
+pub fn delete_records(session: &mut Session, module: &str, ids: &[String]) -> Result<Vec<RecordResult>, Error> {
+    validate::module_name("recordType", module)?;
+    if ids.is_empty() {
+        return Err(Error::invalid("recordIds", "give at least one record id"));
+    }
+    for (i, id) in ids.iter().enumerate() {
+        validate::record_id(&format!("recordIds[{i}]"), id)?;
+    }
+    write_in_batches(session, ids, |batch| {
+        let mut query = Query::new();
+        query.push("ids", batch.join(","));
+        plan::request(
+            Method::DELETE,
+            plan::path(CRM_BASE, &[module]),
+            &query,
+            None,
+            PlanMeta {
+                repeatable: Repeatable::Yes,
+                scope: Some(scope(module, Operation::Delete)),
+            },
+        )
+    })
+}
+
+/// Inserts or updates records (`POST /{module}/upsert`), matching on `duplicate_check_fields`
+/// (or Zoho's system-defined duplicate fields), in batches of 100. Each result says whether
+/// Zoho inserted or updated.
+pub fn upsert_records(
+    session: &mut Session,
+    module: &str,
+    records: &[Map<String, Value>],
+    duplicate_check_fields: &[String],
+    trigger: Option<&[String]>,
+) -> Result<Vec<RecordResult>, Error> {
+    validate::module_name("recordType", module)?;
+    validate_trigger(trigger)?;
+    validate_records(records, false)?;
+    validate::field_list("duplicateCheckFields", duplicate_check_fields)?;
+    write_in_batches(session, records, |batch| {
+        let mut body = write_body(batch, trigger);
+        if !duplicate_check_fields.is_empty() {
+            body["duplicate_check_fields"] = json!(duplicate_check_fields);
+        }
+        plan::request(
+            Method::POST,
+            plan::path(CRM_BASE, &[module, "upsert"]),
+            &Query::new(),
+            Some(&body),
+            PlanMeta {
+                repeatable: Repeatable::No,
+                scope: Some(scope(module, Operation::Create)),
+            },
+        )
+    })
 }
 
 /// Per-record results of one batch. A non-2xx answer with a `data` array still lists each
@@ -412,23 +541,64 @@ fn unsent_results(error: &Error, first_index: usize, count: usize, message: &str
         .collect()
 }
 
-/// Returns one record, optionally only some fields.
-pub fn get_record(session: &mut Session, module: &str, id: &str, fields: &[String]) -> Result<Value, Error> {
+/// Returns one record, optionally only some fields; `None` when it was not modified since
+/// `since` (Zoho's 304).
+pub fn get_record(
+    session: &mut Session,
+    module: &str,
+    id: &str,
+    fields: &[String],
+    since: Option<&str>,
+) -> Result<Option<Value>, Error> {
     validate::module_name("recordType", module)?;
     validate::record_id("recordId", id)?;
     validate::field_list("fields", fields)?;
-    let plan = get_record_plan(module, id, fields)?;
+    if let Some(since) = since {
+        validate::date_time("ifModifiedSince", since)?;
+    }
+    let mut plan = get_record_plan(module, id, fields)?;
+    if_modified_since(&mut plan, since)?;
     let response = session.send(&plan)?;
-    decode_record(&response, plan.extensions().get())
+    if response.status() == StatusCode::NOT_MODIFIED {
+        return Ok(None);
+    }
+    decode_record(&response, plan.extensions().get()).map(Some)
 }
 
-/// Returns one page of records.
-pub fn get_records(session: &mut Session, module: &str, options: &ListOptions) -> Result<Page, Error> {
+/// Returns records: one page, or with `fetch_all` every page up to the cap, continuing past the
+/// first 2,000 records with Zoho's page tokens.
+pub fn get_records(
+    session: &mut Session,
+    module: &str,
+    options: &ListOptions,
+    fetch: &Fetch,
+) -> Result<Gathered, Error> {
     validate::module_name("recordType", module)?;
     validate_list_options(options)?;
-    let plan = list_plan(module, options)?;
-    let response = session.send(&plan)?;
-    decode_page(&response, plan.extensions().get())
+    let walk = Walk::from_inputs(
+        options.page,
+        options.page_token.as_deref(),
+        options.per_page,
+        fetch.fetch_all,
+        fetch.max_records,
+        fetch.cursor.as_deref(),
+        true,
+    )?;
+    paging::walk(session, &walk, |session, at, per_page| {
+        let mut page_options = ListOptions {
+            page: None,
+            page_token: None,
+            per_page: Some(per_page),
+            ..options.clone()
+        };
+        match at {
+            PageRef::Number(n) => page_options.page = Some(*n),
+            PageRef::Token(token) => page_options.page_token = Some(token.clone()),
+        }
+        let plan = list_plan(module, &page_options)?;
+        let response = session.send(&plan)?;
+        decode_page(&response, plan.extensions().get())
+    })
 }
 
 /// Updates one record by id.
@@ -622,6 +792,7 @@ mod tests {
             page_token: None,
             sort_by: Some("Modified_Time".into()),
             sort_order: Some(SortOrder::Asc),
+            if_modified_since: None,
         };
         let plan = list_plan("Leads", &options).expect("plan");
         assert_eq!(
@@ -673,8 +844,8 @@ mod tests {
     fn invalid_names_and_ids_send_nothing() {
         let mut host = ScriptedHost::new();
         let mut session = Session::new(&mut host, "c", CallOptions::default());
-        assert!(get_record(&mut session, "Leads/../x", "1", &[]).is_err());
-        assert!(get_record(&mut session, "Leads", "1/2", &[]).is_err());
+        assert!(get_record(&mut session, "Leads/../x", "1", &[], None).is_err());
+        assert!(get_record(&mut session, "Leads", "1/2", &[], None).is_err());
         assert!(delete_record(&mut session, "Leads", "").is_err());
         assert!(update_record(&mut session, "Leads", "12", &Map::new(), Some(&["bad value".into()])).is_err());
         drop(session);

@@ -241,15 +241,17 @@ impl wit_crm::Guest for Component {
         module: String,
         id: String,
         fields: Vec<String>,
-    ) -> Result<String, wit_types::Error> {
+        if_modified_since: Option<String>,
+    ) -> Result<Option<String>, wit_types::Error> {
         let (mut host, options) = (WitHost, CallOptions::default());
         let record = crm::get_record(
             &mut Session::new(&mut host, &connection, options),
             &module,
             &id,
             &fields,
+            if_modified_since.as_deref(),
         )?;
-        Ok(record.to_string())
+        Ok(record.map(|r| r.to_string()))
     }
 
     fn get_records(
@@ -258,6 +260,11 @@ impl wit_crm::Guest for Component {
         options: wit_crm::ListOptions,
     ) -> Result<wit_crm::RecordPage, wit_types::Error> {
         let (mut host, call) = (WitHost, CallOptions::default());
+        let fetch = crm::Fetch {
+            fetch_all: options.fetch_all,
+            max_records: options.max_records,
+            cursor: options.cursor,
+        };
         let options = crm::ListOptions {
             fields: options.fields,
             page: options.page,
@@ -268,18 +275,73 @@ impl wit_crm::Guest for Component {
                 wit_types::SortOrder::Asc => crm::SortOrder::Asc,
                 wit_types::SortOrder::Desc => crm::SortOrder::Desc,
             }),
+            if_modified_since: options.if_modified_since,
         };
-        let page = crm::get_records(&mut Session::new(&mut host, &connection, call), &module, &options)?;
+        let gathered = crm::get_records(
+            &mut Session::new(&mut host, &connection, call),
+            &module,
+            &options,
+            &fetch,
+        )?;
+        let info = gathered.last_page.map(|p| p.info).unwrap_or_default();
         Ok(wit_crm::RecordPage {
-            records: Value::Array(page.records).to_string(),
             info: wit_types::PageInfo {
-                page: page.info.page,
-                per_page: page.info.per_page,
-                count: page.info.count,
-                more_records: page.info.more_records,
-                next_page_token: page.info.next_page_token,
+                page: info.page,
+                per_page: info.per_page,
+                count: u32::try_from(gathered.records.len()).unwrap_or(u32::MAX),
+                more_records: info.more_records,
+                next_page_token: info.next_page_token,
             },
+            records: Value::Array(gathered.records).to_string(),
+            more_records: gathered.more_records,
+            cursor: gathered.cursor,
         })
+    }
+
+    fn update_records(
+        connection: String,
+        module: String,
+        records: String,
+        trigger: Option<Vec<String>>,
+    ) -> Result<Vec<wit_types::RecordResult>, wit_types::Error> {
+        let records = records_from_json("values", &records)?;
+        let (mut host, options) = (WitHost, CallOptions::default());
+        let results = crm::update_records(
+            &mut Session::new(&mut host, &connection, options),
+            &module,
+            &records,
+            trigger.as_deref(),
+        )?;
+        Ok(results.into_iter().map(record_result).collect())
+    }
+
+    fn delete_records(
+        connection: String,
+        module: String,
+        ids: Vec<String>,
+    ) -> Result<Vec<wit_types::RecordResult>, wit_types::Error> {
+        let (mut host, options) = (WitHost, CallOptions::default());
+        let results = crm::delete_records(&mut Session::new(&mut host, &connection, options), &module, &ids)?;
+        Ok(results.into_iter().map(record_result).collect())
+    }
+
+    fn upsert_records(
+        connection: String,
+        module: String,
+        records: String,
+        duplicate_check_fields: Vec<String>,
+        trigger: Option<Vec<String>>,
+    ) -> Result<Vec<wit_types::RecordResult>, wit_types::Error> {
+        let records = records_from_json("records", &records)?;
+        let (mut host, options) = (WitHost, CallOptions::default());
+        let results = crm::upsert_records(
+            &mut Session::new(&mut host, &connection, options),
+            &module,
+            &records,
+            &duplicate_check_fields,
+            trigger.as_deref(),
+        )?;
+        Ok(results.into_iter().map(record_result).collect())
     }
 
     fn update_record(

@@ -17,6 +17,8 @@ pub enum InputType {
     /// A Books record type path: one to three API-name segments joined by `/`
     /// (`invoices`, `settings/taxes`). Checked in full by the Books module.
     BooksPath,
+    /// An ISO 8601 date-time with an offset.
+    DateTime,
     /// A record id: a string of digits. Numbers are refused: above 2^53 they lose precision
     /// in JavaScript platforms before they even reach us.
     Id,
@@ -98,6 +100,7 @@ impl InputSpec {
                 json!({"type": "string", "pattern": "^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*){0,2}$"})
             }
             InputType::Id => json!({"type": "string", "pattern": "^[0-9]+$"}),
+            InputType::DateTime => json!({"type": "string", "format": "date-time"}),
             InputType::Integer { min, max } => json!({"type": "integer", "minimum": min, "maximum": max}),
             InputType::Boolean => json!({"type": "boolean"}),
             InputType::Object => json!({"type": "object"}),
@@ -150,6 +153,10 @@ impl InputSpec {
             InputType::BooksPath => match value {
                 Value::String(_) => Ok(value),
                 other => Err(wrong("a string (a Books record type such as `invoices`)", &other)),
+            },
+            InputType::DateTime => match &value {
+                Value::String(s) => crate::validate::date_time(name, s).map(|()| value),
+                other => Err(wrong("an ISO 8601 date-time string", other)),
             },
             InputType::Id => match &value {
                 Value::String(s) => crate::validate::record_id(name, s).map(|()| value),

@@ -13,8 +13,10 @@
 mod actions;
 mod books;
 mod crm;
+mod cursor;
 mod error;
 mod inputs;
+mod paging;
 mod plan;
 mod raw;
 mod retry;

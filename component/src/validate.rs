@@ -105,6 +105,52 @@ pub fn opaque_token(input: &str, value: &str) -> Result<(), Error> {
     Ok(())
 }
 
+/// An ISO 8601 date-time with seconds and an offset, as Zoho writes them
+/// (`2026-03-27T19:20:28+05:30`, or `Z`), optionally with fractional seconds.
+pub fn date_time(input: &str, value: &str) -> Result<(), Error> {
+    let b = value.as_bytes();
+    let digits = |range: std::ops::Range<usize>| b.get(range).is_some_and(|s| s.iter().all(u8::is_ascii_digit));
+    let mut valid = b.len() >= 20
+        && digits(0..4)
+        && b[4] == b'-'
+        && digits(5..7)
+        && b[7] == b'-'
+        && digits(8..10)
+        && b[10] == b'T'
+        && digits(11..13)
+        && b[13] == b':'
+        && digits(14..16)
+        && b[16] == b':'
+        && digits(17..19);
+    if valid {
+        let mut rest = &value[19..];
+        if let Some(fraction) = rest.strip_prefix('.') {
+            let end = fraction.find(|c: char| !c.is_ascii_digit()).unwrap_or(fraction.len());
+            valid = end > 0;
+            rest = &fraction[end..];
+        }
+        let offset = rest.as_bytes();
+        valid = valid
+            && (rest == "Z"
+                || (offset.len() == 6
+                    && matches!(offset[0], b'+' | b'-')
+                    && offset[1..3].iter().all(u8::is_ascii_digit)
+                    && offset[3] == b':'
+                    && offset[4..6].iter().all(u8::is_ascii_digit)));
+    }
+    if valid {
+        Ok(())
+    } else {
+        Err(Error::invalid(
+            input,
+            format!(
+                "{} is not an ISO 8601 date-time such as 2026-03-27T19:20:28+05:30",
+                describe(value)
+            ),
+        ))
+    }
+}
+
 /// Quotes a rejected value for an error message, escaping control characters so the message
 /// stays one readable line, and shortening it so a huge input does not flood a log.
 fn describe(value: &str) -> String {
@@ -176,6 +222,26 @@ mod tests {
         let bad = vec!["Email".into(), "a&b".into()];
         let err = field_list("fields", &bad).expect_err("a&b");
         assert!(matches!(err, Error::InvalidInput { input, .. } if input == "fields[1]"));
+    }
+
+    #[test]
+    fn date_times_need_seconds_and_an_offset() {
+        for ok in [
+            "2026-03-27T19:20:28+05:30",
+            "2026-03-27T19:20:28Z",
+            "2026-03-27T19:20:28.123-08:00",
+        ] {
+            assert_eq!(date_time("d", ok), Ok(()), "{ok}");
+        }
+        for bad in [
+            "2026-03-27",
+            "2026-03-27T19:20:28",
+            "27/03/2026",
+            "2026-03-27T19:20:28+0530",
+            "2026-03-27T19:20:28+05:30\r\nX: y",
+        ] {
+            assert!(date_time("d", bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -31,6 +31,9 @@ pub(crate) fn route(state: &mut State, request: &RecordedRequest, rest: &[&str])
     let reply = match (request.method.as_str(), rest) {
         ("GET", [module]) => with_module(state, module, 0, |s| list(s, module, request)),
         ("POST", [module]) => with_module(state, module, 0, |s| create(s, module, request)),
+        ("PUT", [module]) => with_module(state, module, 0, |s| update_many(s, module, request)),
+        ("DELETE", [module]) => with_module(state, module, 0, |s| delete_many(s, module, request)),
+        ("POST", [module, "upsert"]) => with_module(state, module, 0, |s| upsert(s, module, request)),
         ("GET", [module, id]) => with_module(state, module, 0, |s| get(s, module, id, request)),
         ("PUT", [module, id]) => with_module(state, module, 0, |s| update(s, module, id, request)),
         ("DELETE", [module, id]) => with_module(state, module, 0, |s| delete(s, module, id)),
@@ -191,17 +194,26 @@ fn list(state: &mut State, module: &str, request: &RecordedRequest) -> Reply {
             )
         }
     };
-    let mut records: Vec<&Map<String, Value>> = state.modules[module].records.iter().collect();
-    // Ties (same timestamp) are broken by id so pages never overlap or skip.
-    records.sort_by(|a, b| {
-        let key = |r: &Map<String, Value>| {
-            (
-                r.get(&sort.by).and_then(Value::as_str).unwrap_or_default().to_owned(),
-                r.get("id").and_then(Value::as_str).unwrap_or_default().to_owned(),
-            )
+    let since = match modified_since(request) {
+        Ok(since) => since,
+        Err(reply) => return reply,
+    };
+    let mut records: Vec<&Map<String, Value>> = state.modules[module]
+        .records
+        .iter()
+        .filter(|r| since.is_none_or(|since| modified_after(r, since)))
+        .collect();
+    if since.is_some() && records.is_empty() {
+        return Reply {
+            status: 304,
+            headers: Vec::new(),
+            body: bytes::Bytes::new(),
+            delay: None,
         };
-        key(a).cmp(&key(b))
-    });
+    }
+    // Ties (same timestamp) are broken by id so pages never overlap or skip. Length first,
+    // then text: ids are digit strings, so this is numeric order without parsing or copying.
+    records.sort_by(|a, b| sort_key(a, &sort.by).cmp(&sort_key(b, &sort.by)));
     if sort.descending {
         records.reverse();
     }
@@ -257,11 +269,21 @@ fn get(state: &mut State, module: &str, id: &str, request: &RecordedRequest) -> 
         Ok(fields) => fields,
         Err(reply) => return reply,
     };
+    let since = match modified_since(request) {
+        Ok(since) => since,
+        Err(reply) => return reply,
+    };
     match state.modules[module]
         .records
         .iter()
         .find(|r| r.get("id").and_then(Value::as_str) == Some(id))
     {
+        Some(record) if since.is_some_and(|since| !modified_after(record, since)) => Reply {
+            status: 304,
+            headers: Vec::new(),
+            body: bytes::Bytes::new(),
+            delay: None,
+        },
         Some(record) => Reply::json(200, &json!({"data": [project(record, fields.as_deref())]})),
         None => Reply::json(400, &invalid_id(id)),
     }
@@ -413,13 +435,13 @@ fn update(state: &mut State, module: &str, id: &str, request: &RecordedRequest) 
         Ok(data) => data,
         Err(reply) => return reply,
     };
-    let Some(position) = state.modules[module]
+    if !state.modules[module]
         .records
         .iter()
-        .position(|r| r.get("id").and_then(Value::as_str) == Some(id))
-    else {
+        .any(|r| r.get("id").and_then(Value::as_str) == Some(id))
+    {
         return Reply::json(400, &json!({"data": [invalid_id(id)]}));
-    };
+    }
     let Some(record) = data.first().filter(|_| data.len() == 1) else {
         return Reply::crm_error(
             400,
@@ -428,18 +450,7 @@ fn update(state: &mut State, module: &str, id: &str, request: &RecordedRequest) 
             json!({"json_path": "$.data"}),
         );
     };
-    let entry = match check_values(state, module, 0, record, false, Some(id)) {
-        Ok(fields) => {
-            let user = state.user.clone();
-            let stored = &mut state.modules.get_mut(module).expect("module checked").records[position];
-            stored.extend(fields);
-            stored.insert("Modified_Time".into(), json!(time::now()));
-            stored.insert("Modified_By".into(), user);
-            success_entry(stored, "record updated")
-        }
-        Err(entry) => entry,
-    };
-    let entries = [entry];
+    let entries = [apply_update(state, module, id, 0, record)];
     Reply::json(write_status(&entries, 200), &json!({"data": entries}))
 }
 
@@ -458,4 +469,194 @@ fn delete(state: &mut State, module: &str, id: &str) -> Reply {
         }
         None => Reply::json(400, &json!({"data": [invalid_id(id)]})),
     }
+}
+
+fn sort_key<'a>(record: &'a Map<String, Value>, by: &str) -> (usize, &'a str, usize, &'a str) {
+    let text = |field: &str| record.get(field).and_then(Value::as_str).unwrap_or_default();
+    (text(by).len(), text(by), text("id").len(), text("id"))
+}
+
+/// The `If-Modified-Since` instant, when the request has one.
+fn modified_since(request: &RecordedRequest) -> Result<Option<i64>, Reply> {
+    match request.header("if-modified-since") {
+        None => Ok(None),
+        Some(text) => time::parse_iso(text).map(Some).ok_or_else(|| {
+            Reply::crm_error(
+                400,
+                "INVALID_DATA",
+                "invalid data",
+                json!({"header_name": "If-Modified-Since"}),
+            )
+        }),
+    }
+}
+
+fn modified_after(record: &Map<String, Value>, since: i64) -> bool {
+    record
+        .get("Modified_Time")
+        .and_then(Value::as_str)
+        .and_then(time::parse_iso)
+        .is_some_and(|t| t > since)
+}
+
+/// `PUT /{module}`: each record carries its `id`.
+fn update_many(state: &mut State, module: &str, request: &RecordedRequest) -> Reply {
+    let data = match write_payload(request) {
+        Ok(data) => data,
+        Err(reply) => return reply,
+    };
+    let mut entries = Vec::with_capacity(data.len());
+    for (index, record) in data.iter().enumerate() {
+        let Some(id) = record.get("id").and_then(Value::as_str).map(str::to_owned) else {
+            entries.push(json!({"code": "MANDATORY_NOT_FOUND", "details": {"api_name": "id", "json_path": format!("$.data[{index}].id")}, "message": "required field not found", "status": "error"}));
+            continue;
+        };
+        entries.push(apply_update(state, module, &id, index, record));
+    }
+    Reply::json(write_status(&entries, 200), &json!({"data": entries}))
+}
+
+/// Applies one record's update and returns its result entry.
+fn apply_update(state: &mut State, module: &str, id: &str, index: usize, record: &Value) -> Value {
+    let Some(position) = state.modules[module]
+        .records
+        .iter()
+        .position(|r| r.get("id").and_then(Value::as_str) == Some(id))
+    else {
+        return invalid_id(id);
+    };
+    match check_values(state, module, index, record, false, Some(id)) {
+        Ok(fields) => {
+            let user = state.user.clone();
+            let Some(stored) = state.modules.get_mut(module).and_then(|m| m.records.get_mut(position)) else {
+                return invalid_id(id);
+            };
+            stored.extend(fields);
+            stored.insert("Modified_Time".into(), json!(time::now()));
+            stored.insert("Modified_By".into(), user);
+            success_entry(stored, "record updated")
+        }
+        Err(entry) => entry,
+    }
+}
+
+/// `DELETE /{module}?ids=a,b`.
+fn delete_many(state: &mut State, module: &str, request: &RecordedRequest) -> Reply {
+    let Some(ids) = request.query_param("ids") else {
+        return Reply::crm_error(
+            400,
+            "REQUIRED_PARAM_MISSING",
+            "One of the expected parameter is missing",
+            json!({"param_name": "ids"}),
+        );
+    };
+    let ids: Vec<String> = ids.split(',').filter(|id| !id.is_empty()).map(str::to_owned).collect();
+    if ids.len() > MAX_RECORDS_PER_WRITE {
+        return Reply::crm_error(
+            400,
+            "LIMIT_EXCEEDED",
+            "the number of records exceeds the limit",
+            json!({"limit": MAX_RECORDS_PER_WRITE}),
+        );
+    }
+    let Some(records) = state.modules.get_mut(module).map(|m| &mut m.records) else {
+        return Reply::crm_error(
+            400,
+            "INVALID_MODULE",
+            "the module name given seems to be invalid",
+            json!({}),
+        );
+    };
+    let entries: Vec<Value> = ids
+        .iter()
+        .map(|id| {
+            match records
+                .iter()
+                .position(|r| r.get("id").and_then(Value::as_str) == Some(id.as_str()))
+            {
+                Some(position) => {
+                    records.remove(position);
+                    json!({"code": "SUCCESS", "details": {"id": id}, "message": "record deleted", "status": "success"})
+                }
+                None => invalid_id(id),
+            }
+        })
+        .collect();
+    Reply::json(write_status(&entries, 200), &json!({"data": entries}))
+}
+
+/// Zoho's system-defined duplicate-check field per module (Kaizen #56).
+fn system_duplicate_field(module: &str) -> Option<&'static str> {
+    Some(match module {
+        "Leads" | "Contacts" => "Email",
+        "Accounts" => "Account_Name",
+        "Deals" => "Deal_Name",
+        "Campaigns" => "Campaign_Name",
+        "Cases" | "Quotes" | "Sales_Orders" | "Purchase_Orders" | "Invoices" => "Subject",
+        "Solutions" => "Solution_Title",
+        "Products" => "Product_Name",
+        "Vendors" => "Vendor_Name",
+        "Price_Books" => "Price_Book_Name",
+        _ => return None,
+    })
+}
+
+/// `POST /{module}/upsert`: updates the record matching on the duplicate-check fields (given,
+/// else Zoho's system-defined and unique fields), inserts otherwise.
+fn upsert(state: &mut State, module: &str, request: &RecordedRequest) -> Reply {
+    let data = match write_payload(request) {
+        Ok(data) => data,
+        Err(reply) => return reply,
+    };
+    let body: Value = serde_json::from_slice(&request.body).unwrap_or(Value::Null);
+    let given: Vec<String> = body["duplicate_check_fields"]
+        .as_array()
+        .map(|f| f.iter().filter_map(Value::as_str).map(str::to_owned).collect())
+        .unwrap_or_default();
+    let candidates: Vec<String> = if given.is_empty() {
+        system_duplicate_field(module)
+            .into_iter()
+            .chain(State::unique_field(module))
+            .map(str::to_owned)
+            .collect()
+    } else {
+        given
+    };
+    let mut entries = Vec::with_capacity(data.len());
+    for (index, record) in data.iter().enumerate() {
+        let Some(fields) = record.as_object() else {
+            entries.push(json!({"code": "INVALID_DATA", "details": {"json_path": format!("$.data[{index}]")}, "message": "invalid data", "status": "error"}));
+            continue;
+        };
+        let matched = candidates.iter().find_map(|field| {
+            let value = fields.get(field).filter(|v| !v.is_null())?;
+            let existing = state.modules[module]
+                .records
+                .iter()
+                .find(|r| r.get(field) == Some(value))?;
+            Some((field.clone(), existing.get("id").and_then(Value::as_str)?.to_owned()))
+        });
+        let mut entry = match &matched {
+            Some((_, id)) => apply_update(state, module, id, index, record),
+            None => match check_values(state, module, index, record, true, None) {
+                Ok(values) => {
+                    let id = insert(state, module, values);
+                    let stored = state.modules[module]
+                        .records
+                        .iter()
+                        .find(|r| r["id"] == json!(id))
+                        .cloned()
+                        .unwrap_or_default();
+                    success_entry(&stored, "record added")
+                }
+                Err(entry) => entry,
+            },
+        };
+        if entry["status"] == "success" {
+            entry["action"] = json!(if matched.is_some() { "update" } else { "insert" });
+            entry["duplicate_field"] = matched.map_or(Value::Null, |(field, _)| json!(field));
+        }
+        entries.push(entry);
+    }
+    Reply::json(write_status(&entries, 200), &json!({"data": entries}))
 }

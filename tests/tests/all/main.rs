@@ -5,6 +5,7 @@ mod books;
 mod cli;
 mod credentials;
 mod crm;
+mod crm_batches;
 mod harness;
 mod inputs;
 mod manifest;

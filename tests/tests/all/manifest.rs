@@ -9,11 +9,10 @@ use crate::support::{World, harness};
 /// A valid input for every action, against a fake seeded by [`seed`]. The test fails when an
 /// action is added to the manifest without an entry here.
 fn inputs(ids: &BTreeMap<&str, String>) -> BTreeMap<&'static str, Value> {
-    BTreeMap::from([
+    let entries = [
         (
             "crmCreateRecord",
-            json!({"recordType": "Leads", "values": {"Last_Name": "Manifest"},
-                   "dynamicFields": {"Lead_Source": "Web Download"}, "trigger": []}),
+            json!({"recordType": "Leads", "values": {"Last_Name": "Manifest"}, "dynamicFields": {"Lead_Source": "Web Download"}, "trigger": []}),
         ),
         (
             "crmGetRecord",
@@ -32,6 +31,14 @@ fn inputs(ids: &BTreeMap<&str, String>) -> BTreeMap<&'static str, Value> {
             json!({"recordType": "Leads", "recordId": ids["doomed"]}),
         ),
         (
+            "crmRemoveRecords",
+            json!({"recordType": "Leads", "recordIds": [ids["doomed2"]]}),
+        ),
+        (
+            "crmUpsertRecords",
+            json!({"recordType": "Leads", "records": [{"Last_Name": "Upserted", "Email": "u@zylker.example"}], "duplicateCheckFields": "Email"}),
+        ),
+        (
             "booksCreateRecord",
             json!({"recordType": "contacts", "values": {"contact_name": "Manifest"}, "dynamicFields": {"contact_type": "customer"}}),
         ),
@@ -41,8 +48,7 @@ fn inputs(ids: &BTreeMap<&str, String>) -> BTreeMap<&'static str, Value> {
         ),
         (
             "booksGetRecords",
-            json!({"recordType": "contacts", "perPage": 50, "searchFields": [{"key": "search_text", "value": "Kept"}],
-                   "fetchAll": true, "maxRecords": 100}),
+            json!({"recordType": "contacts", "perPage": 50, "searchFields": [{"key": "search_text", "value": "Kept"}], "fetchAll": true, "maxRecords": 100}),
         ),
         (
             "booksUpdateRecord",
@@ -61,13 +67,19 @@ fn inputs(ids: &BTreeMap<&str, String>) -> BTreeMap<&'static str, Value> {
             "booksRawRequest",
             json!({"url": "/__echo/invoices", "queryParameters": [{"key": "status", "value": "sent"}]}),
         ),
-    ])
+    ];
+    BTreeMap::from(entries)
 }
 
 fn seed(world: &World) -> BTreeMap<&'static str, String> {
-    let leads = world
-        .fake
-        .seed("Leads", &[json!({"Last_Name": "Kept"}), json!({"Last_Name": "Doomed"})]);
+    let leads = world.fake.seed(
+        "Leads",
+        &[
+            json!({"Last_Name": "Kept"}),
+            json!({"Last_Name": "Doomed"}),
+            json!({"Last_Name": "Doomed 2"}),
+        ],
+    );
     let organization = world.fake.books_organization_id();
     let books = |collection: &str, id_field: &str, record: Value| {
         world
@@ -85,6 +97,7 @@ fn seed(world: &World) -> BTreeMap<&'static str, String> {
     BTreeMap::from([
         ("lead", leads[0].clone()),
         ("doomed", leads[1].clone()),
+        ("doomed2", leads[2].clone()),
         ("contact", contact),
         ("invoice", invoice),
         ("comment", comment),

@@ -26,9 +26,17 @@ async fn typed_crud_round_trip() {
     assert_eq!((created[1].index, created[1].success), (1, true));
 
     let record = crm
-        .call_get_record(&mut instance.store, CONNECTION, "Leads", &id, &["Last_Name".to_owned()])
+        .call_get_record(
+            &mut instance.store,
+            CONNECTION,
+            "Leads",
+            &id,
+            &["Last_Name".to_owned()],
+            None,
+        )
         .await
         .expect("no trap")
+        .expect("ok")
         .expect("found");
     assert_eq!(serde_json::from_str::<Value>(&record).expect("json")["Last_Name"], "B");
 
@@ -39,6 +47,10 @@ async fn typed_crud_round_trip() {
         page_token: None,
         sort_by: Some("id".into()),
         sort_order: Some(SortOrder::Asc),
+        if_modified_since: None,
+        fetch_all: false,
+        max_records: None,
+        cursor: None,
     };
     let page = crm
         .call_get_records(&mut instance.store, CONNECTION, "Leads", &options)
@@ -50,6 +62,7 @@ async fn typed_crud_round_trip() {
         "A"
     );
     assert!(page.info.more_records && page.info.next_page_token.is_some());
+    assert!(page.more_records && page.cursor.is_some());
 
     let updated = crm
         .call_update_record(
@@ -80,7 +93,7 @@ async fn typed_errors_are_the_wit_variant() {
     let mut instance = world.instance().await;
     let crm = instance.connector.zoho_connector_crm();
     let error = crm
-        .call_get_record(&mut instance.store, CONNECTION, "Leads", "12/34", &[])
+        .call_get_record(&mut instance.store, CONNECTION, "Leads", "12/34", &[], None)
         .await
         .expect("no trap")
         .expect_err("invalid");
