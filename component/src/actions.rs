@@ -386,6 +386,39 @@ pub static CATALOG: &[Action] = &[
         run: run_upsert_records,
     },
     Action {
+        key: "crmRunQuery",
+        label: "Run COQL Query",
+        description: "Run a COQL query. With fetchAll, pages with LIMIT offset, 2000 up to maxRecords; a LIMIT you write is the total wanted.",
+        product: Product::Crm,
+        inputs: &[
+            InputSpec::required("query", "Query", InputType::Text, "A COQL SELECT query.")
+                .example("\"select Last_Name, Email from Leads where Lead_Source = 'Web Download' order by Created_Time desc limit 0, 200\""),
+            FETCH_ALL,
+            MAX_RECORDS,
+            CURSOR,
+        ],
+        output_example: r#"{"data":[{"Last_Name":"Boyle","Email":"p.boyle@zylker.com","id":"4150868000000624001"}],"info":{"count":1,"moreRecords":false,"cursor":null}}"#,
+        run: run_query,
+    },
+    Action {
+        key: "crmListModules",
+        label: "List Modules",
+        description: "List the CRM modules, standard and custom, with their API names, for dropdowns.",
+        product: Product::Crm,
+        inputs: &[],
+        output_example: r#"{"data":[{"apiName":"Leads","label":"Leads","singularLabel":"Lead","custom":false,"apiSupported":true}]}"#,
+        run: run_list_modules,
+    },
+    Action {
+        key: "crmListFields",
+        label: "List Fields",
+        description: "List a module's fields: API name, label, data type, mandatory, read-only, picklist values and lookup target, custom fields included.",
+        product: Product::Crm,
+        inputs: &[RECORD_TYPE],
+        output_example: r#"{"data":[{"apiName":"Lead_Source","label":"Lead Source","dataType":"picklist","mandatory":false,"readOnly":false,"custom":false,"picklistValues":["Web Download"],"lookupModule":null}]}"#,
+        run: run_list_fields,
+    },
+    Action {
         key: "booksCreateRecord",
         label: "Create Record",
         description: "Create a Zoho Books record of any type, optionally nested under a parent record.",
@@ -653,6 +686,31 @@ fn run_update_record(session: &mut Session, inputs: &Inputs) -> Result<Value, Er
             Ok(json!({ "data": record_result_json(&result) }))
         }
     }
+}
+
+fn run_query(session: &mut Session, inputs: &Inputs) -> Result<Value, Error> {
+    let rows = crate::coql::run_query(
+        session,
+        inputs.required_text("query")?,
+        inputs.flag("fetchAll"),
+        inputs.u32("maxRecords"),
+        inputs.text("cursor"),
+    )?;
+    Ok(json!({
+        "data": rows.rows,
+        "info": {"count": rows.rows.len(), "moreRecords": rows.more_records, "cursor": rows.cursor}
+    }))
+}
+
+fn run_list_modules(session: &mut Session, _inputs: &Inputs) -> Result<Value, Error> {
+    Ok(crate::metadata::modules_json(&crate::metadata::list_modules(session)?))
+}
+
+fn run_list_fields(session: &mut Session, inputs: &Inputs) -> Result<Value, Error> {
+    Ok(crate::metadata::fields_json(&crate::metadata::list_fields(
+        session,
+        inputs.required_text("recordType")?,
+    )?))
 }
 
 fn run_remove_records(session: &mut Session, inputs: &Inputs) -> Result<Value, Error> {

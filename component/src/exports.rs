@@ -219,6 +219,56 @@ fn object_from_json(input: &str, text: &str) -> Result<Map<String, Value>, Error
 }
 
 impl wit_crm::Guest for Component {
+    fn run_query(
+        connection: String,
+        query: String,
+        fetch_all: bool,
+        max_records: Option<u32>,
+        cursor: Option<String>,
+    ) -> Result<wit_crm::QueryResult, wit_types::Error> {
+        let (mut host, options) = (WitHost, CallOptions::default());
+        let mut session = Session::new(&mut host, &connection, options);
+        let rows = crate::coql::run_query(&mut session, &query, fetch_all, max_records, cursor.as_deref())?;
+        Ok(wit_crm::QueryResult {
+            rows: Value::Array(rows.rows).to_string(),
+            more_records: rows.more_records,
+            cursor: rows.cursor,
+        })
+    }
+
+    fn list_modules(connection: String) -> Result<Vec<wit_crm::ModuleInfo>, wit_types::Error> {
+        let (mut host, options) = (WitHost, CallOptions::default());
+        let modules = crate::metadata::list_modules(&mut Session::new(&mut host, &connection, options))?;
+        Ok(modules
+            .into_iter()
+            .map(|m| wit_crm::ModuleInfo {
+                api_name: m.api_name,
+                label: m.label,
+                singular_label: m.singular_label,
+                custom: m.custom,
+                api_supported: m.api_supported,
+            })
+            .collect())
+    }
+
+    fn list_fields(connection: String, module: String) -> Result<Vec<wit_crm::FieldInfo>, wit_types::Error> {
+        let (mut host, options) = (WitHost, CallOptions::default());
+        let fields = crate::metadata::list_fields(&mut Session::new(&mut host, &connection, options), &module)?;
+        Ok(fields
+            .into_iter()
+            .map(|f| wit_crm::FieldInfo {
+                api_name: f.api_name,
+                label: f.label,
+                data_type: f.data_type,
+                mandatory: f.mandatory,
+                read_only: f.read_only,
+                custom: f.custom,
+                picklist_values: f.picklist_values,
+                lookup_module: f.lookup_module,
+            })
+            .collect())
+    }
+
     fn create_records(
         connection: String,
         module: String,

@@ -12,10 +12,12 @@
 
 mod actions;
 mod books;
+mod coql;
 mod crm;
 mod cursor;
 mod error;
 mod inputs;
+mod metadata;
 mod paging;
 mod plan;
 mod raw;

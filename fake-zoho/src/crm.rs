@@ -29,6 +29,23 @@ struct Sort {
 /// Routes `/crm/v8/{rest}`; `None` for a route the CRM fake does not serve.
 pub(crate) fn route(state: &mut State, request: &RecordedRequest, rest: &[&str]) -> Option<Reply> {
     let reply = match (request.method.as_str(), rest) {
+        ("POST", ["coql"]) => crate::coql::run(state, request),
+        ("GET", ["settings", "modules"]) => modules(state),
+        ("GET", ["settings", "fields"]) => match request.query_param("module") {
+            None => Reply::crm_error(
+                400,
+                "REQUIRED_PARAM_MISSING",
+                "One of the expected parameter is missing",
+                json!({"param_name": "module"}),
+            ),
+            Some(module) => with_module(state, module, 0, |s| {
+                let fields: Vec<Value> = crate::fields::fields(s, module)
+                    .iter()
+                    .map(crate::fields::to_json)
+                    .collect();
+                Reply::json(200, &json!({"fields": fields}))
+            }),
+        },
         ("GET", [module]) => with_module(state, module, 0, |s| list(s, module, request)),
         ("POST", [module]) => with_module(state, module, 0, |s| create(s, module, request)),
         ("PUT", [module]) => with_module(state, module, 0, |s| update_many(s, module, request)),
@@ -659,4 +676,30 @@ fn upsert(state: &mut State, module: &str, request: &RecordedRequest) -> Reply {
         entries.push(entry);
     }
     Reply::json(write_status(&entries, 200), &json!({"data": entries}))
+}
+
+/// `GET /settings/modules`: the standard modules and any custom ones added.
+fn modules(state: &State) -> Reply {
+    let modules: Vec<Value> = state
+        .modules
+        .keys()
+        .map(|name| {
+            let custom = !crate::STANDARD_MODULES.iter().any(|(m, _)| m == name);
+            let plural = name.trim_end_matches("__c").replace('_', " ");
+            let singular = plural.strip_suffix('s').unwrap_or(&plural).to_owned();
+            json!({
+                "api_name": name,
+                "module_name": name,
+                "plural_label": plural,
+                "singular_label": singular,
+                "generated_type": if custom { "custom" } else { "default" },
+                "api_supported": true,
+                "creatable": true,
+                "editable": true,
+                "deletable": true,
+                "viewable": true,
+            })
+        })
+        .collect();
+    Reply::json(200, &json!({"modules": modules}))
 }

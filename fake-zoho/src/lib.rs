@@ -11,7 +11,9 @@
 //! ```
 
 mod books;
+mod coql;
 mod crm;
+mod fields;
 pub mod multipart;
 mod server;
 mod time;
@@ -60,7 +62,7 @@ impl RecordedRequest {
 }
 
 /// Modules every CRM org has, with the field Zoho requires on create.
-const STANDARD_MODULES: &[(&str, &str)] = &[
+pub(crate) const STANDARD_MODULES: &[(&str, &str)] = &[
     ("Leads", "Last_Name"),
     ("Contacts", "Last_Name"),
     ("Accounts", "Account_Name"),

@@ -6,6 +6,7 @@ mod cli;
 mod credentials;
 mod crm;
 mod crm_batches;
+mod crm_query;
 mod harness;
 mod inputs;
 mod manifest;

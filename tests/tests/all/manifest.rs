@@ -11,6 +11,12 @@ use crate::support::{World, harness};
 fn inputs(ids: &BTreeMap<&str, String>) -> BTreeMap<&'static str, Value> {
     let entries = [
         (
+            "crmRunQuery",
+            json!({"query": "select Last_Name from Leads where Last_Name like 'K%'", "fetchAll": true, "maxRecords": 50}),
+        ),
+        ("crmListModules", json!({})),
+        ("crmListFields", json!({"recordType": "Leads"})),
+        (
             "crmCreateRecord",
             json!({"recordType": "Leads", "values": {"Last_Name": "Manifest"}, "dynamicFields": {"Lead_Source": "Web Download"}, "trigger": []}),
         ),

@@ -1,0 +1,317 @@
+//! COQL and CRM metadata against fake-zoho's real COQL subset and field registry.
+
+use serde_json::{Value, json};
+
+use crate::support::{CONNECTION, World, kind};
+
+fn seed_people(world: &World) {
+    world.fake.seed(
+        "Leads",
+        &[
+            json!({"Last_Name": "Boyle", "Email": "p.boyle@zylker.example", "Lead_Source": "Web Download", "Annual_Revenue": 1200}),
+            json!({"Last_Name": "Mehta", "Email": "arjun@mapleview.example", "Lead_Source": "Partner", "Annual_Revenue": 800}),
+            json!({"Last_Name": "Vogel", "Email": "l.vogel@nordlicht.example", "Lead_Source": "Trade Show"}),
+            json!({"Last_Name": "O'Brien", "Email": "obrien@zylker.example", "Lead_Source": "Web Download", "Annual_Revenue": 50}),
+        ],
+    );
+}
+
+fn names(output: &Value) -> Vec<String> {
+    output["data"]
+        .as_array()
+        .expect("data")
+        .iter()
+        .filter_map(|r| r["Last_Name"].as_str().map(str::to_owned))
+        .collect()
+}
+
+#[tokio::test]
+async fn a_query_with_where_order_and_limit_runs_as_written() {
+    let world = World::new();
+    seed_people(&world);
+    let query = "select Last_Name, Email from Leads where (Email like '%@zylker.example' or Lead_Source in ('Partner', 'Cold Call')) and Annual_Revenue is not null order by Annual_Revenue desc limit 0, 10";
+    let output = world.invoke("crmRunQuery", json!({"query": query})).await.expect("ran");
+    assert_eq!(names(&output), ["Boyle", "Mehta", "O'Brien"]);
+    assert!(output["data"][0]["id"].is_string(), "id is always returned");
+    assert_eq!(world.fake.requests()[0].json(), json!({"select_query": query}));
+    assert_eq!(world.fake.requests()[0].path, "/crm/v8/coql");
+}
+
+#[tokio::test]
+async fn quoting_between_and_not_in_work() {
+    let world = World::new();
+    seed_people(&world);
+    let output = world
+        .invoke(
+            "crmRunQuery",
+            json!({"query": "select Last_Name from Leads where Last_Name = 'O''Brien'"}),
+        )
+        .await
+        .expect("ran");
+    assert_eq!(names(&output), ["O'Brien"]);
+    let output = world
+        .invoke(
+            "crmRunQuery",
+            json!({"query": "select Last_Name from Leads where Annual_Revenue between 100 and 1000"}),
+        )
+        .await
+        .expect("ran");
+    assert_eq!(names(&output), ["Mehta"]);
+    let output = world
+        .invoke("crmRunQuery", json!({"query": "select Last_Name from Leads where Lead_Source not in ('Web Download') order by Last_Name limit 5 offset 1"}))
+        .await
+        .expect("ran");
+    assert_eq!(names(&output), ["Vogel"]);
+    let output = world
+        .invoke(
+            "crmRunQuery",
+            json!({"query": "select Last_Name from Leads where Last_Name = 'Nobody'"}),
+        )
+        .await
+        .expect("empty");
+    assert_eq!(output["data"], json!([]));
+}
+
+#[tokio::test]
+async fn lookup_dot_paths_follow_the_relation() {
+    let world = World::new();
+    let account = world
+        .fake
+        .seed("Accounts", &[json!({"Account_Name": "Zylker Inc"})])
+        .remove(0);
+    world.fake.seed(
+        "Contacts",
+        &[json!({"Last_Name": "Boyle", "Account_Name": {"id": account, "name": "Zylker Inc"}})],
+    );
+    let output = world
+        .invoke(
+            "crmRunQuery",
+            json!({"query": "select Last_Name, Account_Name.Account_Name from Contacts"}),
+        )
+        .await
+        .expect("ran");
+    assert_eq!(output["data"][0]["Account_Name.Account_Name"], "Zylker Inc");
+}
+
+#[tokio::test]
+async fn fetch_all_respects_a_user_limit_of_2500_in_requests_of_at_most_2000() {
+    let world = World::new();
+    let records: Vec<Value> = (0..3000).map(|i| json!({"Last_Name": format!("L{i:04}")})).collect();
+    world.fake.seed("Leads", &records);
+    let output = world
+        .invoke(
+            "crmRunQuery",
+            json!({"query": "select Last_Name from Leads order by Last_Name limit 2500", "fetchAll": true}),
+        )
+        .await
+        .expect("ran");
+    let rows = names(&output);
+    assert_eq!(rows.len(), 2500);
+    assert_eq!((rows[0].as_str(), rows[2499].as_str()), ("L0000", "L2499"));
+    assert_eq!(
+        (output["info"]["moreRecords"].clone(), output["info"]["cursor"].clone()),
+        (json!(false), Value::Null)
+    );
+    let sent: Vec<String> = world
+        .fake
+        .requests()
+        .iter()
+        .filter_map(|r| r.json()["select_query"].as_str().map(str::to_owned))
+        .collect();
+    assert_eq!(
+        sent,
+        [
+            "select Last_Name from Leads order by Last_Name limit 0, 2000",
+            "select Last_Name from Leads order by Last_Name limit 2000, 500"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn fetch_all_without_a_limit_reads_every_row_and_the_cursor_resumes() {
+    let world = World::new();
+    let records: Vec<Value> = (0..4500).map(|i| json!({"Last_Name": format!("L{i:04}")})).collect();
+    world.fake.seed("Leads", &records);
+    let query = "select Last_Name from Leads order by Last_Name";
+    let first = world
+        .invoke(
+            "crmRunQuery",
+            json!({"query": query, "fetchAll": true, "maxRecords": 3000}),
+        )
+        .await
+        .expect("ran");
+    assert_eq!(
+        (names(&first).len(), first["info"]["moreRecords"].clone()),
+        (3000, json!(true))
+    );
+    let cursor = first["info"]["cursor"].as_str().expect("cursor").to_owned();
+    let rest = world
+        .invoke(
+            "crmRunQuery",
+            json!({"query": query, "fetchAll": true, "cursor": cursor}),
+        )
+        .await
+        .expect("ran");
+    let all: Vec<String> = names(&first).into_iter().chain(names(&rest)).collect();
+    assert_eq!(all, (0..4500).map(|i| format!("L{i:04}")).collect::<Vec<_>>());
+}
+
+#[tokio::test]
+async fn zoho_query_errors_come_back_with_their_details() {
+    let world = World::new();
+    seed_people(&world);
+    let error = world
+        .invoke(
+            "crmRunQuery",
+            json!({"query": "select Last_Name from Leads where Last_Name == 'x'"}),
+        )
+        .await
+        .expect_err("syntax");
+    assert_eq!(
+        (kind(&error), error["error"]["code"].as_str()),
+        ("api", Some("SYNTAX_ERROR"))
+    );
+    assert_eq!(error["error"]["details"], json!({"line": 1, "column": 46, "near": "="}));
+
+    let error = world
+        .invoke("crmRunQuery", json!({"query": "select Shoe_Size from Leads"}))
+        .await
+        .expect_err("column");
+    assert_eq!(
+        (
+            error["error"]["code"].as_str(),
+            error["error"]["details"]["column_name"].as_str()
+        ),
+        (Some("INVALID_QUERY"), Some("Shoe_Size"))
+    );
+
+    let error = world
+        .invoke(
+            "crmRunQuery",
+            json!({"query": "select Last_Name from Leads limit 5000"}),
+        )
+        .await
+        .expect_err("limit");
+    assert_eq!(error["error"]["code"], "LIMIT_EXCEEDED");
+
+    let error = world
+        .invoke("crmRunQuery", json!({"query": "select Last_Name from Nowhere"}))
+        .await
+        .expect_err("module");
+    assert_eq!(error["error"]["code"], "INVALID_QUERY");
+
+    let error = world
+        .invoke("crmRunQuery", json!({"query": "delete from Leads"}))
+        .await
+        .expect_err("refused");
+    assert_eq!(
+        (kind(&error), error["error"]["input"].as_str()),
+        ("invalid-input", Some("query"))
+    );
+}
+
+#[tokio::test]
+async fn the_typed_query_function_returns_rows_and_a_cursor() {
+    let world = World::new();
+    seed_people(&world);
+    let mut instance = world.instance().await;
+    let result = instance
+        .connector
+        .zoho_connector_crm()
+        .call_run_query(
+            &mut instance.store,
+            CONNECTION,
+            "select Last_Name from Leads order by Last_Name",
+            true,
+            Some(2),
+            None,
+        )
+        .await
+        .expect("no trap")
+        .expect("ran");
+    let rows: Value = serde_json::from_str(&result.rows).expect("json");
+    assert_eq!(
+        (
+            rows[1]["Last_Name"].as_str(),
+            result.more_records,
+            result.cursor.is_some()
+        ),
+        (Some("Mehta"), true, true)
+    );
+}
+
+#[tokio::test]
+async fn modules_and_fields_include_custom_ones() {
+    let world = World::new();
+    world.fake.add_module("Projects__c", "Name");
+    world
+        .fake
+        .seed("Leads", &[json!({"Last_Name": "Boyle", "Favourite_Colour__c": "teal"})]);
+    let modules = world.invoke("crmListModules", json!({})).await.expect("listed");
+    let projects = modules["data"]
+        .as_array()
+        .expect("data")
+        .iter()
+        .find(|m| m["apiName"] == "Projects__c")
+        .cloned()
+        .expect("custom module listed");
+    assert_eq!(projects["custom"], true);
+
+    let fields = world
+        .invoke("crmListFields", json!({"recordType": "Leads"}))
+        .await
+        .expect("listed");
+    let find = |name: &str| {
+        fields["data"]
+            .as_array()
+            .expect("data")
+            .iter()
+            .find(|f| f["apiName"] == name)
+            .cloned()
+            .unwrap_or_else(|| panic!("{name} missing"))
+    };
+    assert!(
+        find("Lead_Source")["picklistValues"]
+            .as_array()
+            .is_some_and(|v| v.contains(&json!("Web Download")))
+    );
+    assert_eq!(
+        (find("Last_Name")["mandatory"].clone(), find("id")["readOnly"].clone()),
+        (json!(true), json!(true))
+    );
+    assert_eq!(
+        (
+            find("Favourite_Colour__c")["custom"].clone(),
+            find("Favourite_Colour__c")["dataType"].clone()
+        ),
+        (json!(true), json!("text"))
+    );
+    assert_eq!(
+        world
+            .fake
+            .requests()
+            .last()
+            .and_then(|r| r.query_param("module").map(str::to_owned))
+            .as_deref(),
+        Some("Leads")
+    );
+
+    let contact_fields = world
+        .invoke("crmListFields", json!({"recordType": "Contacts"}))
+        .await
+        .expect("listed");
+    let account = contact_fields["data"]
+        .as_array()
+        .expect("data")
+        .iter()
+        .find(|f| f["apiName"] == "Account_Name")
+        .cloned()
+        .expect("lookup");
+    assert_eq!(account["lookupModule"], "Accounts");
+
+    let error = world
+        .invoke("crmListFields", json!({"recordType": "Nope"}))
+        .await
+        .expect_err("unknown");
+    assert_eq!(kind(&error), "not-found");
+}
