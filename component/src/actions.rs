@@ -386,6 +386,36 @@ pub static CATALOG: &[Action] = &[
         run: run_upsert_records,
     },
     Action {
+        key: "crmSearchRecords",
+        label: "Search Records",
+        description: "Search a CRM module by criteria, structured conditions, email, phone or word (exactly one), a page or every page.",
+        product: Product::Crm,
+        inputs: &[
+            RECORD_TYPE,
+            InputSpec::optional("criteria", "Criteria", InputType::Text, "Zoho's criteria string, e.g. ((Last_Name:equals:Boyle)and(Lead_Source:equals:Web Download)).")
+                .example("\"((Last_Name:equals:Boyle)and(Lead_Source:equals:Web Download))\""),
+            InputSpec::optional(
+                "conditions",
+                "Conditions",
+                InputType::Json,
+                "Structured criteria: [{\"field\", \"operator\", \"value\"}]; operators equals, not_equal, starts_with, in, not_in, greater_than, greater_equal, less_than, less_equal, between (array values for in, not_in and between). Values are escaped for you.",
+            )
+            .example("[{\"field\": \"Last_Name\", \"operator\": \"equals\", \"value\": \"Boyle\"}]"),
+            InputSpec::optional("match", "Match", InputType::Choice(&["all", "any"]), "Whether all conditions must hold (and) or any (or).").default("\"all\""),
+            InputSpec::optional("email", "Email", InputType::Text, "Search by email address."),
+            InputSpec::optional("phone", "Phone", InputType::Text, "Search by phone number."),
+            InputSpec::optional("word", "Word", InputType::Text, "Search every text field for a word."),
+            InputSpec::optional("fields", "Fields", InputType::StringList, "Field API names to return."),
+            PAGE,
+            PER_PAGE,
+            FETCH_ALL,
+            MAX_RECORDS,
+            CURSOR,
+        ],
+        output_example: r#"{"data":[{"id":"4150868000000624001","Last_Name":"Boyle"}],"info":{"page":1,"perPage":200,"count":1,"moreRecords":false,"nextPageToken":null,"cursor":null}}"#,
+        run: run_search,
+    },
+    Action {
         key: "crmRunQuery",
         label: "Run COQL Query",
         description: "Run a COQL query. With fetchAll, pages with LIMIT offset, 2000 up to maxRecords; a LIMIT you write is the total wanted.",
@@ -711,6 +741,77 @@ fn run_list_fields(session: &mut Session, inputs: &Inputs) -> Result<Value, Erro
         session,
         inputs.required_text("recordType")?,
     )?))
+}
+
+/// Structured conditions from the `conditions` input.
+fn conditions(value: &Value) -> Result<Vec<crate::search::Condition>, Error> {
+    let Value::Array(items) = value else {
+        return Err(Error::invalid(
+            "conditions",
+            "must be an array of {\"field\", \"operator\", \"value\"} objects",
+        ));
+    };
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| {
+            let text = |key: &str| item.get(key).and_then(Value::as_str).map(str::to_owned);
+            match (text("field"), text("operator"), item.get("value")) {
+                (Some(field), Some(operator), Some(value)) if item.as_object().is_some_and(|o| o.len() == 3) => {
+                    Ok(crate::search::Condition {
+                        field,
+                        operator,
+                        value: value.clone(),
+                    })
+                }
+                _ => Err(Error::invalid(
+                    format!("conditions[{i}]"),
+                    "must be {\"field\": string, \"operator\": string, \"value\": ...}",
+                )),
+            }
+        })
+        .collect()
+}
+
+fn run_search(session: &mut Session, inputs: &Inputs) -> Result<Value, Error> {
+    use crate::search::SearchBy;
+    let mut given = Vec::new();
+    if let Some(criteria) = inputs.text("criteria") {
+        given.push(SearchBy::Criteria(criteria.to_owned()));
+    }
+    if let Some(value) = inputs.value("conditions") {
+        let match_all = inputs.text("match") != Some("any");
+        given.push(SearchBy::Criteria(crate::search::criteria(
+            &conditions(value)?,
+            match_all,
+        )?));
+    }
+    if let Some(email) = inputs.text("email") {
+        given.push(SearchBy::Email(email.to_owned()));
+    }
+    if let Some(phone) = inputs.text("phone") {
+        given.push(SearchBy::Phone(phone.to_owned()));
+    }
+    if let Some(word) = inputs.text("word") {
+        given.push(SearchBy::Word(word.to_owned()));
+    }
+    let [by] = given.as_slice() else {
+        return Err(Error::invalid(
+            "criteria",
+            "give exactly one of criteria, conditions, email, phone or word",
+        ));
+    };
+    let fields = inputs.list("fields").unwrap_or_default();
+    let gathered = crate::search::search(
+        session,
+        inputs.required_text("recordType")?,
+        by,
+        &fields,
+        inputs.u32("page"),
+        inputs.u32("perPage"),
+        &fetch(inputs),
+    )?;
+    Ok(list_output(&gathered))
 }
 
 fn run_remove_records(session: &mut Session, inputs: &Inputs) -> Result<Value, Error> {

@@ -218,7 +218,78 @@ fn object_from_json(input: &str, text: &str) -> Result<Map<String, Value>, Error
     }
 }
 
+/// A gathered list as the WIT record page.
+fn record_page(gathered: crate::paging::Gathered) -> wit_crm::RecordPage {
+    let info = gathered.last_page.map(|p| p.info).unwrap_or_default();
+    wit_crm::RecordPage {
+        info: wit_types::PageInfo {
+            page: info.page,
+            per_page: info.per_page,
+            count: u32::try_from(gathered.records.len()).unwrap_or(u32::MAX),
+            more_records: info.more_records,
+            next_page_token: info.next_page_token,
+        },
+        records: Value::Array(gathered.records).to_string(),
+        more_records: gathered.more_records,
+        cursor: gathered.cursor,
+    }
+}
+
 impl wit_crm::Guest for Component {
+    fn search_records(
+        connection: String,
+        module: String,
+        by: wit_crm::SearchBy,
+        fields: Vec<String>,
+        page: Option<u32>,
+        per_page: Option<u32>,
+        fetch_all: bool,
+        max_records: Option<u32>,
+        cursor: Option<String>,
+    ) -> Result<wit_crm::RecordPage, wit_types::Error> {
+        use crate::search::{Condition, SearchBy};
+        let by = match by {
+            wit_crm::SearchBy::Criteria(c) => SearchBy::Criteria(c),
+            wit_crm::SearchBy::Conditions((conditions, match_all)) => {
+                let conditions = conditions
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, c)| match serde_json::from_str(&c.value) {
+                        Ok(value) => Ok(Condition {
+                            field: c.field,
+                            operator: c.operator,
+                            value,
+                        }),
+                        Err(e) => Err(Error::invalid(
+                            format!("conditions[{i}].value"),
+                            format!("is not valid JSON: {e}"),
+                        )),
+                    })
+                    .collect::<Result<Vec<_>, _>>()?;
+                SearchBy::Criteria(crate::search::criteria(&conditions, match_all)?)
+            }
+            wit_crm::SearchBy::Email(e) => SearchBy::Email(e),
+            wit_crm::SearchBy::Phone(p) => SearchBy::Phone(p),
+            wit_crm::SearchBy::Word(w) => SearchBy::Word(w),
+        };
+        let (mut host, options) = (WitHost, CallOptions::default());
+        let fetch = crm::Fetch {
+            fetch_all,
+            max_records,
+            cursor,
+        };
+        let gathered = crate::search::search(
+            &mut Session::new(&mut host, &connection, options),
+            &module,
+            &by,
+            &fields,
+            page,
+            per_page,
+            &fetch,
+        )?;
+        Ok(record_page(gathered))
+    }
+
     fn run_query(
         connection: String,
         query: String,
@@ -333,19 +404,7 @@ impl wit_crm::Guest for Component {
             &options,
             &fetch,
         )?;
-        let info = gathered.last_page.map(|p| p.info).unwrap_or_default();
-        Ok(wit_crm::RecordPage {
-            info: wit_types::PageInfo {
-                page: info.page,
-                per_page: info.per_page,
-                count: u32::try_from(gathered.records.len()).unwrap_or(u32::MAX),
-                more_records: info.more_records,
-                next_page_token: info.next_page_token,
-            },
-            records: Value::Array(gathered.records).to_string(),
-            more_records: gathered.more_records,
-            cursor: gathered.cursor,
-        })
+        Ok(record_page(gathered))
     }
 
     fn update_records(

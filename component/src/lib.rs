@@ -22,6 +22,7 @@ mod paging;
 mod plan;
 mod raw;
 mod retry;
+mod search;
 mod session;
 mod validate;
 mod zoho;

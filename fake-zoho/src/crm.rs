@@ -30,6 +30,7 @@ struct Sort {
 pub(crate) fn route(state: &mut State, request: &RecordedRequest, rest: &[&str]) -> Option<Reply> {
     let reply = match (request.method.as_str(), rest) {
         ("POST", ["coql"]) => crate::coql::run(state, request),
+        ("GET", [module, "search"]) => with_module(state, module, 0, |s| crate::search::search(s, module, request)),
         ("GET", ["settings", "modules"]) => modules(state),
         ("GET", ["settings", "fields"]) => match request.query_param("module") {
             None => Reply::crm_error(

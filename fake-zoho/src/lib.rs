@@ -15,6 +15,7 @@ mod coql;
 mod crm;
 mod fields;
 pub mod multipart;
+mod search;
 mod server;
 mod time;
 

@@ -315,3 +315,138 @@ async fn modules_and_fields_include_custom_ones() {
         .expect_err("unknown");
     assert_eq!(kind(&error), "not-found");
 }
+
+#[tokio::test]
+async fn structured_conditions_are_escaped_and_evaluated() {
+    let world = World::new();
+    world.fake.seed(
+        "Leads",
+        &[
+            json!({"Last_Name": "Boyle (Jr), Sr", "Lead_Source": "Web Download", "Annual_Revenue": 150}),
+            json!({"Last_Name": "Boyle", "Lead_Source": "Web Download", "Annual_Revenue": 500}),
+            json!({"Last_Name": "Mehta", "Lead_Source": "Partner", "Annual_Revenue": 120}),
+        ],
+    );
+    let output = world
+        .invoke(
+            "crmSearchRecords",
+            json!({"recordType": "Leads", "conditions": [
+                {"field": "Last_Name", "operator": "equals", "value": "Boyle (Jr), Sr"},
+                {"field": "Annual_Revenue", "operator": "between", "value": [100, 200]}
+            ], "fields": "Last_Name"}),
+        )
+        .await
+        .expect("searched");
+    assert_eq!(names(&output), ["Boyle (Jr), Sr"]);
+    let request = world.fake.requests().pop().expect("sent");
+    assert_eq!(request.path, "/crm/v8/Leads/search");
+    assert_eq!(
+        request.query_param("criteria"),
+        Some(r"((Last_Name:equals:Boyle \(Jr\)\, Sr)and(Annual_Revenue:between:100,200))")
+    );
+
+    let any = world
+        .invoke(
+            "crmSearchRecords",
+            json!({"recordType": "Leads", "match": "any", "conditions": [
+                {"field": "Lead_Source", "operator": "equals", "value": "Partner"},
+                {"field": "Annual_Revenue", "operator": "greater_than", "value": 400}
+            ]}),
+        )
+        .await
+        .expect("searched");
+    assert_eq!(names(&any), ["Boyle", "Mehta"]);
+}
+
+#[tokio::test]
+async fn raw_criteria_email_phone_and_word_searches_work() {
+    let world = World::new();
+    seed_people(&world);
+    world.fake.seed(
+        "Contacts",
+        &[json!({"Last_Name": "Tanaka", "Phone": "+81 3 5550 8800"})],
+    );
+    let by_criteria = world
+        .invoke(
+            "crmSearchRecords",
+            json!({"recordType": "Leads", "criteria": "(Lead_Source:starts_with:trade)"}),
+        )
+        .await
+        .expect("searched");
+    assert_eq!(names(&by_criteria), ["Vogel"]);
+    let by_email = world
+        .invoke(
+            "crmSearchRecords",
+            json!({"recordType": "Leads", "email": "ARJUN@mapleview.example"}),
+        )
+        .await
+        .expect("searched");
+    assert_eq!(names(&by_email), ["Mehta"]);
+    let by_phone = world
+        .invoke(
+            "crmSearchRecords",
+            json!({"recordType": "Contacts", "phone": "5550 8800"}),
+        )
+        .await
+        .expect("searched");
+    assert_eq!(names(&by_phone), ["Tanaka"]);
+    let by_word = world
+        .invoke("crmSearchRecords", json!({"recordType": "Leads", "word": "nordlicht"}))
+        .await
+        .expect("searched");
+    assert_eq!(names(&by_word), ["Vogel"]);
+    let none = world
+        .invoke("crmSearchRecords", json!({"recordType": "Leads", "word": "absent"}))
+        .await
+        .expect("empty");
+    assert_eq!(none["data"], json!([]));
+}
+
+#[tokio::test]
+async fn search_pages_with_fetch_all_and_the_cursor() {
+    let world = World::new();
+    let records: Vec<Value> = (0..450)
+        .map(|i| json!({"Last_Name": format!("Hit {i:03}"), "Lead_Source": "Web Download"}))
+        .collect();
+    world.fake.seed("Leads", &records);
+    let first = world.invoke("crmSearchRecords", json!({"recordType": "Leads", "criteria": "(Lead_Source:equals:Web Download)", "fetchAll": true, "maxRecords": 300})).await.expect("searched");
+    assert_eq!(names(&first).len(), 300);
+    let cursor = first["info"]["cursor"].as_str().expect("cursor").to_owned();
+    let rest = world.invoke("crmSearchRecords", json!({"recordType": "Leads", "criteria": "(Lead_Source:equals:Web Download)", "fetchAll": true, "cursor": cursor})).await.expect("rest");
+    let all: Vec<String> = names(&first).into_iter().chain(names(&rest)).collect();
+    assert_eq!(all, (0..450).map(|i| format!("Hit {i:03}")).collect::<Vec<_>>());
+    assert!(world.fake.requests().iter().all(|r| r.query_param("page").is_some()));
+}
+
+#[tokio::test]
+async fn search_needs_exactly_one_way_to_search() {
+    let world = World::new();
+    for input in [
+        json!({"recordType": "Leads"}),
+        json!({"recordType": "Leads", "email": "a@b.example", "word": "x"}),
+    ] {
+        let error = world.invoke("crmSearchRecords", input).await.expect_err("refused");
+        assert_eq!(error["error"]["input"], "criteria");
+    }
+    let error = world
+        .invoke(
+            "crmSearchRecords",
+            json!({"recordType": "Leads", "conditions": [{"field": "Email", "operator": "contains", "value": "x"}]}),
+        )
+        .await
+        .expect_err("refused");
+    assert_eq!(error["error"]["input"], "conditions[0].operator");
+    let error = world
+        .invoke(
+            "crmSearchRecords",
+            json!({"recordType": "Leads", "criteria": "(Email:equals:x"}),
+        )
+        .await
+        .expect_err("zoho refuses");
+    assert_eq!(error["error"]["code"], "INVALID_QUERY");
+    assert_eq!(
+        world.fake.requests().len(),
+        1,
+        "only the malformed criteria reached Zoho"
+    );
+}

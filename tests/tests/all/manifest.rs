@@ -11,6 +11,10 @@ use crate::support::{World, harness};
 fn inputs(ids: &BTreeMap<&str, String>) -> BTreeMap<&'static str, Value> {
     let entries = [
         (
+            "crmSearchRecords",
+            json!({"recordType": "Leads", "conditions": [{"field": "Last_Name", "operator": "starts_with", "value": "K"}], "fields": ["Last_Name"]}),
+        ),
+        (
             "crmRunQuery",
             json!({"query": "select Last_Name from Leads where Last_Name like 'K%'", "fetchAll": true, "maxRecords": 50}),
         ),
