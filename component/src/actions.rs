@@ -386,6 +386,55 @@ pub static CATALOG: &[Action] = &[
         run: run_upsert_records,
     },
     Action {
+        key: "crmAddAttachment",
+        label: "Add Attachment",
+        description: "Attach a file (text or base64 contents) or a link to a record of any module, custom modules included.",
+        product: Product::Crm,
+        inputs: &[
+            RECORD_TYPE,
+            RECORD_ID,
+            InputSpec::optional("fileName", "File Name", InputType::Text, "The file's name, required for file and fileBase64.").example("\"proposal.pdf\""),
+            InputSpec::optional("file", "File", InputType::Text, "The file's contents as text."),
+            InputSpec::optional("fileBase64", "File (Base64)", InputType::Text, "The file's contents, base64-encoded, for binary files."),
+            InputSpec::optional("contentType", "Content Type", InputType::Text, "The file's content type; guessed from the file name when omitted."),
+            InputSpec::optional("attachmentUrl", "Attachment URL", InputType::Text, "Attach a link instead of a file.").example("\"https://www.zylker.example/specs.pdf\""),
+            InputSpec::optional("title", "Title", InputType::Text, "The link's title."),
+        ],
+        output_example: r#"{"data":{"index":0,"status":"success","id":"4150868000000951001","code":"SUCCESS","message":"attachment uploaded","details":{"id":"4150868000000951001"}}}"#,
+        run: run_add_attachment,
+    },
+    Action {
+        key: "crmListAttachments",
+        label: "List Attachments",
+        description: "List a record's attachments: a page, or every page with fetchAll.",
+        product: Product::Crm,
+        inputs: &[
+            RECORD_TYPE,
+            RECORD_ID,
+            InputSpec::optional("fields", "Fields", InputType::StringList, "Attachment fields to return.").default("\"id,File_Name,Size,Created_Time,Modified_Time\""),
+            PAGE,
+            PER_PAGE,
+            FETCH_ALL,
+            MAX_RECORDS,
+            CURSOR,
+        ],
+        output_example: r#"{"data":[{"id":"4150868000000951001","File_Name":"proposal.pdf","Size":"48213"}],"info":{"page":1,"perPage":200,"count":1,"moreRecords":false,"nextPageToken":null,"cursor":null}}"#,
+        run: run_list_attachments,
+    },
+    Action {
+        key: "crmDownloadAttachment",
+        label: "Download Attachment",
+        description: "Download one attachment; the contents come back base64-encoded.",
+        product: Product::Crm,
+        inputs: &[
+            RECORD_TYPE,
+            RECORD_ID,
+            InputSpec::required("attachmentId", "Attachment ID", InputType::Id, "The attachment's id.").example("\"4150868000000951001\""),
+        ],
+        output_example: r#"{"data":{"fileName":"proposal.pdf","contentType":"application/pdf","size":4,"contentBase64":"JVBERg=="}}"#,
+        run: run_download_attachment,
+    },
+    Action {
         key: "crmSearchRecords",
         label: "Search Records",
         description: "Search a CRM module by criteria, structured conditions, email, phone or word (exactly one), a page or every page.",
@@ -812,6 +861,76 @@ fn run_search(session: &mut Session, inputs: &Inputs) -> Result<Value, Error> {
         &fetch(inputs),
     )?;
     Ok(list_output(&gathered))
+}
+
+fn run_add_attachment(session: &mut Session, inputs: &Inputs) -> Result<Value, Error> {
+    use crate::attachments::Upload;
+    let sources = ["file", "fileBase64", "attachmentUrl"]
+        .iter()
+        .filter(|k| inputs.value(k).is_some())
+        .count();
+    if sources != 1 {
+        return Err(Error::invalid(
+            "file",
+            "give exactly one of file, fileBase64 or attachmentUrl",
+        ));
+    }
+    let upload = if let Some(url) = inputs.text("attachmentUrl") {
+        Upload::Link {
+            url: url.to_owned(),
+            title: inputs.text("title").map(str::to_owned),
+        }
+    } else {
+        let data = match inputs.text("fileBase64") {
+            Some(encoded) => raw::decode_base64("fileBase64", encoded)?,
+            None => inputs.text("file").unwrap_or_default().as_bytes().to_vec(),
+        };
+        let file_name = inputs
+            .text("fileName")
+            .ok_or_else(|| Error::invalid("fileName", "is required with file or fileBase64"))?;
+        Upload::File {
+            file_name: file_name.to_owned(),
+            content_type: inputs.text("contentType").map(str::to_owned),
+            data,
+        }
+    };
+    let result = crate::attachments::add(
+        session,
+        inputs.required_text("recordType")?,
+        inputs.required_text("recordId")?,
+        &upload,
+    )?;
+    Ok(json!({ "data": record_result_json(&result) }))
+}
+
+fn run_list_attachments(session: &mut Session, inputs: &Inputs) -> Result<Value, Error> {
+    let fields = inputs.list("fields").unwrap_or_default();
+    let gathered = crate::attachments::list(
+        session,
+        inputs.required_text("recordType")?,
+        inputs.required_text("recordId")?,
+        &fields,
+        inputs.u32("page"),
+        inputs.u32("perPage"),
+        &fetch(inputs),
+    )?;
+    Ok(list_output(&gathered))
+}
+
+fn run_download_attachment(session: &mut Session, inputs: &Inputs) -> Result<Value, Error> {
+    use base64::Engine as _;
+    let download = crate::attachments::download(
+        session,
+        inputs.required_text("recordType")?,
+        inputs.required_text("recordId")?,
+        inputs.required_text("attachmentId")?,
+    )?;
+    Ok(json!({"data": {
+        "fileName": download.file_name,
+        "contentType": download.content_type,
+        "size": download.data.len(),
+        "contentBase64": base64::engine::general_purpose::STANDARD.encode(&download.data),
+    }}))
 }
 
 fn run_remove_records(session: &mut Session, inputs: &Inputs) -> Result<Value, Error> {

@@ -236,6 +236,83 @@ fn record_page(gathered: crate::paging::Gathered) -> wit_crm::RecordPage {
 }
 
 impl wit_crm::Guest for Component {
+    fn add_attachment(
+        connection: String,
+        module: String,
+        record_id: String,
+        upload: wit_crm::AttachmentUpload,
+    ) -> Result<wit_types::RecordResult, wit_types::Error> {
+        use crate::attachments::Upload;
+        let upload = match upload {
+            wit_crm::AttachmentUpload::File(f) => Upload::File {
+                file_name: f.file_name,
+                content_type: f.content_type,
+                data: f.data,
+            },
+            wit_crm::AttachmentUpload::Link(l) => Upload::Link {
+                url: l.url,
+                title: l.title,
+            },
+        };
+        let (mut host, options) = (WitHost, CallOptions::default());
+        let result = crate::attachments::add(
+            &mut Session::new(&mut host, &connection, options),
+            &module,
+            &record_id,
+            &upload,
+        )?;
+        Ok(record_result(result))
+    }
+
+    fn list_attachments(
+        connection: String,
+        module: String,
+        record_id: String,
+        fields: Vec<String>,
+        page: Option<u32>,
+        per_page: Option<u32>,
+        fetch_all: bool,
+        max_records: Option<u32>,
+        cursor: Option<String>,
+    ) -> Result<wit_crm::RecordPage, wit_types::Error> {
+        let (mut host, options) = (WitHost, CallOptions::default());
+        let fetch = crm::Fetch {
+            fetch_all,
+            max_records,
+            cursor,
+        };
+        let gathered = crate::attachments::list(
+            &mut Session::new(&mut host, &connection, options),
+            &module,
+            &record_id,
+            &fields,
+            page,
+            per_page,
+            &fetch,
+        )?;
+        Ok(record_page(gathered))
+    }
+
+    fn download_attachment(
+        connection: String,
+        module: String,
+        record_id: String,
+        attachment_id: String,
+    ) -> Result<wit_crm::AttachmentFile, wit_types::Error> {
+        let (mut host, options) = (WitHost, CallOptions::default());
+        let download = crate::attachments::download(
+            &mut Session::new(&mut host, &connection, options),
+            &module,
+            &record_id,
+            &attachment_id,
+        )?;
+        Ok(wit_crm::AttachmentFile {
+            file_name: download.file_name,
+            content_type: download.content_type,
+            data: download.data,
+        })
+    }
+
     fn search_records(
         connection: String,
         module: String,

@@ -11,6 +11,7 @@
 #![cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
 
 mod actions;
+mod attachments;
 mod books;
 mod coql;
 mod crm;

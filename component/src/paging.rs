@@ -45,6 +45,14 @@ impl Walk {
         cursor_text: Option<&str>,
         tokens: bool,
     ) -> Result<Self, Error> {
+        if let Some(per_page) = per_page
+            && !(1..=200).contains(&per_page)
+        {
+            return Err(Error::invalid(
+                "perPage",
+                format!("must be between 1 and 200, got {per_page}"),
+            ));
+        }
         let max_records = max_records.unwrap_or(if fetch_all { DEFAULT_MAX_RECORDS } else { u32::MAX });
         if max_records == 0 {
             return Err(Error::invalid("maxRecords", "must be at least 1"));

@@ -145,14 +145,6 @@ pub fn search(
             "must be non-empty and without control characters",
         ));
     }
-    if let Some(per_page) = per_page
-        && !(1..=200).contains(&per_page)
-    {
-        return Err(Error::invalid(
-            "perPage",
-            format!("must be between 1 and 200, got {per_page}"),
-        ));
-    }
     let walk = Walk::from_inputs(
         page,
         None,

@@ -30,6 +30,15 @@ struct Sort {
 pub(crate) fn route(state: &mut State, request: &RecordedRequest, rest: &[&str]) -> Option<Reply> {
     let reply = match (request.method.as_str(), rest) {
         ("POST", ["coql"]) => crate::coql::run(state, request),
+        ("POST", [module, id, "Attachments"]) => {
+            with_module(state, module, 0, |s| crate::attachments::upload(s, module, id, request))
+        }
+        ("GET", [module, id, "Attachments"]) => {
+            with_module(state, module, 0, |s| crate::attachments::list(s, module, id, request))
+        }
+        ("GET", [module, id, "Attachments", attachment]) => with_module(state, module, 0, |s| {
+            crate::attachments::download(s, module, id, attachment)
+        }),
         ("GET", [module, "search"]) => with_module(state, module, 0, |s| crate::search::search(s, module, request)),
         ("GET", ["settings", "modules"]) => modules(state),
         ("GET", ["settings", "fields"]) => match request.query_param("module") {

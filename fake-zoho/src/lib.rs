@@ -10,6 +10,7 @@
 //! println!("{} accepts {}", fake.base_url(), fake.access_token());
 //! ```
 
+mod attachments;
 mod books;
 mod coql;
 mod crm;
@@ -105,6 +106,10 @@ pub(crate) struct State {
     pub user: Value,
     pub books: books::BooksState,
     pub faults: Vec<InjectedFault>,
+    pub attachments: BTreeMap<(String, String), Vec<attachments::Attachment>>,
+    /// Issued attachment `page_token`s: token -> (list it belongs to, offset).
+    pub attachment_tokens: BTreeMap<String, (String, usize)>,
+    pub attachment_size_limit: usize,
 }
 
 /// A fault the fake answers with instead of (or before) the real answer.
@@ -163,6 +168,9 @@ impl State {
             user: json!({"name": "Patricia Boyle", "id": "4876876000000225013"}),
             books: books::BooksState::new(),
             faults: Vec::new(),
+            attachments: BTreeMap::new(),
+            attachment_tokens: BTreeMap::new(),
+            attachment_size_limit: attachments::DEFAULT_SIZE_LIMIT,
         }
     }
 

@@ -153,6 +153,52 @@ impl FakeZoho {
             .unwrap_or_default()
     }
 
+    /// Sets the largest attachment the fake accepts (Zoho answers 413 above it).
+    pub fn set_attachment_size_limit(&self, bytes: usize) {
+        self.shared.lock().attachment_size_limit = bytes;
+    }
+
+    /// Stores an attachment directly (no request recorded) and returns its id.
+    pub fn seed_attachment(
+        &self,
+        module: &str,
+        record_id: &str,
+        file_name: &str,
+        content_type: &str,
+        data: &[u8],
+    ) -> String {
+        let mut state = self.shared.lock();
+        let id = state.new_id();
+        let attachment = crate::attachments::Attachment {
+            id: id.clone(),
+            file_name: file_name.to_owned(),
+            content_type: content_type.to_owned(),
+            data: data.to_vec(),
+            link_url: None,
+            created_time: crate::time::now(),
+        };
+        state
+            .attachments
+            .entry((module.to_owned(), record_id.to_owned()))
+            .or_default()
+            .push(attachment);
+        id
+    }
+
+    /// The attachments of a record as stored: (file name, content type, bytes).
+    pub fn attachments(&self, module: &str, record_id: &str) -> Vec<(String, String, Vec<u8>)> {
+        self.shared
+            .lock()
+            .attachments
+            .get(&(module.to_owned(), record_id.to_owned()))
+            .map(|all| {
+                all.iter()
+                    .map(|a| (a.file_name.clone(), a.content_type.clone(), a.data.clone()))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
     /// Arms `fault` for the next `times` requests whose path starts with `path_prefix`.
     pub fn inject(&self, path_prefix: &str, fault: Fault, times: usize) {
         self.shared.lock().faults.push(InjectedFault {

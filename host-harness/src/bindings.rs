@@ -20,7 +20,10 @@ pub use exports::zoho::connector::books::{
     ListRequest as BooksListRequest, Organization as BooksOrganization, RecordList as BooksRecordList,
     Target as BooksTarget,
 };
-pub use exports::zoho::connector::crm::{ListOptions, RecordPage};
+pub use exports::zoho::connector::crm::{
+    AttachmentFile, AttachmentUpload, Condition as SearchCondition, FieldInfo, FileUpload, LinkUpload, ListOptions,
+    ModuleInfo, QueryResult, RecordPage, SearchBy,
+};
 pub use exports::zoho::connector::raw::{
     Body as RawBody, FormPart as RawFormPart, Method as RawMethod, Request as RawRequest, Response as RawResponse,
 };

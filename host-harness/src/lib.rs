@@ -21,7 +21,10 @@ pub use bindings::{
     CredentialError, CredentialProblem, Error, Level, ListOptions, PageInfo, Product, RecordPage, RecordResult,
     SortOrder, TransportError, TransportKind, WitCredentialError,
 };
-pub use bindings::{HttpError, RawBody, RawFormPart, RawMethod, RawRequest, RawResponse};
+pub use bindings::{
+    AttachmentFile, AttachmentUpload, FieldInfo, FileUpload, HttpError, LinkUpload, ModuleInfo, QueryResult, RawBody,
+    RawFormPart, RawMethod, RawRequest, RawResponse, SearchBy, SearchCondition,
+};
 pub use credentials::{BoxFuture, CredentialProvider, StaticCredentials};
 pub use harness::{BUNDLED_COMPONENT, CallContext, Harness, HarnessConfig, HarnessError, Instance};
 pub use log::{LogRecord, LogSink, MemoryLog, NoLog};

@@ -1,6 +1,7 @@
 //! End-to-end tests: the built component, run in the harness, against fake-zoho.
 //! One test binary (one link, one compiled component) with a module per area.
 
+mod attachments;
 mod books;
 mod cli;
 mod credentials;

@@ -11,6 +11,18 @@ use crate::support::{World, harness};
 fn inputs(ids: &BTreeMap<&str, String>) -> BTreeMap<&'static str, Value> {
     let entries = [
         (
+            "crmAddAttachment",
+            json!({"recordType": "Leads", "recordId": ids["lead"], "fileName": "a.txt", "file": "hello"}),
+        ),
+        (
+            "crmListAttachments",
+            json!({"recordType": "Leads", "recordId": ids["lead"]}),
+        ),
+        (
+            "crmDownloadAttachment",
+            json!({"recordType": "Leads", "recordId": ids["lead"], "attachmentId": ids["attachment"]}),
+        ),
+        (
             "crmSearchRecords",
             json!({"recordType": "Leads", "conditions": [{"field": "Last_Name", "operator": "starts_with", "value": "K"}], "fields": ["Last_Name"]}),
         ),
@@ -90,6 +102,9 @@ fn seed(world: &World) -> BTreeMap<&'static str, String> {
             json!({"Last_Name": "Doomed 2"}),
         ],
     );
+    let attachment = world
+        .fake
+        .seed_attachment("Leads", &leads[0], "seed.txt", "text/plain", b"seed");
     let organization = world.fake.books_organization_id();
     let books = |collection: &str, id_field: &str, record: Value| {
         world
@@ -105,6 +120,7 @@ fn seed(world: &World) -> BTreeMap<&'static str, String> {
         json!({"description": "x"}),
     );
     BTreeMap::from([
+        ("attachment", attachment),
         ("lead", leads[0].clone()),
         ("doomed", leads[1].clone()),
         ("doomed2", leads[2].clone()),

@@ -181,3 +181,100 @@ async fn typed_books_functions() {
         .expect("deleted");
     assert!(message.contains("deleted"), "{message}");
 }
+
+#[tokio::test]
+async fn typed_crm_batch_search_metadata_and_attachment_functions() {
+    use zoho_harness::{AttachmentUpload, FileUpload, SearchBy, SearchCondition};
+    let world = World::new();
+    let mut instance = world.instance().await;
+    let crm = instance.connector.zoho_connector_crm();
+
+    let upserted = crm
+        .call_upsert_records(
+            &mut instance.store,
+            CONNECTION,
+            "Leads",
+            r#"[{"Last_Name":"Boyle","Email":"p@zylker.example"}]"#,
+            &["Email".to_owned()],
+            None,
+        )
+        .await
+        .expect("no trap")
+        .expect("upserted");
+    assert_eq!(upserted[0].action.as_deref(), Some("insert"));
+    let id = upserted[0].id.clone().expect("id");
+
+    let conditions = vec![SearchCondition {
+        field: "Email".into(),
+        operator: "equals".into(),
+        value: "\"p@zylker.example\"".into(),
+    }];
+    let found = crm
+        .call_search_records(
+            &mut instance.store,
+            CONNECTION,
+            "Leads",
+            &SearchBy::Conditions((conditions, true)),
+            &[],
+            None,
+            None,
+            false,
+            None,
+            None,
+        )
+        .await
+        .expect("no trap")
+        .expect("searched");
+    assert_eq!(
+        serde_json::from_str::<Value>(&found.records).expect("json")[0]["id"],
+        Value::String(id.clone())
+    );
+
+    let upload = AttachmentUpload::File(FileUpload {
+        file_name: "a.bin".into(),
+        content_type: None,
+        data: vec![0, 1, 2, 255],
+    });
+    let attached = crm
+        .call_add_attachment(&mut instance.store, CONNECTION, "Leads", &id, &upload)
+        .await
+        .expect("no trap")
+        .expect("attached");
+    let file = crm
+        .call_download_attachment(
+            &mut instance.store,
+            CONNECTION,
+            "Leads",
+            &id,
+            attached.id.as_deref().expect("id"),
+        )
+        .await
+        .expect("no trap")
+        .expect("downloaded");
+    assert_eq!(file.data, vec![0, 1, 2, 255]);
+
+    let fields = crm
+        .call_list_fields(&mut instance.store, CONNECTION, "Leads")
+        .await
+        .expect("no trap")
+        .expect("fields");
+    assert!(
+        fields
+            .iter()
+            .any(|f| f.api_name == "Lead_Source" && !f.picklist_values.is_empty())
+    );
+    let modules = crm
+        .call_list_modules(&mut instance.store, CONNECTION)
+        .await
+        .expect("no trap")
+        .expect("modules");
+    assert!(modules.iter().any(|m| m.api_name == "Leads" && !m.custom));
+
+    let deleted = crm
+        .call_delete_records(&mut instance.store, CONNECTION, "Leads", &[id])
+        .await
+        .expect("no trap")
+        .expect("deleted");
+    assert!(deleted[0].success);
+    assert!(world.fake.records("Leads").is_empty());
+}
