@@ -10,6 +10,7 @@
 //! println!("{} accepts {}", fake.base_url(), fake.access_token());
 //! ```
 
+mod accounts;
 mod attachments;
 mod books;
 mod coql;
@@ -110,6 +111,9 @@ pub(crate) struct State {
     /// Issued attachment `page_token`s: token -> (list it belongs to, offset).
     pub attachment_tokens: BTreeMap<String, (String, usize)>,
     pub attachment_size_limit: usize,
+    pub accounts: accounts::AccountsState,
+    /// `http://127.0.0.1:PORT`, for the `api_domain` the accounts server answers with.
+    pub base_url: String,
 }
 
 /// A fault the fake answers with instead of (or before) the real answer.
@@ -120,6 +124,8 @@ pub enum Fault {
     Status { status: u16, retry_after: Option<String> },
     /// Answer normally, but only after this long.
     Delay(std::time::Duration),
+    /// Answer exactly this (status and JSON body), e.g. 401 `OAUTH_SCOPE_MISMATCH`.
+    Answer { status: u16, body: String },
 }
 
 /// A fault armed for requests whose path starts with `path_prefix`, `remaining` more times.
@@ -171,6 +177,8 @@ impl State {
             attachments: BTreeMap::new(),
             attachment_tokens: BTreeMap::new(),
             attachment_size_limit: attachments::DEFAULT_SIZE_LIMIT,
+            accounts: accounts::AccountsState::new(),
+            base_url: String::new(),
         }
     }
 

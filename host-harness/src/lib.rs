@@ -12,9 +12,12 @@ pub mod cli;
 mod credentials;
 mod harness;
 mod log;
+pub mod oauth;
 pub mod output;
 mod policy;
+pub mod regions;
 mod state;
+pub mod store;
 
 pub use bindings::{
     Action, ApiError, BooksListRequest, BooksOrganization, BooksRecordList, BooksTarget, ConnectionInfo, Connector,

@@ -4,6 +4,7 @@
 mod attachments;
 mod books;
 mod cli;
+mod connections;
 mod credentials;
 mod crm;
 mod crm_batches;

@@ -1,0 +1,433 @@
+//! The connection store: OAuth connections in the user's config directory, written atomically
+//! with mode 0600, with access tokens cached until shortly before they expire.
+//!
+//! A refresh happens only when needed and once for all callers: in-process callers queue on a
+//! mutex, other processes on an exclusive lock of `connections.lock`, and everyone re-reads
+//! the store after getting the lock, so whoever comes second finds the fresh token.
+
+use std::collections::BTreeMap;
+use std::fs::{File, OpenOptions};
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use serde::{Deserialize, Serialize};
+
+use crate::bindings::{ConnectionInfo, CredentialError};
+use crate::credentials::{BoxFuture, CredentialProvider};
+use crate::oauth::{OAuthClient, OAuthError, Secret, TokenSet};
+use crate::regions;
+
+/// Tokens this close to expiry are treated as expired, so a call never starts with a token
+/// that dies mid-flight.
+const EXPIRY_MARGIN: Duration = Duration::from_secs(60);
+const STORE_FILE: &str = "connections.json";
+const LOCK_FILE: &str = "connections.lock";
+
+/// How a connection gets new access tokens.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "grant", rename_all = "snake_case")]
+pub enum Grant {
+    /// A refresh token from the authorization-code flow.
+    RefreshToken { refresh_token: Secret },
+    /// A Self Client's client credentials, for an org (`soid`).
+    ClientCredentials { scope: String, soid: String },
+}
+
+/// One stored connection.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredConnection {
+    pub accounts_url: String,
+    pub client_id: String,
+    pub client_secret: Secret,
+    #[serde(flatten)]
+    pub grant: Grant,
+    /// The API domain of the last token response (or the region's, until there is one).
+    pub api_domain: String,
+    #[serde(default)]
+    pub books_organization_id: Option<String>,
+    #[serde(default)]
+    pub access_token: Option<Secret>,
+    /// Unix seconds when `access_token` expires.
+    #[serde(default)]
+    pub expires_at: u64,
+    /// Unix seconds before which the accounts server must not be asked again (its throttle).
+    #[serde(default)]
+    pub throttled_until: u64,
+    /// Sandbox and developer orgs use `sandbox.` / `developer.` API hosts.
+    #[serde(default)]
+    pub environment: StoredEnvironment,
+}
+
+/// The environment a connection's API domain is for.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StoredEnvironment {
+    #[default]
+    Production,
+    Sandbox,
+    Developer,
+}
+
+impl StoredEnvironment {
+    /// The API domain for this environment: the token's `www.` host with the environment's
+    /// prefix (production domains are left as they are).
+    pub fn api_domain(self, domain: &str) -> String {
+        match self {
+            StoredEnvironment::Production => domain.to_owned(),
+            StoredEnvironment::Sandbox => domain.replacen("://www.", "://sandbox.", 1),
+            StoredEnvironment::Developer => domain.replacen("://www.", "://developer.", 1),
+        }
+    }
+}
+
+impl StoredConnection {
+    fn client(&self) -> OAuthClient {
+        OAuthClient {
+            accounts_url: self.accounts_url.clone(),
+            client_id: self.client_id.clone(),
+            client_secret: self.client_secret.clone(),
+        }
+    }
+
+    /// Whether the accounts server is a local one (tests, the sandbox).
+    pub fn is_loopback(&self) -> bool {
+        is_loopback_url(&self.accounts_url)
+    }
+}
+
+/// Whether a URL points at 127.0.0.0/8, localhost or ::1.
+pub fn is_loopback_url(url: &str) -> bool {
+    let Ok(uri) = url.parse::<http::Uri>() else {
+        return false;
+    };
+    let host = uri
+        .host()
+        .unwrap_or_default()
+        .trim_start_matches('[')
+        .trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost") || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct StoreFile {
+    #[serde(default)]
+    connections: BTreeMap<String, StoredConnection>,
+}
+
+/// Why the store could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("the connection store at {path} could not be {action}: {source}")]
+    Io {
+        path: PathBuf,
+        action: &'static str,
+        source: std::io::Error,
+    },
+    #[error("the connection store at {path} is damaged: {message}")]
+    Damaged { path: PathBuf, message: String },
+}
+
+fn now() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
+}
+
+/// The store directory: `ZOHO_HARNESS_HOME`, else `$XDG_CONFIG_HOME/zoho-harness`, else
+/// `~/.config/zoho-harness`.
+pub fn default_dir(env: &dyn Fn(&str) -> Option<String>) -> Option<PathBuf> {
+    env("ZOHO_HARNESS_HOME")
+        .filter(|d| !d.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| {
+            env("XDG_CONFIG_HOME")
+                .filter(|d| !d.is_empty())
+                .map(|d| PathBuf::from(d).join("zoho-harness"))
+        })
+        .or_else(|| env("HOME").map(|h| PathBuf::from(h).join(".config").join("zoho-harness")))
+}
+
+/// The store in one directory.
+#[derive(Debug, Clone)]
+pub struct ConnectionStore {
+    dir: PathBuf,
+}
+
+/// Holds the cross-process lock until dropped.
+struct FileLock(File);
+
+impl Drop for FileLock {
+    fn drop(&mut self) {
+        let _ = self.0.unlock();
+    }
+}
+
+impl ConnectionStore {
+    pub fn new(dir: impl Into<PathBuf>) -> Self {
+        Self { dir: dir.into() }
+    }
+
+    pub fn path(&self) -> PathBuf {
+        self.dir.join(STORE_FILE)
+    }
+
+    fn io(&self, action: &'static str, source: std::io::Error) -> StoreError {
+        StoreError::Io {
+            path: self.path(),
+            action,
+            source,
+        }
+    }
+
+    fn create_dir(&self) -> Result<(), StoreError> {
+        std::fs::create_dir_all(&self.dir).map_err(|e| self.io("created", e))?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let _ = std::fs::set_permissions(&self.dir, std::fs::Permissions::from_mode(0o700));
+        }
+        Ok(())
+    }
+
+    /// Takes the exclusive cross-process lock (blocking until it is free).
+    fn lock(&self) -> Result<FileLock, StoreError> {
+        self.create_dir()?;
+        let mut options = OpenOptions::new();
+        options.create(true).truncate(false).write(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.mode(0o600);
+        }
+        let file = options
+            .open(self.dir.join(LOCK_FILE))
+            .map_err(|e| self.io("locked", e))?;
+        file.lock().map_err(|e| self.io("locked", e))?;
+        Ok(FileLock(file))
+    }
+
+    fn read(&self) -> Result<StoreFile, StoreError> {
+        match std::fs::read(self.path()) {
+            Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| StoreError::Damaged {
+                path: self.path(),
+                message: e.to_string(),
+            }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(StoreFile::default()),
+            Err(e) => Err(self.io("read", e)),
+        }
+    }
+
+    /// Writes the whole store to a temporary file (mode 0600) and renames it into place, so
+    /// a reader never sees half a file and the secrets are never world-readable.
+    fn write(&self, file: &StoreFile) -> Result<(), StoreError> {
+        self.create_dir()?;
+        let bytes = serde_json::to_vec_pretty(file).map_err(|e| StoreError::Damaged {
+            path: self.path(),
+            message: e.to_string(),
+        })?;
+        let temporary = self.dir.join(format!(".{STORE_FILE}.{}.tmp", std::process::id()));
+        let mut options = OpenOptions::new();
+        options.create(true).truncate(true).write(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.mode(0o600);
+        }
+        let mut out = options.open(&temporary).map_err(|e| self.io("written", e))?;
+        out.write_all(&bytes)
+            .and_then(|()| out.sync_all())
+            .map_err(|e| self.io("written", e))?;
+        std::fs::rename(&temporary, self.path()).map_err(|e| self.io("written", e))
+    }
+
+    /// Every connection, by name. Reads take no lock: writes replace the file atomically, so
+    /// a reader sees the old store or the new one, never a mix (and never blocks on a refresh).
+    pub fn list(&self) -> Result<BTreeMap<String, StoredConnection>, StoreError> {
+        Ok(self.read()?.connections)
+    }
+
+    pub fn get(&self, name: &str) -> Result<Option<StoredConnection>, StoreError> {
+        Ok(self.list()?.remove(name))
+    }
+
+    /// Adds or replaces a connection.
+    pub fn put(&self, name: &str, connection: StoredConnection) -> Result<(), StoreError> {
+        let _lock = self.lock()?;
+        let mut file = self.read()?;
+        file.connections.insert(name.to_owned(), connection);
+        self.write(&file)
+    }
+
+    /// Removes a connection; returns it.
+    pub fn remove(&self, name: &str) -> Result<Option<StoredConnection>, StoreError> {
+        let _lock = self.lock()?;
+        let mut file = self.read()?;
+        let removed = file.connections.remove(name);
+        if removed.is_some() {
+            self.write(&file)?;
+        }
+        Ok(removed)
+    }
+
+    /// Applies a token response to a stored connection.
+    pub fn apply_tokens(connection: &mut StoredConnection, tokens: TokenSet) {
+        connection.expires_at = now() + tokens.expires_in.as_secs();
+        connection.access_token = Some(tokens.access_token);
+        if let Some(domain) = tokens.api_domain {
+            connection.api_domain = connection.environment.api_domain(&domain);
+        }
+        if let (Grant::RefreshToken { refresh_token }, Some(new)) = (&mut connection.grant, tokens.refresh_token) {
+            *refresh_token = new;
+        }
+    }
+}
+
+/// Whether a token response's `api_domain` may be used: one of Zoho's, or a loopback one when
+/// the accounts server itself is local (tests, the sandbox).
+pub fn acceptable_api_domain(connection: &StoredConnection, domain: &str) -> bool {
+    regions::is_zoho_api_domain(domain) || (connection.is_loopback() && is_loopback_url(domain))
+}
+
+/// Credentials for stored connections, refreshed through the accounts server.
+#[derive(Debug, Clone)]
+pub struct StoreCredentials {
+    store: ConnectionStore,
+    /// Serialises refreshes inside this process; the file lock does it across processes.
+    refreshing: Arc<tokio::sync::Mutex<()>>,
+}
+
+impl StoreCredentials {
+    pub fn new(store: ConnectionStore) -> Self {
+        Self {
+            store,
+            refreshing: Arc::new(tokio::sync::Mutex::new(())),
+        }
+    }
+
+    fn info(connection: &StoredConnection) -> Option<ConnectionInfo> {
+        Some(ConnectionInfo {
+            access_token: connection.access_token.as_ref()?.expose().to_owned(),
+            api_domain: connection.api_domain.clone(),
+            books_organization_id: connection.books_organization_id.clone(),
+        })
+    }
+
+    fn usable(connection: &StoredConnection) -> bool {
+        connection.access_token.is_some() && connection.expires_at > now() + EXPIRY_MARGIN.as_secs()
+    }
+
+    /// Returns current credentials, refreshing when `needs_refresh` says so, at most once.
+    async fn current(
+        &self,
+        name: &str,
+        needs_refresh: impl Fn(&StoredConnection) -> bool,
+    ) -> Result<ConnectionInfo, CredentialError> {
+        let unavailable = |e: StoreError| CredentialError::Unavailable(e.to_string());
+        let unknown = || {
+            CredentialError::UnknownConnection(format!(
+                "no stored connection named {name:?}; create it with `zoho-harness connect {name} ...`"
+            ))
+        };
+        // Fast path: no lock, no refresh.
+        if let Some(connection) = self.store.get(name).map_err(unavailable)?
+            && !needs_refresh(&connection)
+            && let Some(info) = Self::info(&connection)
+        {
+            return Ok(info);
+        }
+        let _in_process = self.refreshing.lock().await;
+        let store = self.store.clone();
+        let name_owned = name.to_owned();
+        // The file lock blocks; take it off the async runtime.
+        let lock = tokio::task::spawn_blocking(move || store.lock())
+            .await
+            .map_err(|e| CredentialError::Unavailable(e.to_string()))?
+            .map_err(unavailable)?;
+        let mut file = self.store.read().map_err(unavailable)?;
+        let connection = file.connections.get_mut(&name_owned).ok_or_else(unknown)?;
+        if !needs_refresh(connection)
+            && let Some(info) = Self::info(connection)
+        {
+            return Ok(info);
+        }
+        if connection.throttled_until > now() {
+            return Err(CredentialError::Throttled(
+                u32::try_from(connection.throttled_until - now()).unwrap_or(u32::MAX),
+            ));
+        }
+        let client = connection.client();
+        let outcome = match &connection.grant {
+            Grant::RefreshToken { refresh_token } => client.refresh(refresh_token).await,
+            Grant::ClientCredentials { scope, soid } => client.client_credentials(scope, soid).await,
+        };
+        let result = match outcome {
+            Ok(tokens) => {
+                if let Some(domain) = &tokens.api_domain
+                    && !acceptable_api_domain(connection, domain)
+                {
+                    return Err(CredentialError::Unavailable(format!(
+                        "the accounts server named an API domain that is not Zoho's: {domain}"
+                    )));
+                }
+                ConnectionStore::apply_tokens(connection, tokens);
+                Self::info(connection)
+                    .ok_or_else(|| CredentialError::Unavailable("no access token after a refresh".into()))
+            }
+            Err(OAuthError::Throttled { retry_after }) => {
+                // Remember it, so no caller asks the accounts server again until it is over.
+                connection.throttled_until = now() + retry_after.as_secs();
+                Err(CredentialError::Throttled(
+                    u32::try_from(retry_after.as_secs()).unwrap_or(u32::MAX),
+                ))
+            }
+            Err(OAuthError::Refused { code, hint }) => Err(CredentialError::ReauthorizationRequired(format!(
+                "Zoho refused to refresh connection {name:?} ({code}: {hint}); run `zoho-harness connect {name} ...` again"
+            ))),
+            Err(OAuthError::Unavailable(message)) => Err(CredentialError::Unavailable(message)),
+        };
+        self.store.write(&file).map_err(unavailable)?;
+        drop(lock);
+        result
+    }
+}
+
+impl CredentialProvider for StoreCredentials {
+    fn get<'a>(&'a self, connection: &'a str) -> BoxFuture<'a, Result<ConnectionInfo, CredentialError>> {
+        Box::pin(self.current(connection, |c| !Self::usable(c)))
+    }
+
+    fn refresh<'a>(
+        &'a self,
+        connection: &'a str,
+        rejected_token: &'a str,
+    ) -> BoxFuture<'a, Result<ConnectionInfo, CredentialError>> {
+        // Refresh only if the rejected token is still the current one; otherwise someone
+        // already did, and the newer token is the answer.
+        Box::pin(self.current(connection, move |c| {
+            !Self::usable(c) || c.access_token.as_ref().is_none_or(|t| t.expose() == rejected_token)
+        }))
+    }
+
+    fn secrets(&self) -> Vec<String> {
+        self.store
+            .list()
+            .map(|all| {
+                all.values()
+                    .flat_map(|c| {
+                        let mut secrets = vec![c.client_secret.expose().to_owned()];
+                        secrets.extend(c.access_token.as_ref().map(|t| t.expose().to_owned()));
+                        if let Grant::RefreshToken { refresh_token } = &c.grant {
+                            secrets.push(refresh_token.expose().to_owned());
+                        }
+                        secrets
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}
+
+/// The path of a store directory's lock file (for tests that inspect it).
+pub fn lock_path(dir: &Path) -> PathBuf {
+    dir.join(LOCK_FILE)
+}

@@ -1,0 +1,293 @@
+//! OAuth connections in the harness: refresh once on expiry, once for 50 concurrent callers,
+//! the throttle, Canada's domains, both expiry forms, and no secret in any output.
+
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use fake_zoho::FakeZoho;
+use serde_json::json;
+use zoho_harness::oauth::Secret;
+use zoho_harness::store::{ConnectionStore, Grant, StoreCredentials, StoredConnection, StoredEnvironment};
+use zoho_harness::{CallContext, CredentialProvider};
+
+use crate::support::{harness, kind};
+
+const CLIENT_ID: &str = "1000.CLIENTID42";
+const CLIENT_SECRET: &str = "client-secret-9f8e7d";
+
+struct Setup {
+    fake: FakeZoho,
+    store: ConnectionStore,
+    provider: Arc<StoreCredentials>,
+    refresh_token: String,
+    _dir: TempDir,
+}
+
+/// A directory removed on drop.
+struct TempDir(std::path::PathBuf);
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn temp_dir(tag: &str) -> TempDir {
+    let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_nanos());
+    let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("store-{tag}-{}-{nanos}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    TempDir(dir)
+}
+
+/// A stored connection on a fake accounts server, with no access token yet.
+fn setup(tag: &str) -> Setup {
+    let fake = FakeZoho::start().expect("fake");
+    fake.register_client(CLIENT_ID, CLIENT_SECRET);
+    let refresh_token = fake.issue_refresh_token(CLIENT_ID);
+    let dir = temp_dir(tag);
+    let store = ConnectionStore::new(&dir.0);
+    store
+        .put(
+            "main",
+            StoredConnection {
+                accounts_url: fake.base_url(),
+                client_id: CLIENT_ID.into(),
+                client_secret: Secret::new(CLIENT_SECRET),
+                grant: Grant::RefreshToken {
+                    refresh_token: Secret::new(refresh_token.clone()),
+                },
+                api_domain: String::new(),
+                books_organization_id: None,
+                access_token: None,
+                expires_at: 0,
+                throttled_until: 0,
+                environment: StoredEnvironment::Production,
+            },
+        )
+        .expect("stored");
+    let provider = Arc::new(StoreCredentials::new(store.clone()));
+    Setup {
+        fake,
+        store,
+        provider,
+        refresh_token,
+        _dir: dir,
+    }
+}
+
+async fn list(setup: &Setup) -> Result<serde_json::Value, serde_json::Value> {
+    let context = CallContext::new(setup.provider.clone() as Arc<dyn CredentialProvider>);
+    let outcome = harness()
+        .invoke(
+            &context,
+            "crmGetRecords",
+            "main",
+            r#"{"recordType":"Leads","fields":"Last_Name","maxRetries":0}"#,
+        )
+        .await
+        .expect("runs");
+    outcome
+        .map(|o| serde_json::from_str(&o).expect("json"))
+        .map_err(|e| zoho_harness::output::error_document(&e))
+}
+
+#[tokio::test]
+async fn a_token_expiring_mid_run_is_refreshed_once_and_the_call_succeeds() {
+    let setup = setup("expiry");
+    setup.fake.seed("Leads", &[json!({"Last_Name": "Boyle"})]);
+    list(&setup).await.expect("first call gets a token");
+    assert_eq!(setup.fake.token_requests().len(), 1);
+    setup.fake.expire_access_tokens();
+    let output = list(&setup).await.expect("second call refreshes and succeeds");
+    assert_eq!(output["data"][0]["Last_Name"], "Boyle");
+    assert_eq!(
+        setup.fake.token_requests().len(),
+        2,
+        "exactly one refresh for the expired token"
+    );
+    let stored = setup.store.get("main").expect("read").expect("present");
+    assert_eq!(
+        stored.api_domain,
+        setup.fake.base_url(),
+        "api_domain from the token response"
+    );
+}
+
+#[tokio::test]
+async fn fifty_concurrent_calls_meeting_the_same_expired_token_cause_one_refresh() {
+    let setup = setup("fifty");
+    list(&setup).await.expect("token");
+    setup.fake.expire_access_tokens();
+    let before = setup.fake.token_requests().len();
+    let calls = (0..50).map(|_| list(&setup));
+    let outcomes = futures_join_all(calls).await;
+    assert!(
+        outcomes.iter().all(Result::is_ok),
+        "{:?}",
+        outcomes.iter().find(|o| o.is_err())
+    );
+    assert_eq!(setup.fake.token_requests().len() - before, 1);
+}
+
+/// Runs futures concurrently on this task (no extra dependency for a join).
+async fn futures_join_all<F: std::future::Future>(futures: impl IntoIterator<Item = F>) -> Vec<F::Output> {
+    let handles: Vec<_> = futures.into_iter().map(Box::pin).collect();
+    let mut results = Vec::with_capacity(handles.len());
+    let mut pending: Vec<_> = handles.into_iter().map(Some).collect();
+    let mut outputs: Vec<Option<F::Output>> = (0..pending.len()).map(|_| None).collect();
+    std::future::poll_fn(|cx| {
+        let mut done = true;
+        for (slot, output) in pending.iter_mut().zip(outputs.iter_mut()) {
+            if let Some(future) = slot {
+                match future.as_mut().poll(cx) {
+                    std::task::Poll::Ready(value) => {
+                        *output = Some(value);
+                        *slot = None;
+                    }
+                    std::task::Poll::Pending => done = false,
+                }
+            }
+        }
+        if done {
+            std::task::Poll::Ready(())
+        } else {
+            std::task::Poll::Pending
+        }
+    })
+    .await;
+    results.extend(outputs.into_iter().flatten());
+    results
+}
+
+#[tokio::test]
+async fn the_throttle_is_a_clear_error_and_no_further_token_request_is_made() {
+    let setup = setup("throttle");
+    setup.fake.set_refresh_limit(1);
+    list(&setup).await.expect("first token");
+    setup.fake.expire_access_tokens();
+    let error = list(&setup).await.expect_err("throttled");
+    assert_eq!(
+        (kind(&error), error["error"]["problem"].as_str()),
+        ("credential", Some("throttled"))
+    );
+    assert!(error["error"]["retryAfterSeconds"].as_u64().is_some_and(|s| s > 0));
+    let after = setup.fake.token_requests().len();
+    for _ in 0..3 {
+        let error = list(&setup).await.expect_err("still throttled");
+        assert_eq!(error["error"]["problem"], "throttled");
+    }
+    assert_eq!(
+        setup.fake.token_requests().len(),
+        after,
+        "the harness never loops on the token endpoint"
+    );
+}
+
+#[tokio::test]
+async fn a_revoked_refresh_token_asks_for_reauthorization() {
+    let setup = setup("revoked");
+    let client = zoho_harness::oauth::OAuthClient {
+        accounts_url: setup.fake.base_url(),
+        client_id: CLIENT_ID.into(),
+        client_secret: Secret::new(CLIENT_SECRET),
+    };
+    client
+        .revoke(&Secret::new(setup.refresh_token.clone()))
+        .await
+        .expect("revoked");
+    let error = list(&setup).await.expect_err("no token");
+    assert_eq!(error["error"]["problem"], "reauthorization-required");
+    let text = error.to_string();
+    assert!(
+        !text.contains(CLIENT_SECRET) && !text.contains(&setup.refresh_token),
+        "{text}"
+    );
+}
+
+#[tokio::test]
+async fn a_canada_connection_uses_the_api_domain_of_the_token_response() {
+    let setup = setup("canada");
+    setup.fake.set_oauth_api_domain("https://www.zohoapis.ca");
+    let info = setup.provider.get("main").await.expect("credentials");
+    assert_eq!(info.api_domain, "https://www.zohoapis.ca");
+    let ca = zoho_harness::regions::region("ca").expect("known");
+    assert_eq!(ca.accounts_url, "https://accounts.zohocloud.ca");
+    assert_eq!(ca.api_domain, "https://www.zohoapis.ca");
+}
+
+#[tokio::test]
+async fn an_api_domain_that_is_not_zohos_is_refused() {
+    let setup = setup("evil");
+    setup.fake.set_oauth_api_domain("https://api.evil.example");
+    let error = setup.provider.get("main").await.expect_err("refused");
+    assert!(format!("{error:?}").contains("not Zoho's"), "{error:?}");
+}
+
+#[tokio::test]
+async fn expiry_in_milliseconds_with_expires_in_sec_is_read_as_an_hour() {
+    let setup = setup("legacy");
+    setup.fake.set_legacy_expiry(true);
+    setup.provider.get("main").await.expect("credentials");
+    let stored = setup.store.get("main").expect("read").expect("present");
+    let now = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    assert!(
+        (now + 3500..=now + 3700).contains(&stored.expires_at),
+        "expires_at {} is not about an hour away",
+        stored.expires_at
+    );
+}
+
+#[tokio::test]
+async fn the_store_file_is_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let setup = setup("mode");
+    setup.provider.get("main").await.expect("credentials");
+    let mode = std::fs::metadata(setup.store.path())
+        .expect("stat")
+        .permissions()
+        .mode()
+        & 0o777;
+    assert_eq!(mode, 0o600);
+}
+
+#[tokio::test]
+async fn a_scope_mismatch_names_the_scope_the_action_needs_and_is_not_refreshed() {
+    let world = crate::support::World::new();
+    let mismatch = r#"{"code":"OAUTH_SCOPE_MISMATCH","details":{},"message":"invalid oauth scope to access this URL","status":"error"}"#;
+    world.fake.inject(
+        "/crm/v8/coql",
+        fake_zoho::Fault::Answer {
+            status: 401,
+            body: mismatch.into(),
+        },
+        1,
+    );
+    let error = world
+        .invoke("crmRunQuery", json!({"query": "select Last_Name from Leads"}))
+        .await
+        .expect_err("scope");
+    assert_eq!(
+        (kind(&error), error["error"]["requiredScope"].as_str()),
+        ("forbidden", Some("ZohoCRM.coql.READ"))
+    );
+
+    world.fake.inject(
+        "/crm/v8/Leads",
+        fake_zoho::Fault::Answer {
+            status: 401,
+            body: mismatch.into(),
+        },
+        1,
+    );
+    let error = world
+        .invoke("crmGetRecords", json!({"recordType": "Leads", "fields": "Last_Name"}))
+        .await
+        .expect_err("scope");
+    assert_eq!(error["error"]["requiredScope"], "ZohoCRM.modules.leads.READ");
+    assert_eq!(
+        world.fake.requests().len(),
+        2,
+        "a scope mismatch is not retried with a refreshed token"
+    );
+}
