@@ -339,3 +339,46 @@ fn an_oauth_connection_from_the_environment_caches_its_token_across_runs() {
     known.push(refresh);
     assert_no_secret(&[&first, &second], &known);
 }
+
+#[test]
+fn a_self_client_connects_with_client_credentials_and_soid() {
+    let fake = FakeZoho::start().expect("fake");
+    fake.register_client(CLIENT_ID, CLIENT_SECRET);
+    let home = home("clientcreds");
+    let base = fake.base_url();
+    let connect = |soid: Option<&str>| {
+        let mut args = vec![
+            "connect",
+            "selfclient",
+            "--accounts-url",
+            base.as_str(),
+            "--client-id",
+            CLIENT_ID,
+            "--client-credentials",
+            "--scopes",
+            "ZohoCRM.modules.ALL,ZohoCRM.settings.ALL",
+        ];
+        if let Some(soid) = soid {
+            args.extend(["--soid", soid]);
+        }
+        harness(&home).args(args).output().expect("runs")
+    };
+    assert_eq!(connect(None).status.code(), Some(2), "--soid is required");
+    let out = connect(Some("ZohoCRM.600012345"));
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+    assert_eq!(json_of(&out)["grant"], "client_credentials");
+    let token_request = fake.token_requests().pop().expect("sent");
+    let form = String::from_utf8_lossy(&token_request.body).into_owned();
+    assert!(
+        form.contains("grant_type=client_credentials")
+            && form.contains("soid=ZohoCRM.600012345")
+            && form.contains("scope=ZohoCRM.modules.ALL%20ZohoCRM.settings.ALL"),
+        "{form}"
+    );
+    let invoked = harness(&home)
+        .args(["invoke", "crmListModules", "--connection", "selfclient"])
+        .output()
+        .expect("runs");
+    assert_eq!(invoked.status.code(), Some(0));
+    assert_no_secret(&[&out, &invoked], &secrets(&fake, &home));
+}
