@@ -115,6 +115,7 @@ pub fn add(session: &mut Session, module: &str, record_id: &str, upload: &Upload
         plan.extensions_mut().insert(scope);
     }
     let response = session.send(&plan)?;
+    zoho::check_write_outcome(&plan, &response)?;
     crm::decode_single_write(&response, plan.extensions().get())
 }
 

@@ -329,7 +329,9 @@ pub fn create_record(session: &mut Session, target: &Target, values: &Map<String
         None,
         Some(&Value::Object(values.clone())),
     )?;
-    decode(&session.send(&plan)?)
+    let response = session.send(&plan)?;
+    zoho::check_write_outcome(&plan, &response)?;
+    decode(&response)
 }
 
 pub fn get_record(session: &mut Session, target: &Target, record_id: &str) -> Result<Value, Error> {

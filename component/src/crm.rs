@@ -360,6 +360,7 @@ fn write_in_batches<T>(
     if let [_] = items {
         let plan = plan_for(items)?;
         let response = session.send(&plan)?;
+        zoho::check_write_outcome(&plan, &response)?;
         return decode_single_write(&response, plan.extensions().get()).map(|result| vec![result]);
     }
     let mut results = Vec::with_capacity(items.len());
@@ -367,9 +368,10 @@ fn write_in_batches<T>(
         let first_index = batch_number * MAX_RECORDS_PER_CALL;
         let plan = plan_for(batch)?;
         let scope = plan.extensions().get::<RequiredScope>().cloned();
-        let outcome = session
-            .send(&plan)
-            .and_then(|response| decode_batch(&response, batch.len(), first_index, scope.as_ref()));
+        let outcome = session.send(&plan).and_then(|response| {
+            zoho::check_write_outcome(&plan, &response)?;
+            decode_batch(&response, batch.len(), first_index, scope.as_ref())
+        });
         match outcome {
             Ok(batch_results) => results.extend(batch_results),
             // Nothing was applied yet, so the error alone tells the whole story.

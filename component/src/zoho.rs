@@ -119,6 +119,28 @@ pub fn is_invalid_token(response: &Response<Vec<u8>>) -> bool {
     response.status() == StatusCode::UNAUTHORIZED && api_error(response).code != "OAUTH_SCOPE_MISMATCH"
 }
 
+/// A 5xx answer to a write that is not safe to repeat: Zoho may have applied it before
+/// failing, so the outcome is unknown rather than failed.
+pub fn check_write_outcome(plan: &http::Request<Vec<u8>>, response: &Response<Vec<u8>>) -> Result<(), Error> {
+    let repeatable = plan
+        .extensions()
+        .get::<crate::plan::Repeatable>()
+        .copied()
+        .unwrap_or(crate::plan::Repeatable::No);
+    if repeatable == crate::plan::Repeatable::No && response.status().is_server_error() {
+        return Err(Error::OutcomeUnknown(crate::error::TransportError {
+            kind: crate::error::TransportKind::Protocol,
+            message: format!(
+                "Zoho answered HTTP {} to {} {}: the write may or may not have been applied; check before trying again",
+                response.status().as_u16(),
+                plan.method(),
+                plan.uri().path()
+            ),
+        }));
+    }
+    Ok(())
+}
+
 /// `Retry-After` in whole seconds (the delta-seconds form Zoho uses).
 pub fn retry_after_seconds(response: &Response<Vec<u8>>) -> Option<u32> {
     response

@@ -237,6 +237,7 @@ pub(crate) fn download(state: &State, module: &str, record_id: &str, attachment_
             ],
             body: Bytes::from(attachment.data.clone()),
             delay: None,
+            cut_after: None,
         },
         None => Reply::crm_error(
             400,

@@ -231,12 +231,7 @@ fn list(state: &mut State, module: &str, request: &RecordedRequest) -> Reply {
         .filter(|r| since.is_none_or(|since| modified_after(r, since)))
         .collect();
     if since.is_some() && records.is_empty() {
-        return Reply {
-            status: 304,
-            headers: Vec::new(),
-            body: bytes::Bytes::new(),
-            delay: None,
-        };
+        return Reply::not_modified();
     }
     // Ties (same timestamp) are broken by id so pages never overlap or skip. Length first,
     // then text: ids are digit strings, so this is numeric order without parsing or copying.
@@ -305,12 +300,7 @@ fn get(state: &mut State, module: &str, id: &str, request: &RecordedRequest) -> 
         .iter()
         .find(|r| r.get("id").and_then(Value::as_str) == Some(id))
     {
-        Some(record) if since.is_some_and(|since| !modified_after(record, since)) => Reply {
-            status: 304,
-            headers: Vec::new(),
-            body: bytes::Bytes::new(),
-            delay: None,
-        },
+        Some(record) if since.is_some_and(|since| !modified_after(record, since)) => Reply::not_modified(),
         Some(record) => Reply::json(200, &json!({"data": [project(record, fields.as_deref())]})),
         None => Reply::json(400, &invalid_id(id)),
     }

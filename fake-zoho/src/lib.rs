@@ -126,6 +126,22 @@ pub enum Fault {
     Delay(std::time::Duration),
     /// Answer exactly this (status and JSON body), e.g. 401 `OAUTH_SCOPE_MISMATCH`.
     Answer { status: u16, body: String },
+    /// Process the request, send the status and headers, then reset the connection before
+    /// the body: the client cannot know whether its write was applied.
+    ResetMidBody,
+    /// Process the request, but send only the first half of the body and close.
+    TruncatedBody,
+    /// Process the request, but answer 200 with a body that is not JSON.
+    MalformedJson,
+}
+
+/// When an injected fault fires.
+#[derive(Debug, Clone)]
+pub(crate) enum Trigger {
+    /// The next `times` matching requests after skipping `skip` of them.
+    Count { skip: usize, times: usize },
+    /// Each matching request with this probability, from a seeded generator (at most `left`).
+    Random { probability: f64, state: u64, left: usize },
 }
 
 /// A fault armed for requests whose path starts with `path_prefix`, `remaining` more times.
@@ -133,7 +149,42 @@ pub enum Fault {
 pub(crate) struct InjectedFault {
     pub path_prefix: String,
     pub fault: Fault,
-    pub remaining: usize,
+    pub trigger: Trigger,
+}
+
+impl InjectedFault {
+    /// Whether the fault fires for the next matching request.
+    pub fn fires(&mut self) -> bool {
+        match &mut self.trigger {
+            Trigger::Count { skip, .. } if *skip > 0 => {
+                *skip -= 1;
+                false
+            }
+            Trigger::Count { times: 0, .. } => false,
+            Trigger::Count { times, .. } => {
+                *times -= 1;
+                true
+            }
+            Trigger::Random { left: 0, .. } => false,
+            Trigger::Random {
+                probability,
+                state,
+                left,
+            } => {
+                // xorshift64*: deterministic for a seed, good enough to pick failures.
+                *state ^= *state >> 12;
+                *state ^= *state << 25;
+                *state ^= *state >> 27;
+                let draw = (state.wrapping_mul(0x2545_f491_4f6c_dd1d) >> 11) as f64 / (1_u64 << 53) as f64;
+                if draw < *probability {
+                    *left -= 1;
+                    true
+                } else {
+                    false
+                }
+            }
+        }
+    }
 }
 
 /// The bytes the binary route serves for `size` and `seed`, so tests can compare exactly.
@@ -212,6 +263,8 @@ pub(crate) struct Reply {
     pub body: Bytes,
     /// Hold the answer back this long (an injected slow response).
     pub delay: Option<std::time::Duration>,
+    /// Send only this many body bytes, then break the connection (an injected failure).
+    pub cut_after: Option<usize>,
 }
 
 impl Reply {
@@ -221,6 +274,15 @@ impl Reply {
             headers: vec![("content-type".into(), "application/json;charset=UTF-8".into())],
             body: Bytes::from(body.to_string()),
             delay: None,
+            cut_after: None,
+        }
+    }
+
+    /// 304: nothing changed since `If-Modified-Since`.
+    pub fn not_modified() -> Self {
+        Reply {
+            status: 304,
+            ..Reply::no_content()
         }
     }
 
@@ -230,6 +292,7 @@ impl Reply {
             headers: Vec::new(),
             body: Bytes::new(),
             delay: None,
+            cut_after: None,
         }
     }
 

@@ -10,12 +10,12 @@ use std::thread::JoinHandle;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full};
+use http_body_util::BodyExt;
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
 use serde_json::{Map, Value, json};
 
-use crate::{Fault, InjectedFault, Module, RecordedRequest, Reply, Shared, State, books, crm};
+use crate::{Fault, InjectedFault, Module, RecordedRequest, Reply, Shared, State, Trigger, books, crm};
 
 /// A running fake. Stops when dropped.
 #[derive(Debug)]
@@ -281,10 +281,31 @@ impl FakeZoho {
 
     /// Arms `fault` for the next `times` requests whose path starts with `path_prefix`.
     pub fn inject(&self, path_prefix: &str, fault: Fault, times: usize) {
+        self.inject_after(path_prefix, fault, 0, times);
+    }
+
+    /// Arms `fault` for `times` requests under `path_prefix`, after letting `skip` through.
+    pub fn inject_after(&self, path_prefix: &str, fault: Fault, skip: usize, times: usize) {
+        let trigger = Trigger::Count { skip, times };
         self.shared.lock().faults.push(InjectedFault {
             path_prefix: path_prefix.to_owned(),
             fault,
-            remaining: times,
+            trigger,
+        });
+    }
+
+    /// Arms `fault` for requests under `path_prefix` with `probability` each, drawn from a
+    /// generator seeded with `seed` (so a failing run can be replayed), at most `max` times.
+    pub fn inject_random(&self, path_prefix: &str, fault: Fault, probability: f64, seed: u64, max: usize) {
+        let trigger = Trigger::Random {
+            probability,
+            state: seed.max(1),
+            left: max,
+        };
+        self.shared.lock().faults.push(InjectedFault {
+            path_prefix: path_prefix.to_owned(),
+            fault,
+            trigger,
         });
     }
 
@@ -365,10 +386,35 @@ impl Drop for FakeZoho {
     }
 }
 
+/// A response body that can break the connection after some bytes (injected faults).
+struct ReplyBody {
+    data: Option<Bytes>,
+    fail_after: bool,
+}
+
+impl hyper::body::Body for ReplyBody {
+    type Data = Bytes;
+    type Error = std::io::Error;
+
+    fn poll_frame(
+        self: std::pin::Pin<&mut Self>,
+        _cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<hyper::body::Frame<Bytes>, std::io::Error>>> {
+        let this = self.get_mut();
+        if let Some(data) = this.data.take().filter(|d| !d.is_empty()) {
+            return std::task::Poll::Ready(Some(Ok(hyper::body::Frame::data(data))));
+        }
+        if std::mem::take(&mut this.fail_after) {
+            return std::task::Poll::Ready(Some(Err(std::io::Error::other("injected: connection broken mid-body"))));
+        }
+        std::task::Poll::Ready(None)
+    }
+}
+
 async fn serve(
     shared: Shared,
     request: hyper::Request<hyper::body::Incoming>,
-) -> Result<hyper::Response<Full<Bytes>>, hyper::Error> {
+) -> Result<hyper::Response<ReplyBody>, hyper::Error> {
     let (parts, body) = request.into_parts();
     let body = body.collect().await?.to_bytes();
     let recorded = RecordedRequest {
@@ -397,38 +443,73 @@ async fn serve(
     for (name, value) in &reply.headers {
         response = response.header(name, value);
     }
-    Ok(response
-        .body(Full::new(reply.body))
-        .unwrap_or_else(|_| hyper::Response::new(Full::new(Bytes::new()))))
+    let body = match reply.cut_after {
+        Some(cut) => {
+            // Promise the whole body, deliver part of it, then break the connection.
+            response = response.header("content-length", reply.body.len());
+            ReplyBody {
+                data: Some(reply.body.slice(..cut.min(reply.body.len()))),
+                fail_after: true,
+            }
+        }
+        None => ReplyBody {
+            data: Some(reply.body),
+            fail_after: false,
+        },
+    };
+    Ok(response.body(body).unwrap_or_else(|_| {
+        hyper::Response::new(ReplyBody {
+            data: None,
+            fail_after: false,
+        })
+    }))
 }
 
 /// Records the request, checks the token and routes it.
 pub(crate) fn handle(shared: &Shared, request: RecordedRequest) -> Reply {
     let mut state = shared.lock();
     state.requests.push(request.clone());
-    let mut delay = None;
-    if let Some(armed) = state
+    let fired = state
         .faults
         .iter_mut()
-        .find(|f| f.remaining > 0 && request.path.starts_with(&f.path_prefix))
-    {
-        armed.remaining -= 1;
-        match armed.fault.clone() {
-            Fault::Status { status, retry_after } => return fault_reply(status, retry_after),
-            Fault::Delay(duration) => delay = Some(duration),
-            Fault::Answer { status, body } => {
-                return Reply {
-                    status,
-                    headers: vec![("content-type".into(), "application/json;charset=UTF-8".into())],
-                    body: Bytes::from(body),
-                    delay: None,
-                };
+        .find_map(|f| (request.path.starts_with(&f.path_prefix) && f.fires()).then(|| f.fault.clone()));
+    let Some(fault) = fired else {
+        return route(&mut state, &request);
+    };
+    match fault {
+        Fault::Status { status, retry_after } => fault_reply(status, retry_after),
+        Fault::Answer { status, body } => Reply {
+            status,
+            headers: vec![("content-type".into(), "application/json;charset=UTF-8".into())],
+            body: Bytes::from(body),
+            delay: None,
+            cut_after: None,
+        },
+        Fault::Delay(duration) => Reply {
+            delay: Some(duration),
+            ..route(&mut state, &request)
+        },
+        Fault::ResetMidBody => Reply {
+            cut_after: Some(0),
+            ..route(&mut state, &request)
+        },
+        Fault::TruncatedBody => {
+            let reply = route(&mut state, &request);
+            let half = reply.body.len() / 2;
+            Reply {
+                cut_after: Some(half),
+                ..reply
+            }
+        }
+        Fault::MalformedJson => {
+            let reply = route(&mut state, &request);
+            Reply {
+                status: 200,
+                body: Bytes::from_static(b"{\"data\":[{\"id\":"),
+                ..reply
             }
         }
     }
-    let mut reply = route(&mut state, &request);
-    reply.delay = delay;
-    reply
 }
 
 /// A Zoho-shaped error for an injected status.
@@ -538,6 +619,7 @@ fn binary(request: &RecordedRequest) -> Reply {
         ],
         body: Bytes::from(crate::binary_payload(size, seed)),
         delay: None,
+        cut_after: None,
     }
 }
 

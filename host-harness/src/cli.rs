@@ -36,6 +36,18 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "PATH")]
     component: Option<PathBuf>,
 
+    /// Linear memory one component instance may use, in MiB.
+    #[arg(long, global = true, value_name = "MIB", default_value_t = 64, value_parser = clap::value_parser!(u32).range(4..=4096))]
+    memory_limit_mb: u32,
+
+    /// Bound on one call, CPU and waiting together, in seconds.
+    #[arg(long, global = true, value_name = "SECONDS", default_value_t = 150, value_parser = clap::value_parser!(u32).range(1..=3600))]
+    deadline_secs: u32,
+
+    /// Largest response body the component may read, in MiB.
+    #[arg(long, global = true, value_name = "MIB", default_value_t = 32, value_parser = clap::value_parser!(u32).range(1..=1024))]
+    max_response_mb: u32,
+
     #[command(subcommand)]
     command: Command,
 }
@@ -293,17 +305,23 @@ async fn execute(
     stdout: &mut dyn Write,
     stderr: &mut dyn Write,
 ) -> Result<i32, Failure> {
+    let loader = Loader {
+        component: cli.component.clone(),
+        memory_limit_mb: cli.memory_limit_mb,
+        deadline_secs: cli.deadline_secs,
+        max_response_mb: cli.max_response_mb,
+    };
     match cli.command {
         Command::Invoke(args) => {
             let input = read_input(&args.input, stdin)?;
             if args.sandbox {
-                return run_in_sandbox(cli.component, env, &args.key, &input, args.input.debug, stdout, stderr).await;
+                return run_in_sandbox(&loader, env, &args.key, &input, args.input.debug, stdout, stderr).await;
             }
             let (provider, connection, allow_loopback) = match &args.connection {
                 Some(name) => stored_connection(env, name)?,
                 None => environment_connection(env).await?,
             };
-            let harness = load_harness(cli.component, env, allow_loopback)?;
+            let harness = loader.load(env, allow_loopback)?;
             invoke(
                 &harness,
                 provider,
@@ -319,12 +337,12 @@ async fn execute(
         Command::Sandbox(args) => match args.key {
             Some(key) => {
                 let input = read_input(&args.input, stdin)?;
-                run_in_sandbox(cli.component, env, &key, &input, args.input.debug, stdout, stderr).await
+                run_in_sandbox(&loader, env, &key, &input, args.input.debug, stdout, stderr).await
             }
             None => serve_sandbox(args.port, stderr),
         },
         Command::Actions(args) => {
-            let harness = load_harness(cli.component, env, false)?;
+            let harness = loader.load(env, false)?;
             list_actions(&harness, args, stdout).await
         }
         Command::Connect(args) => connect(args, env, stdin, stdout).await,
@@ -374,7 +392,23 @@ fn read_input(args: &ActionInput, stdin: &mut dyn std::io::Read) -> Result<Strin
     Ok(input)
 }
 
-fn load_harness(component: Option<PathBuf>, env: Env, allow_loopback: bool) -> Result<Harness, Failure> {
+/// How to load the harness: the component and the limits given on the command line.
+#[derive(Debug, Clone)]
+struct Loader {
+    component: Option<PathBuf>,
+    memory_limit_mb: u32,
+    deadline_secs: u32,
+    max_response_mb: u32,
+}
+
+impl Loader {
+    fn load(&self, env: Env, allow_loopback: bool) -> Result<Harness, Failure> {
+        load_harness(self, env, allow_loopback)
+    }
+}
+
+fn load_harness(loader: &Loader, env: Env, allow_loopback: bool) -> Result<Harness, Failure> {
+    let component = loader.component.clone();
     let cache_dir = env("ZOHO_HARNESS_CACHE_DIR")
         .map(PathBuf::from)
         .or_else(|| env("XDG_CACHE_HOME").map(|d| PathBuf::from(d).join("zoho-harness")))
@@ -382,6 +416,9 @@ fn load_harness(component: Option<PathBuf>, env: Env, allow_loopback: bool) -> R
     let config = HarnessConfig {
         cache_dir,
         allow_loopback,
+        memory_limit_bytes: usize::try_from(loader.memory_limit_mb).unwrap_or(64) << 20,
+        call_deadline: Duration::from_secs(loader.deadline_secs.into()),
+        max_response_bytes: usize::try_from(loader.max_response_mb).unwrap_or(32) << 20,
         ..HarnessConfig::default()
     };
     let harness = match component {
@@ -716,7 +753,7 @@ async fn disconnect(store: &crate::store::ConnectionStore, name: &str, stdout: &
 }
 
 async fn run_in_sandbox(
-    component: Option<PathBuf>,
+    loader: &Loader,
     env: Env<'_>,
     key: &str,
     input: &str,
@@ -731,7 +768,7 @@ async fn run_in_sandbox(
         api_domain: fake.base_url(),
         books_organization_id: None,
     };
-    let harness = load_harness(component, env, true)?;
+    let harness = loader.load(env, true)?;
     let code = invoke(
         &harness,
         Arc::new(StaticCredentials::new().with(CONNECTION, info)),

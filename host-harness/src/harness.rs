@@ -40,6 +40,8 @@ pub struct HarnessConfig {
     pub http_timeout_cap: Duration,
     /// Whether loopback API domains (a local fake Zoho) may be reached.
     pub allow_loopback: bool,
+    /// Largest response body the component may read.
+    pub max_response_bytes: usize,
 }
 
 impl Default for HarnessConfig {
@@ -50,6 +52,7 @@ impl Default for HarnessConfig {
             call_deadline: Duration::from_secs(150),
             http_timeout_cap: Duration::from_secs(60),
             allow_loopback: false,
+            max_response_bytes: 32 << 20,
         }
     }
 }
@@ -189,6 +192,7 @@ impl Harness {
                 allowlist: Allowlist::default(),
                 max_timeout: self.config.http_timeout_cap,
                 requests_sent: Arc::clone(&requests_sent),
+                max_response_bytes: self.config.max_response_bytes,
             },
             limits: StoreLimitsBuilder::new()
                 .memory_size(self.config.memory_limit_bytes)

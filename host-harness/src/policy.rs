@@ -64,6 +64,9 @@ pub struct OutboundPolicy {
     pub allowlist: Allowlist,
     pub max_timeout: std::time::Duration,
     pub requests_sent: Arc<std::sync::atomic::AtomicU64>,
+    /// Largest response body the component may read; past it the body fails with
+    /// `HTTP-response-body-size`, so a huge answer cannot exhaust the instance's memory.
+    pub max_response_bytes: usize,
 }
 
 type IoFuture = Box<dyn Future<Output = wasmtime_wasi_http::Result<(), wasmtime_wasi_http::Error>> + Send>;
@@ -85,7 +88,22 @@ impl WasiHttpHooks for OutboundPolicy {
         options.connect_timeout = Some(options.connect_timeout.map_or(cap, |t| t.min(cap)));
         options.first_byte_timeout = Some(options.first_byte_timeout.map_or(cap, |t| t.min(cap)));
         options.between_bytes_timeout = Some(options.between_bytes_timeout.map_or(cap, |t| t.min(cap)));
-        wasmtime_wasi_http::default_hooks().send_request(request, Some(options), fut)
+        let limit = self.max_response_bytes;
+        let sent = wasmtime_wasi_http::default_hooks().send_request(request, Some(options), fut);
+        Box::new(async move {
+            let (response, io) = Box::into_pin(sent).await?;
+            let response = response.map(|body| {
+                use http_body_util::BodyExt;
+                let limit_u64 = u64::try_from(limit).unwrap_or(u64::MAX);
+                http_body_util::Limited::new(body, limit)
+                    .map_err(move |error| match error.downcast::<wasmtime_wasi_http::Error>() {
+                        Ok(inner) => *inner,
+                        Err(_) => wasmtime_wasi_http::Error::HttpResponseBodySize(Some(limit_u64)),
+                    })
+                    .boxed_unsync()
+            });
+            Ok((response, io))
+        })
     }
 }
 

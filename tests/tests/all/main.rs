@@ -9,6 +9,7 @@ mod credentials;
 mod crm;
 mod crm_batches;
 mod crm_query;
+mod faults;
 mod harness;
 mod inputs;
 mod manifest;
