@@ -97,6 +97,12 @@ fn escapes(input: &str) -> Error {
 /// must be on the connection's own API domain and below the same base.
 pub fn resolve(product: Product, api_domain: &str, url: &str) -> Result<(String, Vec<(String, String)>), Error> {
     let base = product.base();
+    if url.is_empty() {
+        return Err(Error::invalid(
+            "url",
+            "is empty; give a path such as /Leads or /organizations",
+        ));
+    }
     if url
         .bytes()
         .any(|b| b.is_ascii_control() || b == b' ' || b == b'\\' || b == b'#')

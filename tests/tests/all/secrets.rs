@@ -90,3 +90,13 @@ async fn a_rejected_token_is_not_quoted_in_the_error() {
     assert_no_token(&world, &error.to_string(), "the error");
     assert_no_token(&world, &world.log_text(), "the debug log");
 }
+
+#[test]
+#[should_panic(expected = "a secret leaked")]
+fn the_suite_wide_leak_check_fails_on_a_leak() {
+    crate::support::assert_no_secret(
+        "error: token 1000.abcdef123 rejected",
+        &["1000.abcdef123".to_owned()],
+        "a test string",
+    );
+}

@@ -44,6 +44,33 @@ pub struct World {
     pub fake: FakeZoho,
     pub log: MemoryLog,
     pub context: CallContext,
+    provider: Arc<dyn zoho_harness::CredentialProvider>,
+}
+
+/// Fails if any secret appears in `text`. Every error, log line and CLI stream that passes
+/// through these helpers is checked, so the whole suite doubles as a leak test.
+pub fn assert_no_secret(text: &str, secrets: &[String], what: &str) {
+    for secret in secrets.iter().filter(|s| s.len() >= 8) {
+        assert!(!text.contains(secret.as_str()), "a secret leaked into {what}: {text}");
+    }
+}
+
+/// An error document without the parts Zoho itself returned (a raw response body), which may
+/// legitimately echo what the caller sent.
+fn ours(document: &Value) -> String {
+    let mut document = document.clone();
+    if let Some(error) = document.get_mut("error").and_then(Value::as_object_mut) {
+        error.remove("body");
+    }
+    document.to_string()
+}
+
+impl Drop for World {
+    fn drop(&mut self) {
+        if !std::thread::panicking() {
+            assert_no_secret(&self.log_text(), &self.secrets(), "the component's log");
+        }
+    }
 }
 
 impl Default for World {
@@ -65,13 +92,29 @@ impl World {
 
     pub fn with_provider(fake: FakeZoho, provider: Arc<dyn zoho_harness::CredentialProvider>) -> Self {
         let log = MemoryLog::default();
-        let context = CallContext::new(provider).with_log(Arc::new(log.clone()));
-        Self { fake, log, context }
+        let context = CallContext::new(Arc::clone(&provider)).with_log(Arc::new(log.clone()));
+        Self {
+            fake,
+            log,
+            context,
+            provider,
+        }
+    }
+
+    /// Every secret in play: the fake's token and whatever the credentials provider holds.
+    pub fn secrets(&self) -> Vec<String> {
+        let mut secrets = self.provider.secrets();
+        secrets.push(self.fake.access_token());
+        secrets
     }
 
     /// Runs an action through `actions.invoke`; `Ok(output)` or `Err(error document)`.
     pub async fn invoke(&self, key: &str, input: Value) -> Result<Value, Value> {
-        invoke_with(harness(), &self.context, key, input).await
+        let outcome = invoke_with(harness(), &self.context, key, input).await;
+        if let Err(document) = &outcome {
+            assert_no_secret(&ours(document), &self.secrets(), &format!("the error of {key}"));
+        }
+        outcome
     }
 
     /// A live instance for calling the typed exports.
@@ -132,6 +175,15 @@ pub fn cli(args: &[&str], env: &[(&str, &str)]) -> Run {
         .collect();
     let (mut stdout, mut stderr) = (Vec::new(), Vec::new());
     let code = zoho_harness::cli::run(argv, &lookup, &mut std::io::empty(), &mut stdout, &mut stderr);
+    let secrets: Vec<String> = env
+        .iter()
+        .filter(|(k, _)| matches!(*k, "ZOHO_ACCESS_TOKEN" | "ZOHO_CLIENT_SECRET" | "ZOHO_REFRESH_TOKEN"))
+        .map(|(_, v)| (*v).to_owned())
+        .collect();
+    assert_no_secret(&String::from_utf8_lossy(&stderr), &secrets, "the CLI's stderr");
+    if code != 0 {
+        assert_no_secret(&String::from_utf8_lossy(&stdout), &secrets, "the CLI's error output");
+    }
     Run {
         code,
         stdout: String::from_utf8_lossy(&stdout).into_owned(),
