@@ -509,6 +509,10 @@ pub fn get_records(session: &mut Session, target: &Target, request: &ListRequest
         let taken: Vec<Value> = page_records.into_iter().skip(skip).take(room).collect();
         let consumed = skip + taken.len();
         records.extend(taken);
+        if available == 0 && has_more_page {
+            // Walking on would never end if Books keeps promising pages while sending nothing.
+            return Err(Error::decode("Books reported more pages but sent an empty one"));
+        }
         let page_has_rest = consumed < available;
         if page_has_rest {
             // The cap fell inside this page: resume on it, after the records already returned.

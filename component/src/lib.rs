@@ -17,6 +17,8 @@ mod coql;
 mod crm;
 mod cursor;
 mod error;
+#[doc(hidden)]
+pub mod fuzz;
 mod inputs;
 mod metadata;
 mod paging;

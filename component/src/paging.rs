@@ -155,6 +155,10 @@ pub fn walk(
                 last_page: Some(page),
             });
         }
+        if available == 0 {
+            // Walking on would never end if Zoho keeps promising more while sending nothing.
+            return Err(Error::decode("Zoho reported more records but sent an empty page"));
+        }
         let next = match (&page.info.next_page_token, &at) {
             (Some(token), _) if walk.tokens => PageRef::Token(token.clone()),
             (_, PageRef::Number(n)) if walk.tokens && (n + 1).saturating_mul(walk.per_page) > DISCRETE_LIMIT => {

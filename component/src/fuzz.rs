@@ -1,0 +1,114 @@
+//! Entry points for fuzzing (`fuzz/`): arbitrary bytes through the response decoders, and
+//! through whole actions against a host that answers every request with arbitrary bytes.
+//! Nothing here may panic: a panic in the component is a trap that kills the instance.
+
+use std::time::Duration;
+
+use http::{Request, Response};
+
+use crate::error::{Error, TransportError};
+use crate::session::{CallOptions, Credentials, Host, Level, Session};
+use crate::{actions, books, crm, zoho};
+
+fn response(status_byte: u8, body: &[u8]) -> Response<Vec<u8>> {
+    let status = 100 + u16::from(status_byte) * 2;
+    Response::builder()
+        .status(status)
+        .header("content-type", "application/json")
+        .header("retry-after", "0")
+        .body(body.to_vec())
+        .unwrap_or_else(|_| Response::new(body.to_vec()))
+}
+
+/// Every decoder on one response.
+pub fn responses(data: &[u8]) {
+    let Some((&status, body)) = data.split_first() else {
+        return;
+    };
+    let response = response(status, body);
+    let _ = crm::decode_page(&response, None);
+    let _ = crm::decode_record(&response, None);
+    let _ = crm::decode_single_write(&response, None);
+    let _ = zoho::write_results(&response, usize::from(status % 8), usize::from(status));
+    let _ = zoho::error_from_response(&response, None);
+    let _ = books::decode(&response);
+    let _ = books::decode_organizations(&response);
+    let _ = crate::coql::parse_limit(&String::from_utf8_lossy(body));
+}
+
+/// A host that answers every request with the same fuzzed response.
+struct FuzzHost {
+    status: u8,
+    body: Vec<u8>,
+    sent: usize,
+}
+
+impl Host for FuzzHost {
+    fn credentials(&mut self, _connection: &str) -> Result<Credentials, Error> {
+        Ok(Credentials {
+            access_token: "1000.fuzz".into(),
+            api_domain: "https://www.zohoapis.com".into(),
+            books_organization_id: Some("10234695".into()),
+        })
+    }
+    fn refresh(&mut self, connection: &str, _rejected: &str) -> Result<Credentials, Error> {
+        self.credentials(connection)
+    }
+    fn send(&mut self, _request: Request<Vec<u8>>, _timeout: Duration) -> Result<Response<Vec<u8>>, TransportError> {
+        self.sent += 1;
+        Ok(response(self.status, &self.body))
+    }
+    fn log(&mut self, _level: Level, _context: &str, _message: &str) {}
+    fn monotonic_now(&mut self) -> Duration {
+        Duration::from_secs(u64::try_from(self.sent).unwrap_or(0))
+    }
+    fn unix_now(&mut self) -> u64 {
+        1_700_000_000
+    }
+    fn sleep(&mut self, _duration: Duration) {}
+}
+
+/// One action: the first byte picks it, the input runs to the first NUL, the rest (after a
+/// status byte) is what the host answers to every request.
+pub fn action(data: &[u8]) {
+    let Some((&pick, rest)) = data.split_first() else {
+        return;
+    };
+    let key = actions::CATALOG[usize::from(pick) % actions::CATALOG.len()].key;
+    let (input, answer) = match rest.iter().position(|&b| b == 0) {
+        Some(nul) => (&rest[..nul], &rest[nul + 1..]),
+        None => (rest, &[][..]),
+    };
+    let (status, body) = answer.split_first().map_or((100, &[][..]), |(s, b)| (*s, b));
+    let mut host = FuzzHost {
+        status,
+        body: body.to_vec(),
+        sent: 0,
+    };
+    let _ = actions::invoke(&mut host, key, "fuzz", &String::from_utf8_lossy(input));
+    // Sessions are also driven directly, with the retry policy in play.
+    let mut session = Session::new(&mut host, "fuzz", CallOptions::default());
+    let _ = crm::get_record(&mut session, "Leads", "1", &[], None);
+}
+
+#[cfg(test)]
+mod tests {
+    /// Replays every input saved under `fuzz/regressions/<target>/` (crashes once found, and
+    /// shapes worth keeping); each must run without panicking.
+    #[test]
+    fn saved_fuzz_inputs_do_not_panic() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../fuzz/regressions");
+        let mut replayed = 0;
+        for (target, run) in [("responses", super::responses as fn(&[u8])), ("action", super::action)] {
+            let Ok(entries) = std::fs::read_dir(root.join(target)) else {
+                continue;
+            };
+            for entry in entries.flatten() {
+                let data = std::fs::read(entry.path()).expect("readable");
+                run(&data);
+                replayed += 1;
+            }
+        }
+        assert!(replayed > 0, "the regression corpus under fuzz/regressions is empty");
+    }
+}
