@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 use std::fs::{File, OpenOptions};
 use std::io::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -425,9 +425,4 @@ impl CredentialProvider for StoreCredentials {
             })
             .unwrap_or_default()
     }
-}
-
-/// The path of a store directory's lock file (for tests that inspect it).
-pub fn lock_path(dir: &Path) -> PathBuf {
-    dir.join(LOCK_FILE)
 }
