@@ -61,3 +61,55 @@ fn an_unusable_flag_exits_2_with_a_message_on_stderr() {
     assert!(output.stdout.is_empty());
     assert!(!output.stderr.is_empty());
 }
+
+#[test]
+fn the_served_sandbox_keeps_state_across_invocations() {
+    use std::io::{BufRead, BufReader};
+    let mut server = harness()
+        .args(["sandbox", "--port", "0"])
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("starts");
+    let stderr = server.stderr.take().expect("stderr");
+    let url = BufReader::new(stderr)
+        .lines()
+        .map_while(Result::ok)
+        .find_map(|line| {
+            line.split_whitespace()
+                .find(|w| w.starts_with("http://127.0.0.1:"))
+                .map(|w| w.trim_end_matches([',', '.']).to_owned())
+        })
+        .expect("the sandbox prints its URL");
+    let invoke = |key: &str, input: &str| {
+        harness()
+            .env("ZOHO_API_DOMAIN", &url)
+            .env("ZOHO_ACCESS_TOKEN", "sandbox")
+            .args(["invoke", key, "--input", input])
+            .output()
+            .expect("runs")
+    };
+    let created = invoke(
+        "crmCreateRecord",
+        r#"{"recordType":"Leads","values":{"Last_Name":"Persisted"}}"#,
+    );
+    let listed = invoke(
+        "crmGetRecords",
+        r#"{"recordType":"Leads","fields":"Last_Name","perPage":200}"#,
+    );
+    let _ = server.kill();
+    let _ = server.wait();
+    assert_eq!(
+        created.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&created.stdout)
+    );
+    let result: serde_json::Value = serde_json::from_slice(&listed.stdout).expect("JSON");
+    let names: Vec<&str> = result["data"]
+        .as_array()
+        .expect("data")
+        .iter()
+        .filter_map(|r| r["Last_Name"].as_str())
+        .collect();
+    assert!(names.contains(&"Persisted") && names.contains(&"Marrier"), "{names:?}");
+}
