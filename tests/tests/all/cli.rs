@@ -209,3 +209,59 @@ async fn actions_lists_the_manifest() {
         run.stdout
     );
 }
+
+#[tokio::test]
+async fn every_crm_capability_works_through_the_cli() {
+    let fake = fake_zoho::FakeZoho::start().expect("fake");
+    let lead = fake
+        .seed("Leads", &[json!({"Last_Name": "Boyle", "Email": "p@zylker.example"})])
+        .remove(0);
+    let doomed = fake.seed("Leads", &[json!({"Last_Name": "Doomed"})]).remove(0);
+    let attachment = fake.seed_attachment("Leads", &lead, "a.txt", "text/plain", b"hello");
+    let env = connection_env(&fake);
+    let cases = [
+        (
+            "crmGetRecords",
+            json!({"recordType": "Leads", "fields": "Last_Name", "fetchAll": true, "maxRecords": 10, "ifModifiedSince": "2001-01-01T00:00:00+00:00"}),
+        ),
+        (
+            "crmUpdateRecord",
+            json!({"recordType": "Leads", "values": [{"id": lead, "Company": "Zylker"}]}),
+        ),
+        (
+            "crmRemoveRecords",
+            json!({"recordType": "Leads", "recordIds": [doomed]}),
+        ),
+        (
+            "crmUpsertRecords",
+            json!({"recordType": "Leads", "records": [{"Last_Name": "Boyle", "Email": "p@zylker.example", "Phone": "1"}]}),
+        ),
+        (
+            "crmRunQuery",
+            json!({"query": "select Last_Name from Leads where Company = 'Zylker'", "fetchAll": true}),
+        ),
+        (
+            "crmSearchRecords",
+            json!({"recordType": "Leads", "conditions": [{"field": "Company", "operator": "equals", "value": "Zylker"}]}),
+        ),
+        (
+            "crmAddAttachment",
+            json!({"recordType": "Leads", "recordId": lead, "fileName": "b.txt", "file": "more"}),
+        ),
+        ("crmListAttachments", json!({"recordType": "Leads", "recordId": lead})),
+        (
+            "crmDownloadAttachment",
+            json!({"recordType": "Leads", "recordId": lead, "attachmentId": attachment}),
+        ),
+        ("crmListModules", json!({})),
+        ("crmListFields", json!({"recordType": "Leads"})),
+    ];
+    for (key, input) in cases {
+        let input = input.to_string();
+        let run = cli_async(&["invoke", key, "--input", &input], &borrowed(&env)).await;
+        assert_eq!(run.code, 0, "{key}: {}{}", run.stdout, run.stderr);
+        assert!(run.json().get("data").is_some(), "{key}: {}", run.stdout);
+    }
+    assert!(fake.records("Leads").iter().all(|r| r["Last_Name"] != "Doomed"));
+    assert_eq!(fake.attachments("Leads", &lead).len(), 2);
+}
