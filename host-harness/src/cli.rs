@@ -790,12 +790,14 @@ fn serve_sandbox(port: u16, stderr: &mut dyn Write) -> Result<i32, Failure> {
     fake.seed_sandbox();
     fake.add_token(SANDBOX_TOKEN);
     let url = fake.base_url();
-    writeln!(
-        stderr,
+    let banner = format!(
         "Offline Zoho sandbox on {url}, seeded with sample CRM Leads, Contacts, Accounts and Deals and Books contacts, items and taxes. Stop it with Ctrl-C.\n\
          In another shell:\n  export ZOHO_API_DOMAIN={url} ZOHO_ACCESS_TOKEN={SANDBOX_TOKEN}\n  \
-         cargo run -p zoho-harness -- invoke crmGetRecords --input '{{\"recordType\":\"Leads\",\"fields\":\"First_Name,Last_Name,Email\"}}'"
-    )?;
+         cargo run -p zoho-harness -- invoke crmGetRecords --input '{{\"recordType\":\"Leads\",\"fields\":\"First_Name,Last_Name,Email\"}}'\n"
+    );
+    // One write, and its failure ignored: whoever started the sandbox may stop reading stderr
+    // once it has the URL, and a closed pipe must not take the running sandbox down.
+    let _ = stderr.write_all(banner.as_bytes()).and_then(|()| stderr.flush());
     loop {
         std::thread::sleep(Duration::from_secs(3600));
     }

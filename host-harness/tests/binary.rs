@@ -70,9 +70,10 @@ fn the_served_sandbox_keeps_state_across_invocations() {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .expect("starts");
-    let stderr = server.stderr.take().expect("stderr");
-    let url = BufReader::new(stderr)
-        .lines()
+    // Keep reading stderr open for the server's whole life, as a careful parent would.
+    let mut lines = BufReader::new(server.stderr.take().expect("stderr")).lines();
+    let url = lines
+        .by_ref()
         .map_while(Result::ok)
         .find_map(|line| {
             line.split_whitespace()
@@ -98,6 +99,7 @@ fn the_served_sandbox_keeps_state_across_invocations() {
     );
     let _ = server.kill();
     let _ = server.wait();
+    drop(lines);
     assert_eq!(
         created.status.code(),
         Some(0),
@@ -112,4 +114,46 @@ fn the_served_sandbox_keeps_state_across_invocations() {
         .filter_map(|r| r["Last_Name"].as_str())
         .collect();
     assert!(names.contains(&"Persisted") && names.contains(&"Marrier"), "{names:?}");
+}
+
+#[test]
+fn the_sandbox_keeps_serving_when_nobody_reads_its_stderr() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("free port")
+        .port();
+    let mut server = harness()
+        .args(["sandbox", "--port", &port.to_string()])
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("starts");
+    // Close the read end at once: the banner write fails, and the server must not care.
+    drop(server.stderr.take());
+    let address = std::net::SocketAddr::from(([127, 0, 0, 1], port));
+    let listening = (0..100).any(|_| {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        std::net::TcpStream::connect(address).is_ok()
+    });
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    let listed = harness()
+        .env("ZOHO_API_DOMAIN", format!("http://127.0.0.1:{port}"))
+        .env("ZOHO_ACCESS_TOKEN", "sandbox")
+        .args([
+            "invoke",
+            "crmGetRecords",
+            "--input",
+            r#"{"recordType":"Deals","fields":"Deal_Name"}"#,
+        ])
+        .output()
+        .expect("runs");
+    let still_running = server.try_wait().expect("status").is_none();
+    let _ = server.kill();
+    let _ = server.wait();
+    assert!(listening && still_running, "the sandbox stopped when its stderr closed");
+    assert_eq!(
+        listed.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&listed.stdout)
+    );
 }
