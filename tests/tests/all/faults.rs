@@ -91,7 +91,7 @@ fn faults() -> Vec<(&'static str, Fault)> {
             },
         ),
         ("reset mid-body", Fault::ResetMidBody),
-        ("slower than the timeout", Fault::Delay(Duration::from_secs(3))),
+        ("slower than the timeout", Fault::Delay(Duration::from_secs(4))),
         ("malformed JSON", Fault::MalformedJson),
         ("truncated body", Fault::TruncatedBody),
         (
@@ -174,7 +174,7 @@ async fn reads_and_idempotent_writes_succeed_after_retries() {
             ),
         ];
         for (key, prefix, mut input) in cases {
-            input["timeout"] = json!(500);
+            input["timeout"] = json!(1500);
             world.fake.clear_requests();
             world.fake.inject(prefix, fault.clone(), 1);
             let outcome = world.invoke(key, input).await;
@@ -223,7 +223,7 @@ async fn creates_are_never_repeated_blindly_and_never_duplicated() {
             ),
         ];
         for (key, prefix, mut input, store) in cases {
-            input["timeout"] = json!(500);
+            input["timeout"] = json!(1500);
             let count = |world: &World| match store {
                 "Leads" => world.fake.records("Leads").len() - 1,
                 "books" => world
