@@ -423,6 +423,23 @@ fn success_entry(record: &Map<String, Value>, message: &str) -> Value {
     })
 }
 
+/// Checks one record as Zoho does on insert, stores it, and returns its result entry.
+fn add_record(state: &mut State, module: &str, index: usize, record: &Value) -> Value {
+    match check_values(state, module, index, record, true, None) {
+        Ok(fields) => {
+            let id = insert(state, module, fields);
+            let stored = state.modules[module]
+                .records
+                .iter()
+                .find(|r| r["id"] == json!(id))
+                .cloned()
+                .unwrap_or_default();
+            success_entry(&stored, "record added")
+        }
+        Err(entry) => entry,
+    }
+}
+
 fn create(state: &mut State, module: &str, request: &RecordedRequest) -> Reply {
     let data = match write_payload(request) {
         Ok(data) => data,
@@ -430,19 +447,7 @@ fn create(state: &mut State, module: &str, request: &RecordedRequest) -> Reply {
     };
     let mut entries = Vec::with_capacity(data.len());
     for (index, record) in data.iter().enumerate() {
-        match check_values(state, module, index, record, true, None) {
-            Ok(fields) => {
-                let id = insert(state, module, fields);
-                let stored = state.modules[module]
-                    .records
-                    .iter()
-                    .find(|r| r["id"] == json!(id))
-                    .cloned()
-                    .unwrap_or_default();
-                entries.push(success_entry(&stored, "record added"));
-            }
-            Err(entry) => entries.push(entry),
-        }
+        entries.push(add_record(state, module, index, record));
     }
     Reply::json(write_status(&entries, 201), &json!({"data": entries}))
 }
@@ -655,19 +660,7 @@ fn upsert(state: &mut State, module: &str, request: &RecordedRequest) -> Reply {
         });
         let mut entry = match &matched {
             Some((_, id)) => apply_update(state, module, id, index, record),
-            None => match check_values(state, module, index, record, true, None) {
-                Ok(values) => {
-                    let id = insert(state, module, values);
-                    let stored = state.modules[module]
-                        .records
-                        .iter()
-                        .find(|r| r["id"] == json!(id))
-                        .cloned()
-                        .unwrap_or_default();
-                    success_entry(&stored, "record added")
-                }
-                Err(entry) => entry,
-            },
+            None => add_record(state, module, index, record),
         };
         if entry["status"] == "success" {
             entry["action"] = json!(if matched.is_some() { "update" } else { "insert" });
