@@ -55,8 +55,8 @@ impl Action {
     }
 }
 
-/// Inputs every action accepts.
-const COMMON_INPUTS: &[InputSpec] = &[
+/// Inputs every action (and every trigger) accepts.
+pub(crate) const COMMON_INPUTS: &[InputSpec] = &[
     InputSpec::optional(
         "debugRequest",
         "Debug Request",
@@ -630,6 +630,51 @@ pub static CATALOG: &[Action] = &[
         output_example: r#"{"status":200,"headers":{"content-type":"application/json"},"body":{"code":0,"message":"success","organizations":[]}}"#,
         run: run_books_raw,
     },
+    Action {
+        key: "crmEnableNotifications",
+        label: "Enable Notifications",
+        description: "Open a Notifications API channel: Zoho POSTs to notifyUrl when records of the named modules are created, edited or deleted. Returns the channel (with its token, to verify notifications and renew) and renewAt, a safe time to renew before it expires.",
+        product: Product::Crm,
+        inputs: crate::triggers::notifications::ENABLE_INPUTS,
+        output_example: crate::triggers::notifications::CHANNEL_EXAMPLE,
+        run: crate::triggers::notifications::run_enable,
+    },
+    Action {
+        key: "crmListNotifications",
+        label: "List Notifications",
+        description: "The notification channels of the connection's user, with their events, notify URLs, expiry and renewAt (tokens are never shown).",
+        product: Product::Crm,
+        inputs: crate::triggers::notifications::LIST_INPUTS,
+        output_example: r#"{"data":[{"channelId":"1000000068001","events":["Leads.all"],"notifyUrl":"https://hooks.example.com/zoho/4f1c","channelExpiry":"2026-03-28T19:20:28+00:00","renewAt":"2026-03-28T13:20:28+00:00","hasToken":true}]}"#,
+        run: crate::triggers::notifications::run_list,
+    },
+    Action {
+        key: "crmRenewNotifications",
+        label: "Renew Notifications",
+        description: "Push a channel's expiry out (at most a week), re-sending its events and token so Zoho keeps both.",
+        product: Product::Crm,
+        inputs: crate::triggers::notifications::RENEW_INPUTS,
+        output_example: crate::triggers::notifications::CHANNEL_EXAMPLE,
+        run: crate::triggers::notifications::run_renew,
+    },
+    Action {
+        key: "crmUpdateNotifications",
+        label: "Update Notifications",
+        description: "Replace everything about a channel (events, notify URL, token, expiry, field conditions); what is not given is removed, as Zoho's PUT does.",
+        product: Product::Crm,
+        inputs: crate::triggers::notifications::UPDATE_INPUTS,
+        output_example: crate::triggers::notifications::CHANNEL_EXAMPLE,
+        run: crate::triggers::notifications::run_update,
+    },
+    Action {
+        key: "crmDisableNotifications",
+        label: "Disable Notifications",
+        description: "Disable whole channels (channelIds), or stop some events of one channel (channelId with events) and keep the rest.",
+        product: Product::Crm,
+        inputs: crate::triggers::notifications::DISABLE_INPUTS,
+        output_example: r#"{"data":[{"status":"success","code":"SUCCESS","message":"Successfully unsubscribed from actions-watch of the given module","details":{"events":[{"channel_id":"1000000068001","resource_name":"Leads"}]}}]}"#,
+        run: crate::triggers::notifications::run_disable,
+    },
 ];
 
 /// Looks an action up by key.
@@ -648,8 +693,14 @@ pub fn find(key: &str) -> Result<&'static Action, Error> {
 pub fn invoke(host: &mut dyn Host, key: &str, connection: &str, input: &str) -> Result<Value, Error> {
     let action = find(key)?;
     let inputs = Inputs::parse(&action.all_inputs(), input)?;
+    let mut session = Session::new(host, connection, call_options(&inputs));
+    (action.run)(&mut session, &inputs)
+}
+
+/// The per-call settings of the shared inputs (`debugRequest`, `timeout`, `maxRetries`).
+pub(crate) fn call_options(inputs: &Inputs) -> CallOptions {
     let defaults = CallOptions::default();
-    let options = CallOptions {
+    CallOptions {
         debug: inputs.flag("debugRequest"),
         attempt_timeout: inputs
             .u32("timeout")
@@ -659,9 +710,7 @@ pub fn invoke(host: &mut dyn Host, key: &str, connection: &str, input: &str) -> 
             ..defaults.retry
         },
         ..defaults
-    };
-    let mut session = Session::new(host, connection, options);
-    (action.run)(&mut session, &inputs)
+    }
 }
 
 /// Merges `dynamicFields` under each record: an explicit value wins, as in Prismatic.

@@ -104,6 +104,27 @@ pub fn validate_target(target: &Target) -> Result<(), Error> {
 }
 
 /// The path segments of a target, optionally ending with a record id.
+/// The field holding a record's id in Books' answers for `record_type`: `invoice_id`,
+/// `tax_id` for `settings/taxes`. Most types are their singular plus `_id`; the exceptions are
+/// the ones Books names after something else (payments, bank accounts, time entries).
+pub fn id_field(record_type: &str) -> String {
+    let last = record_type.rsplit('/').next().unwrap_or(record_type);
+    let special = match last {
+        "customerpayments" | "vendorpayments" => Some("payment_id"),
+        "bankaccounts" | "chartofaccounts" => Some("account_id"),
+        "timeentries" => Some("time_entry_id"),
+        "contactpersons" => Some("contact_person_id"),
+        "taxes" => Some("tax_id"),
+        "currencies" => Some("currency_id"),
+        "creditnotes" => Some("creditnote_id"),
+        _ => None,
+    };
+    match special {
+        Some(field) => field.to_owned(),
+        None => format!("{}_id", last.strip_suffix('s').unwrap_or(last)),
+    }
+}
+
 fn segments<'a>(target: &'a Target, record_id: Option<&'a str>) -> Vec<&'a str> {
     let mut segments = Vec::new();
     if let (Some(parent_type), Some(parent_id)) = (&target.parent_record_type, &target.parent_record_id) {

@@ -122,6 +122,15 @@ pub fn parse_limit(query: &str) -> Result<Parsed, Error> {
     })
 }
 
+/// Runs one query as written and returns its rows with Zoho's clock at the answer (the `Date`
+/// header, in Unix seconds), which triggers use as their only notion of "now".
+pub fn select(session: &mut Session, query: &str) -> Result<(Vec<Value>, Option<i64>), Error> {
+    let plan = run_plan(query)?;
+    let response = session.send(&plan)?;
+    let (rows, _) = decode(&response, plan.extensions().get())?;
+    Ok((rows, zoho::server_time(&response)))
+}
+
 /// One COQL page: `body limit offset, count`.
 fn page_plan(body: &str, offset: u32, count: u32) -> Result<http::Request<Vec<u8>>, Error> {
     run_plan(&format!("{body} limit {offset}, {count}"))

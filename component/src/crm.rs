@@ -179,6 +179,28 @@ pub fn list_plan(module: &str, options: &ListOptions) -> Result<Request<Vec<u8>>
     Ok(plan)
 }
 
+/// Plan for one page of `GET /{module}/deleted?type=all`, the recycle bin and permanent
+/// deletions, optionally only those after `since` (`If-Modified-Since`).
+pub fn deleted_plan(module: &str, page: u32, per_page: u32, since: Option<&str>) -> Result<Request<Vec<u8>>, Error> {
+    let mut query = Query::new();
+    query
+        .push("type", "all")
+        .push("page", page.to_string())
+        .push("per_page", per_page.to_string());
+    let mut plan = plan::request(
+        Method::GET,
+        plan::path(CRM_BASE, &[module, "deleted"]),
+        &query,
+        None,
+        PlanMeta {
+            repeatable: Repeatable::Yes,
+            scope: Some(scope(module, Operation::Read)),
+        },
+    )?;
+    if_modified_since(&mut plan, since)?;
+    Ok(plan)
+}
+
 /// Adds `If-Modified-Since` (already validated as an ISO 8601 date-time).
 fn if_modified_since(plan: &mut Request<Vec<u8>>, since: Option<&str>) -> Result<(), Error> {
     if let Some(since) = since {
@@ -601,6 +623,70 @@ pub fn get_records(
         let response = session.send(&plan)?;
         decode_page(&response, plan.extensions().get())
     })
+}
+
+/// Zoho's cap on ids in one `GET /{module}?ids=` call.
+pub const MAX_IDS_PER_GET: usize = 100;
+/// Zoho's cap on field names in one list call.
+pub const MAX_FIELDS_PER_GET: usize = 50;
+
+/// Fetches records by id: `GET /{module}?ids=` in batches of 100 ids and, when more than 50
+/// fields are wanted, in groups of 50 fields merged per record. `fields` of `None` means every
+/// field of the module (from its field metadata). Ids Zoho no longer has are simply absent.
+pub fn get_records_by_ids(
+    session: &mut Session,
+    module: &str,
+    ids: &[String],
+    fields: Option<&[String]>,
+) -> Result<std::collections::BTreeMap<String, Map<String, Value>>, Error> {
+    validate::module_name("recordType", module)?;
+    let mut found = std::collections::BTreeMap::new();
+    if ids.is_empty() {
+        return Ok(found);
+    }
+    let fields: Vec<String> = match fields {
+        Some(fields) => {
+            validate::field_list("fields", fields)?;
+            fields.to_vec()
+        }
+        None => crate::metadata::list_fields(session, module)?
+            .into_iter()
+            .map(|f| f.api_name)
+            .filter(|name| !name.is_empty())
+            .collect(),
+    };
+    let mut fields = fields;
+    if fields.is_empty() {
+        fields.push("id".into());
+    }
+    for batch in ids.chunks(MAX_IDS_PER_GET) {
+        for id in batch {
+            validate::record_id("ids", id)?;
+        }
+        for field_group in fields.chunks(MAX_FIELDS_PER_GET) {
+            let mut query = Query::new();
+            query.push("ids", batch.join(",")).push("fields", field_group.join(","));
+            let plan = plan::request(
+                Method::GET,
+                plan::path(CRM_BASE, &[module]),
+                &query,
+                None,
+                PlanMeta {
+                    repeatable: Repeatable::Yes,
+                    scope: Some(scope(module, Operation::Read)),
+                },
+            )?;
+            let page = decode_page(&session.send(&plan)?, plan.extensions().get())?;
+            for record in page.records {
+                let Value::Object(record) = record else { continue };
+                let Some(id) = record.get("id").and_then(Value::as_str).map(str::to_owned) else {
+                    continue;
+                };
+                found.entry(id).or_insert_with(Map::new).extend(record);
+            }
+        }
+    }
+    Ok(found)
 }
 
 /// Updates one record by id.

@@ -7,7 +7,7 @@ use serde_json::{Map, Value};
 
 use crate::error::{CredentialProblem, Error, RecordResult, TransportError, TransportKind};
 use crate::session::{CallOptions, Credentials, Host, Level, Session};
-use crate::{actions, books, crm, raw, retry};
+use crate::{actions, books, crm, raw, retry, triggers};
 
 #[allow(unsafe_code, reason = "wit-bindgen's generated ABI glue is unsafe by nature")]
 mod wit {
@@ -23,12 +23,14 @@ mod wit {
             "wasi:io/streams@0.2.12": wasi::io::streams,
             "wasi:clocks/monotonic-clock@0.2.12": wasi::clocks::monotonic_clock,
             "wasi:clocks/wall-clock@0.2.12": wasi::clocks::wall_clock,
+            "wasi:random/random@0.2.12": wasi::random::random,
         },
     });
 }
 
 use wit::exports::zoho::connector::{
-    actions as wit_actions, books as wit_books, crm as wit_crm, raw as wit_raw, types as wit_types,
+    actions as wit_actions, books as wit_books, crm as wit_crm, raw as wit_raw, triggers as wit_triggers,
+    types as wit_types,
 };
 use wit::zoho::connector::{credentials as wit_credentials, logging as wit_logging};
 
@@ -83,6 +85,10 @@ impl Host for WitHost {
     fn sleep(&mut self, duration: Duration) {
         let nanos = u64::try_from(duration.as_nanos()).unwrap_or(u64::MAX);
         wasi::clocks::monotonic_clock::subscribe_duration(nanos).block();
+    }
+
+    fn random_bytes(&mut self, len: usize) -> Vec<u8> {
+        wasi::random::random::get_random_bytes(u64::try_from(len).unwrap_or(u64::MAX))
     }
 }
 
@@ -568,10 +574,7 @@ impl wit_actions::Guest for Component {
                 key: action.key.to_owned(),
                 label: action.label.to_owned(),
                 description: action.description.to_owned(),
-                product: match action.product {
-                    actions::Product::Crm => wit_actions::Product::Crm,
-                    actions::Product::Books => wit_actions::Product::Books,
-                },
+                product: product(action.product),
                 input_schema: action.input_schema().to_string(),
                 output_example: action.output_example.to_owned(),
             })
@@ -581,6 +584,70 @@ impl wit_actions::Guest for Component {
     fn invoke(key: String, connection: String, input: String) -> Result<String, wit_types::Error> {
         let output = actions::invoke(&mut WitHost, &key, &connection, &input)?;
         Ok(output.to_string())
+    }
+}
+
+fn product(product: actions::Product) -> wit_actions::Product {
+    match product {
+        actions::Product::Crm => wit_actions::Product::Crm,
+        actions::Product::Books => wit_actions::Product::Books,
+    }
+}
+
+fn poll_result(outcome: triggers::PollOutcome) -> wit_triggers::PollResult {
+    wit_triggers::PollResult {
+        events: Value::Array(outcome.events).to_string(),
+        state: outcome.state,
+        more: outcome.more,
+    }
+}
+
+impl wit_triggers::Guest for Component {
+    fn manifest() -> Vec<wit_triggers::Trigger> {
+        triggers::CATALOG
+            .iter()
+            .map(|trigger| wit_triggers::Trigger {
+                key: trigger.key.to_owned(),
+                label: trigger.label.to_owned(),
+                description: trigger.description.to_owned(),
+                product: product(trigger.product),
+                kind: match trigger.kind {
+                    triggers::Kind::Polling => wit_triggers::TriggerKind::Polling,
+                    triggers::Kind::Instant => wit_triggers::TriggerKind::Instant,
+                },
+                input_schema: trigger.input_schema().to_string(),
+                output_example: trigger.output_example.to_owned(),
+            })
+            .collect()
+    }
+
+    fn poll(
+        key: String,
+        connection: String,
+        input: String,
+        state: Option<String>,
+    ) -> Result<wit_triggers::PollResult, wit_types::Error> {
+        Ok(poll_result(triggers::poll(
+            &mut WitHost,
+            &key,
+            &connection,
+            &input,
+            state.as_deref(),
+        )?))
+    }
+
+    fn handle_notification(
+        connection: String,
+        channel: String,
+        body: String,
+    ) -> Result<wit_triggers::PollResult, wit_types::Error> {
+        let mut host = WitHost;
+        let mut session = Session::new(&mut host, &connection, CallOptions::default());
+        Ok(poll_result(triggers::notifications::handle(
+            &mut session,
+            &channel,
+            &body,
+        )?))
     }
 }
 

@@ -66,6 +66,9 @@ impl Host for FuzzHost {
         1_700_000_000
     }
     fn sleep(&mut self, _duration: Duration) {}
+    fn random_bytes(&mut self, len: usize) -> Vec<u8> {
+        vec![7; len]
+    }
 }
 
 /// One action: the first byte picks it, the input runs to the first NUL, the rest (after a

@@ -27,6 +27,8 @@ mod raw;
 mod retry;
 mod search;
 mod session;
+mod time;
+mod triggers;
 mod validate;
 mod zoho;
 

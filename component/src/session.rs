@@ -55,6 +55,8 @@ pub trait Host {
     fn unix_now(&mut self) -> u64;
     /// Waits without spinning.
     fn sleep(&mut self, duration: Duration);
+    /// Unpredictable bytes (`wasi:random`), for channel ids and tokens nobody can guess.
+    fn random_bytes(&mut self, len: usize) -> Vec<u8>;
 }
 
 /// Request bodies larger than this are elided from debug logs.
@@ -96,6 +98,8 @@ pub struct Session<'h> {
     connection: String,
     credentials: Option<Credentials>,
     options: CallOptions,
+    /// Secrets of the call besides the access token (a channel token), kept out of every log.
+    secrets: Vec<String>,
 }
 
 impl std::fmt::Debug for Session<'_> {
@@ -115,7 +119,33 @@ impl<'h> Session<'h> {
             connection: connection.to_owned(),
             credentials: None,
             options,
+            secrets: Vec::new(),
         }
+    }
+
+    /// Redacts `secret` from every exchange this session logs from now on.
+    pub fn keep_secret(&mut self, secret: &str) {
+        if !secret.is_empty() {
+            self.secrets.push(secret.to_owned());
+        }
+    }
+
+    /// Unpredictable bytes from the host.
+    pub fn random_bytes(&mut self, len: usize) -> Vec<u8> {
+        self.host.random_bytes(len)
+    }
+
+    /// The host's wall clock, in seconds since the Unix epoch.
+    pub fn unix_now(&mut self) -> u64 {
+        self.host.unix_now()
+    }
+
+    fn log_debug(&mut self, context: &str, message: &str) {
+        let message = self
+            .secrets
+            .iter()
+            .fold(message.to_owned(), |text, secret| redact(&text, secret));
+        self.host.log(Level::Debug, context, &message);
     }
 
     /// The connection's credentials, fetched from the host once per session.
@@ -214,14 +244,14 @@ impl<'h> Session<'h> {
         let request = authorized(plan, credentials)?;
         if self.options.debug {
             let message = describe_request(&request, &credentials.access_token);
-            self.host.log(Level::Debug, "http.request", &message);
+            self.log_debug("http.request", &message);
         }
         let repeatable = plan.extensions().get::<Repeatable>().copied().unwrap_or(Repeatable::No);
         match self.host.send(request, self.options.attempt_timeout) {
             Ok(response) => {
                 if self.options.debug {
                     let message = describe_response(&response, &credentials.access_token);
-                    self.host.log(Level::Debug, "http.response", &message);
+                    self.log_debug("http.response", &message);
                 }
                 Ok(response)
             }
@@ -231,7 +261,7 @@ impl<'h> Session<'h> {
                     message: redact(&error.message, &credentials.access_token),
                 };
                 if self.options.debug {
-                    self.host.log(Level::Debug, "http.error", &error.message);
+                    self.log_debug("http.error", &error.message);
                 }
                 Err(transport_outcome(error, repeatable))
             }
@@ -440,6 +470,9 @@ pub(crate) mod tests {
         fn sleep(&mut self, duration: Duration) {
             self.slept.push(duration);
             self.clock += duration;
+        }
+        fn random_bytes(&mut self, len: usize) -> Vec<u8> {
+            (0..len).map(|i| (i as u8).wrapping_mul(37).wrapping_add(11)).collect()
         }
     }
 

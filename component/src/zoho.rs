@@ -113,6 +113,12 @@ pub fn classify(api: ApiError, retry_after_seconds: Option<u32>, scope: Option<&
     }
 }
 
+/// Zoho's clock when it answered: the `Date` header, in seconds since the Unix epoch.
+pub fn server_time(response: &Response<Vec<u8>>) -> Option<i64> {
+    let text = response.headers().get(http::header::DATE)?.to_str().ok()?;
+    crate::time::parse_http_date(text.trim()).and_then(|t| i64::try_from(t).ok())
+}
+
 /// Whether a response is a 401 that a fresh access token can cure: any 401 except a scope
 /// mismatch (CRM says `INVALID_TOKEN`; Books uses numeric codes for the same thing).
 pub fn is_invalid_token(response: &Response<Vec<u8>>) -> bool {

@@ -5,7 +5,7 @@
 use bytes::Bytes;
 use serde_json::{Map, Value, json};
 
-use crate::{RecordedRequest, Reply, State, multipart, time};
+use crate::{RecordedRequest, Reply, State, multipart};
 
 /// Zoho's v1 limit; v8's figure is unverified, so tests can change it.
 pub const DEFAULT_SIZE_LIMIT: usize = 20 << 20;
@@ -89,7 +89,7 @@ pub(crate) fn upload(state: &mut State, module: &str, record_id: &str, request: 
                     .unwrap_or_else(|| "application/octet-stream".into()),
                 data: file.data.clone(),
                 link_url: None,
-                created_time: time::now(),
+                created_time: state.clock.now(),
             }
         }
         (None, Some(url)) => Attachment {
@@ -98,7 +98,7 @@ pub(crate) fn upload(state: &mut State, module: &str, record_id: &str, request: 
             content_type: "text/uri-list".into(),
             data: Vec::new(),
             link_url: Some(url),
-            created_time: time::now(),
+            created_time: state.clock.now(),
         },
         _ => {
             return Reply::crm_error(

@@ -339,10 +339,8 @@ pub(crate) fn insert(
 ) -> Map<String, Value> {
     let id = state.books.new_id();
     values.insert(id_field.to_owned(), json!(id));
-    values
-        .entry("created_time")
-        .or_insert_with(|| json!(crate::time::now()));
-    values.insert("last_modified_time".into(), json!(crate::time::now()));
+    values.entry("created_time").or_insert_with(|| json!(state.clock.now()));
+    values.insert("last_modified_time".into(), json!(state.clock.now()));
     state
         .books
         .collections
@@ -386,7 +384,7 @@ fn update(state: &mut State, key: &(String, String), meta: &Meta, id: &str, requ
             record.insert(field, value);
         }
     }
-    record.insert("last_modified_time".into(), json!(crate::time::now()));
+    record.insert("last_modified_time".into(), json!(state.clock.now()));
     let record = record.clone();
     Reply::json(
         200,

@@ -245,6 +245,11 @@ impl Parser {
                 self.position += 1;
                 Ok(Literal::Text(text))
             }
+            // Ids are longer than a float holds exactly: keep long integers as digits.
+            Some(Tok::Word(word)) if word.len() > 15 && word.bytes().all(|b| b.is_ascii_digit()) => {
+                self.position += 1;
+                Ok(Literal::Text(word))
+            }
             Some(Tok::Word(word)) => match word.parse::<f64>() {
                 Ok(number) => {
                     self.position += 1;
@@ -464,7 +469,7 @@ fn order_against(value: &Value, literal: &Literal) -> Option<Ordering> {
         (Value::Number(n), Literal::Number(l)) => n.as_f64()?.partial_cmp(l),
         (Value::Number(n), Literal::Text(t)) => n.as_f64()?.partial_cmp(&t.parse::<f64>().ok()?),
         (Value::String(s), Literal::Number(l)) => s.parse::<f64>().ok()?.partial_cmp(l),
-        (Value::String(s), Literal::Text(t)) => Some(s.to_lowercase().cmp(&t.to_lowercase())),
+        (Value::String(s), Literal::Text(t)) => Some(compare_text(s, t)),
         (Value::Bool(b), Literal::Text(t)) => Some(b.to_string().cmp(&t.to_lowercase())),
         (Value::Object(o), literal) => order_against(o.get("id")?, literal),
         _ => None,
@@ -535,15 +540,25 @@ fn matches(state: &State, record: &Map<String, Value>, expr: &Expr) -> bool {
     }
 }
 
+/// Text as Zoho compares it: digit strings (ids) numerically, date-times as instants whatever
+/// their offsets, anything else case-insensitively.
+fn compare_text(a: &str, b: &str) -> Ordering {
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|c| c.is_ascii_digit());
+    if digits(a) && digits(b) {
+        return (a.len(), a).cmp(&(b.len(), b));
+    }
+    if let (Some(x), Some(y)) = (crate::time::parse_iso(a), crate::time::parse_iso(b)) {
+        return x.cmp(&y);
+    }
+    a.to_lowercase().cmp(&b.to_lowercase())
+}
+
 fn compare_values(a: Option<&Value>, b: Option<&Value>) -> Ordering {
     match (a, b) {
         (Some(Value::Number(x)), Some(Value::Number(y))) => {
             x.as_f64().partial_cmp(&y.as_f64()).unwrap_or(Ordering::Equal)
         }
-        // Ids are digit strings: shorter first, then text, which is numeric order.
-        (Some(Value::String(x)), Some(Value::String(y))) => {
-            (x.len(), x.to_lowercase()).cmp(&(y.len(), y.to_lowercase()))
-        }
+        (Some(Value::String(x)), Some(Value::String(y))) => compare_text(x, y),
         (None, Some(_)) => Ordering::Less,
         (Some(_), None) => Ordering::Greater,
         _ => Ordering::Equal,

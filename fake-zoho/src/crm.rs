@@ -29,6 +29,7 @@ struct Sort {
 /// Routes `/crm/v8/{rest}`; `None` for a route the CRM fake does not serve.
 pub(crate) fn route(state: &mut State, request: &RecordedRequest, rest: &[&str]) -> Option<Reply> {
     let reply = match (request.method.as_str(), rest) {
+        (_, ["actions", "watch"]) => crate::watch::route(state, request),
         ("POST", ["coql"]) => crate::coql::run(state, request),
         ("POST", [module, id, "Attachments"]) => {
             with_module(state, module, 0, |s| crate::attachments::upload(s, module, id, request))
@@ -56,6 +57,7 @@ pub(crate) fn route(state: &mut State, request: &RecordedRequest, rest: &[&str])
                 Reply::json(200, &json!({"fields": fields}))
             }),
         },
+        ("GET", [module, "deleted"]) => with_module(state, module, 0, |s| crate::deleted::list(s, module, request)),
         ("GET", [module]) => with_module(state, module, 0, |s| list(s, module, request)),
         ("POST", [module]) => with_module(state, module, 0, |s| create(s, module, request)),
         ("PUT", [module]) => with_module(state, module, 0, |s| update_many(s, module, request)),
@@ -85,7 +87,7 @@ fn with_module(state: &mut State, module: &str, index: usize, handler: impl FnOn
 /// Inserts a record as Zoho would store it and returns its id.
 pub(crate) fn insert(state: &mut State, module: &str, mut fields: Map<String, Value>) -> String {
     let id = state.new_id();
-    let now = time::now();
+    let now = state.clock.now();
     let user = state.user.clone();
     fields.insert("id".into(), json!(id));
     fields.insert("Created_Time".into(), json!(now));
@@ -144,6 +146,9 @@ fn list(state: &mut State, module: &str, request: &RecordedRequest) -> Reply {
         }
         Err(reply) => return reply,
     };
+    if let Some(ids) = request.query_param("ids") {
+        return by_ids(state, module, ids, &fields);
+    }
     let per_page = match number_param(request, "per_page", MAX_PER_PAGE) {
         Ok(n) if n <= MAX_PER_PAGE => n,
         Ok(_) => {
@@ -279,6 +284,33 @@ fn list(state: &mut State, module: &str, request: &RecordedRequest) -> Reply {
                 "page_token_expiry": null,
             }
         }),
+    )
+}
+
+/// `GET /{module}?ids=a,b&fields=...`: the records that still exist, at most 100 ids.
+fn by_ids(state: &State, module: &str, ids: &str, fields: &[String]) -> Reply {
+    let ids: Vec<&str> = ids.split(',').filter(|id| !id.is_empty()).collect();
+    if ids.len() > MAX_RECORDS_PER_WRITE {
+        return Reply::crm_error(
+            400,
+            "LIMIT_EXCEEDED",
+            "the number of records exceeds the limit",
+            json!({"limit": MAX_RECORDS_PER_WRITE, "param_name": "ids"}),
+        );
+    }
+    let found: Vec<Value> = state.modules[module]
+        .records
+        .iter()
+        .filter(|r| r.get("id").and_then(Value::as_str).is_some_and(|id| ids.contains(&id)))
+        .map(|r| project(r, Some(fields)))
+        .collect();
+    if found.is_empty() {
+        return Reply::no_content();
+    }
+    let count = found.len();
+    Reply::json(
+        200,
+        &json!({"data": found, "info": {"per_page": MAX_PER_PAGE, "count": count, "page": 1, "more_records": false}}),
     )
 }
 
@@ -449,7 +481,30 @@ fn create(state: &mut State, module: &str, request: &RecordedRequest) -> Reply {
     for (index, record) in data.iter().enumerate() {
         entries.push(add_record(state, module, index, record));
     }
+    notify_successes(state, module, "insert", &entries, &[]);
     Reply::json(write_status(&entries, 201), &json!({"data": entries}))
+}
+
+/// One notification for every record of a write that succeeded, as Zoho batches them.
+fn notify_successes(state: &mut State, module: &str, operation: &str, entries: &[Value], changed: &[String]) {
+    let ids: Vec<String> = entries
+        .iter()
+        .filter(|e| e["status"] == "success")
+        .filter_map(|e| e["details"]["id"].as_str().map(str::to_owned))
+        .collect();
+    crate::watch::notify(state, module, operation, &ids, changed);
+}
+
+/// The field names a write body sets, for field-specific notifications.
+fn changed_fields(data: &[Value]) -> Vec<String> {
+    let mut fields: Vec<String> = data
+        .iter()
+        .filter_map(Value::as_object)
+        .flat_map(|r| r.keys().filter(|k| *k != "id").cloned())
+        .collect();
+    fields.sort();
+    fields.dedup();
+    fields
 }
 
 fn update(state: &mut State, module: &str, id: &str, request: &RecordedRequest) -> Reply {
@@ -473,23 +528,17 @@ fn update(state: &mut State, module: &str, id: &str, request: &RecordedRequest) 
         );
     };
     let entries = [apply_update(state, module, id, 0, record)];
+    notify_successes(state, module, "update", &entries, &changed_fields(&data));
     Reply::json(write_status(&entries, 200), &json!({"data": entries}))
 }
 
 fn delete(state: &mut State, module: &str, id: &str) -> Reply {
-    let records = &mut state.modules.get_mut(module).expect("module checked").records;
-    match records
-        .iter()
-        .position(|r| r.get("id").and_then(Value::as_str) == Some(id))
-    {
-        Some(position) => {
-            records.remove(position);
-            Reply::json(
-                200,
-                &json!({"data": [{"code": "SUCCESS", "details": {"id": id}, "message": "record deleted", "status": "success"}]}),
-            )
-        }
-        None => Reply::json(400, &json!({"data": [invalid_id(id)]})),
+    let entry = remove_record(state, module, id);
+    if entry["status"] == "success" {
+        crate::watch::notify(state, module, "delete", &[id.to_owned()], &[]);
+        Reply::json(200, &json!({"data": [entry]}))
+    } else {
+        Reply::json(400, &json!({"data": [entry]}))
     }
 }
 
@@ -535,7 +584,27 @@ fn update_many(state: &mut State, module: &str, request: &RecordedRequest) -> Re
         };
         entries.push(apply_update(state, module, &id, index, record));
     }
+    notify_successes(state, module, "update", &entries, &changed_fields(&data));
     Reply::json(write_status(&entries, 200), &json!({"data": entries}))
+}
+
+/// A user's edit: new values, `Modified_Time` now, watchers notified. False if no such record.
+pub(crate) fn edit(state: &mut State, module: &str, id: &str, values: Map<String, Value>) -> bool {
+    let now = state.clock.now();
+    let user = state.user.clone();
+    let changed: Vec<String> = values.keys().cloned().collect();
+    let Some(record) = state.modules.get_mut(module).and_then(|m| {
+        m.records
+            .iter_mut()
+            .find(|r| r.get("id").and_then(Value::as_str) == Some(id))
+    }) else {
+        return false;
+    };
+    record.extend(values);
+    record.insert("Modified_Time".into(), json!(now));
+    record.insert("Modified_By".into(), user);
+    crate::watch::notify(state, module, "update", &[id.to_owned()], &changed);
+    true
 }
 
 /// Applies one record's update and returns its result entry.
@@ -554,7 +623,7 @@ fn apply_update(state: &mut State, module: &str, id: &str, index: usize, record:
                 return invalid_id(id);
             };
             stored.extend(fields);
-            stored.insert("Modified_Time".into(), json!(time::now()));
+            stored.insert("Modified_Time".into(), json!(state.clock.now()));
             stored.insert("Modified_By".into(), user);
             success_entry(stored, "record updated")
         }
@@ -581,30 +650,35 @@ fn delete_many(state: &mut State, module: &str, request: &RecordedRequest) -> Re
             json!({"limit": MAX_RECORDS_PER_WRITE}),
         );
     }
-    let Some(records) = state.modules.get_mut(module).map(|m| &mut m.records) else {
+    if !state.modules.contains_key(module) {
         return Reply::crm_error(
             400,
             "INVALID_MODULE",
             "the module name given seems to be invalid",
             json!({}),
         );
-    };
-    let entries: Vec<Value> = ids
-        .iter()
-        .map(|id| {
-            match records
-                .iter()
-                .position(|r| r.get("id").and_then(Value::as_str) == Some(id.as_str()))
-            {
-                Some(position) => {
-                    records.remove(position);
-                    json!({"code": "SUCCESS", "details": {"id": id}, "message": "record deleted", "status": "success"})
-                }
-                None => invalid_id(id),
-            }
-        })
-        .collect();
+    }
+    let entries: Vec<Value> = ids.iter().map(|id| remove_record(state, module, id)).collect();
+    notify_successes(state, module, "delete", &entries, &[]);
     Reply::json(write_status(&entries, 200), &json!({"data": entries}))
+}
+
+/// Removes one record to the recycle bin and returns its result entry.
+pub(crate) fn remove_record(state: &mut State, module: &str, id: &str) -> Value {
+    let Some(records) = state.modules.get_mut(module).map(|m| &mut m.records) else {
+        return invalid_id(id);
+    };
+    match records
+        .iter()
+        .position(|r| r.get("id").and_then(Value::as_str) == Some(id))
+    {
+        Some(position) => {
+            let removed = records.remove(position);
+            crate::deleted::record(state, module, &removed);
+            json!({"code": "SUCCESS", "details": {"id": id}, "message": "record deleted", "status": "success"})
+        }
+        None => invalid_id(id),
+    }
 }
 
 /// Zoho's system-defined duplicate-check field per module (Kaizen #56).
@@ -667,6 +741,10 @@ fn upsert(state: &mut State, module: &str, request: &RecordedRequest) -> Reply {
             entry["duplicate_field"] = matched.map_or(Value::Null, |(field, _)| json!(field));
         }
         entries.push(entry);
+    }
+    for (action, operation) in [("insert", "insert"), ("update", "update")] {
+        let done: Vec<Value> = entries.iter().filter(|e| e["action"] == action).cloned().collect();
+        notify_successes(state, module, operation, &done, &changed_fields(&data));
     }
     Reply::json(write_status(&entries, 200), &json!({"data": entries}))
 }

@@ -15,11 +15,13 @@ mod attachments;
 mod books;
 mod coql;
 mod crm;
+mod deleted;
 mod fields;
 pub mod multipart;
 mod search;
 mod server;
 mod time;
+mod watch;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -28,6 +30,7 @@ use bytes::Bytes;
 use serde_json::{Map, Value, json};
 
 pub use server::FakeZoho;
+pub use watch::Delivery;
 
 /// One request as the fake received it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -114,6 +117,30 @@ pub(crate) struct State {
     pub accounts: accounts::AccountsState,
     /// `http://127.0.0.1:PORT`, for the `api_domain` the accounts server answers with.
     pub base_url: String,
+    /// Every timestamp the fake writes, and its `Date` header.
+    pub clock: time::Clock,
+    /// Deleted records per module, in deletion order (the recycle bin).
+    pub deleted: BTreeMap<String, Vec<Value>>,
+    /// Notification channels (`/actions/watch`).
+    pub channels: Vec<watch::Channel>,
+    /// Notifications queued by the request being handled, posted once the lock is released.
+    pub outbox: Vec<watch::Delivery>,
+    /// Where queued notifications go to be posted; `None` in unit tests without a server.
+    pub courier: Option<std::sync::mpsc::Sender<watch::Delivery>>,
+    /// Notifications posted (or refused) so far, with their outcomes.
+    pub deliveries: Vec<watch::Delivery>,
+    /// Edits applied just before a matching request is handled, to change data mid-poll.
+    pub edits_on_request: Vec<EditOnRequest>,
+}
+
+/// An edit a test arms to happen while a client is between requests.
+#[derive(Debug, Clone)]
+pub(crate) struct EditOnRequest {
+    pub path_prefix: String,
+    pub skip: usize,
+    pub module: String,
+    pub id: String,
+    pub values: Map<String, Value>,
 }
 
 /// A fault the fake answers with instead of (or before) the real answer.
@@ -230,6 +257,13 @@ impl State {
             attachment_size_limit: attachments::DEFAULT_SIZE_LIMIT,
             accounts: accounts::AccountsState::new(),
             base_url: String::new(),
+            clock: time::Clock::default(),
+            deleted: BTreeMap::new(),
+            channels: Vec::new(),
+            outbox: Vec::new(),
+            courier: None,
+            deliveries: Vec::new(),
+            edits_on_request: Vec::new(),
         }
     }
 

@@ -52,6 +52,13 @@ impl FakeZoho {
         listener.set_nonblocking(true)?;
         let addr = listener.local_addr()?;
         shared.lock().base_url = format!("http://{addr}");
+        // The courier records outcomes through a weak handle, so it never keeps a stopped fake alive.
+        let weak = std::sync::Arc::downgrade(&shared.0);
+        shared.lock().courier = Some(crate::watch::start_courier(move |delivery| {
+            if let Some(state) = weak.upgrade() {
+                Shared(state).lock().deliveries.push(delivery);
+            }
+        }));
         let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
         let (shutdown, mut stopped) = tokio::sync::oneshot::channel::<()>();
         let served = shared.clone();
@@ -176,7 +183,7 @@ impl FakeZoho {
             content_type: content_type.to_owned(),
             data: data.to_vec(),
             link_url: None,
-            created_time: crate::time::now(),
+            created_time: state.clock.now(),
         };
         state
             .attachments
@@ -355,6 +362,83 @@ impl FakeZoho {
             .unwrap_or_default()
     }
 
+    /// Stops the fake's clock: records created from now on share one second until it moves.
+    pub fn freeze_clock(&self) {
+        self.shared.lock().clock.freeze();
+    }
+
+    /// Moves the fake's clock (stopped or running) by `seconds`, as if that much time passed.
+    pub fn advance_clock(&self, seconds: i64) {
+        self.shared.lock().clock.advance(seconds);
+    }
+
+    /// Lets a stopped clock run again from where it stands.
+    pub fn resume_clock(&self) {
+        self.shared.lock().clock.resume();
+    }
+
+    /// The fake's time, in seconds since the Unix epoch.
+    pub fn now_unix(&self) -> i64 {
+        self.shared.lock().clock.now_unix()
+    }
+
+    /// Edits a record as a user would in Zoho's UI (new `Modified_Time`, notifications sent);
+    /// false when there is no such record.
+    pub fn edit_record(&self, module: &str, id: &str, values: &Value) -> bool {
+        let mut state = self.shared.lock();
+        let edited = crm::edit(&mut state, module, id, values.as_object().cloned().unwrap_or_default());
+        dispatch(&mut state);
+        edited
+    }
+
+    /// Creates a record as a user would in Zoho's UI (notifications sent) and returns its id.
+    pub fn create_record(&self, module: &str, values: &Value) -> String {
+        let mut state = self.shared.lock();
+        let id = crm::insert(&mut state, module, values.as_object().cloned().unwrap_or_default());
+        crate::watch::notify(&mut state, module, "insert", std::slice::from_ref(&id), &[]);
+        dispatch(&mut state);
+        id
+    }
+
+    /// Deletes a record as a user would (to the recycle bin, notifications sent); false when
+    /// there is no such record.
+    pub fn delete_record(&self, module: &str, id: &str) -> bool {
+        let mut state = self.shared.lock();
+        let deleted = crm::remove_record(&mut state, module, id)["status"] == "success";
+        if deleted {
+            crate::watch::notify(&mut state, module, "delete", &[id.to_owned()], &[]);
+        }
+        dispatch(&mut state);
+        deleted
+    }
+
+    /// Arms an edit of a record to happen just before the (`skip` + 1)-th request whose path
+    /// starts with `path_prefix` is handled: a change made while a client is mid-way.
+    pub fn edit_on_request(&self, path_prefix: &str, skip: usize, module: &str, id: &str, values: &Value) {
+        self.shared.lock().edits_on_request.push(crate::EditOnRequest {
+            path_prefix: path_prefix.to_owned(),
+            skip,
+            module: module.to_owned(),
+            id: id.to_owned(),
+            values: values.as_object().cloned().unwrap_or_default(),
+        });
+    }
+
+    /// Notifications posted so far (with what the listener answered), oldest first.
+    pub fn deliveries(&self) -> Vec<crate::watch::Delivery> {
+        self.shared.lock().deliveries.clone()
+    }
+
+    /// The notification channels as stored: (channel id, events, token, expiry in Unix seconds).
+    pub fn channels(&self) -> Vec<(String, Vec<String>, Option<String>, i64)> {
+        self.shared
+            .lock()
+            .channels
+            .iter()
+            .map(|c| (c.id.clone(), c.events.clone(), c.token.clone(), c.expiry))
+            .collect()
+    }
+
     /// Seeds the sample data of the offline sandbox: a small, plausible CRM org.
     pub fn seed_sandbox(&self) {
         let fixture: Value = serde_json::from_str(include_str!("../fixtures/sandbox-crm.json")).unwrap_or(Value::Null);
@@ -377,6 +461,8 @@ impl FakeZoho {
 
 impl Drop for FakeZoho {
     fn drop(&mut self) {
+        // Closing the courier's queue ends its thread once it has posted what was queued.
+        self.shared.lock().courier = None;
         if let Some(shutdown) = self.shutdown.take() {
             let _ = shutdown.send(());
         }
@@ -465,16 +551,58 @@ async fn serve(
     }))
 }
 
-/// Records the request, checks the token and routes it.
+/// Records the request, checks the token and routes it; every answer carries the fake clock's
+/// `Date`, and the notifications it caused are handed to the courier once it is decided.
 pub(crate) fn handle(shared: &Shared, request: RecordedRequest) -> Reply {
     let mut state = shared.lock();
+    let mut reply = answer(&mut state, request);
+    reply
+        .headers
+        .push(("date".into(), crate::time::http_date(state.clock.now_unix())));
+    dispatch(&mut state);
+    reply
+}
+
+/// Hands queued notifications to the courier (or keeps them, without one).
+fn dispatch(state: &mut State) {
+    let outbox = std::mem::take(&mut state.outbox);
+    match &state.courier {
+        Some(courier) => {
+            for delivery in outbox {
+                let _ = courier.send(delivery);
+            }
+        }
+        None => state.deliveries.extend(outbox),
+    }
+}
+
+/// Applies an edit armed for this request, if any (a user saving a record mid-poll).
+fn edit_before(state: &mut State, request: &RecordedRequest) {
+    let Some(index) = state.edits_on_request.iter_mut().position(|edit| {
+        if !request.path.starts_with(&edit.path_prefix) {
+            return false;
+        }
+        if edit.skip > 0 {
+            edit.skip -= 1;
+            return false;
+        }
+        true
+    }) else {
+        return;
+    };
+    let edit = state.edits_on_request.remove(index);
+    crm::edit(state, &edit.module, &edit.id, edit.values);
+}
+
+fn answer(state: &mut State, request: RecordedRequest) -> Reply {
     state.requests.push(request.clone());
+    edit_before(state, &request);
     let fired = state
         .faults
         .iter_mut()
         .find_map(|f| (request.path.starts_with(&f.path_prefix) && f.fires()).then(|| f.fault.clone()));
     let Some(fault) = fired else {
-        return route(&mut state, &request);
+        return route(state, &request);
     };
     match fault {
         Fault::Status { status, retry_after } => fault_reply(status, retry_after),
@@ -487,14 +615,14 @@ pub(crate) fn handle(shared: &Shared, request: RecordedRequest) -> Reply {
         },
         Fault::Delay(duration) => Reply {
             delay: Some(duration),
-            ..route(&mut state, &request)
+            ..route(state, &request)
         },
         Fault::ResetMidBody => Reply {
             cut_after: Some(0),
-            ..route(&mut state, &request)
+            ..route(state, &request)
         },
         Fault::TruncatedBody => {
-            let reply = route(&mut state, &request);
+            let reply = route(state, &request);
             let half = reply.body.len() / 2;
             Reply {
                 cut_after: Some(half),
@@ -502,7 +630,7 @@ pub(crate) fn handle(shared: &Shared, request: RecordedRequest) -> Reply {
             }
         }
         Fault::MalformedJson => {
-            let reply = route(&mut state, &request);
+            let reply = route(state, &request);
             Reply {
                 status: 200,
                 body: Bytes::from_static(b"{\"data\":[{\"id\":"),

@@ -3,10 +3,69 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
-/// Now, as Zoho writes date-times.
-pub fn now() -> String {
+/// The fake's own clock: the machine's, shifted or stopped by tests so that records can share
+/// a second, or a poll can happen "later", without real waiting. Every timestamp the fake
+/// writes and its `Date` header come from it.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Clock {
+    frozen: Option<i64>,
+    offset: i64,
+}
+
+impl Clock {
+    /// Seconds since the Unix epoch by this clock.
+    pub fn now_unix(&self) -> i64 {
+        self.frozen.unwrap_or_else(|| real_now() + self.offset)
+    }
+
+    /// Now, as Zoho writes date-times.
+    pub fn now(&self) -> String {
+        format_unix(u64::try_from(self.now_unix()).unwrap_or(0))
+    }
+
+    /// Stops the clock at its current time.
+    pub fn freeze(&mut self) {
+        self.frozen = Some(self.now_unix());
+    }
+
+    /// Moves the clock (stopped or running) by `seconds`.
+    pub fn advance(&mut self, seconds: i64) {
+        match &mut self.frozen {
+            Some(at) => *at += seconds,
+            None => self.offset += seconds,
+        }
+    }
+
+    /// Lets a stopped clock run again from where it stands.
+    pub fn resume(&mut self) {
+        if let Some(at) = self.frozen.take() {
+            self.offset = at - real_now();
+        }
+    }
+}
+
+fn real_now() -> i64 {
     let seconds = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
-    format_unix(seconds)
+    i64::try_from(seconds).unwrap_or(0)
+}
+
+/// An IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`), as servers send in `Date`.
+pub fn http_date(seconds: i64) -> String {
+    const DAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let days = seconds.div_euclid(86_400);
+    let rem = seconds.rem_euclid(86_400);
+    let (year, month, day) = civil_from_days(days);
+    let weekday = DAYS[usize::try_from(days.rem_euclid(7)).unwrap_or(0)];
+    let month = MONTHS[usize::try_from(month - 1).unwrap_or(0)];
+    format!(
+        "{weekday}, {day:02} {month} {year:04} {:02}:{:02}:{:02} GMT",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
 }
 
 /// Formats seconds since the Unix epoch as an ISO 8601 date-time in UTC.
@@ -79,6 +138,12 @@ mod tests {
         );
         assert_eq!(super::parse_iso("2024-02-29T18:04:56+05:30"), Some(1_709_210_096));
         assert_eq!(super::parse_iso("2024-02-29"), None);
+    }
+
+    #[test]
+    fn http_dates_name_the_weekday() {
+        assert_eq!(super::http_date(784_111_777), "Sun, 06 Nov 1994 08:49:37 GMT");
+        assert_eq!(super::http_date(0), "Thu, 01 Jan 1970 00:00:00 GMT");
     }
 
     #[test]

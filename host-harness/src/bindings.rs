@@ -11,6 +11,7 @@ wasmtime::component::bindgen!({
         "wasi:http": wasmtime_wasi_http::p2::bindings::http,
         "wasi:io": wasmtime_wasi::p2::bindings::io,
         "wasi:clocks": wasmtime_wasi::p2::bindings::clocks,
+        "wasi:random": wasmtime_wasi::p2::bindings::random,
     },
     require_store_data_send: true,
 });
@@ -27,6 +28,7 @@ pub use exports::zoho::connector::crm::{
 pub use exports::zoho::connector::raw::{
     Body as RawBody, FormPart as RawFormPart, Method as RawMethod, Request as RawRequest, Response as RawResponse,
 };
+pub use exports::zoho::connector::triggers::{PollResult, Trigger, TriggerKind};
 pub use exports::zoho::connector::types::{
     ApiError, CredentialError as WitCredentialError, CredentialProblem, Error, HttpError, PageInfo, RecordResult,
     SortOrder, TransportError, TransportKind,

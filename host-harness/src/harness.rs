@@ -13,7 +13,7 @@ use wasmtime_wasi::WasiCtx;
 use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
 use wasmtime_wasi_http::WasiHttpCtx;
 
-use crate::bindings::{Action, Connector, ConnectorPre, Error, zoho::connector};
+use crate::bindings::{Action, Connector, ConnectorPre, Error, PollResult, Trigger, zoho::connector};
 use crate::credentials::CredentialProvider;
 use crate::log::{LogSink, NoLog};
 use crate::policy::{Allowlist, OutboundPolicy};
@@ -249,6 +249,66 @@ impl Harness {
                 .connector
                 .zoho_connector_actions()
                 .call_list(&mut instance.store);
+            tokio::time::timeout(self.config.call_deadline, call).await
+        };
+        self.settle(outcome, &instance)
+    }
+
+    /// The manifest of every trigger.
+    pub async fn list_triggers(&self) -> Result<Vec<Trigger>, HarnessError> {
+        let context = CallContext::new(Arc::new(crate::credentials::StaticCredentials::new()));
+        let mut instance = self.instantiate(&context).await?;
+        let outcome = {
+            let call = instance
+                .connector
+                .zoho_connector_triggers()
+                .call_manifest(&mut instance.store);
+            tokio::time::timeout(self.config.call_deadline, call).await
+        };
+        self.settle(outcome, &instance)
+    }
+
+    /// Runs one poll of a polling trigger from `state` (`None` on the first poll). Store the
+    /// returned state only once the events are safely taken: on an error, keep the old one.
+    pub async fn poll(
+        &self,
+        context: &CallContext,
+        key: &str,
+        connection: &str,
+        input: &str,
+        state: Option<&str>,
+    ) -> Result<Result<PollResult, Error>, HarnessError> {
+        let mut instance = self.instantiate(context).await?;
+        let outcome = {
+            let call = instance.connector.zoho_connector_triggers().call_poll(
+                &mut instance.store,
+                key,
+                connection,
+                input,
+                state,
+            );
+            tokio::time::timeout(self.config.call_deadline, call).await
+        };
+        self.settle(outcome, &instance)
+    }
+
+    /// Turns one body Zoho POSTed to a notify URL into events, given the channel JSON the
+    /// `crmEnableNotifications` action returned.
+    pub async fn handle_notification(
+        &self,
+        context: &CallContext,
+        connection: &str,
+        channel: &str,
+        body: &str,
+    ) -> Result<Result<PollResult, Error>, HarnessError> {
+        let mut instance = self.instantiate(context).await?;
+        let outcome = {
+            let call = instance.connector.zoho_connector_triggers().call_handle_notification(
+                &mut instance.store,
+                connection,
+                channel,
+                body,
+            );
             tokio::time::timeout(self.config.call_deadline, call).await
         };
         self.settle(outcome, &instance)

@@ -1,0 +1,284 @@
+//! New and updated CRM records, for any module, by keyset over (time, id) with COQL.
+//!
+//! Each poll asks COQL for the records after its position, ordered by the trigger's time field
+//! and then id: `where (T > 'w' or (T = 'w' and id > i)) order by T asc, id asc`. That is
+//! exact however many records share a second, never pages by offset (so records that change
+//! while the poll runs cannot shift a page and be skipped), and has no 2,000-record ceiling.
+//! The walk selects only ids and times; the records are then fetched by id (100 at a time),
+//! with every field of the module when `fields` is omitted.
+
+use serde_json::{Map, Value};
+
+use super::position::{self, Position};
+use super::{PollOutcome, SETTLE_SECONDS, id_of, limits, record_event, zoho_now};
+use crate::coql;
+use crate::crm;
+use crate::error::Error;
+use crate::inputs::Inputs;
+use crate::session::Session;
+use crate::validate;
+
+/// Rows per COQL call in a walk (Zoho's maximum).
+const ROWS_PER_QUERY: usize = 2_000;
+/// COQL calls one poll may make before it hands back what it has with `more`.
+const QUERIES_PER_POLL: usize = 5;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Change {
+    New,
+    Updated,
+}
+
+impl Change {
+    fn time_field(self) -> &'static str {
+        match self {
+            Change::New => "Created_Time",
+            Change::Updated => "Modified_Time",
+        }
+    }
+
+    fn event(self) -> &'static str {
+        match self {
+            Change::New => "created",
+            Change::Updated => "updated",
+        }
+    }
+
+    /// An edit is a modification after creation; a record never edited is only new.
+    fn counts(self, row: &Row) -> bool {
+        match self {
+            Change::New => true,
+            Change::Updated => row.modified > row.created,
+        }
+    }
+}
+
+pub fn poll_new(
+    session: &mut Session,
+    inputs: &Inputs,
+    key: &'static str,
+    state: Option<&str>,
+) -> Result<PollOutcome, Error> {
+    poll(session, inputs, key, state, Change::New)
+}
+
+pub fn poll_updated(
+    session: &mut Session,
+    inputs: &Inputs,
+    key: &'static str,
+    state: Option<&str>,
+) -> Result<PollOutcome, Error> {
+    poll(session, inputs, key, state, Change::Updated)
+}
+
+/// One row of the keyset walk.
+#[derive(Debug, Clone)]
+struct Row {
+    id: String,
+    created: i64,
+    modified: i64,
+}
+
+impl Row {
+    fn parse(value: &Value) -> Result<Self, Error> {
+        let id = id_of(value.get("id")).ok_or_else(|| Error::decode("a COQL row has no usable `id`"))?;
+        let time = |field: &str| {
+            value
+                .get(field)
+                .and_then(Value::as_str)
+                .and_then(crate::time::parse_iso)
+                .ok_or_else(|| Error::decode(format!("the record {id} has no readable `{field}`")))
+        };
+        Ok(Row {
+            created: time("Created_Time")?,
+            modified: time("Modified_Time")?,
+            id,
+        })
+    }
+
+    fn position(&self, change: Change) -> Position {
+        let time = match change {
+            Change::New => self.created,
+            Change::Updated => self.modified,
+        };
+        Position {
+            time,
+            id: self.id.clone(),
+        }
+    }
+}
+
+fn poll(
+    session: &mut Session,
+    inputs: &Inputs,
+    key: &'static str,
+    state: Option<&str>,
+    change: Change,
+) -> Result<PollOutcome, Error> {
+    let module = inputs.required_text("recordType")?;
+    validate::module_name("recordType", module)?;
+    let fields = inputs.list("fields");
+    if let Some(fields) = &fields {
+        validate::field_list("fields", fields)?;
+    }
+    let (max_events, backfill) = limits(inputs);
+    let since = state.map(|text| position::decode(text, key, module)).transpose()?;
+    let (rows, position, more) = match since {
+        None => anchor(session, module, change, backfill)?,
+        Some(since) => walk(session, module, change, since, max_events)?,
+    };
+    let events = events(session, module, change, fields.as_deref(), &rows)?;
+    Ok(PollOutcome {
+        events,
+        state: position::encode(key, module, &position),
+        more,
+    })
+}
+
+/// First poll: Zoho's clock from the answer is the anchor; the backfill is the most recent
+/// matching records before it.
+fn anchor(
+    session: &mut Session,
+    module: &str,
+    change: Change,
+    backfill: usize,
+) -> Result<(Vec<Row>, Position, bool), Error> {
+    let time = change.time_field();
+    // Updated records are a subset of the newest by Modified_Time; ask for enough rows that
+    // never-edited ones filtered out still leave the backfill wanted.
+    let wanted = if change == Change::Updated {
+        backfill.saturating_mul(4)
+    } else {
+        backfill
+    };
+    let limit = wanted.clamp(1, ROWS_PER_QUERY);
+    let query = format!(
+        "select id, Created_Time, Modified_Time from {module} where {time} is not null order by {time} desc, id desc limit {limit}"
+    );
+    let (values, date) = coql::select(session, &query)?;
+    let now = zoho_now(date)?;
+    let anchor = Position::before(now);
+    let mut rows = Vec::new();
+    for value in &values {
+        let row = Row::parse(value)?;
+        if rows.len() < backfill && row.position(change) < anchor && change.counts(&row) {
+            rows.push(row);
+        }
+    }
+    rows.reverse();
+    Ok((rows, anchor, false))
+}
+
+/// Later polls: the changes after `since`, oldest first, up to `max_events`, stopping short of
+/// the last [`SETTLE_SECONDS`] of Zoho's clock.
+fn walk(
+    session: &mut Session,
+    module: &str,
+    change: Change,
+    since: Position,
+    max_events: usize,
+) -> Result<(Vec<Row>, Position, bool), Error> {
+    let time = change.time_field();
+    let mut position = since;
+    let mut rows = Vec::new();
+    let mut settled_until: Option<i64> = None;
+    for _ in 0..QUERIES_PER_POLL {
+        let after = crate::time::format_utc(position.time);
+        let keyset = if position.id.is_empty() {
+            format!("{time} >= '{after}'")
+        } else {
+            format!("({time} > '{after}' or ({time} = '{after}' and id > {}))", position.id)
+        };
+        let query = format!(
+            "select id, Created_Time, Modified_Time from {module} where {keyset} order by {time} asc, id asc limit {ROWS_PER_QUERY}"
+        );
+        let (values, date) = coql::select(session, &query)?;
+        // One horizon for the whole poll, from Zoho's clock at the first answer.
+        let horizon = match settled_until {
+            Some(horizon) => horizon,
+            None => {
+                let horizon = zoho_now(date)? - SETTLE_SECONDS;
+                settled_until = Some(horizon);
+                horizon
+            }
+        };
+        for value in &values {
+            let row = Row::parse(value)?;
+            let at = row.position(change);
+            if at <= position {
+                // Zoho answered a row at or before the keyset; never step backwards.
+                continue;
+            }
+            if at.time > horizon {
+                return Ok((rows, position, false));
+            }
+            if change.counts(&row) {
+                if rows.len() == max_events {
+                    return Ok((rows, position, true));
+                }
+                rows.push(row);
+            }
+            position = at;
+        }
+        if values.len() < ROWS_PER_QUERY {
+            return Ok((rows, position, false));
+        }
+    }
+    Ok((rows, position, true))
+}
+
+/// Fetches the records of `rows` and turns them into events, in order.
+fn events(
+    session: &mut Session,
+    module: &str,
+    change: Change,
+    fields: Option<&[String]>,
+    rows: &[Row],
+) -> Result<Vec<Value>, Error> {
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+    // The times are always fetched: they are what the events are ordered by.
+    let wanted: Option<Vec<String>> = fields.map(|fields| {
+        let mut wanted = fields.to_vec();
+        for always in ["Created_Time", "Modified_Time"] {
+            if !wanted.iter().any(|f| f == always) {
+                wanted.push(always.to_owned());
+            }
+        }
+        wanted
+    });
+    let mut records = crm::get_records_by_ids(session, module, &ids, wanted.as_deref())?;
+    let mut events = Vec::with_capacity(rows.len());
+    for row in rows {
+        match records.remove(&row.id) {
+            Some(record) => {
+                let modified_since = record
+                    .get("Modified_Time")
+                    .and_then(Value::as_str)
+                    .and_then(crate::time::parse_iso)
+                    .is_some_and(|t| t > row.modified);
+                if change == Change::Updated && modified_since {
+                    // Edited again since the walk saw it: that later edit lies past this poll's
+                    // position, so the next poll reports the record once, as it is then.
+                    continue;
+                }
+                events.push(record_event(change.event(), &row.id, Value::Object(record)));
+            }
+            None => {
+                // Deleted since the walk saw it. The change still happened: report it with what
+                // the walk knew, so nothing is skipped (the deletion is crmDeletedRecords').
+                let mut known = Map::new();
+                known.insert("id".into(), Value::from(row.id.clone()));
+                known.insert("Created_Time".into(), Value::from(crate::time::format_utc(row.created)));
+                known.insert(
+                    "Modified_Time".into(),
+                    Value::from(crate::time::format_utc(row.modified)),
+                );
+                events.push(record_event(change.event(), &row.id, Value::Object(known)));
+            }
+        }
+    }
+    Ok(events)
+}

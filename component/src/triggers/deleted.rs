@@ -1,0 +1,126 @@
+//! Deleted CRM records, from Zoho's deleted-records list (`GET /{module}/deleted?type=all`).
+//!
+//! That list can only be paged by number and filtered by `If-Modified-Since`; its order is not
+//! documented. So each poll walks every page after its position and keeps the earliest
+//! `maxEvents` deletions in (deleted time, id) order, in bounded memory; deletions already
+//! delivered, or too recent to be settled, are passed over.
+
+use serde_json::{Map, Value, json};
+
+use super::position::{self, Position};
+use super::{Earliest, PollOutcome, SETTLE_SECONDS, id_of, limits, zoho_now};
+use crate::crm;
+use crate::error::Error;
+use crate::inputs::Inputs;
+use crate::session::Session;
+use crate::validate;
+
+const PER_PAGE: u32 = 200;
+
+pub fn poll(
+    session: &mut Session,
+    inputs: &Inputs,
+    key: &'static str,
+    state: Option<&str>,
+) -> Result<PollOutcome, Error> {
+    let module = inputs.required_text("recordType")?;
+    validate::module_name("recordType", module)?;
+    let (max_events, backfill) = limits(inputs);
+    let since = state.map(|text| position::decode(text, key, module)).transpose()?;
+    let (events, position, more) = match since {
+        None => {
+            // The first answer tells Zoho's time; the backfill is the latest deletions before it.
+            let mut latest: Vec<(Position, Value)> = Vec::new();
+            let now = walk(session, module, None, |now, at, event| {
+                if at < Position::before(now) {
+                    latest.push((at, event));
+                }
+                // The first page is always read (for the clock); go on only for a backfill.
+                latest.len() < backfill
+            })?;
+            latest.sort_by(|a, b| b.0.cmp(&a.0));
+            latest.truncate(backfill);
+            latest.reverse();
+            (
+                latest.into_iter().map(|(_, e)| e).collect(),
+                Position::before(now),
+                false,
+            )
+        }
+        Some(since) => {
+            let mut earliest = Earliest::new(max_events);
+            // `If-Modified-Since` is exclusive; ask from the second before so ties are seen.
+            let after = crate::time::format_utc(since.time - 1);
+            walk(session, module, Some(&after), |now, at, event| {
+                if at > since && at.time <= now - SETTLE_SECONDS {
+                    earliest.offer(at, event);
+                }
+                true
+            })?;
+            let (events, last, more) = earliest.into_events();
+            (events, last.unwrap_or(since), more)
+        }
+    };
+    Ok(PollOutcome {
+        events,
+        state: position::encode(key, module, &position),
+        more,
+    })
+}
+
+/// Walks the deleted-records pages, handing each entry to `take` with Zoho's time at the first
+/// answer and the entry's position, until `take` returns false or the list ends. Returns that
+/// time.
+fn walk(
+    session: &mut Session,
+    module: &str,
+    since: Option<&str>,
+    mut take: impl FnMut(i64, Position, Value) -> bool,
+) -> Result<i64, Error> {
+    let mut now = None;
+    let mut page = 1;
+    loop {
+        let plan = crm::deleted_plan(module, page, PER_PAGE, since)?;
+        let response = session.send(&plan)?;
+        let clock = match now {
+            Some(clock) => clock,
+            None => *now.insert(zoho_now(crate::zoho::server_time(&response))?),
+        };
+        let listed = crm::decode_page(&response, plan.extensions().get())?;
+        if listed.records.is_empty() && listed.info.more_records {
+            // Walking on would never end if Zoho keeps promising pages while sending none.
+            return Err(Error::decode(
+                "Zoho reported more deleted records but sent an empty page",
+            ));
+        }
+        for entry in &listed.records {
+            let (at, event) = deleted_event(entry)?;
+            if !take(clock, at, event) {
+                return Ok(clock);
+            }
+        }
+        if !listed.info.more_records {
+            return Ok(clock);
+        }
+        page += 1;
+    }
+}
+
+/// A deleted-records entry as a `deleted` event, with its position.
+fn deleted_event(entry: &Value) -> Result<(Position, Value), Error> {
+    let id = id_of(entry.get("id")).ok_or_else(|| Error::decode("a deleted-records entry has no usable `id`"))?;
+    let deleted_time = entry.get("deleted_time").and_then(Value::as_str).unwrap_or_default();
+    let time = crate::time::parse_iso(deleted_time)
+        .ok_or_else(|| Error::decode(format!("the deleted record {id} has no readable `deleted_time`")))?;
+    let mut event = Map::new();
+    event.insert("event".into(), json!("deleted"));
+    event.insert("id".into(), json!(id));
+    event.insert("deletedTime".into(), json!(deleted_time));
+    if let Some(by) = entry.get("deleted_by").filter(|v| !v.is_null()) {
+        event.insert("deletedBy".into(), by.clone());
+    }
+    if let Some(name) = entry.get("display_name").filter(|v| !v.is_null()) {
+        event.insert("displayName".into(), name.clone());
+    }
+    Ok((Position { time, id }, Value::Object(event)))
+}

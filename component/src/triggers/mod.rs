@@ -1,0 +1,320 @@
+//! Triggers: the catalog the `triggers` interface lists, and one poll of a polling trigger.
+//!
+//! Every polling trigger follows the same contract: a first poll (no state) anchors at Zoho's
+//! clock (the `Date` of its answer) and returns only the `backfill` asked for; each later poll
+//! returns the changes after the position in its state, in (time, id) order, at most
+//! `maxEvents` of them, and a state at the last change returned, never further. Changes in the
+//! last [`SETTLE_SECONDS`] of Zoho's clock are left for the next poll: a record saved in the
+//! same second as the newest one seen could still become visible after the poll looked, and
+//! taking the second before it is complete would skip it.
+
+mod books_poll;
+mod crm_poll;
+mod deleted;
+pub mod notifications;
+pub mod position;
+
+use std::collections::BTreeMap;
+
+use serde_json::{Value, json};
+
+use crate::actions::{COMMON_INPUTS, Product, call_options};
+use crate::error::Error;
+use crate::inputs::{InputSpec, InputType, Inputs};
+use crate::session::{Host, Session};
+use position::Position;
+
+/// Changes this recent (by Zoho's clock) wait for the next poll.
+pub const SETTLE_SECONDS: i64 = 2;
+/// Default and largest `maxEvents`.
+const DEFAULT_MAX_EVENTS: u32 = 200;
+pub const MAX_EVENTS: u32 = 1_000;
+
+/// How a trigger learns about changes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Polling,
+    Instant,
+}
+
+type Poll = fn(&mut Session, &Inputs, &'static str, Option<&str>) -> Result<PollOutcome, Error>;
+
+/// One trigger of the catalog.
+#[derive(Debug)]
+pub struct Trigger {
+    pub key: &'static str,
+    pub label: &'static str,
+    pub description: &'static str,
+    pub product: Product,
+    pub kind: Kind,
+    pub inputs: &'static [InputSpec],
+    pub output_example: &'static str,
+    /// `None` for instant triggers, which are driven by notifications instead.
+    poll: Option<Poll>,
+}
+
+impl Trigger {
+    /// The JSON Schema of this trigger's input, including the shared inputs.
+    pub fn input_schema(&self) -> Value {
+        crate::inputs::schema(&self.all_inputs())
+    }
+
+    fn all_inputs(&self) -> Vec<InputSpec> {
+        let shared = COMMON_INPUTS
+            .iter()
+            .filter(|common| !self.inputs.iter().any(|own| own.name == common.name));
+        self.inputs.iter().chain(shared).copied().collect()
+    }
+}
+
+/// What one poll (or one notification) produced.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PollOutcome {
+    pub events: Vec<Value>,
+    pub state: String,
+    pub more: bool,
+}
+
+const RECORD_TYPE: InputSpec = InputSpec::required(
+    "recordType",
+    "Record Type",
+    InputType::ApiName,
+    "The module's API name, standard or custom, e.g. Leads, Deals, Projects__c.",
+)
+.example("\"Leads\"");
+const FIELDS: InputSpec = InputSpec::optional(
+    "fields",
+    "Fields",
+    InputType::StringList,
+    "Fields each event's record carries (API names); every field of the module when omitted.",
+)
+.example("[\"Last_Name\", \"Email\", \"Company\"]");
+const MAX_EVENTS_INPUT: InputSpec = InputSpec::optional(
+    "maxEvents",
+    "Max Events",
+    InputType::Integer { min: 1, max: 1_000 },
+    "Most events one poll returns; when more are waiting, the result says `more` and the next poll continues.",
+)
+.default("200");
+const BACKFILL: InputSpec = InputSpec::optional(
+    "backfill",
+    "Backfill",
+    InputType::Integer { min: 0, max: 1_000 },
+    "On the first poll only: also return up to this many of the most recent matching records as events.",
+)
+.default("0");
+const BOOKS_RECORD_TYPE: InputSpec = InputSpec::required(
+    "recordType",
+    "Record Type",
+    InputType::BooksPath,
+    "The Books record type: contacts, invoices, bills, items, salesorders, estimates, expenses, ...",
+)
+.example("\"invoices\"");
+const ORGANIZATION_ID: InputSpec = InputSpec::optional(
+    "organizationId",
+    "Organization ID",
+    InputType::Id,
+    "The Books organization; defaults to the connection's, or the only one the user belongs to.",
+)
+.example("\"10234695\"");
+
+const CRM_CHANGE_INPUTS: &[InputSpec] = &[RECORD_TYPE, FIELDS, MAX_EVENTS_INPUT, BACKFILL];
+const CRM_DELETED_INPUTS: &[InputSpec] = &[RECORD_TYPE, MAX_EVENTS_INPUT, BACKFILL];
+const BOOKS_INPUTS: &[InputSpec] = &[BOOKS_RECORD_TYPE, ORGANIZATION_ID, MAX_EVENTS_INPUT, BACKFILL];
+
+/// Every trigger, in manifest order.
+pub static CATALOG: &[Trigger] = &[
+    Trigger {
+        key: "crmNewRecords",
+        label: "New Records",
+        description: "Records created in any CRM module, custom modules included, each exactly once, oldest first.",
+        product: Product::Crm,
+        kind: Kind::Polling,
+        inputs: CRM_CHANGE_INPUTS,
+        output_example: r#"[{"event":"created","id":"4150868000000624001","record":{"id":"4150868000000624001","Last_Name":"Boyle","Email":"p.boyle@zylker.com","Created_Time":"2026-03-27T19:20:28+05:30","Modified_Time":"2026-03-27T19:20:28+05:30"}}]"#,
+        poll: Some(crm_poll::poll_new),
+    },
+    Trigger {
+        key: "crmUpdatedRecords",
+        label: "Updated Records",
+        description: "Records edited after their creation in any CRM module, once per poll in which they changed, in the order of their last change. A record created and never edited is only reported as new.",
+        product: Product::Crm,
+        kind: Kind::Polling,
+        inputs: CRM_CHANGE_INPUTS,
+        output_example: r#"[{"event":"updated","id":"4150868000000624001","record":{"id":"4150868000000624001","Last_Name":"Boyle","Lead_Status":"Contacted","Created_Time":"2026-03-27T19:20:28+05:30","Modified_Time":"2026-03-28T09:02:11+05:30"}}]"#,
+        poll: Some(crm_poll::poll_updated),
+    },
+    Trigger {
+        key: "crmDeletedRecords",
+        label: "Deleted Records",
+        description: "Records deleted from any CRM module (recycle bin and permanent deletions), from Zoho's deleted-records list.",
+        product: Product::Crm,
+        kind: Kind::Polling,
+        inputs: CRM_DELETED_INPUTS,
+        output_example: r#"[{"event":"deleted","id":"4150868000000624001","deletedTime":"2026-03-29T10:00:00+05:30","deletedBy":{"name":"Patricia Boyle","id":"4150868000000225013"},"displayName":"Boyle"}]"#,
+        poll: Some(deleted::poll),
+    },
+    Trigger {
+        key: "booksNewRecords",
+        label: "New Books Records",
+        description: "Books records created (contacts, invoices, bills, items, sales orders, ...), by their created_time, oldest first. Each event carries the record as Books lists it.",
+        product: Product::Books,
+        kind: Kind::Polling,
+        inputs: BOOKS_INPUTS,
+        output_example: r#"[{"event":"created","id":"982000000567114","record":{"invoice_id":"982000000567114","invoice_number":"INV-00003","customer_name":"Bowman and Co","total":40.6,"created_time":"2026-03-27T02:02:51-0800","last_modified_time":"2026-03-27T02:02:51-0800"}}]"#,
+        poll: Some(books_poll::poll_new),
+    },
+    Trigger {
+        key: "booksUpdatedRecords",
+        label: "Updated Books Records",
+        description: "Books records edited after their creation, by their last_modified_time, in the order of their last change.",
+        product: Product::Books,
+        kind: Kind::Polling,
+        inputs: BOOKS_INPUTS,
+        output_example: r#"[{"event":"updated","id":"982000000567114","record":{"invoice_id":"982000000567114","status":"sent","created_time":"2026-03-27T02:02:51-0800","last_modified_time":"2026-03-28T05:10:00-0800"}}]"#,
+        poll: Some(books_poll::poll_updated),
+    },
+    Trigger {
+        key: "crmRecordNotifications",
+        label: "Record Notifications (instant)",
+        description: "Instant create, edit and delete events from Zoho's Notifications API, any module. Enable a channel with the crmEnableNotifications action (these are its inputs), pass each body Zoho POSTs to handle-notification, and renew with crmRenewNotifications when its state says renewDue.",
+        product: Product::Crm,
+        kind: Kind::Instant,
+        inputs: notifications::ENABLE_INPUTS,
+        output_example: r#"[{"event":"created","id":"4150868000000624001","record":{"id":"4150868000000624001","Last_Name":"Boyle"}},{"event":"deleted","id":"4150868000000624002","deletedTime":"2026-03-29T10:00:00+05:30"}]"#,
+        poll: None,
+    },
+];
+
+fn find(key: &str) -> Result<&'static Trigger, Error> {
+    CATALOG.iter().find(|t| t.key == key).ok_or_else(|| {
+        let known: Vec<&str> = CATALOG.iter().map(|t| t.key).collect();
+        let shown: String = key.chars().take(60).collect::<String>().escape_debug().collect();
+        Error::invalid(
+            "trigger",
+            format!("`{shown}` is not a trigger; known triggers: {}", known.join(", ")),
+        )
+    })
+}
+
+/// Validates `input` for the trigger `key` and runs one poll from `state`.
+pub fn poll(
+    host: &mut dyn Host,
+    key: &str,
+    connection: &str,
+    input: &str,
+    state: Option<&str>,
+) -> Result<PollOutcome, Error> {
+    let trigger = find(key)?;
+    let Some(run) = trigger.poll else {
+        return Err(Error::invalid(
+            "trigger",
+            format!(
+                "`{key}` is an instant trigger: enable it with the crmEnableNotifications action and pass each notification to handle-notification"
+            ),
+        ));
+    };
+    let inputs = Inputs::parse(&trigger.all_inputs(), input)?;
+    let mut session = Session::new(host, connection, call_options(&inputs));
+    run(&mut session, &inputs, trigger.key, state)
+}
+
+/// `maxEvents` and `backfill`, defaulted.
+fn limits(inputs: &Inputs) -> (usize, usize) {
+    let max_events = inputs
+        .u32("maxEvents")
+        .unwrap_or(DEFAULT_MAX_EVENTS)
+        .clamp(1, MAX_EVENTS);
+    let backfill = inputs.u32("backfill").unwrap_or(0).min(MAX_EVENTS);
+    (
+        usize::try_from(max_events).unwrap_or(1),
+        usize::try_from(backfill).unwrap_or(0),
+    )
+}
+
+/// Zoho's clock from an answer; triggers refuse to guess it from the host's.
+fn zoho_now(time: Option<i64>) -> Result<i64, Error> {
+    time.ok_or_else(|| Error::decode("Zoho's answer has no Date header, so the trigger cannot tell Zoho's time"))
+}
+
+/// The smallest `capacity` changes seen so far, by position, when a list can only be walked
+/// newest first: memory stays bounded whatever the backlog.
+#[derive(Debug)]
+struct Earliest {
+    capacity: usize,
+    kept: BTreeMap<Position, Value>,
+    /// Whether a change was dropped for lack of room (so more are waiting).
+    overflowed: bool,
+}
+
+impl Earliest {
+    fn new(capacity: usize) -> Self {
+        Self {
+            capacity,
+            kept: BTreeMap::new(),
+            overflowed: false,
+        }
+    }
+
+    fn offer(&mut self, position: Position, event: Value) {
+        self.kept.insert(position, event);
+        if self.kept.len() > self.capacity {
+            self.kept.pop_last();
+            self.overflowed = true;
+        }
+    }
+
+    /// The changes, oldest first, and the position of the last one.
+    fn into_events(self) -> (Vec<Value>, Option<Position>, bool) {
+        let last = self.kept.keys().next_back().cloned();
+        (self.kept.into_values().collect(), last, self.overflowed)
+    }
+}
+
+/// A record id as Zoho sent it (a digit string, or a number in older answers).
+fn id_of(value: Option<&Value>) -> Option<String> {
+    let value = value?;
+    value
+        .as_str()
+        .map(str::to_owned)
+        .or_else(|| value.as_u64().map(|n| n.to_string()))
+        .filter(|id| !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// A created or updated event.
+fn record_event(event: &str, id: &str, record: Value) -> Value {
+    json!({"event": event, "id": id, "record": record})
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn earliest_keeps_the_oldest_changes_and_knows_when_it_dropped_some() {
+        let mut earliest = Earliest::new(2);
+        for (time, id) in [(9, "3"), (5, "2"), (5, "1"), (7, "9")] {
+            earliest.offer(Position { time, id: id.into() }, json!(id));
+        }
+        let (events, last, overflowed) = earliest.into_events();
+        assert_eq!(events, vec![json!("1"), json!("2")]);
+        assert_eq!(
+            last,
+            Some(Position {
+                time: 5,
+                id: "2".into()
+            })
+        );
+        assert!(overflowed);
+    }
+
+    #[test]
+    fn every_trigger_has_a_valid_schema_and_example() {
+        for trigger in CATALOG {
+            let schema = trigger.input_schema();
+            assert_eq!(schema["type"], "object", "{}", trigger.key);
+            let example: Value = serde_json::from_str(trigger.output_example).expect("example is JSON");
+            assert!(example.is_array(), "{}", trigger.key);
+        }
+    }
+}

@@ -1,0 +1,677 @@
+//! Instant triggers through Zoho CRM's Notifications API (`/actions/watch`): the channel
+//! actions (enable, list, renew, update, disable) and the handling of each body Zoho POSTs.
+//!
+//! A channel expires (Zoho's limit is a week); every channel result carries `renewAt`, a time
+//! safely before the expiry, and every handled notification says whether renewal is due, so a
+//! host renews on its own schedule and the channel never goes silent. Renewal re-sends the
+//! events and the token: Zoho clears a token that an update leaves out.
+
+use http::Method;
+use serde_json::{Map, Value, json};
+
+use super::{PollOutcome, id_of, record_event};
+use crate::crm;
+use crate::error::{ApiError, Error};
+use crate::inputs::{InputSpec, InputType, Inputs};
+use crate::plan::{self, CRM_BASE, PlanMeta, Query, Repeatable};
+use crate::session::Session;
+use crate::validate;
+use crate::zoho::{self, RequiredScope};
+
+/// Zoho's longest channel lifetime (v4 onward): one week.
+pub const MAX_EXPIRY_HOURS: i64 = 168;
+/// Zoho's longest verification token.
+pub const MAX_TOKEN_LEN: usize = 50;
+/// Length of a generated token: well above the 16 random characters asked for, under Zoho's 50.
+const GENERATED_TOKEN_LEN: usize = 40;
+/// Zoho's limits on field-specific notifications.
+const MAX_CONDITION_MODULES: usize = 2;
+const MAX_CONDITION_FIELDS: usize = 10;
+
+const EVENTS: InputSpec = InputSpec::required(
+    "events",
+    "Events",
+    InputType::StringList,
+    "What to be notified of: Module.create, Module.edit, Module.delete or Module.all, for any module, custom ones included.",
+)
+.example("[\"Leads.create\", \"Deals.all\"]");
+const NOTIFY_URL: InputSpec = InputSpec::required(
+    "notifyUrl",
+    "Notify URL",
+    InputType::Text,
+    "The URL Zoho POSTs each notification to.",
+)
+.example("\"https://hooks.example.com/zoho/4f1c\"");
+const CHANNEL_ID: InputSpec = InputSpec::required(
+    "channelId",
+    "Channel ID",
+    InputType::Id,
+    "The channel's id, as the enable action returned it.",
+)
+.example("\"1000000068001\"");
+const OPTIONAL_CHANNEL_ID: InputSpec = InputSpec::optional(
+    "channelId",
+    "Channel ID",
+    InputType::Id,
+    "The channel's id (digits); a random one is generated when omitted.",
+)
+.example("\"1000000068001\"");
+const TOKEN: InputSpec = InputSpec::optional(
+    "token",
+    "Token",
+    InputType::Text,
+    "The secret Zoho sends back with every notification (at most 50 characters); a random 40-character one is generated when omitted.",
+);
+const REQUIRED_TOKEN: InputSpec = InputSpec::required(
+    "token",
+    "Token",
+    InputType::Text,
+    "The channel's token; it must be sent again, or Zoho clears it.",
+);
+const EXPIRY_HOURS: InputSpec = InputSpec::optional(
+    "expiryHours",
+    "Expiry (hours)",
+    InputType::Integer {
+        min: 1,
+        max: MAX_EXPIRY_HOURS,
+    },
+    "Hours until the channel expires, at most Zoho's week (168).",
+)
+.default("24");
+const FIELDS: InputSpec = InputSpec::optional(
+    "fields",
+    "Fields",
+    InputType::StringList,
+    "Field-specific notifications: notify of edits only when these fields change, as Module.Field (or Field when the events name one module); at most 10 fields in 2 modules.",
+)
+.example("[\"Deals.Stage\", \"Deals.Amount\"]");
+
+/// The inputs of `crmEnableNotifications`, also the instant trigger's.
+pub const ENABLE_INPUTS: &[InputSpec] = &[EVENTS, NOTIFY_URL, OPTIONAL_CHANNEL_ID, TOKEN, EXPIRY_HOURS, FIELDS];
+pub const LIST_INPUTS: &[InputSpec] = &[
+    InputSpec::optional("channelId", "Channel ID", InputType::Id, "Only this channel."),
+    InputSpec::optional(
+        "module",
+        "Module",
+        InputType::ApiName,
+        "Only channels watching this module.",
+    ),
+];
+pub const RENEW_INPUTS: &[InputSpec] = &[CHANNEL_ID, EVENTS, REQUIRED_TOKEN, EXPIRY_HOURS];
+pub const UPDATE_INPUTS: &[InputSpec] = &[CHANNEL_ID, EVENTS, NOTIFY_URL, TOKEN, EXPIRY_HOURS, FIELDS];
+pub const DISABLE_INPUTS: &[InputSpec] = &[
+    InputSpec::optional(
+        "channelIds",
+        "Channel IDs",
+        InputType::StringList,
+        "Channels to disable entirely.",
+    )
+    .example("[\"1000000068001\"]"),
+    InputSpec::optional(
+        "channelId",
+        "Channel ID",
+        InputType::Id,
+        "With events: the channel to stop some events on, keeping the rest.",
+    ),
+    InputSpec::optional(
+        "events",
+        "Events",
+        InputType::StringList,
+        "With channelId: the events to drop, e.g. Leads.delete.",
+    ),
+];
+
+/// Output example shared by the actions that return a channel.
+pub const CHANNEL_EXAMPLE: &str = r#"{"channelId":"1000000068001","events":["Leads.all"],"notifyUrl":"https://hooks.example.com/zoho/4f1c","token":"(the channel's secret token)","channelExpiry":"2026-03-28T19:20:28+00:00","renewAt":"2026-03-28T13:20:28+00:00","resources":[{"module":"Leads","resourceId":"4150868000000002175","resourceUri":"https://www.zohoapis.com/crm/v8/Leads"}]}"#;
+
+fn watch_plan(method: Method, query: &Query, body: Option<&Value>) -> Result<http::Request<Vec<u8>>, Error> {
+    plan::request(
+        method.clone(),
+        plan::path(CRM_BASE, &["actions", "watch"]),
+        query,
+        body,
+        PlanMeta {
+            // Enabling twice could fail on the second try or double-subscribe; only enabling
+            // is a write whose repeat is not harmless.
+            repeatable: if method == Method::POST {
+                Repeatable::No
+            } else {
+                Repeatable::Yes
+            },
+            scope: Some(RequiredScope("ZohoCRM.notifications.ALL".into())),
+        },
+    )
+}
+
+/// Checks `Module.operation` event names.
+fn events(inputs: &Inputs, name: &str) -> Result<Vec<String>, Error> {
+    let events = inputs.list(name).unwrap_or_default();
+    if events.is_empty() {
+        return Err(Error::invalid(name, "name at least one event, e.g. Leads.create"));
+    }
+    for (i, event) in events.iter().enumerate() {
+        let input = format!("{name}[{i}]");
+        let (module, operation) = event.rsplit_once('.').ok_or_else(|| {
+            Error::invalid(
+                &input,
+                "must be Module.create, Module.edit, Module.delete or Module.all",
+            )
+        })?;
+        validate::module_name(&input, module)?;
+        if !matches!(operation, "create" | "edit" | "delete" | "all") {
+            return Err(Error::invalid(&input, "must end in .create, .edit, .delete or .all"));
+        }
+    }
+    Ok(events)
+}
+
+fn notify_url(inputs: &Inputs) -> Result<String, Error> {
+    let url = inputs.required_text("notifyUrl")?;
+    let valid = (url.starts_with("https://") || url.starts_with("http://"))
+        && url.len() <= 2048
+        && url.parse::<http::Uri>().is_ok_and(|u| u.host().is_some())
+        && !url.chars().any(|c| c.is_whitespace() || c.is_control());
+    if valid {
+        Ok(url.to_owned())
+    } else {
+        Err(Error::invalid("notifyUrl", "must be an http(s) URL Zoho can POST to"))
+    }
+}
+
+/// The given token, checked, or a fresh random one.
+fn token(session: &mut Session, given: Option<&str>) -> Result<String, Error> {
+    match given {
+        Some(token) => {
+            let valid = !token.is_empty()
+                && token.chars().count() <= MAX_TOKEN_LEN
+                && token.chars().all(|c| c.is_ascii_graphic());
+            if !valid {
+                return Err(Error::invalid(
+                    "token",
+                    format!("must be 1 to {MAX_TOKEN_LEN} printable ASCII characters without spaces"),
+                ));
+            }
+            Ok(token.to_owned())
+        }
+        None => {
+            const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+            // 62 letters: drawing from bytes below 248 (= 4 * 62) keeps every letter equally likely.
+            let mut token = String::with_capacity(GENERATED_TOKEN_LEN);
+            while token.len() < GENERATED_TOKEN_LEN {
+                for byte in session.random_bytes(GENERATED_TOKEN_LEN * 2) {
+                    if byte < 248 && token.len() < GENERATED_TOKEN_LEN {
+                        token.push(char::from(ALPHABET[usize::from(byte) % ALPHABET.len()]));
+                    }
+                }
+            }
+            Ok(token)
+        }
+    }
+}
+
+/// The given channel id, or a random 15-digit one (below 2^53, so JavaScript hosts keep it exact).
+fn channel_id(session: &mut Session, given: Option<&str>) -> Result<String, Error> {
+    if let Some(id) = given {
+        if id.len() > 18 {
+            return Err(Error::invalid(
+                "channelId",
+                "must have at most 18 digits (Zoho stores it as a long)",
+            ));
+        }
+        return Ok(id.to_owned());
+    }
+    let bytes = session.random_bytes(8);
+    let mut raw = [0_u8; 8];
+    raw.copy_from_slice(&bytes[..8.min(bytes.len())]);
+    Ok((100_000_000_000_000 + u64::from_le_bytes(raw) % 900_000_000_000_000).to_string())
+}
+
+/// Zoho's `notification_condition` for field-specific notifications.
+fn conditions(inputs: &Inputs, events: &[String]) -> Result<Option<Value>, Error> {
+    let Some(fields) = inputs.list("fields").filter(|f| !f.is_empty()) else {
+        return Ok(None);
+    };
+    let mut modules: Vec<String> = events
+        .iter()
+        .filter_map(|e| e.rsplit_once('.'))
+        .map(|(m, _)| m.to_owned())
+        .collect();
+    modules.dedup();
+    let mut by_module: Vec<(String, Vec<String>)> = Vec::new();
+    for (i, field) in fields.iter().enumerate() {
+        let input = format!("fields[{i}]");
+        let (module, field) = match field.split_once('.') {
+            Some((module, field)) => (module.to_owned(), field.to_owned()),
+            None if modules.len() == 1 => (modules[0].clone(), field.clone()),
+            None => {
+                return Err(Error::invalid(
+                    &input,
+                    "name the module too (Module.Field): the events watch several modules",
+                ));
+            }
+        };
+        validate::module_name(&input, &module)?;
+        validate::field_name(&input, &field)?;
+        match by_module.iter_mut().find(|(m, _)| *m == module) {
+            Some((_, list)) => list.push(field),
+            None => by_module.push((module, vec![field])),
+        }
+    }
+    if by_module.len() > MAX_CONDITION_MODULES || fields.len() > MAX_CONDITION_FIELDS {
+        return Err(Error::invalid(
+            "fields",
+            format!("Zoho allows at most {MAX_CONDITION_FIELDS} fields in {MAX_CONDITION_MODULES} modules"),
+        ));
+    }
+    Ok(Some(Value::Array(
+        by_module
+            .into_iter()
+            .map(|(module, fields)| {
+                json!({
+                    "type": "field_selection",
+                    "module": {"api_name": module},
+                    "field_selection": {
+                        "group_operator": "or",
+                        "group": fields.iter().map(|f| json!({"field": {"api_name": f}})).collect::<Vec<_>>(),
+                    },
+                })
+            })
+            .collect(),
+    )))
+}
+
+/// `channelId` as Zoho takes it: a JSON number (a long).
+fn channel_number(id: &str) -> Value {
+    id.parse::<u64>().map_or_else(|_| json!(id), |n| json!(n))
+}
+
+/// The requested expiry, by the host's clock (Zoho's answer gives the real one).
+fn requested_expiry(session: &mut Session, inputs: &Inputs) -> String {
+    let hours = i64::from(inputs.u32("expiryHours").unwrap_or(24)).clamp(1, MAX_EXPIRY_HOURS);
+    let now = i64::try_from(session.unix_now()).unwrap_or(0);
+    crate::time::format_utc(now + hours * 3600)
+}
+
+/// A time safely before `expiry`: a quarter of the lifetime ahead of it, at least 10 minutes
+/// and at most 6 hours, so a renewal has room for retries and a missed schedule.
+fn renew_at(now: i64, expiry: i64) -> i64 {
+    let margin = ((expiry - now) / 4).clamp(600, 6 * 3600);
+    (expiry - margin).max(now)
+}
+
+/// Reads a watch answer: `{"watch": [{code, details: {events: [...]}, message, status}]}`.
+fn watch_entries(response: &http::Response<Vec<u8>>, scope: Option<&RequiredScope>) -> Result<Vec<Value>, Error> {
+    if response.status() == http::StatusCode::NO_CONTENT {
+        return Ok(Vec::new());
+    }
+    let body: Option<Value> = serde_json::from_slice(response.body()).ok();
+    let entries = body
+        .as_ref()
+        .and_then(|b| b.get("watch"))
+        .and_then(Value::as_array)
+        .cloned();
+    let Some(entries) = entries else {
+        return Err(if response.status().is_success() {
+            Error::decode("Zoho's answer has no `watch` list")
+        } else {
+            zoho::error_from_response(response, scope)
+        });
+    };
+    for entry in &entries {
+        if entry.get("status").and_then(Value::as_str) == Some("error") {
+            let api = ApiError {
+                status: response.status().as_u16(),
+                code: entry.get("code").and_then(Value::as_str).unwrap_or("ERROR").to_owned(),
+                message: entry
+                    .get("message")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_owned(),
+                details: entry.get("details").cloned().map(Box::new),
+            };
+            return Err(zoho::classify(api, None, scope));
+        }
+    }
+    if !response.status().is_success() {
+        return Err(zoho::error_from_response(response, scope));
+    }
+    Ok(entries)
+}
+
+/// What a subscribing call asked Zoho for.
+struct Requested<'a> {
+    id: &'a str,
+    events: &'a [String],
+    notify_url: Option<&'a str>,
+    token: &'a str,
+    expiry: &'a str,
+}
+
+/// What Zoho said about one subscribed channel, plus what the caller needs to renew it.
+fn channel_document(
+    session: &mut Session,
+    response: &http::Response<Vec<u8>>,
+    entries: &[Value],
+    requested: &Requested,
+) -> Value {
+    let Requested {
+        id,
+        events,
+        notify_url,
+        token,
+        expiry: requested_expiry,
+    } = *requested;
+    let subscribed: Vec<&Value> = entries
+        .iter()
+        .filter_map(|e| e.get("details")?.get("events")?.as_array())
+        .flatten()
+        .collect();
+    // The earliest expiry Zoho reports is the channel's (it may have shortened what we asked).
+    let expiry_text = subscribed
+        .iter()
+        .filter_map(|e| e.get("channel_expiry").and_then(Value::as_str))
+        .min_by_key(|text| crate::time::parse_iso(text).unwrap_or(i64::MAX))
+        .unwrap_or(requested_expiry)
+        .to_owned();
+    let expiry = crate::time::parse_iso(&expiry_text).unwrap_or(0);
+    let now = zoho::server_time(response).unwrap_or_else(|| i64::try_from(session.unix_now()).unwrap_or(0));
+    json!({
+        "channelId": id,
+        "events": events,
+        "notifyUrl": notify_url,
+        "token": token,
+        "channelExpiry": expiry_text,
+        "renewAt": crate::time::format_utc(renew_at(now, expiry)),
+        "resources": subscribed.iter().map(|e| json!({
+            "module": e.get("resource_name"),
+            "resourceId": e.get("resource_id"),
+            "resourceUri": e.get("resource_uri"),
+        })).collect::<Vec<_>>(),
+    })
+}
+
+/// `crmEnableNotifications`: `POST /actions/watch`.
+pub fn run_enable(session: &mut Session, inputs: &Inputs) -> Result<Value, Error> {
+    subscribe(session, inputs, Method::POST)
+}
+
+/// `crmUpdateNotifications`: `PUT /actions/watch`, which replaces everything about the channel.
+pub fn run_update(session: &mut Session, inputs: &Inputs) -> Result<Value, Error> {
+    subscribe(session, inputs, Method::PUT)
+}
+
+fn subscribe(session: &mut Session, inputs: &Inputs, method: Method) -> Result<Value, Error> {
+    let events = events(inputs, "events")?;
+    let notify_url = notify_url(inputs)?;
+    let conditions = conditions(inputs, &events)?;
+    let id = channel_id(session, inputs.text("channelId"))?;
+    let token = token(session, inputs.text("token"))?;
+    session.keep_secret(&token);
+    let expiry = requested_expiry(session, inputs);
+    let mut channel = json!({
+        "channel_id": channel_number(&id),
+        "events": events,
+        "channel_expiry": expiry,
+        "token": token,
+        "notify_url": notify_url,
+    });
+    if let Some(conditions) = conditions {
+        channel["notification_condition"] = conditions;
+    }
+    let plan = watch_plan(method, &Query::new(), Some(&json!({ "watch": [channel] })))?;
+    let response = session.send(&plan)?;
+    let entries = watch_entries(&response, plan.extensions().get())?;
+    let requested = Requested {
+        id: &id,
+        events: &events,
+        notify_url: Some(&notify_url),
+        token: &token,
+        expiry: &expiry,
+    };
+    Ok(channel_document(session, &response, &entries, &requested))
+}
+
+/// `crmRenewNotifications`: `PATCH /actions/watch` with the events, the token and a new expiry.
+pub fn run_renew(session: &mut Session, inputs: &Inputs) -> Result<Value, Error> {
+    let events = events(inputs, "events")?;
+    let id = inputs.required_text("channelId")?.to_owned();
+    let token = token(session, Some(inputs.required_text("token")?))?;
+    session.keep_secret(&token);
+    let expiry = requested_expiry(session, inputs);
+    let body = json!({"watch": [{
+        "channel_id": channel_number(&id),
+        "events": events,
+        "channel_expiry": expiry,
+        "token": token,
+    }]});
+    let plan = watch_plan(Method::PATCH, &Query::new(), Some(&body))?;
+    let response = session.send(&plan)?;
+    let entries = watch_entries(&response, plan.extensions().get())?;
+    let requested = Requested {
+        id: &id,
+        events: &events,
+        notify_url: None,
+        token: &token,
+        expiry: &expiry,
+    };
+    Ok(channel_document(session, &response, &entries, &requested))
+}
+
+/// `crmListNotifications`: `GET /actions/watch`. Tokens are never shown.
+pub fn run_list(session: &mut Session, inputs: &Inputs) -> Result<Value, Error> {
+    let mut query = Query::new();
+    query
+        .push_opt("channel_id", inputs.text("channelId"))
+        .push_opt("module", inputs.text("module"));
+    let plan = watch_plan(Method::GET, &query, None)?;
+    let response = session.send(&plan)?;
+    let now = zoho::server_time(&response).unwrap_or_else(|| i64::try_from(session.unix_now()).unwrap_or(0));
+    let entries = watch_entries(&response, plan.extensions().get())?;
+    let channels: Vec<Value> = entries
+        .iter()
+        .map(|channel| {
+            let expiry_text = channel.get("channel_expiry").and_then(Value::as_str);
+            let expiry = expiry_text.and_then(crate::time::parse_iso);
+            json!({
+                "channelId": id_of(channel.get("channel_id")),
+                "events": channel.get("events").cloned().unwrap_or(Value::Null),
+                "notifyUrl": channel.get("notify_url").cloned().unwrap_or(Value::Null),
+                "channelExpiry": expiry_text,
+                "renewAt": expiry.map(|e| crate::time::format_utc(renew_at(now, e))),
+                "hasToken": channel.get("token").is_some_and(|t| t.as_str().is_some_and(|t| !t.is_empty())),
+            })
+        })
+        .collect();
+    Ok(json!({ "data": channels }))
+}
+
+/// `crmDisableNotifications`: whole channels (`DELETE ?channel_ids=`), or some events of one
+/// channel (`PATCH` with `_delete_events`).
+pub fn run_disable(session: &mut Session, inputs: &Inputs) -> Result<Value, Error> {
+    let channel_ids = inputs.list("channelIds").filter(|ids| !ids.is_empty());
+    let plan = match (channel_ids, inputs.text("channelId"), inputs.value("events")) {
+        (Some(ids), None, None) => {
+            for (i, id) in ids.iter().enumerate() {
+                validate::record_id(&format!("channelIds[{i}]"), id)?;
+            }
+            let mut query = Query::new();
+            query.push("channel_ids", ids.join(","));
+            watch_plan(Method::DELETE, &query, None)?
+        }
+        (None, Some(id), Some(_)) => {
+            let events = events(inputs, "events")?;
+            let body = json!({"watch": [{"channel_id": channel_number(id), "events": events, "_delete_events": true}]});
+            watch_plan(Method::PATCH, &Query::new(), Some(&body))?
+        }
+        _ => {
+            return Err(Error::invalid(
+                "channelIds",
+                "give channelIds to disable whole channels, or channelId with events to drop some events",
+            ));
+        }
+    };
+    let response = session.send(&plan)?;
+    let entries = watch_entries(&response, plan.extensions().get())?;
+    Ok(json!({"data": entries.iter().map(|entry| json!({
+        "status": entry.get("status"),
+        "code": entry.get("code"),
+        "message": entry.get("message"),
+        "details": entry.get("details"),
+    })).collect::<Vec<_>>()}))
+}
+
+/// Compares two secrets in time that depends only on their lengths, not on where they differ.
+fn same_secret(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let mut difference = a.len() ^ b.len();
+    for i in 0..a.len().max(b.len()) {
+        difference |= usize::from(a.get(i).copied().unwrap_or(0) ^ b.get(i).copied().unwrap_or(0xff));
+    }
+    difference == 0
+}
+
+/// What a handled notification needs of the channel.
+struct Channel {
+    id: String,
+    token: String,
+    expiry: Option<String>,
+    renew_at: Option<String>,
+}
+
+fn channel(text: &str) -> Result<Channel, Error> {
+    let invalid = |message: &str| Error::invalid("channel", message);
+    let value: Value = serde_json::from_str(text)
+        .map_err(|_| invalid("must be the JSON the crmEnableNotifications action returned"))?;
+    let id = id_of(value.get("channelId")).ok_or_else(|| invalid("has no `channelId`"))?;
+    let token = value
+        .get("token")
+        .and_then(Value::as_str)
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| {
+            invalid("has no `token`: without it no notification can be verified; renew or update the channel with one")
+        })?
+        .to_owned();
+    let text_of = |key: &str| value.get(key).and_then(Value::as_str).map(str::to_owned);
+    Ok(Channel {
+        id,
+        token,
+        expiry: text_of("channelExpiry"),
+        renew_at: text_of("renewAt"),
+    })
+}
+
+/// Turns one notification body into events for `connection` (the `handle-notification` export).
+pub fn handle(session: &mut Session, channel_text: &str, body_text: &str) -> Result<PollOutcome, Error> {
+    let channel = channel(channel_text)?;
+    session.keep_secret(&channel.token);
+    let refused = || {
+        Error::invalid(
+            "body",
+            "was not sent for this channel: its channel id or token does not match, so it was not processed",
+        )
+    };
+    let body: Value = serde_json::from_str(body_text).map_err(|_| Error::invalid("body", "is not a JSON object"))?;
+    let body_channel = id_of(body.get("channel_id")).unwrap_or_default();
+    let body_token = body.get("token").and_then(Value::as_str).unwrap_or_default();
+    // Both comparisons always run, so timing does not tell which one failed.
+    let channel_ok = same_secret(&body_channel, &channel.id);
+    let token_ok = same_secret(body_token, &channel.token);
+    if !(channel_ok & token_ok) {
+        return Err(refused());
+    }
+    let module = body
+        .get("module")
+        .and_then(Value::as_str)
+        .ok_or_else(|| Error::invalid("body", "has no `module`"))?;
+    validate::module_name("body.module", module)?;
+    let event = match body.get("operation").and_then(Value::as_str) {
+        Some("insert" | "create") => "created",
+        Some("update" | "edit") => "updated",
+        Some("delete") => "deleted",
+        _ => return Err(Error::invalid("body.operation", "must be insert, update or delete")),
+    };
+    let ids: Vec<String> = body
+        .get("ids")
+        .and_then(Value::as_array)
+        .ok_or_else(|| Error::invalid("body.ids", "must be a list of record ids"))?
+        .iter()
+        .map(|id| id_of(Some(id)).ok_or_else(|| Error::invalid("body.ids", "must hold record ids (digits)")))
+        .collect::<Result<_, _>>()?;
+    let events = if event == "deleted" {
+        let deleted_time = body.get("server_time").and_then(server_time_text);
+        ids.iter()
+            .map(|id| {
+                let mut event = Map::new();
+                event.insert("event".into(), json!("deleted"));
+                event.insert("id".into(), json!(id));
+                if let Some(time) = &deleted_time {
+                    event.insert("deletedTime".into(), json!(time));
+                }
+                Value::Object(event)
+            })
+            .collect()
+    } else {
+        let mut records = crm::get_records_by_ids(session, module, &ids, None)?;
+        ids.iter()
+            .map(|id| {
+                // A record deleted before it could be fetched still had this change.
+                let record = records.remove(id).map_or_else(|| json!({"id": id}), Value::Object);
+                record_event(event, id, record)
+            })
+            .collect()
+    };
+    let now = i64::try_from(session.unix_now()).unwrap_or(0);
+    let due = |text: &Option<String>| {
+        text.as_deref()
+            .and_then(crate::time::parse_iso)
+            .is_some_and(|t| now >= t)
+    };
+    let state = json!({
+        "channelId": channel.id,
+        "channelExpiry": channel.expiry,
+        "renewAt": channel.renew_at,
+        "renewDue": due(&channel.renew_at),
+        "expired": due(&channel.expiry),
+    });
+    Ok(PollOutcome {
+        events,
+        state: state.to_string(),
+        more: false,
+    })
+}
+
+/// Zoho's `server_time` (milliseconds since the epoch, or already a date-time) as ISO text.
+fn server_time_text(value: &Value) -> Option<String> {
+    match value {
+        Value::Number(n) => n.as_i64().map(|ms| crate::time::format_utc(ms.div_euclid(1000))),
+        Value::String(s) if crate::time::parse_iso(s).is_some() => Some(s.clone()),
+        Value::String(s) => s
+            .parse::<i64>()
+            .ok()
+            .map(|ms| crate::time::format_utc(ms.div_euclid(1000))),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_compare_equal_only_when_identical() {
+        assert!(same_secret("abc", "abc"));
+        assert!(!same_secret("abc", "abd"));
+        assert!(!same_secret("abc", "ab"));
+        assert!(!same_secret("", "a"));
+        assert!(same_secret("", ""));
+    }
+
+    #[test]
+    fn renewal_comes_well_before_expiry() {
+        let now = 1_000_000;
+        assert_eq!(renew_at(now, now + 24 * 3600), now + 18 * 3600);
+        assert_eq!(renew_at(now, now + 168 * 3600), now + 162 * 3600);
+        assert_eq!(renew_at(now, now + 3600), now + 2700);
+        assert_eq!(renew_at(now, now + 60), now);
+    }
+}

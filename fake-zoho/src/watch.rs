@@ -1,0 +1,444 @@
+//! The Notifications API (`/crm/v8/actions/watch`) and its deliveries: channels with Zoho's
+//! rules (expiry of at most a week, else one hour; tokens of at most 50 characters; PUT
+//! replaces, PATCH updates and clears a token it is not given; `_delete_events`), and a
+//! Zoho-shaped POST to the channel's notify URL whenever records it watches change.
+//!
+//! Deliveries go only to loopback URLs (a test's or the CLI's listener); others are recorded
+//! as not delivered, never sent. They leave the state lock first and are posted in order by one
+//! thread per fake.
+
+use std::io::{Read, Write};
+use std::net::{TcpStream, ToSocketAddrs};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use serde_json::{Map, Value, json};
+
+use crate::{RecordedRequest, Reply, State};
+
+/// Zoho's limits.
+const MAX_EXPIRY_SECONDS: i64 = 7 * 24 * 3600;
+const DEFAULT_EXPIRY_SECONDS: i64 = 3600;
+const MAX_TOKEN_LEN: usize = 50;
+const MAX_CONDITION_OBJECTS: usize = 2;
+const MAX_CONDITION_FIELDS: usize = 10;
+
+/// One notification channel.
+#[derive(Debug, Clone)]
+pub(crate) struct Channel {
+    pub id: String,
+    pub events: Vec<String>,
+    pub notify_url: String,
+    pub token: Option<String>,
+    pub expiry: i64,
+    /// Module -> fields whose edits notify (field-specific notifications).
+    pub conditions: Vec<(String, Vec<String>)>,
+}
+
+/// A notification waiting to be posted, or the record of one that was.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Delivery {
+    pub url: String,
+    pub body: Value,
+    /// The HTTP status the listener answered, or why nothing was sent.
+    pub outcome: Option<Result<u16, String>>,
+}
+
+fn invalid(message: &str, details: Value) -> Reply {
+    Reply::json(
+        400,
+        &json!({"watch": [{"code": "INVALID_DATA", "details": details, "message": message, "status": "error"}]}),
+    )
+}
+
+fn mandatory(key: &str) -> Reply {
+    Reply::json(
+        400,
+        &json!({"watch": [{"code": "MANDATORY_NOT_FOUND", "details": {"api_name": key}, "message": "required field not found", "status": "error"}]}),
+    )
+}
+
+fn channel_id(value: Option<&Value>) -> Option<String> {
+    match value? {
+        Value::Number(n) => n.as_u64().map(|n| n.to_string()),
+        Value::String(s) if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) => Some(s.clone()),
+        _ => None,
+    }
+}
+
+/// Routes `/crm/v8/actions/watch`.
+pub(crate) fn route(state: &mut State, request: &RecordedRequest) -> Reply {
+    match request.method.as_str() {
+        "GET" => list(state, request),
+        "DELETE" => disable(state, request),
+        "POST" | "PUT" | "PATCH" => subscribe(state, request),
+        _ => Reply::crm_error(
+            405,
+            "INVALID_REQUEST_METHOD",
+            "The http request method type is not a valid one",
+            json!({}),
+        ),
+    }
+}
+
+fn events_of(entry: &Map<String, Value>, state: &State) -> Result<Option<Vec<String>>, Reply> {
+    let Some(events) = entry.get("events") else {
+        return Ok(None);
+    };
+    let Some(list) = events.as_array().filter(|l| !l.is_empty()) else {
+        return Err(invalid("invalid data", json!({"api_name": "events"})));
+    };
+    let mut events = Vec::new();
+    for event in list {
+        let text = event.as_str().unwrap_or_default();
+        let valid = text.rsplit_once('.').is_some_and(|(module, op)| {
+            state.modules.contains_key(module) && matches!(op, "create" | "edit" | "delete" | "all")
+        });
+        if !valid {
+            return Err(invalid("invalid data", json!({"api_name": "events", "value": text})));
+        }
+        events.push(text.to_owned());
+    }
+    Ok(Some(events))
+}
+
+fn conditions_of(entry: &Map<String, Value>) -> Result<Option<Vec<(String, Vec<String>)>>, Reply> {
+    let Some(list) = entry.get("notification_condition") else {
+        return Ok(None);
+    };
+    let list = list.as_array().cloned().unwrap_or_default();
+    if list.len() > MAX_CONDITION_OBJECTS {
+        return Err(invalid(
+            "invalid data",
+            json!({"api_name": "notification_condition", "limit": MAX_CONDITION_OBJECTS}),
+        ));
+    }
+    let mut conditions = Vec::new();
+    for condition in &list {
+        let module = condition["module"]["api_name"].as_str().unwrap_or_default().to_owned();
+        let fields: Vec<String> = condition["field_selection"]["group"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|g| g["field"]["api_name"].as_str().map(str::to_owned))
+            .collect();
+        if condition["type"] != "field_selection" || module.is_empty() || fields.is_empty() {
+            return Err(invalid("invalid data", json!({"api_name": "notification_condition"})));
+        }
+        conditions.push((module, fields));
+    }
+    if conditions.iter().map(|(_, f)| f.len()).sum::<usize>() > MAX_CONDITION_FIELDS {
+        return Err(invalid(
+            "invalid data",
+            json!({"api_name": "field_selection", "limit": MAX_CONDITION_FIELDS}),
+        ));
+    }
+    Ok(Some(conditions))
+}
+
+/// Zoho's expiry rule: missing or beyond a week falls back to one hour.
+fn expiry_of(entry: &Map<String, Value>, now: i64) -> Result<Option<i64>, Reply> {
+    let Some(value) = entry.get("channel_expiry") else {
+        return Ok(None);
+    };
+    let Some(at) = value.as_str().and_then(crate::time::parse_iso) else {
+        return Err(invalid("invalid data", json!({"api_name": "channel_expiry"})));
+    };
+    if at <= now {
+        return Err(invalid(
+            "invalid data",
+            json!({"api_name": "channel_expiry", "reason": "in the past"}),
+        ));
+    }
+    Ok(Some(if at - now > MAX_EXPIRY_SECONDS {
+        now + DEFAULT_EXPIRY_SECONDS
+    } else {
+        at
+    }))
+}
+
+fn token_of(entry: &Map<String, Value>) -> Result<Option<String>, Reply> {
+    match entry.get("token") {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(token)) if token.chars().count() <= MAX_TOKEN_LEN => Ok(Some(token.clone())),
+        Some(_) => Err(invalid(
+            "invalid data",
+            json!({"api_name": "token", "maximum_length": MAX_TOKEN_LEN}),
+        )),
+    }
+}
+
+/// POST enables, PUT replaces, PATCH updates what it is given (clearing the token when it is
+/// not), or removes events with `_delete_events`.
+fn subscribe(state: &mut State, request: &RecordedRequest) -> Reply {
+    let body: Value = serde_json::from_slice(&request.body).unwrap_or(Value::Null);
+    let Some(entries) = body.get("watch").and_then(Value::as_array).filter(|e| !e.is_empty()) else {
+        return mandatory("watch");
+    };
+    let now = state.clock.now_unix();
+    let mut answers = Vec::new();
+    let mut updated: Vec<Channel> = Vec::new();
+    for entry in entries {
+        let Some(entry) = entry.as_object() else {
+            return invalid("invalid data", json!({"api_name": "watch"}));
+        };
+        let Some(id) = channel_id(entry.get("channel_id")) else {
+            return mandatory("channel_id");
+        };
+        let events = match events_of(entry, state) {
+            Ok(events) => events,
+            Err(reply) => return reply,
+        };
+        let (token, expiry, conditions) = match (token_of(entry), expiry_of(entry, now), conditions_of(entry)) {
+            (Ok(t), Ok(e), Ok(c)) => (t, e, c),
+            (Err(reply), ..) | (_, Err(reply), _) | (.., Err(reply)) => return reply,
+        };
+        let notify_url = entry.get("notify_url").and_then(Value::as_str).map(str::to_owned);
+        let existing = state.channels.iter().find(|c| c.id == id).cloned();
+        let channel = match request.method.as_str() {
+            "PATCH" => {
+                let Some(mut channel) = existing else {
+                    return invalid(
+                        "invalid data",
+                        json!({"api_name": "channel_id", "reason": "no such channel"}),
+                    );
+                };
+                if entry.get("_delete_events").and_then(Value::as_bool) == Some(true) {
+                    let drop = events.unwrap_or_default();
+                    channel.events.retain(|e| !drop.contains(e));
+                } else {
+                    if let Some(events) = events {
+                        channel.events = events;
+                    }
+                    if let Some(url) = notify_url {
+                        channel.notify_url = url;
+                    }
+                    if let Some(expiry) = expiry {
+                        channel.expiry = expiry;
+                    }
+                    if let Some(conditions) = conditions {
+                        channel.conditions = conditions;
+                    }
+                    // Zoho keeps no token that an update leaves out.
+                    channel.token = token;
+                }
+                channel
+            }
+            _ => {
+                let (Some(events), Some(notify_url)) = (events, notify_url) else {
+                    return mandatory(if entry.contains_key("events") {
+                        "notify_url"
+                    } else {
+                        "events"
+                    });
+                };
+                Channel {
+                    id: id.clone(),
+                    events,
+                    notify_url,
+                    token,
+                    expiry: expiry.unwrap_or(now + DEFAULT_EXPIRY_SECONDS),
+                    conditions: conditions.unwrap_or_default(),
+                }
+            }
+        };
+        answers.push(json!({
+            "code": "SUCCESS",
+            "details": {"events": resources(state, &channel)},
+            "message": "Successfully subscribed for actions-watch of the given module",
+            "status": "success",
+        }));
+        updated.push(channel);
+    }
+    for channel in updated {
+        state.channels.retain(|c| c.id != channel.id);
+        if !channel.events.is_empty() {
+            state.channels.push(channel);
+        }
+    }
+    Reply::json(200, &json!({ "watch": answers }))
+}
+
+/// One entry per module a channel watches, as Zoho reports subscriptions.
+fn resources(state: &State, channel: &Channel) -> Vec<Value> {
+    let mut modules: Vec<&str> = channel
+        .events
+        .iter()
+        .filter_map(|e| e.rsplit_once('.'))
+        .map(|(m, _)| m)
+        .collect();
+    modules.dedup();
+    modules
+        .iter()
+        .map(|module| {
+            json!({
+                "channel_expiry": crate::time::format_unix(u64::try_from(channel.expiry).unwrap_or(0)),
+                "resource_uri": format!("{}/crm/v8/{module}", state.base_url),
+                "resource_id": format!("4876876000000{:06}", module.len() * 1000 + module.bytes().map(usize::from).sum::<usize>()),
+                "resource_name": module,
+                "channel_id": channel.id,
+            })
+        })
+        .collect()
+}
+
+fn list(state: &State, request: &RecordedRequest) -> Reply {
+    let wanted_id = request.query_param("channel_id");
+    let wanted_module = request.query_param("module");
+    let channels: Vec<Value> = state
+        .channels
+        .iter()
+        .filter(|c| wanted_id.is_none_or(|id| c.id == id))
+        .filter(|c| wanted_module.is_none_or(|m| c.events.iter().any(|e| e.starts_with(&format!("{m}.")))))
+        .map(|c| {
+            json!({
+                "channel_id": c.id,
+                "events": c.events,
+                "notify_url": c.notify_url,
+                "channel_expiry": crate::time::format_unix(u64::try_from(c.expiry).unwrap_or(0)),
+                "token": c.token,
+            })
+        })
+        .collect();
+    if channels.is_empty() {
+        return Reply::no_content();
+    }
+    Reply::json(200, &json!({"watch": channels}))
+}
+
+fn disable(state: &mut State, request: &RecordedRequest) -> Reply {
+    let Some(ids) = request.query_param("channel_ids") else {
+        return Reply::crm_error(
+            400,
+            "REQUIRED_PARAM_MISSING",
+            "One of the expected parameter is missing",
+            json!({"param_name": "channel_ids"}),
+        );
+    };
+    let ids: Vec<String> = ids.split(',').map(str::to_owned).collect();
+    let mut answers = Vec::new();
+    for id in &ids {
+        match state.channels.iter().position(|c| &c.id == id) {
+            Some(index) => {
+                let channel = state.channels.remove(index);
+                answers.push(json!({
+                    "code": "SUCCESS",
+                    "details": {"events": resources(state, &channel)},
+                    "message": "Successfully unsubscribed from actions-watch of the given module",
+                    "status": "success",
+                }));
+            }
+            None => answers.push(json!({
+                "code": "INVALID_DATA",
+                "details": {"channel_id": id},
+                "message": "invalid data",
+                "status": "error",
+            })),
+        }
+    }
+    let status = if answers.iter().all(|a| a["status"] == "error") {
+        400
+    } else {
+        200
+    };
+    Reply::json(status, &json!({"watch": answers}))
+}
+
+/// Queues a notification for every live channel watching `operation` on `module`.
+/// `changed` names the fields an update touched, for field-specific channels.
+pub(crate) fn notify(state: &mut State, module: &str, operation: &str, ids: &[String], changed: &[String]) {
+    if ids.is_empty() {
+        return;
+    }
+    let now = state.clock.now_unix();
+    let suffix = match operation {
+        "insert" => "create",
+        "update" => "edit",
+        _ => "delete",
+    };
+    let mut queued = Vec::new();
+    for channel in state.channels.iter().filter(|c| c.expiry > now) {
+        let watches = channel
+            .events
+            .iter()
+            .any(|e| *e == format!("{module}.{suffix}") || *e == format!("{module}.all"));
+        let condition = channel.conditions.iter().find(|(m, _)| m == module);
+        let relevant = match (operation, condition) {
+            ("update", Some((_, fields))) => changed.iter().any(|f| fields.contains(f)),
+            _ => true,
+        };
+        if !(watches && relevant) {
+            continue;
+        }
+        let channel_number = channel
+            .id
+            .parse::<u64>()
+            .map_or_else(|_| json!(channel.id), |n| json!(n));
+        queued.push(Delivery {
+            url: channel.notify_url.clone(),
+            body: json!({
+                "server_time": now * 1000,
+                "query_params": {},
+                "module": module,
+                "resource_uri": format!("{}/crm/v8/{module}", state.base_url),
+                "ids": ids,
+                "affected_fields": changed,
+                "operation": operation,
+                "channel_id": channel_number,
+                "token": channel.token,
+            }),
+            outcome: None,
+        });
+    }
+    state.outbox.extend(queued);
+}
+
+/// Starts the thread that posts deliveries in order, recording each outcome through `record`.
+pub(crate) fn start_courier(record: impl Fn(Delivery) + Send + 'static) -> mpsc::Sender<Delivery> {
+    let (sender, receiver) = mpsc::channel::<Delivery>();
+    let _ = std::thread::Builder::new()
+        .name("fake-zoho-notify".into())
+        .spawn(move || {
+            for mut delivery in receiver {
+                delivery.outcome = Some(post(&delivery.url, &delivery.body));
+                record(delivery);
+            }
+        });
+    sender
+}
+
+/// POSTs a JSON body with plain HTTP/1.1: loopback listeners only, bounded by timeouts.
+fn post(url: &str, body: &Value) -> Result<u16, String> {
+    let rest = url
+        .strip_prefix("http://")
+        .ok_or_else(|| "not delivered: the fake only posts to http:// URLs on loopback".to_owned())?;
+    let (authority, path) = rest
+        .split_once('/')
+        .map_or((rest, "/".to_owned()), |(a, p)| (a, format!("/{p}")));
+    let address = authority
+        .to_socket_addrs()
+        .map_err(|e| format!("not delivered: {e}"))?
+        .find(std::net::SocketAddr::is_ipv4)
+        .filter(|a| a.ip().is_loopback())
+        .ok_or_else(|| "not delivered: the fake only posts to loopback addresses".to_owned())?;
+    let payload = body.to_string();
+    let mut stream = TcpStream::connect_timeout(&address, Duration::from_secs(5)).map_err(|e| e.to_string())?;
+    stream
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .map_err(|e| e.to_string())?;
+    stream
+        .set_write_timeout(Some(Duration::from_secs(5)))
+        .map_err(|e| e.to_string())?;
+    let request = format!(
+        "POST {path} HTTP/1.1\r\nHost: {authority}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\nUser-Agent: fake-zoho-notifications\r\n\r\n{payload}",
+        payload.len()
+    );
+    stream.write_all(request.as_bytes()).map_err(|e| e.to_string())?;
+    let mut answer = Vec::new();
+    let _ = stream.read_to_end(&mut answer);
+    let text = String::from_utf8_lossy(&answer);
+    text.split_whitespace()
+        .nth(1)
+        .and_then(|code| code.parse().ok())
+        .ok_or_else(|| "the listener sent no HTTP status".to_owned())
+}
