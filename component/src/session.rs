@@ -372,9 +372,45 @@ fn describe_body(headers: &http::HeaderMap, body: &[u8], token: &str) -> String 
         || content_type.starts_with("text/")
         || content_type.contains("x-www-form-urlencoded");
     match std::str::from_utf8(body) {
-        Ok(text) if textual && body.len() <= LOGGED_BODY_LIMIT => redact(text, token),
+        Ok(text) if textual && body.len() <= LOGGED_BODY_LIMIT => redact(&redact_token_fields(text), token),
         Ok(_) if textual => format!("({} bytes elided: over {} KB)", body.len(), LOGGED_BODY_LIMIT / 1024),
         _ => format!("({} bytes of binary content elided)", body.len()),
+    }
+}
+
+/// JSON keys whose string values are secrets wherever they appear in a body (a notification
+/// channel's verification token, listed back by Zoho), redacted even when the session was not
+/// told the value.
+const SECRET_KEYS: &[&str] = &["token", "access_token", "refresh_token", "client_secret"];
+
+fn redact_token_fields(text: &str) -> String {
+    fn walk(value: &mut serde_json::Value) -> bool {
+        match value {
+            serde_json::Value::Object(object) => {
+                let mut changed = false;
+                for (key, value) in object.iter_mut() {
+                    if SECRET_KEYS.contains(&key.as_str()) && value.as_str().is_some_and(|s| !s.is_empty()) {
+                        *value = serde_json::Value::from(REDACTED);
+                        changed = true;
+                    } else {
+                        changed |= walk(value);
+                    }
+                }
+                changed
+            }
+            serde_json::Value::Array(items) => items.iter_mut().fold(false, |changed, item| walk(item) | changed),
+            _ => false,
+        }
+    }
+    match serde_json::from_str::<serde_json::Value>(text) {
+        Ok(mut value) => {
+            if walk(&mut value) {
+                value.to_string()
+            } else {
+                text.to_owned()
+            }
+        }
+        Err(_) => text.to_owned(),
     }
 }
 

@@ -92,7 +92,7 @@ pub(crate) fn list(state: &State, module: &str, request: &RecordedRequest) -> Re
         let id = e["id"].as_str().unwrap_or_default().to_owned();
         (id.len(), id)
     };
-    entries.sort_by(|a, b| (time_of(b), id_key(b)).cmp(&(time_of(a), id_key(a))));
+    entries.sort_by_key(|e| std::cmp::Reverse((time_of(e), id_key(e))));
     let start = (page - 1).saturating_mul(per_page);
     let slice: Vec<&Value> = entries.iter().skip(start).take(per_page).copied().collect();
     if slice.is_empty() {

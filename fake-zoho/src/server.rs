@@ -576,22 +576,23 @@ fn dispatch(state: &mut State) {
     }
 }
 
-/// Applies an edit armed for this request, if any (a user saving a record mid-poll).
+/// Applies the edits armed for this request, if any (users saving records mid-poll).
 fn edit_before(state: &mut State, request: &RecordedRequest) {
-    let Some(index) = state.edits_on_request.iter_mut().position(|edit| {
+    let mut due = Vec::new();
+    state.edits_on_request.retain_mut(|edit| {
         if !request.path.starts_with(&edit.path_prefix) {
-            return false;
+            return true;
         }
         if edit.skip > 0 {
             edit.skip -= 1;
-            return false;
+            return true;
         }
-        true
-    }) else {
-        return;
-    };
-    let edit = state.edits_on_request.remove(index);
-    crm::edit(state, &edit.module, &edit.id, edit.values);
+        due.push(edit.clone());
+        false
+    });
+    for edit in due {
+        crm::edit(state, &edit.module, &edit.id, edit.values);
+    }
 }
 
 fn answer(state: &mut State, request: RecordedRequest) -> Reply {

@@ -23,6 +23,9 @@ const MAX_TOKEN_LEN: usize = 50;
 const MAX_CONDITION_OBJECTS: usize = 2;
 const MAX_CONDITION_FIELDS: usize = 10;
 
+/// Field-specific notifications: module, and the fields whose edits notify.
+pub(crate) type Conditions = Vec<(String, Vec<String>)>;
+
 /// One notification channel.
 #[derive(Debug, Clone)]
 pub(crate) struct Channel {
@@ -32,7 +35,7 @@ pub(crate) struct Channel {
     pub token: Option<String>,
     pub expiry: i64,
     /// Module -> fields whose edits notify (field-specific notifications).
-    pub conditions: Vec<(String, Vec<String>)>,
+    pub conditions: Conditions,
 }
 
 /// A notification waiting to be posted, or the record of one that was.
@@ -102,7 +105,7 @@ fn events_of(entry: &Map<String, Value>, state: &State) -> Result<Option<Vec<Str
     Ok(Some(events))
 }
 
-fn conditions_of(entry: &Map<String, Value>) -> Result<Option<Vec<(String, Vec<String>)>>, Reply> {
+fn conditions_of(entry: &Map<String, Value>) -> Result<Option<Conditions>, Reply> {
     let Some(list) = entry.get("notification_condition") else {
         return Ok(None);
     };

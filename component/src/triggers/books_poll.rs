@@ -94,15 +94,19 @@ fn poll(
     let (events, position, more) = match since {
         None => {
             let mut latest = Vec::new();
+            let mut newest: Option<Position> = None;
             let now = walk(session, &target, &organization, change, &id_field, |now, listed| {
                 let at = position_of(&listed);
+                newest = newest.take().max(Some(at.clone()));
                 if at < Position::before(now) && counts(&listed) && latest.len() < backfill {
                     latest.push(record_event(event, &listed.id, listed.record));
                 }
                 latest.len() < backfill
             })?;
             latest.reverse();
-            (latest, Position::before(now), false)
+            // Records already listed in the anchor's own second are not news.
+            let anchor = newest.map_or(Position::before(now), |n| n.max(Position::before(now)));
+            (latest, anchor, false)
         }
         Some(since) => {
             let mut earliest = Earliest::new(max_events);

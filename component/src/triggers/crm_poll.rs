@@ -135,8 +135,8 @@ fn poll(
     })
 }
 
-/// First poll: Zoho's clock from the answer is the anchor; the backfill is the most recent
-/// matching records before it.
+/// First poll: Zoho's clock from the answer is the anchor (or the newest record, when it was
+/// saved in that very second); the backfill is the most recent matching records before it.
 fn anchor(
     session: &mut Session,
     module: &str,
@@ -157,13 +157,16 @@ fn anchor(
     );
     let (values, date) = coql::select(session, &query)?;
     let now = zoho_now(date)?;
-    let anchor = Position::before(now);
+    let mut anchor = Position::before(now);
     let mut rows = Vec::new();
     for value in &values {
         let row = Row::parse(value)?;
-        if rows.len() < backfill && row.position(change) < anchor && change.counts(&row) {
+        let at = row.position(change);
+        if rows.len() < backfill && at < Position::before(now) && change.counts(&row) {
             rows.push(row);
         }
+        // Records already there in the anchor's own second are not news.
+        anchor = anchor.max(at);
     }
     rows.reverse();
     Ok((rows, anchor, false))

@@ -31,7 +31,9 @@ pub fn poll(
         None => {
             // The first answer tells Zoho's time; the backfill is the latest deletions before it.
             let mut latest: Vec<(Position, Value)> = Vec::new();
+            let mut newest: Option<Position> = None;
             let now = walk(session, module, None, |now, at, event| {
+                newest = newest.take().max(Some(at.clone()));
                 if at < Position::before(now) {
                     latest.push((at, event));
                 }

@@ -122,7 +122,7 @@ pub const DISABLE_INPUTS: &[InputSpec] = &[
 ];
 
 /// Output example shared by the actions that return a channel.
-pub const CHANNEL_EXAMPLE: &str = r#"{"channelId":"1000000068001","events":["Leads.all"],"notifyUrl":"https://hooks.example.com/zoho/4f1c","token":"(the channel's secret token)","channelExpiry":"2026-03-28T19:20:28+00:00","renewAt":"2026-03-28T13:20:28+00:00","resources":[{"module":"Leads","resourceId":"4150868000000002175","resourceUri":"https://www.zohoapis.com/crm/v8/Leads"}]}"#;
+pub const CHANNEL_EXAMPLE: &str = r#"{"data":{"channelId":"1000000068001","events":["Leads.all"],"notifyUrl":"https://hooks.example.com/zoho/4f1c","token":"(the channel's secret token)","channelExpiry":"2026-03-28T19:20:28+00:00","renewAt":"2026-03-28T13:20:28+00:00","resources":[{"module":"Leads","resourceId":"4150868000000002175","resourceUri":"https://www.zohoapis.com/crm/v8/Leads"}]}}"#;
 
 fn watch_plan(method: Method, query: &Query, body: Option<&Value>) -> Result<http::Request<Vec<u8>>, Error> {
     plan::request(
@@ -375,7 +375,7 @@ fn channel_document(
         .to_owned();
     let expiry = crate::time::parse_iso(&expiry_text).unwrap_or(0);
     let now = zoho::server_time(response).unwrap_or_else(|| i64::try_from(session.unix_now()).unwrap_or(0));
-    json!({
+    json!({"data": {
         "channelId": id,
         "events": events,
         "notifyUrl": notify_url,
@@ -387,7 +387,7 @@ fn channel_document(
             "resourceId": e.get("resource_id"),
             "resourceUri": e.get("resource_uri"),
         })).collect::<Vec<_>>(),
-    })
+    }})
 }
 
 /// `crmEnableNotifications`: `POST /actions/watch`.
@@ -540,8 +540,12 @@ struct Channel {
 
 fn channel(text: &str) -> Result<Channel, Error> {
     let invalid = |message: &str| Error::invalid("channel", message);
-    let value: Value = serde_json::from_str(text)
+    let mut value: Value = serde_json::from_str(text)
         .map_err(|_| invalid("must be the JSON the crmEnableNotifications action returned"))?;
+    // The action's whole output, or just its `data`, both name the channel.
+    if let Some(data) = value.get_mut("data").map(Value::take) {
+        value = data;
+    }
     let id = id_of(value.get("channelId")).ok_or_else(|| invalid("has no `channelId`"))?;
     let token = value
         .get("token")

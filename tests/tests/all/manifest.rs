@@ -11,6 +11,20 @@ use crate::support::{World, harness};
 fn inputs(ids: &BTreeMap<&str, String>) -> BTreeMap<&'static str, Value> {
     let entries = [
         (
+            "crmEnableNotifications",
+            json!({"events": ["Leads.all"], "notifyUrl": "http://127.0.0.1:9/notify", "channelId": "1000000068001", "token": "manifest-token-1234"}),
+        ),
+        ("crmListNotifications", json!({})),
+        (
+            "crmRenewNotifications",
+            json!({"channelId": "1000000068001", "events": ["Leads.all"], "token": "manifest-token-1234", "expiryHours": 48}),
+        ),
+        (
+            "crmUpdateNotifications",
+            json!({"channelId": "1000000068001", "events": ["Leads.create"], "notifyUrl": "http://127.0.0.1:9/notify"}),
+        ),
+        ("crmDisableNotifications", json!({"channelIds": ["1000000068001"]})),
+        (
             "crmAddAttachment",
             json!({"recordType": "Leads", "recordId": ids["lead"], "fileName": "a.txt", "file": "hello"}),
         ),

@@ -117,6 +117,47 @@ impl World {
         outcome
     }
 
+    /// Runs one poll of a trigger; `Ok((events, state, more))` or `Err(error document)`.
+    pub async fn poll(&self, key: &str, input: Value, state: Option<&str>) -> Result<Polled, Value> {
+        let outcome = harness()
+            .poll(&self.context, key, CONNECTION, &input.to_string(), state)
+            .await
+            .expect("the harness runs the poll");
+        self.polled(outcome, key)
+    }
+
+    /// Hands one notification body to the component with the channel it was sent for.
+    pub async fn handle_notification(&self, channel: &Value, body: &Value) -> Result<Polled, Value> {
+        let outcome = harness()
+            .handle_notification(&self.context, CONNECTION, &channel.to_string(), &body.to_string())
+            .await
+            .expect("the harness runs the call");
+        self.polled(outcome, "handle-notification")
+    }
+
+    fn polled(
+        &self,
+        outcome: Result<zoho_harness::PollResult, zoho_harness::Error>,
+        what: &str,
+    ) -> Result<Polled, Value> {
+        match outcome {
+            Ok(result) => Ok(Polled {
+                events: serde_json::from_str::<Value>(&result.events)
+                    .expect("events are JSON")
+                    .as_array()
+                    .cloned()
+                    .expect("events are an array"),
+                state: result.state,
+                more: result.more,
+            }),
+            Err(error) => {
+                let document = zoho_harness::output::error_document(&error);
+                assert_no_secret(&ours(&document), &self.secrets(), &format!("the error of {what}"));
+                Err(document)
+            }
+        }
+    }
+
     /// A live instance for calling the typed exports.
     pub async fn instance(&self) -> Instance {
         harness().instantiate(&self.context).await.expect("instantiates")
@@ -130,6 +171,24 @@ impl World {
             .map(|r| format!("{} {}: {}", r.level, r.context, r.message))
             .collect::<Vec<_>>()
             .join("\n")
+    }
+}
+
+/// What one poll returned.
+#[derive(Debug, Clone)]
+pub struct Polled {
+    pub events: Vec<Value>,
+    pub state: String,
+    pub more: bool,
+}
+
+impl Polled {
+    /// The `id` of each event, in order.
+    pub fn ids(&self) -> Vec<String> {
+        self.events
+            .iter()
+            .map(|e| e["id"].as_str().unwrap_or_default().to_owned())
+            .collect()
     }
 }
 
