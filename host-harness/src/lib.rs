@@ -15,6 +15,7 @@ mod log;
 pub mod oauth;
 pub mod output;
 mod policy;
+mod private_file;
 pub mod regions;
 mod state;
 pub mod store;

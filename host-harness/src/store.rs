@@ -7,7 +7,6 @@
 
 use std::collections::BTreeMap;
 use std::fs::{File, OpenOptions};
-use std::io::Write as _;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -225,19 +224,7 @@ impl ConnectionStore {
             path: self.path(),
             message: e.to_string(),
         })?;
-        let temporary = self.dir.join(format!(".{STORE_FILE}.{}.tmp", std::process::id()));
-        let mut options = OpenOptions::new();
-        options.create(true).truncate(true).write(true);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::OpenOptionsExt;
-            options.mode(0o600);
-        }
-        let mut out = options.open(&temporary).map_err(|e| self.io("written", e))?;
-        out.write_all(&bytes)
-            .and_then(|()| out.sync_all())
-            .map_err(|e| self.io("written", e))?;
-        std::fs::rename(&temporary, self.path()).map_err(|e| self.io("written", e))
+        crate::private_file::write_atomically(&self.path(), &bytes).map_err(|e| self.io("written", e))
     }
 
     /// Every connection, by name. Reads take no lock: writes replace the file atomically, so

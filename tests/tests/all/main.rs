@@ -4,6 +4,7 @@
 mod attachments;
 mod books;
 mod cli;
+mod cli_triggers;
 mod connections;
 mod credentials;
 mod crm;

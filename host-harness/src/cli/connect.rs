@@ -1,0 +1,336 @@
+//! `connect`, `authorize-url`, `connections` and `disconnect`: OAuth connections for every
+//! Zoho data center, stored without ever printing a secret.
+
+use std::io::Write;
+
+use clap::Args;
+use serde_json::{Value, json};
+
+use super::connection::{check_accounts_url, store};
+use super::{Env, Failure, text};
+
+#[derive(Debug, Args)]
+pub(super) struct AccountsServer {
+    /// The data center: us, eu, in, au, jp, ca, cn, sa or uk.
+    #[arg(long, conflicts_with = "accounts_url")]
+    pub(super) region: Option<String>,
+
+    /// The accounts server URL instead of a region (http://127.0.0.1:PORT for a local fake).
+    #[arg(long)]
+    pub(super) accounts_url: Option<String>,
+}
+
+impl AccountsServer {
+    pub(super) fn url(&self) -> Result<String, Failure> {
+        match (&self.region, &self.accounts_url) {
+            (Some(code), _) => crate::regions::region(code)
+                .map(|r| r.accounts_url.to_owned())
+                .ok_or_else(|| {
+                    let codes: Vec<&str> = crate::regions::REGIONS.iter().map(|r| r.code).collect();
+                    Failure(format!("unknown region {code:?}; use one of {}", codes.join(", ")))
+                }),
+            (None, Some(url)) => check_accounts_url(url),
+            (None, None) => Err(Failure("give --region or --accounts-url".into())),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub(super) enum EnvironmentArg {
+    Production,
+    Sandbox,
+    Developer,
+}
+
+#[derive(Debug, Args)]
+pub(super) struct ConnectArgs {
+    /// The connection's name, used with `invoke --connection NAME`.
+    pub(super) name: String,
+
+    #[command(flatten)]
+    pub(super) accounts: AccountsServer,
+
+    /// The OAuth client id (Self Client or server-based client).
+    #[arg(long)]
+    pub(super) client_id: String,
+
+    /// The grant code to exchange (authorization_code grant).
+    #[arg(long, conflicts_with = "client_credentials")]
+    pub(super) grant_code: Option<String>,
+
+    /// The redirect URI the grant code was issued for, if any.
+    #[arg(long)]
+    pub(super) redirect_uri: Option<String>,
+
+    /// Use the client_credentials grant (Self Client) instead of a grant code.
+    #[arg(long, requires_all = ["scopes", "soid"])]
+    pub(super) client_credentials: bool,
+
+    /// Scopes for client_credentials, comma-separated.
+    #[arg(long)]
+    pub(super) scopes: Option<String>,
+
+    /// The org for client_credentials, e.g. ZohoCRM.600012345.
+    #[arg(long)]
+    pub(super) soid: Option<String>,
+
+    /// Which environment's API host to use.
+    #[arg(long, value_enum, default_value_t = EnvironmentArg::Production)]
+    pub(super) environment: EnvironmentArg,
+
+    /// The Zoho Books organization to use when an action names none.
+    #[arg(long)]
+    pub(super) books_organization_id: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub(super) struct AuthorizeUrlArgs {
+    #[command(flatten)]
+    pub(super) accounts: AccountsServer,
+
+    /// The OAuth client id.
+    #[arg(long)]
+    pub(super) client_id: String,
+
+    /// Scopes, comma-separated, e.g. ZohoCRM.modules.ALL,ZohoBooks.fullaccess.all.
+    #[arg(long)]
+    pub(super) scopes: String,
+
+    /// The redirect URI registered for the client.
+    #[arg(long)]
+    pub(super) redirect_uri: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub(super) struct ConnectionsArgs {
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    pub(super) json: bool,
+}
+
+#[derive(Debug, Args)]
+pub(super) struct DisconnectArgs {
+    /// The connection to remove.
+    pub(super) name: String,
+}
+
+/// `authorize-url`: the consent URL for the authorization-code flow.
+pub(super) fn authorize_url(args: &AuthorizeUrlArgs, stdout: &mut dyn Write) -> Result<i32, Failure> {
+    let scopes: Vec<String> = args
+        .scopes
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect();
+    let url = crate::oauth::authorize_url(
+        &args.accounts.url()?,
+        &args.client_id,
+        &scopes,
+        args.redirect_uri.as_deref(),
+    );
+    writeln!(stdout, "{url}")?;
+    Ok(0)
+}
+
+/// The client secret: ZOHO_CLIENT_SECRET, or one line read from stdin (a prompt).
+fn client_secret(env: Env, stdin: &mut dyn std::io::Read) -> Result<crate::oauth::Secret, Failure> {
+    if let Some(secret) = env("ZOHO_CLIENT_SECRET").filter(|s| !s.trim().is_empty()) {
+        return Ok(crate::oauth::Secret::new(secret.trim()));
+    }
+    eprint!("Client secret: ");
+    let mut line = Vec::new();
+    let mut byte = [0_u8; 1];
+    while stdin
+        .read(&mut byte)
+        .map_err(|e| Failure(format!("could not read the client secret: {e}")))?
+        == 1
+        && byte[0] != b'\n'
+    {
+        line.push(byte[0]);
+    }
+    let secret = String::from_utf8_lossy(&line).trim().to_owned();
+    if secret.is_empty() {
+        return Err(Failure(
+            "no client secret: set ZOHO_CLIENT_SECRET or type it when asked".into(),
+        ));
+    }
+    Ok(crate::oauth::Secret::new(secret))
+}
+
+/// An OAuth failure as the CLI reports it: an error document on stdout, exit 1.
+fn oauth_failure(error: &crate::oauth::OAuthError, stdout: &mut dyn Write) -> Result<i32, Failure> {
+    let problem = match error {
+        crate::oauth::OAuthError::Refused { .. } => "reauthorization-required",
+        crate::oauth::OAuthError::Throttled { .. } => "throttled",
+        crate::oauth::OAuthError::Unavailable(_) => "unavailable",
+    };
+    let document = json!({"error": {"kind": "credential", "problem": problem, "message": error.to_string()}});
+    writeln!(stdout, "{}", serde_json::to_string_pretty(&document)?)?;
+    Ok(1)
+}
+
+pub(super) async fn connect(
+    args: ConnectArgs,
+    env: Env<'_>,
+    stdin: &mut dyn std::io::Read,
+    stdout: &mut dyn Write,
+) -> Result<i32, Failure> {
+    let name_ok = !args.name.is_empty()
+        && !args.name.starts_with("env-")
+        && args
+            .name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    if !name_ok {
+        return Err(Failure(
+            "a connection name uses letters, digits, `-`, `_` and `.` (and does not start with env-)".into(),
+        ));
+    }
+    let accounts_url = args.accounts.url()?;
+    let client = crate::oauth::OAuthClient {
+        accounts_url: accounts_url.clone(),
+        client_id: args.client_id.clone(),
+        client_secret: client_secret(env, stdin)?,
+    };
+    let (grant, outcome) = if args.client_credentials {
+        let scope = args.scopes.clone().unwrap_or_default().replace(',', " ");
+        let soid = args.soid.clone().unwrap_or_default();
+        let outcome = client.client_credentials(&scope, &soid).await;
+        (crate::store::Grant::ClientCredentials { scope, soid }, outcome)
+    } else {
+        let code = args
+            .grant_code
+            .as_deref()
+            .ok_or_else(|| Failure("give --grant-code (or --client-credentials with --scopes and --soid)".into()))?;
+        let outcome = client.exchange_code(code, args.redirect_uri.as_deref()).await;
+        let refresh = outcome.as_ref().ok().and_then(|tokens| tokens.refresh_token.clone());
+        (
+            crate::store::Grant::RefreshToken {
+                refresh_token: refresh.unwrap_or_else(|| crate::oauth::Secret::new("")),
+            },
+            outcome,
+        )
+    };
+    let tokens = match outcome {
+        Ok(tokens) => tokens,
+        Err(error) => return oauth_failure(&error, stdout),
+    };
+    if matches!(&grant, crate::store::Grant::RefreshToken { refresh_token } if refresh_token.expose().is_empty()) {
+        let error = crate::oauth::OAuthError::Unavailable(
+            "Zoho issued no refresh token; generate the grant code with access_type=offline and prompt=consent".into(),
+        );
+        return oauth_failure(&error, stdout);
+    }
+    let environment = match args.environment {
+        EnvironmentArg::Production => crate::store::StoredEnvironment::Production,
+        EnvironmentArg::Sandbox => crate::store::StoredEnvironment::Sandbox,
+        EnvironmentArg::Developer => crate::store::StoredEnvironment::Developer,
+    };
+    let fallback = crate::regions::region_for_accounts(&accounts_url)
+        .map(|r| r.api_domain.to_owned())
+        .unwrap_or_default();
+    let mut connection = crate::store::StoredConnection {
+        accounts_url,
+        client_id: args.client_id,
+        client_secret: client.client_secret.clone(),
+        grant,
+        api_domain: environment.api_domain(&fallback),
+        books_organization_id: args.books_organization_id,
+        access_token: None,
+        expires_at: 0,
+        throttled_until: 0,
+        environment,
+    };
+    if let Some(domain) = &tokens.api_domain
+        && !crate::store::acceptable_api_domain(&connection, domain)
+    {
+        let error = crate::oauth::OAuthError::Unavailable(format!(
+            "the accounts server named an API domain that is not Zoho's: {domain}"
+        ));
+        return oauth_failure(&error, stdout);
+    }
+    crate::store::ConnectionStore::apply_tokens(&mut connection, tokens);
+    if connection.api_domain.is_empty() {
+        let error = crate::oauth::OAuthError::Unavailable(
+            "the token response has no api_domain and the accounts server is not a known region".into(),
+        );
+        return oauth_failure(&error, stdout);
+    }
+    let summary = connection_summary(&args.name, &connection);
+    store(env)?.put(&args.name, connection)?;
+    writeln!(stdout, "{}", serde_json::to_string_pretty(&summary)?)?;
+    Ok(0)
+}
+
+/// A connection as shown to people: never a secret.
+fn connection_summary(name: &str, connection: &crate::store::StoredConnection) -> Value {
+    let grant = match &connection.grant {
+        crate::store::Grant::RefreshToken { .. } => "refresh_token",
+        crate::store::Grant::ClientCredentials { .. } => "client_credentials",
+    };
+    json!({
+        "connection": name,
+        "accountsUrl": connection.accounts_url,
+        "apiDomain": connection.api_domain,
+        "clientId": connection.client_id,
+        "grant": grant,
+        "booksOrganizationId": connection.books_organization_id,
+        "accessTokenExpiresAt": connection.expires_at,
+    })
+}
+
+pub(super) fn list_connections(
+    store: &crate::store::ConnectionStore,
+    as_json: bool,
+    stdout: &mut dyn Write,
+) -> Result<i32, Failure> {
+    let connections = store.list()?;
+    let summaries: Vec<Value> = connections
+        .iter()
+        .map(|(name, c)| connection_summary(name, c))
+        .collect();
+    if as_json {
+        writeln!(stdout, "{}", serde_json::to_string_pretty(&summaries)?)?;
+        return Ok(0);
+    }
+    writeln!(stdout, "{:<24} {:<32} {:<32} GRANT", "NAME", "API DOMAIN", "ACCOUNTS")?;
+    for summary in &summaries {
+        let [name, domain, accounts, grant] = [
+            &summary["connection"],
+            &summary["apiDomain"],
+            &summary["accountsUrl"],
+            &summary["grant"],
+        ]
+        .map(text);
+        writeln!(stdout, "{name:<24} {domain:<32} {accounts:<32} {grant}")?;
+    }
+    Ok(0)
+}
+
+pub(super) async fn disconnect(
+    store: &crate::store::ConnectionStore,
+    name: &str,
+    stdout: &mut dyn Write,
+) -> Result<i32, Failure> {
+    let connection = store
+        .get(name)?
+        .ok_or_else(|| Failure(format!("no stored connection named {name:?}")))?;
+    if let crate::store::Grant::RefreshToken { refresh_token } = &connection.grant {
+        let client = crate::oauth::OAuthClient {
+            accounts_url: connection.accounts_url.clone(),
+            client_id: connection.client_id.clone(),
+            client_secret: connection.client_secret.clone(),
+        };
+        if let Err(error) = client.revoke(refresh_token).await {
+            return oauth_failure(&error, stdout);
+        }
+    }
+    store.remove(name)?;
+    writeln!(
+        stdout,
+        "{}",
+        serde_json::to_string_pretty(&json!({"disconnected": name}))?
+    )?;
+    Ok(0)
+}

@@ -1,0 +1,61 @@
+//! `invoke`: one action, its result as JSON on stdout.
+
+use std::io::Write;
+use std::sync::Arc;
+
+use clap::Args;
+
+use super::connection::{ConnectionArgs, Resolved, resolve};
+use super::{ActionInput, Env, Failure, Loader, print_error, print_log, print_output, read_input, wants_debug};
+use crate::harness::{CallContext, Harness};
+use crate::log::MemoryLog;
+use crate::output::scrub;
+
+#[derive(Debug, Args)]
+pub(super) struct InvokeArgs {
+    /// The action key, e.g. crmGetRecords (see `zoho-harness actions`).
+    #[arg(value_name = "ACTION-KEY")]
+    key: String,
+
+    #[command(flatten)]
+    input: ActionInput,
+
+    #[command(flatten)]
+    target: ConnectionArgs,
+}
+
+pub(super) async fn run(
+    args: InvokeArgs,
+    loader: &Loader,
+    env: Env<'_>,
+    stdin: &mut dyn std::io::Read,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+) -> Result<i32, Failure> {
+    let input = read_input(&args.input, stdin)?;
+    let resolved = resolve(&args.target, env).await?;
+    let harness = loader.load(env, resolved.allow_loopback)?;
+    invoke(&harness, &resolved, &args.key, &input, stdout, stderr).await
+}
+
+/// Runs one action and prints its result (exit 0) or error document (exit 1); the log goes to
+/// stderr, HTTP exchanges only when the input asks for `debugRequest`.
+pub(super) async fn invoke(
+    harness: &Harness,
+    resolved: &Resolved,
+    key: &str,
+    input: &str,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+) -> Result<i32, Failure> {
+    let log = MemoryLog::default();
+    let context = CallContext::new(Arc::clone(&resolved.provider)).with_log(Arc::new(log.clone()));
+    let outcome = harness.invoke(&context, key, &resolved.connection, input).await;
+    // After the call: a refresh during it may have produced a secret worth scrubbing.
+    let secrets = resolved.provider.secrets();
+    print_log(&log, wants_debug(input), &secrets, stderr)?;
+    match outcome.map_err(|e| Failure(scrub(&e.to_string(), &secrets)))? {
+        Ok(output) => print_output(&output, &secrets, stdout),
+        Err(error) => print_error(&error, &secrets, stdout),
+    }
+}
