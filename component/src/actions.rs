@@ -45,18 +45,22 @@ impl Action {
         crate::inputs::schema(&self.all_inputs())
     }
 
-    /// The action's own inputs, then the shared ones it does not redefine (the raw request
-    /// declares its own `maxRetries` default and `timeout`).
     fn all_inputs(&self) -> Vec<InputSpec> {
-        let shared = COMMON_INPUTS
-            .iter()
-            .filter(|common| !self.inputs.iter().any(|own| own.name == common.name));
-        self.inputs.iter().chain(shared).copied().collect()
+        with_common_inputs(self.inputs)
     }
 }
 
+/// `own` inputs, then the shared ones they do not redefine (the raw request declares its own
+/// `maxRetries` default and `timeout`).
+pub(crate) fn with_common_inputs(own: &[InputSpec]) -> Vec<InputSpec> {
+    let shared = COMMON_INPUTS
+        .iter()
+        .filter(|common| !own.iter().any(|mine| mine.name == common.name));
+    own.iter().chain(shared).copied().collect()
+}
+
 /// Inputs every action (and every trigger) accepts.
-pub(crate) const COMMON_INPUTS: &[InputSpec] = &[
+const COMMON_INPUTS: &[InputSpec] = &[
     InputSpec::optional(
         "debugRequest",
         "Debug Request",
@@ -177,7 +181,7 @@ const PARENT_RECORD_ID: InputSpec = InputSpec::optional(
     "For nested resources: the parent record's id.",
 )
 .example("\"982000000567114\"");
-const ORGANIZATION_ID: InputSpec = InputSpec::optional(
+pub(crate) const ORGANIZATION_ID: InputSpec = InputSpec::optional(
     "organizationId",
     "Organization ID",
     InputType::Id,

@@ -506,22 +506,7 @@ pub fn get_records(session: &mut Session, target: &Target, request: &ListRequest
             position.per_page,
             &request.search_fields,
         )?;
-        let envelope = decode(&session.send(&plan)?)?;
-        let page_records = match envelope.entity {
-            Some(Value::Array(items)) => items,
-            None => Vec::new(),
-            Some(_) => {
-                return Err(Error::decode(
-                    "the Books list response holds an object where a list was expected",
-                ));
-            }
-        };
-        let has_more_page = envelope
-            .page_context
-            .as_ref()
-            .and_then(|c| c.get("has_more_page"))
-            .and_then(Value::as_bool)
-            .unwrap_or(false);
+        let (page_records, has_more_page) = list_page(decode(&session.send(&plan)?)?)?;
         let available = page_records.len();
         let skip = usize::try_from(position.skip).unwrap_or(usize::MAX).min(available);
         let room = usize::try_from(limit)
@@ -556,6 +541,26 @@ pub fn get_records(session: &mut Session, target: &Target, request: &ListRequest
         }
         position = next;
     }
+}
+
+/// A list answer's records and whether Books has more pages.
+pub fn list_page(envelope: Envelope) -> Result<(Vec<Value>, bool), Error> {
+    let records = match envelope.entity {
+        Some(Value::Array(items)) => items,
+        None => Vec::new(),
+        Some(_) => {
+            return Err(Error::decode(
+                "the Books list response holds an object where a list was expected",
+            ));
+        }
+    };
+    let has_more_page = envelope
+        .page_context
+        .as_ref()
+        .and_then(|c| c.get("has_more_page"))
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
+    Ok((records, has_more_page))
 }
 
 fn finish(records: Vec<Value>, page: u32, per_page: u32, more_records: bool, resume: Option<Cursor>) -> RecordList {

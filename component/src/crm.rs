@@ -155,6 +155,20 @@ pub fn get_record_plan(module: &str, id: &str, fields: &[String]) -> Result<Requ
     )
 }
 
+/// A GET below `/crm/v8` that reads `module`'s records (safe to repeat, read scope).
+fn read_plan(module: &str, segments: &[&str], query: &Query) -> Result<Request<Vec<u8>>, Error> {
+    plan::request(
+        Method::GET,
+        plan::path(CRM_BASE, segments),
+        query,
+        None,
+        PlanMeta {
+            repeatable: Repeatable::Yes,
+            scope: Some(scope(module, Operation::Read)),
+        },
+    )
+}
+
 /// Plan for `GET /{module}` (one page).
 pub fn list_plan(module: &str, options: &ListOptions) -> Result<Request<Vec<u8>>, Error> {
     let mut query = Query::new();
@@ -165,16 +179,7 @@ pub fn list_plan(module: &str, options: &ListOptions) -> Result<Request<Vec<u8>>
         .push_opt("page_token", options.page_token.clone())
         .push_opt("sort_by", options.sort_by.clone())
         .push_opt("sort_order", options.sort_order.map(SortOrder::as_str));
-    let mut plan = plan::request(
-        Method::GET,
-        plan::path(CRM_BASE, &[module]),
-        &query,
-        None,
-        PlanMeta {
-            repeatable: Repeatable::Yes,
-            scope: Some(scope(module, Operation::Read)),
-        },
-    )?;
+    let mut plan = read_plan(module, &[module], &query)?;
     if_modified_since(&mut plan, options.if_modified_since.as_deref())?;
     Ok(plan)
 }
@@ -187,16 +192,7 @@ pub fn deleted_plan(module: &str, page: u32, per_page: u32, since: Option<&str>)
         .push("type", "all")
         .push("page", page.to_string())
         .push("per_page", per_page.to_string());
-    let mut plan = plan::request(
-        Method::GET,
-        plan::path(CRM_BASE, &[module, "deleted"]),
-        &query,
-        None,
-        PlanMeta {
-            repeatable: Repeatable::Yes,
-            scope: Some(scope(module, Operation::Read)),
-        },
-    )?;
+    let mut plan = read_plan(module, &[module, "deleted"], &query)?;
     if_modified_since(&mut plan, since)?;
     Ok(plan)
 }
@@ -666,16 +662,7 @@ pub fn get_records_by_ids(
         for field_group in fields.chunks(MAX_FIELDS_PER_GET) {
             let mut query = Query::new();
             query.push("ids", batch.join(",")).push("fields", field_group.join(","));
-            let plan = plan::request(
-                Method::GET,
-                plan::path(CRM_BASE, &[module]),
-                &query,
-                None,
-                PlanMeta {
-                    repeatable: Repeatable::Yes,
-                    scope: Some(scope(module, Operation::Read)),
-                },
-            )?;
+            let plan = read_plan(module, &[module], &query)?;
             let page = decode_page(&session.send(&plan)?, plan.extensions().get())?;
             for record in page.records {
                 let Value::Object(record) = record else { continue };

@@ -11,7 +11,7 @@
 use serde_json::Value;
 
 use super::position::{self, Position};
-use super::{Earliest, PollOutcome, SETTLE_SECONDS, id_of, limits, record_event, zoho_now};
+use super::{Change, Earliest, PollOutcome, SETTLE_SECONDS, id_of, limits, record_event, zoho_now};
 use crate::books::{self, Target};
 use crate::error::Error;
 use crate::inputs::Inputs;
@@ -19,37 +19,12 @@ use crate::session::Session;
 
 const PER_PAGE: u32 = 200;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Change {
-    New,
-    Updated,
-}
-
-impl Change {
-    fn time_field(self) -> &'static str {
-        match self {
-            Change::New => "created_time",
-            Change::Updated => "last_modified_time",
-        }
+/// The Books field a change is ordered (and its list sorted) by.
+fn time_field(change: Change) -> &'static str {
+    match change {
+        Change::New => "created_time",
+        Change::Updated => "last_modified_time",
     }
-}
-
-pub fn poll_new(
-    session: &mut Session,
-    inputs: &Inputs,
-    key: &'static str,
-    state: Option<&str>,
-) -> Result<PollOutcome, Error> {
-    poll(session, inputs, key, state, Change::New)
-}
-
-pub fn poll_updated(
-    session: &mut Session,
-    inputs: &Inputs,
-    key: &'static str,
-    state: Option<&str>,
-) -> Result<PollOutcome, Error> {
-    poll(session, inputs, key, state, Change::Updated)
 }
 
 /// A listed record with the times the trigger orders by.
@@ -60,7 +35,7 @@ struct Listed {
     record: Value,
 }
 
-fn poll(
+pub(super) fn poll(
     session: &mut Session,
     inputs: &Inputs,
     key: &'static str,
@@ -79,18 +54,12 @@ fn poll(
     let (max_events, backfill) = limits(inputs);
     let since = state.map(|text| position::decode(text, key, &scope)).transpose()?;
     let id_field = books::id_field(&target.record_type);
-    let event = match change {
-        Change::New => "created",
-        Change::Updated => "updated",
-    };
+    let event = change.event();
     let position_of = |listed: &Listed| Position {
-        time: match change {
-            Change::New => listed.created,
-            Change::Updated => listed.modified,
-        },
+        time: change.time(listed.created, listed.modified),
         id: listed.id.clone(),
     };
-    let counts = |listed: &Listed| change == Change::New || listed.modified > listed.created;
+    let counts = |listed: &Listed| change.counts(listed.created, listed.modified);
     let (events, position, more) = match since {
         None => {
             let mut latest = Vec::new();
@@ -142,7 +111,7 @@ fn walk(
     mut take: impl FnMut(i64, Listed) -> bool,
 ) -> Result<i64, Error> {
     let sort = [
-        ("sort_column".to_owned(), change.time_field().to_owned()),
+        ("sort_column".to_owned(), time_field(change).to_owned()),
         ("sort_order".to_owned(), "D".to_owned()),
     ];
     let mut now = None;
@@ -154,22 +123,7 @@ fn walk(
             Some(clock) => clock,
             None => *now.insert(zoho_now(crate::zoho::server_time(&response))?),
         };
-        let envelope = books::decode(&response)?;
-        let records = match envelope.entity {
-            Some(Value::Array(records)) => records,
-            None => Vec::new(),
-            Some(_) => {
-                return Err(Error::decode(
-                    "the Books list response holds an object where a list was expected",
-                ));
-            }
-        };
-        let has_more_page = envelope
-            .page_context
-            .as_ref()
-            .and_then(|c| c.get("has_more_page"))
-            .and_then(Value::as_bool)
-            .unwrap_or(false);
+        let (records, has_more_page) = books::list_page(books::decode(&response)?)?;
         if records.is_empty() && has_more_page {
             return Err(Error::decode("Books reported more pages but sent an empty one"));
         }

@@ -10,7 +10,7 @@
 use serde_json::{Map, Value};
 
 use super::position::{self, Position};
-use super::{PollOutcome, SETTLE_SECONDS, id_of, limits, record_event, zoho_now};
+use super::{Change, PollOutcome, SETTLE_SECONDS, id_of, limits, record_event, zoho_now};
 use crate::coql;
 use crate::crm;
 use crate::error::Error;
@@ -23,52 +23,12 @@ const ROWS_PER_QUERY: usize = 2_000;
 /// COQL calls one poll may make before it hands back what it has with `more`.
 const QUERIES_PER_POLL: usize = 5;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Change {
-    New,
-    Updated,
-}
-
-impl Change {
-    fn time_field(self) -> &'static str {
-        match self {
-            Change::New => "Created_Time",
-            Change::Updated => "Modified_Time",
-        }
+/// The CRM field a change is ordered by.
+fn time_field(change: Change) -> &'static str {
+    match change {
+        Change::New => "Created_Time",
+        Change::Updated => "Modified_Time",
     }
-
-    fn event(self) -> &'static str {
-        match self {
-            Change::New => "created",
-            Change::Updated => "updated",
-        }
-    }
-
-    /// An edit is a modification after creation; a record never edited is only new.
-    fn counts(self, row: &Row) -> bool {
-        match self {
-            Change::New => true,
-            Change::Updated => row.modified > row.created,
-        }
-    }
-}
-
-pub fn poll_new(
-    session: &mut Session,
-    inputs: &Inputs,
-    key: &'static str,
-    state: Option<&str>,
-) -> Result<PollOutcome, Error> {
-    poll(session, inputs, key, state, Change::New)
-}
-
-pub fn poll_updated(
-    session: &mut Session,
-    inputs: &Inputs,
-    key: &'static str,
-    state: Option<&str>,
-) -> Result<PollOutcome, Error> {
-    poll(session, inputs, key, state, Change::Updated)
 }
 
 /// One row of the keyset walk.
@@ -97,18 +57,18 @@ impl Row {
     }
 
     fn position(&self, change: Change) -> Position {
-        let time = match change {
-            Change::New => self.created,
-            Change::Updated => self.modified,
-        };
         Position {
-            time,
+            time: change.time(self.created, self.modified),
             id: self.id.clone(),
         }
     }
+
+    fn counts(&self, change: Change) -> bool {
+        change.counts(self.created, self.modified)
+    }
 }
 
-fn poll(
+pub(super) fn poll(
     session: &mut Session,
     inputs: &Inputs,
     key: &'static str,
@@ -143,7 +103,7 @@ fn anchor(
     change: Change,
     backfill: usize,
 ) -> Result<(Vec<Row>, Position, bool), Error> {
-    let time = change.time_field();
+    let time = time_field(change);
     // Updated records are a subset of the newest by Modified_Time; ask for enough rows that
     // never-edited ones filtered out still leave the backfill wanted.
     let wanted = if change == Change::Updated {
@@ -162,7 +122,7 @@ fn anchor(
     for value in &values {
         let row = Row::parse(value)?;
         let at = row.position(change);
-        if rows.len() < backfill && at < Position::before(now) && change.counts(&row) {
+        if rows.len() < backfill && at < Position::before(now) && row.counts(change) {
             rows.push(row);
         }
         // Records already there in the anchor's own second are not news.
@@ -181,7 +141,7 @@ fn walk(
     since: Position,
     max_events: usize,
 ) -> Result<(Vec<Row>, Position, bool), Error> {
-    let time = change.time_field();
+    let time = time_field(change);
     let mut position = since;
     let mut rows = Vec::new();
     let mut settled_until: Option<i64> = None;
@@ -215,7 +175,7 @@ fn walk(
             if at.time > horizon {
                 return Ok((rows, position, false));
             }
-            if change.counts(&row) {
+            if row.counts(change) {
                 if rows.len() == max_events {
                     return Ok((rows, position, true));
                 }

@@ -18,7 +18,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
 
-use crate::actions::{COMMON_INPUTS, Product, call_options};
+use crate::actions::{ORGANIZATION_ID, Product, call_options, with_common_inputs};
 use crate::error::Error;
 use crate::inputs::{InputSpec, InputType, Inputs};
 use crate::session::{Host, Session};
@@ -60,10 +60,37 @@ impl Trigger {
     }
 
     fn all_inputs(&self) -> Vec<InputSpec> {
-        let shared = COMMON_INPUTS
-            .iter()
-            .filter(|common| !self.inputs.iter().any(|own| own.name == common.name));
-        self.inputs.iter().chain(shared).copied().collect()
+        with_common_inputs(self.inputs)
+    }
+}
+
+/// Which changes a record trigger reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Change {
+    New,
+    Updated,
+}
+
+impl Change {
+    /// The `event` of what it reports.
+    fn event(self) -> &'static str {
+        match self {
+            Change::New => "created",
+            Change::Updated => "updated",
+        }
+    }
+
+    /// When the change happened: creation, or the last modification.
+    fn time(self, created: i64, modified: i64) -> i64 {
+        match self {
+            Change::New => created,
+            Change::Updated => modified,
+        }
+    }
+
+    /// An edit is a modification after creation; a record never edited is only new.
+    fn counts(self, created: i64, modified: i64) -> bool {
+        self == Change::New || modified > created
     }
 }
 
@@ -110,14 +137,6 @@ const BOOKS_RECORD_TYPE: InputSpec = InputSpec::required(
     "The Books record type: contacts, invoices, bills, items, salesorders, estimates, expenses, ...",
 )
 .example("\"invoices\"");
-const ORGANIZATION_ID: InputSpec = InputSpec::optional(
-    "organizationId",
-    "Organization ID",
-    InputType::Id,
-    "The Books organization; defaults to the connection's, or the only one the user belongs to.",
-)
-.example("\"10234695\"");
-
 const CRM_CHANGE_INPUTS: &[InputSpec] = &[RECORD_TYPE, FIELDS, MAX_EVENTS_INPUT, BACKFILL];
 const CRM_DELETED_INPUTS: &[InputSpec] = &[RECORD_TYPE, MAX_EVENTS_INPUT, BACKFILL];
 const BOOKS_INPUTS: &[InputSpec] = &[BOOKS_RECORD_TYPE, ORGANIZATION_ID, MAX_EVENTS_INPUT, BACKFILL];
@@ -132,7 +151,7 @@ pub static CATALOG: &[Trigger] = &[
         kind: Kind::Polling,
         inputs: CRM_CHANGE_INPUTS,
         output_example: r#"[{"event":"created","id":"4150868000000624001","record":{"id":"4150868000000624001","Last_Name":"Boyle","Email":"p.boyle@zylker.com","Created_Time":"2026-03-27T19:20:28+05:30","Modified_Time":"2026-03-27T19:20:28+05:30"}}]"#,
-        poll: Some(crm_poll::poll_new),
+        poll: Some(|session, inputs, key, state| crm_poll::poll(session, inputs, key, state, Change::New)),
     },
     Trigger {
         key: "crmUpdatedRecords",
@@ -142,7 +161,7 @@ pub static CATALOG: &[Trigger] = &[
         kind: Kind::Polling,
         inputs: CRM_CHANGE_INPUTS,
         output_example: r#"[{"event":"updated","id":"4150868000000624001","record":{"id":"4150868000000624001","Last_Name":"Boyle","Lead_Status":"Contacted","Created_Time":"2026-03-27T19:20:28+05:30","Modified_Time":"2026-03-28T09:02:11+05:30"}}]"#,
-        poll: Some(crm_poll::poll_updated),
+        poll: Some(|session, inputs, key, state| crm_poll::poll(session, inputs, key, state, Change::Updated)),
     },
     Trigger {
         key: "crmDeletedRecords",
@@ -162,7 +181,7 @@ pub static CATALOG: &[Trigger] = &[
         kind: Kind::Polling,
         inputs: BOOKS_INPUTS,
         output_example: r#"[{"event":"created","id":"982000000567114","record":{"invoice_id":"982000000567114","invoice_number":"INV-00003","customer_name":"Bowman and Co","total":40.6,"created_time":"2026-03-27T02:02:51-0800","last_modified_time":"2026-03-27T02:02:51-0800"}}]"#,
-        poll: Some(books_poll::poll_new),
+        poll: Some(|session, inputs, key, state| books_poll::poll(session, inputs, key, state, Change::New)),
     },
     Trigger {
         key: "booksUpdatedRecords",
@@ -172,7 +191,7 @@ pub static CATALOG: &[Trigger] = &[
         kind: Kind::Polling,
         inputs: BOOKS_INPUTS,
         output_example: r#"[{"event":"updated","id":"982000000567114","record":{"invoice_id":"982000000567114","status":"sent","created_time":"2026-03-27T02:02:51-0800","last_modified_time":"2026-03-28T05:10:00-0800"}}]"#,
-        poll: Some(books_poll::poll_updated),
+        poll: Some(|session, inputs, key, state| books_poll::poll(session, inputs, key, state, Change::Updated)),
     },
     Trigger {
         key: "crmRecordNotifications",

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use clap::Args;
 
-use super::connection::{ConnectionArgs, Resolved, resolve};
+use super::connection::{ConnectionArgs, Resolved};
 use super::{ActionInput, Env, Failure, Loader, print_error, print_log, print_output, read_input, wants_debug};
 use crate::harness::{CallContext, Harness};
 use crate::log::MemoryLog;
@@ -33,8 +33,7 @@ pub(super) async fn run(
     stderr: &mut dyn Write,
 ) -> Result<i32, Failure> {
     let input = read_input(&args.input, stdin)?;
-    let resolved = resolve(&args.target, env).await?;
-    let harness = loader.load(env, resolved.allow_loopback)?;
+    let (resolved, harness) = loader.connect(&args.target, env).await?;
     invoke(&harness, &resolved, &args.key, &input, stdout, stderr).await
 }
 

@@ -16,7 +16,7 @@ use http_body_util::BodyExt;
 use serde_json::{Value, json};
 use tokio::sync::{mpsc, oneshot};
 
-use super::connection::{ConnectionArgs, Resolved, resolve};
+use super::connection::{ConnectionArgs, Resolved};
 use super::{ActionInput, Env, Failure, Loader, print_error, print_log, read_input, wants_debug};
 use crate::harness::{CallContext, Harness};
 use crate::log::MemoryLog;
@@ -76,8 +76,7 @@ pub(super) async fn run(
     enable.insert("notifyUrl".into(), json!(notify_url));
     let debug = wants_debug(&input);
 
-    let resolved = resolve(&args.target, env).await?;
-    let harness = loader.load(env, resolved.allow_loopback)?;
+    let (resolved, harness) = loader.connect(&args.target, env).await?;
     let listening = Listening {
         harness: &harness,
         resolved: &resolved,

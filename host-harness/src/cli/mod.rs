@@ -276,6 +276,18 @@ impl Loader {
     fn load(&self, env: Env, allow_loopback: bool) -> Result<Harness, Failure> {
         load_harness(self, env, allow_loopback)
     }
+
+    /// The connection a call command targets, and the harness loaded for it (loopback allowed
+    /// only for a connection on loopback, such as a sandbox).
+    async fn connect(
+        &self,
+        target: &connection::ConnectionArgs,
+        env: Env<'_>,
+    ) -> Result<(connection::Resolved, Harness), Failure> {
+        let resolved = connection::resolve(target, env).await?;
+        let harness = self.load(env, resolved.allow_loopback)?;
+        Ok((resolved, harness))
+    }
 }
 
 fn load_harness(loader: &Loader, env: Env, allow_loopback: bool) -> Result<Harness, Failure> {

@@ -13,7 +13,7 @@ use clap::Args;
 use serde_json::{Value, json};
 
 use super::actions::{product_name, show};
-use super::connection::{ConnectionArgs, resolve};
+use super::connection::ConnectionArgs;
 use super::{ActionInput, Env, Failure, Loader, print_error, print_log, read_input, wants_debug};
 use crate::bindings::TriggerKind;
 use crate::harness::{CallContext, Harness};
@@ -90,8 +90,7 @@ pub(super) async fn poll(
             )));
         }
     };
-    let resolved = resolve(&args.target, env).await?;
-    let harness = loader.load(env, resolved.allow_loopback)?;
+    let (resolved, harness) = loader.connect(&args.target, env).await?;
     let log = MemoryLog::default();
     let context = CallContext::new(Arc::clone(&resolved.provider)).with_log(Arc::new(log.clone()));
     let outcome = harness

@@ -141,3 +141,86 @@ async fn the_hostile_corpus_yields_typed_errors_or_results_and_never_traps() {
         .collect();
     assert!(outside.is_empty(), "requests outside the API bases: {outside:?}");
 }
+
+/// The same corpus through the triggers: every input of every polling trigger, hostile states,
+/// and hostile channels and notification bodies. Typed errors or results, never a trap.
+#[tokio::test]
+async fn hostile_trigger_inputs_states_and_notifications_never_trap() {
+    let world = World::new();
+    world.fake.seed("Leads", &[json!({"Last_Name": "Target"})]);
+    let organization = world.fake.books_organization_id();
+    let triggers = harness().list_triggers().await.expect("manifest");
+    let mut polls: Vec<(String, String, Option<String>)> = Vec::new();
+    for trigger in triggers.iter().filter(|t| t.kind == zoho_harness::TriggerKind::Polling) {
+        let schema: Value = serde_json::from_str(&trigger.input_schema).expect("schema");
+        let base = if trigger.key.starts_with("books") {
+            json!({"recordType": "contacts", "organizationId": organization})
+        } else {
+            json!({"recordType": "Leads", "fields": "Last_Name"})
+        };
+        for name in schema["properties"].as_object().expect("properties").keys() {
+            for value in hostile_values() {
+                let mut input = base.clone();
+                input[name.as_str()] = value;
+                polls.push((trigger.key.clone(), input.to_string(), None));
+            }
+        }
+        for value in hostile_values() {
+            let state = value.as_str().map_or_else(|| value.to_string(), str::to_owned);
+            polls.push((trigger.key.clone(), base.to_string(), Some(state)));
+        }
+        polls.push((trigger.key.clone(), deeply_nested(&trigger.key, 10_000), None));
+    }
+    for (key, input, state) in &polls {
+        let outcome = harness()
+            .poll(&world.context, key, CONNECTION, input, state.as_deref())
+            .await
+            .unwrap_or_else(|trap| panic!("{key} trapped on {}: {trap}", &input[..input.len().min(200)]));
+        if let Err(error) = outcome {
+            let document = zoho_harness::output::error_document(&error);
+            assert_ne!(document["error"]["transport"], "denied", "{key} tried another host");
+        }
+        if state.is_some() {
+            let refused = harness()
+                .poll(&world.context, key, CONNECTION, input, state.as_deref())
+                .await
+                .expect("no trap");
+            assert!(refused.is_err(), "{key} accepted a hostile state {state:?}");
+        }
+    }
+    let channel = json!({"channelId": "1000000068001", "token": "a-good-long-token-1234"});
+    let body = json!({"channel_id": 1000000068001_u64, "token": "a-good-long-token-1234", "module": "Leads", "operation": "insert", "ids": ["1"]});
+    let mut notifications = Vec::new();
+    for value in hostile_values() {
+        for key in ["channelId", "token"] {
+            let mut bad = channel.clone();
+            bad[key] = value.clone();
+            notifications.push((bad.to_string(), body.to_string()));
+        }
+        for key in ["channel_id", "token", "module", "operation", "ids"] {
+            let mut bad = body.clone();
+            bad[key] = value.clone();
+            notifications.push((channel.to_string(), bad.to_string()));
+        }
+        notifications.push((channel.to_string(), value.to_string()));
+        notifications.push((value.to_string(), body.to_string()));
+    }
+    let mut refused = 0;
+    for (channel, body) in &notifications {
+        let outcome = harness()
+            .handle_notification(&world.context, CONNECTION, channel, body)
+            .await
+            .unwrap_or_else(|trap| panic!("handle-notification trapped on {channel} / {body}: {trap}"));
+        refused += usize::from(outcome.is_err());
+    }
+    assert!(
+        refused > notifications.len() * 3 / 4,
+        "{refused} of {} refused",
+        notifications.len()
+    );
+    assert!(
+        polls.len() + notifications.len() > 500,
+        "{} cases",
+        polls.len() + notifications.len()
+    );
+}
