@@ -94,6 +94,40 @@ pub fn action(data: &[u8]) {
     let _ = crm::get_record(&mut session, "Leads", "1", &[], None);
 }
 
+/// One trigger call: the first byte picks a polling trigger or `handle-notification`; then,
+/// split at NULs, the input (or channel), the state (or body; empty for none), and a status
+/// byte with the body the host answers to every request.
+pub fn trigger(data: &[u8]) {
+    let Some((&pick, rest)) = data.split_first() else {
+        return;
+    };
+    let mut parts = rest.splitn(3, |&b| b == 0);
+    let first = String::from_utf8_lossy(parts.next().unwrap_or_default()).into_owned();
+    let second = String::from_utf8_lossy(parts.next().unwrap_or_default()).into_owned();
+    let answer = parts.next().unwrap_or_default();
+    let (status, body) = answer.split_first().map_or((100, &[][..]), |(s, b)| (*s, b));
+    let mut host = FuzzHost {
+        status,
+        body: body.to_vec(),
+        sent: 0,
+    };
+    let keys: Vec<&str> = crate::triggers::CATALOG
+        .iter()
+        .filter(|t| t.kind == crate::triggers::Kind::Polling)
+        .map(|t| t.key)
+        .collect();
+    match keys.get(usize::from(pick) % (keys.len() + 1)) {
+        Some(key) => {
+            let state = (!second.is_empty()).then_some(second.as_str());
+            let _ = crate::triggers::poll(&mut host, key, "fuzz", &first, state);
+        }
+        None => {
+            let mut session = Session::new(&mut host, "fuzz", CallOptions::default());
+            let _ = crate::triggers::notifications::handle(&mut session, &first, &second);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     /// Replays every input saved under `fuzz/regressions/<target>/` (crashes once found, and
@@ -102,7 +136,11 @@ mod tests {
     fn saved_fuzz_inputs_do_not_panic() {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../fuzz/regressions");
         let mut replayed = 0;
-        for (target, run) in [("responses", super::responses as fn(&[u8])), ("action", super::action)] {
+        for (target, run) in [
+            ("responses", super::responses as fn(&[u8])),
+            ("action", super::action),
+            ("trigger", super::trigger),
+        ] {
             let Ok(entries) = std::fs::read_dir(root.join(target)) else {
                 continue;
             };
