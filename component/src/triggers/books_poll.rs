@@ -8,6 +8,8 @@
 //! record already seen (and passed over by position), never skips one. The earliest
 //! `maxEvents` changes after the position are kept, in bounded memory.
 
+use std::collections::BTreeMap;
+
 use serde_json::Value;
 
 use super::position::{self, Position};
@@ -62,17 +64,21 @@ pub(super) fn poll(
     let counts = |listed: &Listed| change.counts(listed.created, listed.modified);
     let (events, position, more) = match since {
         None => {
-            let mut latest = Vec::new();
+            // The most recent `backfill` records before the anchor, in bounded memory.
+            let mut latest: BTreeMap<Position, Value> = BTreeMap::new();
             let mut newest: Option<Position> = None;
             let now = walk(session, &target, &organization, change, &id_field, |now, listed| {
                 let at = position_of(&listed);
                 newest = newest.take().max(Some(at.clone()));
-                if at < Position::before(now) && counts(&listed) && latest.len() < backfill {
-                    latest.push(record_event(event, &listed.id, listed.record));
+                if backfill > 0 && at < Position::before(now) && counts(&listed) {
+                    latest.insert(at, record_event(event, &listed.id, listed.record));
+                    if latest.len() > backfill {
+                        latest.pop_first();
+                    }
                 }
                 latest.len() < backfill
             })?;
-            latest.reverse();
+            let latest: Vec<Value> = latest.into_values().collect();
             // Records already listed in the anchor's own second are not news.
             let anchor = newest.map_or(Position::before(now), |n| n.max(Position::before(now)));
             (latest, anchor, false)
@@ -100,7 +106,8 @@ pub(super) fn poll(
 }
 
 /// Walks the list newest first by the trigger's time field, handing each record to `take` with
-/// Zoho's time at the first answer, until `take` returns false or the list ends. A page is
+/// Zoho's time at the first answer, until `take` returns false (honoured only while Books says
+/// the list is sorted as asked) or the list ends. A page is
 /// always read to its end, so records sharing the stopping second are all seen.
 fn walk(
     session: &mut Session,
@@ -123,7 +130,13 @@ fn walk(
             Some(clock) => clock,
             None => *now.insert(zoho_now(crate::zoho::server_time(&response))?),
         };
-        let (records, has_more_page) = books::list_page(books::decode(&response)?)?;
+        let envelope = books::decode(&response)?;
+        // A list that ignored the sort asked for (not every type sorts by every time) has to
+        // be read to its end: stopping early would miss changes further down.
+        let context = envelope.page_context.clone().unwrap_or(Value::Null);
+        let sorted_as_asked = context["sort_column"].as_str().is_none_or(|c| c == time_field(change))
+            && context["sort_order"].as_str().is_none_or(|o| o == "D");
+        let (records, has_more_page) = books::list_page(envelope)?;
         if records.is_empty() && has_more_page {
             return Err(Error::decode("Books reported more pages but sent an empty one"));
         }
@@ -132,7 +145,7 @@ fn walk(
             let listed = listed(record, id_field)?;
             go_on &= take(clock, listed);
         }
-        if !go_on || !has_more_page {
+        if (!go_on && sorted_as_asked) || !has_more_page {
             return Ok(clock);
         }
         page += 1;

@@ -400,3 +400,39 @@ async fn books_records_new_and_updated_by_their_times() {
                 || r.query_param("organization_id") == Some(organization.as_str()))
     );
 }
+
+#[tokio::test]
+async fn a_books_list_that_ignores_the_sort_is_read_to_its_end() {
+    let world = World::new();
+    let organization = world.fake.books_organization_id();
+    let invoices: Vec<Value> = (0..450)
+        .map(|i| json!({"customer_id": "460000000026049", "invoice_number": format!("INV-{i:04}")}))
+        .collect();
+    let seeded = world
+        .fake
+        .seed_books(&organization, "invoices", "invoice_id", &invoices);
+    world.fake.advance_clock(1);
+    let input = json!({"recordType": "invoices"});
+    let anchor = poll(&world, "booksUpdatedRecords", &input, None).await;
+    world.fake.advance_clock(1);
+    // Invoices cannot be sorted by last_modified_time: Books lists them by created_time, so the
+    // oldest invoice, edited now, sits on the last page.
+    world
+        .invoke(
+            "booksUpdateRecord",
+            json!({"recordType": "invoices", "recordId": seeded[0], "values": {"reference_number": "late edit"}}),
+        )
+        .await
+        .expect("updated");
+    world.fake.advance_clock(LATER);
+    let (events, _) = drain(&world, "booksUpdatedRecords", &input, &anchor.state).await;
+    assert_eq!(ids(&events), [seeded[0].clone()]);
+    assert_eq!(events[0]["record"]["reference_number"], "late edit");
+    let pages = world
+        .fake
+        .requests()
+        .iter()
+        .filter(|r| r.path == "/books/v3/invoices" && r.method == "GET")
+        .count();
+    assert!(pages >= 4, "every page was read ({pages} requests)");
+}
