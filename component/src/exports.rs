@@ -24,6 +24,17 @@ mod wit {
             "wasi:clocks/monotonic-clock@0.2.12": wasi::clocks::monotonic_clock,
             "wasi:clocks/wall-clock@0.2.12": wasi::clocks::wall_clock,
             "wasi:random/random@0.2.12": wasi::random::random,
+            "wasi:random/insecure-seed@0.2.12": wasi::random::insecure_seed,
+            "wasi:cli/environment@0.2.12": wasi::cli::environment,
+            "wasi:cli/exit@0.2.12": wasi::cli::exit,
+            "wasi:cli/stdin@0.2.12": wasi::cli::stdin,
+            "wasi:cli/stdout@0.2.12": wasi::cli::stdout,
+            "wasi:cli/stderr@0.2.12": wasi::cli::stderr,
+            "wasi:cli/terminal-input@0.2.12": wasi::cli::terminal_input,
+            "wasi:cli/terminal-output@0.2.12": wasi::cli::terminal_output,
+            "wasi:cli/terminal-stdin@0.2.12": wasi::cli::terminal_stdin,
+            "wasi:cli/terminal-stdout@0.2.12": wasi::cli::terminal_stdout,
+            "wasi:cli/terminal-stderr@0.2.12": wasi::cli::terminal_stderr,
         },
     });
 }
@@ -567,7 +578,7 @@ impl wit_crm::Guest for Component {
 }
 
 impl wit_actions::Guest for Component {
-    fn list() -> Vec<wit_actions::Action> {
+    fn manifest() -> Vec<wit_actions::Action> {
         actions::CATALOG
             .iter()
             .map(|action| wit_actions::Action {

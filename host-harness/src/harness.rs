@@ -248,7 +248,7 @@ impl Harness {
             let call = instance
                 .connector
                 .zoho_connector_actions()
-                .call_list(&mut instance.store);
+                .call_manifest(&mut instance.store);
             tokio::time::timeout(self.config.call_deadline, call).await
         };
         self.settle(outcome, &instance)

@@ -23,3 +23,4 @@ mod secrets;
 mod support;
 mod triggers;
 mod typed;
+mod world;
