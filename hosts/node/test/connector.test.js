@@ -1,0 +1,150 @@
+// The Node host end to end against fake-zoho (the workspace's binary) on 127.0.0.1: manifests,
+// actions, typed errors with their fields, a refresh after INVALID_TOKEN, credential problems,
+// a failing request, the empty environment, one instance reused across calls, triggers, and
+// the README example as written.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { after, before, test } from 'node:test';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+import { CredentialProblem, ZohoError, createConnector } from '../src/index.js';
+import { environment } from '../src/host/environment.js';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+const targetDir = process.env.CARGO_TARGET_DIR ? resolve(root, process.env.CARGO_TARGET_DIR) : resolve(root, 'target');
+let fake;
+const zoho = {};
+
+before(async () => {
+  fake = spawn(process.env.FAKE_ZOHO_BIN ?? resolve(targetDir, 'debug/fake-zoho'), ['--sandbox'], {
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
+  for await (const line of createInterface({ input: fake.stdout })) {
+    const [key, value] = line.split('=');
+    zoho[key] = value;
+    if (zoho.ZOHO_API_DOMAIN && zoho.ZOHO_ACCESS_TOKEN) break;
+  }
+});
+
+after(() => fake.kill());
+
+const staticCredentials = () => () => ({ accessToken: zoho.ZOHO_ACCESS_TOKEN, apiDomain: zoho.ZOHO_API_DOMAIN });
+
+test('manifests list actions and triggers', async () => {
+  const connector = await createConnector({ credentials: staticCredentials() });
+  const actions = Object.fromEntries(connector.manifest().map((a) => [a.key, a]));
+  assert.equal(actions.crmGetRecords.product, 'crm');
+  assert.ok(actions.crmGetRecords.inputSchema.required.includes('recordType'));
+  const triggers = Object.fromEntries(connector.triggers().map((t) => [t.key, t]));
+  assert.equal(triggers.crmNewRecords.kind, 'polling');
+  assert.equal(triggers.crmRecordNotifications.kind, 'instant');
+});
+
+test('actions return objects and errors are typed with their fields', async () => {
+  const connector = await createConnector({ credentials: staticCredentials() });
+  const created = connector.invoke('crmCreateRecord', 'default', { recordType: 'Leads', values: { Last_Name: 'Node' } });
+  const id = created.data[0].id;
+  assert.equal(connector.invoke('crmGetRecord', 'default', { recordType: 'Leads', recordId: id }).data.Last_Name, 'Node');
+  assert.throws(
+    () => connector.invoke('crmGetRecord', 'default', { recordType: 'Leads' }),
+    (error) => error instanceof ZohoError && error.case === 'invalid-input' && error.input === 'recordId',
+  );
+  assert.throws(
+    () => connector.invoke('crmGetRecord', 'default', { recordType: 'Leads', recordId: '1' }),
+    (error) => error instanceof ZohoError && error.case === 'not-found',
+  );
+});
+
+test('a rejected token is refreshed once through the provider', async () => {
+  const calls = [];
+  const connector = await createConnector({
+    credentials: (connection, rejected) => {
+      calls.push([connection, rejected]);
+      const accessToken = rejected === '1000.stale.token' ? zoho.ZOHO_ACCESS_TOKEN : '1000.stale.token';
+      return { accessToken, apiDomain: zoho.ZOHO_API_DOMAIN };
+    },
+  });
+  assert.ok(connector.invoke('crmListModules', 'acme', {}).data.length > 0);
+  assert.deepEqual(calls, [['acme', undefined], ['acme', '1000.stale.token']]);
+});
+
+test('credential problems and failing requests are typed errors without secrets', async () => {
+  const throttled = await createConnector({
+    credentials: () => {
+      throw new CredentialProblem('throttled', 'slow down', 42);
+    },
+  });
+  assert.throws(
+    () => throttled.invoke('crmListModules', 'acme', {}),
+    (error) => error.case === 'credential' && error.problem === 'throttled' && error.retryAfterSeconds === 42,
+  );
+  const secret = '1000.never-shown.secret';
+  const unreachable = await createConnector({
+    credentials: () => ({ accessToken: secret, apiDomain: 'http://127.0.0.1:9' }),
+  });
+  assert.throws(
+    () => unreachable.invoke('crmListModules', 'default', { maxRetries: 0 }),
+    (error) =>
+      error.case === 'transport' && ['refused', 'connection'].includes(error.kind) && !JSON.stringify(error).includes(secret) && !error.message.includes(secret),
+  );
+});
+
+test('the component gets an empty environment, never process.env', () => {
+  process.env.ZOHO_PLATFORM_SECRET = 'must-not-reach-the-component';
+  assert.deepEqual(environment.getEnvironment(), []);
+  const generated = readFileSync(resolve(root, 'hosts/node/generated/zoho-connector.js'), 'utf8');
+  assert.match(generated, /import \{ environment \} from '\.\.\/src\/host\/environment\.js'/);
+  assert.doesNotMatch(generated, /import \{[^}]*\benvironment\b[^}]*\} from '@bytecodealliance\/preview2-shim\/cli'/);
+});
+
+test('one instance serves many calls and keeps nothing between them', async () => {
+  let asked = 0;
+  const first = await createConnector({
+    credentials: () => {
+      asked += 1;
+      return { accessToken: zoho.ZOHO_ACCESS_TOKEN, apiDomain: zoho.ZOHO_API_DOMAIN };
+    },
+  });
+  const denied = await createConnector({ credentials: () => ({ accessToken: 'x', apiDomain: 'http://127.0.0.1:9' }) });
+  for (let i = 0; i < 50; i += 1) {
+    assert.equal(first.invoke('crmGetRecords', 'default', { recordType: 'Leads', fields: 'Last_Name', perPage: 1 }).data.length, 1);
+    // Interleaved calls with other credentials never see the first connector's token.
+    assert.throws(() => denied.invoke('crmListModules', 'default', { maxRetries: 0 }), (e) => e.case === 'transport');
+  }
+  assert.equal(asked, 50, 'the token is asked for on every call: nothing is cached in the instance');
+});
+
+test('a polling trigger anchors, then reports a new record once', async () => {
+  const connector = await createConnector({ credentials: staticCredentials() });
+  const input = { recordType: 'Contacts', fields: 'Last_Name' };
+  const first = connector.poll('crmNewRecords', 'default', input);
+  assert.deepEqual([first.events, first.more], [[], false]);
+  await new Promise((done) => setTimeout(done, 1100));
+  const id = connector.invoke('crmCreateRecord', 'default', { recordType: 'Contacts', values: { Last_Name: 'Polled' } }).data[0].id;
+  await new Promise((done) => setTimeout(done, 3000));
+  const second = connector.poll('crmNewRecords', 'default', input, first.state);
+  assert.deepEqual(second.events.map((e) => e.id), [id]);
+  assert.deepEqual(connector.poll('crmNewRecords', 'default', input, second.state).events, []);
+  assert.throws(() => connector.poll('crmNewRecords', 'default', input, 'zt1.damaged'), (e) => e.input === 'state');
+});
+
+test('the README example runs as written', async () => {
+  const readme = readFileSync(resolve(root, 'README.md'), 'utf8');
+  const example = readme.split('### Node')[1].split('```js')[1].split('```')[0];
+  process.env.ZOHO_ACCESS_TOKEN = zoho.ZOHO_ACCESS_TOKEN;
+  process.env.ZOHO_API_DOMAIN = zoho.ZOHO_API_DOMAIN;
+  const printed = [];
+  const log = console.log;
+  console.log = (...args) => printed.push(args.join(' '));
+  try {
+    const entry = pathToFileURL(resolve(root, 'hosts/node/src/index.js')).href;
+    const source = example.replace("from '@zoho-connector/node'", `from '${entry}'`);
+    await import(`data:text/javascript,${encodeURIComponent(source)}`);
+  } finally {
+    console.log = log;
+  }
+  assert.ok(printed.some((line) => line.includes('Alvarez')), printed.join('\n'));
+});
