@@ -1,7 +1,12 @@
 #!/usr/bin/env bash
-# Builds the distributable connector: dist/zoho-connector.wasm, the component built with the
-# `wasm` profile and stamped with its name, version, description, license and, in a git
-# checkout with a remote, its source URL and revision. Honours CARGO_TARGET_DIR.
+# Builds the distributable connector:
+# - dist/zoho-connector.wasm: the component built with the `wasm` profile and stamped with its
+#   name, version, description, license and, in a git checkout with a remote, its source URL
+#   and revision;
+# - dist/zoho-connector-standalone.wasm: the same with our env-credentials and stderr-logging
+#   components plugged into its `credentials` and `logging` imports, so it imports only
+#   standard WASI and runs in any WASI host (e.g. `wasmtime run -S http --env ...`).
+# Honours CARGO_TARGET_DIR.
 # Usage: scripts/dist.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,7 +17,9 @@ fi
 target_dir="${CARGO_TARGET_DIR:-target}"
 # The same directory host-harness's build script uses, so the guest is built once.
 component_dir="${target_dir}/component"
-CARGO_TARGET_DIR="${component_dir}" cargo build --package zoho-component --target wasm32-wasip2 --profile wasm --locked
+CARGO_TARGET_DIR="${component_dir}" cargo build --package zoho-component --package zoho-env-credentials \
+  --package zoho-stderr-logging --target wasm32-wasip2 --profile wasm --locked
+built="${component_dir}/wasm32-wasip2/wasm"
 
 metadata=()
 if source_url="$(git remote get-url origin 2>/dev/null)" && [[ "${source_url}" == https://* ]]; then
@@ -23,5 +30,10 @@ if revision="$(git rev-parse HEAD 2>/dev/null)"; then
 fi
 mkdir -p dist
 cargo run --quiet --package zoho-dist --locked -- \
-  "${component_dir}/wasm32-wasip2/wasm/zoho_component.wasm" dist/zoho-connector.wasm "${metadata[@]}"
-echo "dist/zoho-connector.wasm ($(wc -c < dist/zoho-connector.wasm) bytes)"
+  "${built}/zoho_component.wasm" dist/zoho-connector.wasm \
+  --standalone dist/zoho-connector-standalone.wasm \
+  --credentials "${built}/zoho_env_credentials.wasm" --logging "${built}/zoho_stderr_logging.wasm" \
+  "${metadata[@]}"
+for artifact in dist/zoho-connector.wasm dist/zoho-connector-standalone.wasm; do
+  echo "${artifact} ($(wc -c < "${artifact}") bytes)"
+done
