@@ -19,6 +19,7 @@ mod manifest;
 mod notifications;
 mod policy;
 mod raw;
+mod readme;
 mod secrets;
 mod support;
 mod triggers;
