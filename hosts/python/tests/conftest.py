@@ -20,12 +20,17 @@ def _target_dir() -> Path:
     return Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target"))
 
 
-@pytest.fixture(scope="session")
-def wasm() -> Path:
-    path = Path(os.environ.get("ZOHO_CONNECTOR_WASM", ROOT / "dist" / "zoho-connector.wasm"))
+def dist_artifact(variable: str, name: str) -> Path:
+    """An artifact of scripts/dist.sh, or the file `variable` names instead."""
+    path = Path(os.environ.get(variable, ROOT / "dist" / name))
     if not path.exists():
         pytest.fail(f"{path} is missing: run scripts/dist.sh first")
     return path
+
+
+@pytest.fixture(scope="session")
+def wasm() -> Path:
+    return dist_artifact("ZOHO_CONNECTOR_WASM", "zoho-connector.wasm")
 
 
 @pytest.fixture(scope="session")

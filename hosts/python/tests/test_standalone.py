@@ -5,22 +5,18 @@ its log on stderr."""
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
 import wasmtime
 from wasmtime import component as wc
 
-from conftest import ROOT
+from conftest import dist_artifact
 
 
 @pytest.fixture(scope="session")
 def standalone() -> Path:
-    path = Path(os.environ.get("ZOHO_CONNECTOR_STANDALONE_WASM", ROOT / "dist" / "zoho-connector-standalone.wasm"))
-    if not path.exists():
-        pytest.fail(f"{path} is missing: run scripts/dist.sh first")
-    return path
+    return dist_artifact("ZOHO_CONNECTOR_STANDALONE_WASM", "zoho-connector-standalone.wasm")
 
 
 def call(path: Path, environment: list[tuple[str, str]], interface: str, function: str, *args):
