@@ -5,7 +5,10 @@
 #   and revision;
 # - dist/zoho-connector-standalone.wasm: the same with our env-credentials and stderr-logging
 #   components plugged into its `credentials` and `logging` imports, so it imports only
-#   standard WASI and runs in any WASI host (e.g. `wasmtime run -S http --env ...`).
+#   standard WASI and runs in any WASI host (e.g. `wasmtime run -S http --env ...`);
+# - dist/zoho-connector-wit.wasm: the WIT package zoho:connector with every doc comment, also
+#   embedded in both components as the custom section `zoho-connector-wit`
+#   (`wasm-tools component wit dist/zoho-connector-wit.wasm` prints the documented contract).
 # Honours CARGO_TARGET_DIR.
 # Usage: scripts/dist.sh
 set -euo pipefail
@@ -31,9 +34,10 @@ fi
 mkdir -p dist
 cargo run --quiet --package zoho-dist --locked -- \
   "${built}/zoho_component.wasm" dist/zoho-connector.wasm \
+  --wit wit --wit-out dist/zoho-connector-wit.wasm \
   --standalone dist/zoho-connector-standalone.wasm \
   --credentials "${built}/zoho_env_credentials.wasm" --logging "${built}/zoho_stderr_logging.wasm" \
   "${metadata[@]}"
-for artifact in dist/zoho-connector.wasm dist/zoho-connector-standalone.wasm; do
+for artifact in dist/zoho-connector.wasm dist/zoho-connector-standalone.wasm dist/zoho-connector-wit.wasm; do
   echo "${artifact} ($(wc -c < "${artifact}") bytes)"
 done

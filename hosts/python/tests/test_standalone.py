@@ -59,3 +59,11 @@ def test_without_a_token_in_the_environment_it_is_a_credential_error(standalone:
     result = call(standalone, [], "actions", "invoke", "crmListModules", "default", "{}")
     assert isinstance(result, wc.Variant) and result.tag == "credential"
     assert "ZOHO_ACCESS_TOKEN" in getattr(result.payload, "message")
+
+
+def test_both_artifacts_carry_the_documented_wit_package(wasm: Path, standalone: Path) -> None:
+    package = dist_artifact("ZOHO_CONNECTOR_WIT_WASM", "zoho-connector-wit.wasm").read_bytes()
+    assert b"Triggers: what starts a flow" in package, "the doc comments are in the encoded package"
+    for artifact in (wasm, standalone):
+        data = artifact.read_bytes()
+        assert b"zoho-connector-wit" in data and package in data, artifact

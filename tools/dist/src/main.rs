@@ -1,10 +1,14 @@
 //! `zoho-dist`: turns the built connector into the distributable artifacts (scripts/dist.sh).
 //!
-//! `zoho-dist CONNECTOR.wasm OUT.wasm [--standalone OUT.wasm --credentials C.wasm --logging
-//! L.wasm] [--source URL] [--revision REV]` writes the connector stamped with its name,
-//! version, description, license and, when given, source URL and revision; with
-//! `--standalone`, also the connector with the credentials and logging components plugged into
-//! its `credentials` and `logging` imports, so that it imports only standard WASI.
+//! `zoho-dist CONNECTOR.wasm OUT.wasm [--wit DIR --wit-out OUT.wasm] [--standalone OUT.wasm
+//! --credentials C.wasm --logging L.wasm] [--source URL] [--revision REV]` writes the connector
+//! stamped with its name, version, description, license and, when given, source URL and
+//! revision. With `--wit`, the WIT package `zoho:connector` read from DIR is encoded with every
+//! doc comment into `--wit-out` and embedded in the artifacts as the custom section
+//! `zoho-connector-wit`: wasm-tools reads a component's docs only for its own root package, so
+//! the documented contract travels as the package itself. With `--standalone`, also the
+//! connector with the credentials and logging components plugged into its imports, so that it
+//! imports only standard WASI.
 
 use anyhow::{Context, Result, bail};
 use wac_graph::{CompositionGraph, EncodeOptions, types::Package};
@@ -14,10 +18,15 @@ const NAME: &str = "zoho-connector";
 const DESCRIPTION: &str = "Zoho CRM and Zoho Books actions and triggers as a WebAssembly component: every request through wasi:http, every secret through the host's credentials import.";
 const STANDALONE_DESCRIPTION: &str = "Zoho CRM and Zoho Books actions and triggers as a WebAssembly component that needs only WASI: credentials from ZOHO_ACCESS_TOKEN, ZOHO_API_DOMAIN and ZOHO_BOOKS_ORGANIZATION_ID, log lines on stderr.";
 
+/// The custom section holding the encoded, documented WIT package.
+const WIT_SECTION: &str = "zoho-connector-wit";
+
 #[derive(Debug, Default)]
 struct Args {
     connector: String,
     out: String,
+    wit: Option<String>,
+    wit_out: Option<String>,
     standalone: Option<String>,
     credentials: Option<String>,
     logging: Option<String>,
@@ -29,7 +38,7 @@ fn args() -> Result<Args> {
     let mut raw = std::env::args().skip(1);
     let (Some(connector), Some(out)) = (raw.next(), raw.next()) else {
         bail!(
-            "usage: zoho-dist CONNECTOR.wasm OUT.wasm [--standalone OUT.wasm --credentials C.wasm --logging L.wasm] [--source URL] [--revision REV]"
+            "usage: zoho-dist CONNECTOR.wasm OUT.wasm [--wit DIR --wit-out OUT.wasm] [--standalone OUT.wasm --credentials C.wasm --logging L.wasm] [--source URL] [--revision REV]"
         );
     };
     let mut args = Args {
@@ -40,6 +49,8 @@ fn args() -> Result<Args> {
     while let Some(flag) = raw.next() {
         let value = raw.next().with_context(|| format!("{flag} needs a value"))?;
         let slot = match flag.as_str() {
+            "--wit" => &mut args.wit,
+            "--wit-out" => &mut args.wit_out,
             "--standalone" => &mut args.standalone,
             "--credentials" => &mut args.credentials,
             "--logging" => &mut args.logging,
@@ -89,18 +100,103 @@ fn compose(connector: &[u8], credentials: &[u8], logging: &[u8]) -> Result<Vec<u
         .context("encoding the composition")
 }
 
+/// The package `zoho:connector` in `dir`, encoded as a WIT package with every doc comment.
+fn documented_wit(dir: &str) -> Result<Vec<u8>> {
+    let mut resolve = wit_parser::Resolve::default();
+    let (package, _) = resolve
+        .push_dir(dir)
+        .with_context(|| format!("reading the WIT in {dir}"))?;
+    wit_component::encode(&resolve, package, true).context("encoding the WIT package")
+}
+
+/// Appends a custom section to a component (or module): id 0, size, name, data.
+fn with_custom_section(mut wasm: Vec<u8>, name: &str, data: &[u8]) -> Vec<u8> {
+    fn leb128(mut value: usize, out: &mut Vec<u8>) {
+        loop {
+            let byte = u8::try_from(value & 0x7f).unwrap_or(0);
+            value >>= 7;
+            out.push(if value == 0 { byte } else { byte | 0x80 });
+            if value == 0 {
+                return;
+            }
+        }
+    }
+    let mut payload = Vec::with_capacity(name.len() + data.len() + 5);
+    leb128(name.len(), &mut payload);
+    payload.extend_from_slice(name.as_bytes());
+    payload.extend_from_slice(data);
+    wasm.push(0);
+    leb128(payload.len(), &mut wasm);
+    wasm.extend(payload);
+    wasm
+}
+
 fn main() -> Result<()> {
     let args = args()?;
     let connector = read(&args.connector)?;
-    std::fs::write(&args.out, stamp(&connector, DESCRIPTION, &args)?)
-        .with_context(|| format!("writing {}", args.out))?;
+    let wit = match (&args.wit, &args.wit_out) {
+        (Some(dir), Some(out)) => {
+            let wit = documented_wit(dir)?;
+            std::fs::write(out, &wit).with_context(|| format!("writing {out}"))?;
+            Some(wit)
+        }
+        (None, None) => None,
+        _ => bail!("--wit and --wit-out go together"),
+    };
+    let finish = |wasm: Vec<u8>| match &wit {
+        Some(wit) => with_custom_section(wasm, WIT_SECTION, wit),
+        None => wasm,
+    };
+    let stamped = finish(stamp(&connector, DESCRIPTION, &args)?);
+    std::fs::write(&args.out, stamped).with_context(|| format!("writing {}", args.out))?;
     if let Some(standalone) = &args.standalone {
         let (Some(credentials), Some(logging)) = (&args.credentials, &args.logging) else {
             bail!("--standalone needs --credentials and --logging");
         };
         let composed = compose(&connector, &read(credentials)?, &read(logging)?)?;
-        std::fs::write(standalone, stamp(&composed, STANDALONE_DESCRIPTION, &args)?)
-            .with_context(|| format!("writing {standalone}"))?;
+        let stamped = finish(stamp(&composed, STANDALONE_DESCRIPTION, &args)?);
+        std::fs::write(standalone, stamped).with_context(|| format!("writing {standalone}"))?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_encoded_package_keeps_every_doc_comment() {
+        let wit = documented_wit(concat!(env!("CARGO_MANIFEST_DIR"), "/../../wit")).expect("encodes");
+        let wit_component::DecodedWasm::WitPackage(resolve, package) = wit_component::decode(&wit).expect("decodes")
+        else {
+            panic!("not a WIT package");
+        };
+        let package = &resolve.packages[package];
+        let triggers = &resolve.interfaces[package.interfaces["triggers"]];
+        assert!(
+            triggers
+                .docs
+                .contents
+                .as_deref()
+                .is_some_and(|d| d.contains("Triggers"))
+        );
+        assert!(triggers.functions["poll"].docs.contents.is_some());
+        let world = &resolve.worlds[package.worlds["connector"]];
+        assert!(
+            world
+                .docs
+                .contents
+                .as_deref()
+                .is_some_and(|d| d.contains("Zoho connector"))
+        );
+    }
+
+    #[test]
+    fn a_custom_section_is_appended_whole() {
+        let header = b"\0asm\x0d\0\x01\0".to_vec();
+        let wasm = with_custom_section(header, "n", &[7; 200]);
+        // id 0, size 202 (name length, name, 200 bytes) as two LEB128 bytes, then the payload.
+        assert_eq!(&wasm[8..13], &[0, 0xca, 0x01, 1, b'n']);
+        assert_eq!(wasm.len(), 8 + 3 + 202);
+    }
 }
