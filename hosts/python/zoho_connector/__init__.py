@@ -108,7 +108,7 @@ class Connector:
 
     def _load(self, wasm: bytes, cache: Path) -> wc.Component:
         """Compiles once per component and wasmtime release; a bad cache file is recompiled."""
-        key = hashlib.sha256(wasm + wasmtime.__name__.encode() + _wasmtime_version().encode()).hexdigest()[:32]
+        key = hashlib.sha256(wasm + _wasmtime_version().encode()).hexdigest()[:32]
         path = cache / f"zoho-connector-{key}.cwasm"
         if path.exists():
             try:
