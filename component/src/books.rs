@@ -498,6 +498,7 @@ pub fn get_records(session: &mut Session, target: &Target, request: &ListRequest
     };
     let first_page = position.page;
     let mut records: Vec<Value> = Vec::new();
+    let mut used_bytes = 0usize;
     loop {
         let plan = list_plan(
             target,
@@ -506,7 +507,10 @@ pub fn get_records(session: &mut Session, target: &Target, request: &ListRequest
             position.per_page,
             &request.search_fields,
         )?;
-        let (page_records, has_more_page) = list_page(decode(&session.send(&plan)?)?)?;
+        let response = session.send(&plan)?;
+        let page_bytes = response.body().len();
+        used_bytes = used_bytes.saturating_add(page_bytes);
+        let (page_records, has_more_page) = list_page(decode(&response)?)?;
         let available = page_records.len();
         let skip = usize::try_from(position.skip).unwrap_or(usize::MAX).min(available);
         let room = usize::try_from(limit)
@@ -536,7 +540,10 @@ pub fn get_records(session: &mut Session, target: &Target, request: &ListRequest
         if !has_more_page {
             return Ok(finish(records, first_page, position.per_page, false, None));
         }
-        if !request.fetch_all || records.len() >= usize::try_from(limit).unwrap_or(usize::MAX) {
+        if !request.fetch_all
+            || records.len() >= usize::try_from(limit).unwrap_or(usize::MAX)
+            || crate::paging::budget_spent(used_bytes, page_bytes)
+        {
             return Ok(finish(records, first_page, position.per_page, true, Some(next)));
         }
         position = next;

@@ -240,15 +240,20 @@ pub fn run_query(
         .count
         .map(|count| parsed.offset.unwrap_or(0).saturating_add(count));
     let mut rows = Vec::new();
+    let mut used_bytes = 0usize;
+    let mut last_page_bytes = 0usize;
     loop {
         let chunk = wanted
             .saturating_sub(u32::try_from(rows.len()).unwrap_or(u32::MAX))
             .min(MAX_ROWS_PER_CALL);
-        if chunk == 0 {
+        if chunk == 0 || crate::paging::budget_spent(used_bytes, last_page_bytes) {
             break;
         }
         let plan = page_plan(&parsed.body, offset, chunk)?;
-        let (page, more) = decode(&session.send(&plan)?, plan.extensions().get())?;
+        let response = session.send(&plan)?;
+        last_page_bytes = response.body().len();
+        used_bytes = used_bytes.saturating_add(last_page_bytes);
+        let (page, more) = decode(&response, plan.extensions().get())?;
         let received = u32::try_from(page.len()).unwrap_or(u32::MAX);
         rows.extend(page);
         offset = offset.saturating_add(received);

@@ -67,6 +67,8 @@ pub struct PageInfo {
 pub struct Page {
     pub records: Vec<Value>,
     pub info: PageInfo,
+    /// Size of the response body the page came from, counted against a call's result budget.
+    pub bytes: usize,
 }
 
 /// The CRUD operation a scope is needed for, in Zoho's scope spelling.
@@ -310,13 +312,12 @@ pub fn decode_page(response: &Response<Vec<u8>>, scope: Option<&RequiredScope>) 
     if !response.status().is_success() {
         return Err(zoho::error_from_response(response, scope));
     }
-    let body = zoho::json_body(response, "the record list")?;
-    let records = body
-        .get("data")
-        .and_then(Value::as_array)
-        .ok_or_else(|| Error::decode("the record list has no `data` array"))?
-        .clone();
-    let info = body.get("info").cloned().unwrap_or(Value::Null);
+    let mut body = zoho::json_body(response, "the record list")?;
+    let records = match body.get_mut("data").map(Value::take) {
+        Some(Value::Array(records)) => records,
+        _ => return Err(Error::decode("the record list has no `data` array")),
+    };
+    let info = body.get_mut("info").map(Value::take).unwrap_or(Value::Null);
     let number = |key: &str| {
         info.get(key)
             .and_then(Value::as_u64)
@@ -331,6 +332,7 @@ pub fn decode_page(response: &Response<Vec<u8>>, scope: Option<&RequiredScope>) 
             next_page_token: info.get("next_page_token").and_then(Value::as_str).map(str::to_owned),
         },
         records,
+        bytes: response.body().len(),
     })
 }
 

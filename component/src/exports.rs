@@ -594,7 +594,7 @@ impl wit_actions::Guest for Component {
 
     fn invoke(key: String, connection: String, input: String) -> Result<String, wit_types::Error> {
         let output = actions::invoke(&mut WitHost, &key, &connection, &input)?;
-        Ok(output.to_string())
+        Ok(crate::memory::json_text(&output)?)
     }
 }
 

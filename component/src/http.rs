@@ -12,8 +12,9 @@ use wasi::io::streams::StreamError;
 
 use crate::error::{TransportError, TransportKind};
 
-/// Largest response body read into memory; the host may enforce a lower cap of its own.
-const MAX_RESPONSE_BYTES: usize = 64 * 1024 * 1024;
+/// Largest response body read into memory (the host may enforce a lower cap of its own). Zoho's
+/// largest pages are a few MiB; this leaves room in a 64 MiB instance to parse what is read.
+const MAX_RESPONSE_BYTES: usize = 16 * 1024 * 1024;
 /// `blocking_write_and_flush` accepts at most 4096 bytes per call.
 const WRITE_CHUNK: usize = 4096;
 
@@ -100,20 +101,45 @@ pub fn send(request: http::Request<Vec<u8>>, timeout: Duration) -> Result<http::
     drop(sent);
 
     let mut builder = http::Response::builder().status(incoming.status());
+    let mut declared_length = None;
     for (name, value) in incoming.headers().entries() {
+        if name.eq_ignore_ascii_case("content-length") {
+            declared_length = std::str::from_utf8(&value)
+                .ok()
+                .and_then(|v| v.trim().parse::<usize>().ok());
+        }
         builder = builder.header(name, value);
     }
+    let too_large = || {
+        failure(
+            TransportKind::Protocol,
+            format!(
+                "the response body exceeds {} MiB or the memory left to this call; ask for fewer \
+                 records per page (perPage) or fewer fields",
+                MAX_RESPONSE_BYTES >> 20
+            ),
+        )
+    };
+    // Sized once from Content-Length: no copies while growing, and a body that cannot fit is
+    // refused before it is read rather than aborting halfway.
+    let mut bytes = match declared_length {
+        Some(len) if len > MAX_RESPONSE_BYTES => return Err(too_large()),
+        Some(len) => crate::memory::buffer_for(len).ok_or_else(too_large)?,
+        None => Vec::new(),
+    };
     let incoming_body = incoming
         .consume()
         .map_err(|()| failure(TransportKind::Protocol, "the response body was already taken"))?;
-    let mut bytes = Vec::new();
     {
         let stream = incoming_body
             .stream()
             .map_err(|()| failure(TransportKind::Protocol, "the response body stream was already taken"))?;
         loop {
             match stream.blocking_read(64 * 1024) {
-                Ok(chunk) => bytes.extend_from_slice(&chunk),
+                Ok(chunk) => {
+                    bytes.try_reserve(chunk.len()).map_err(|_| too_large())?;
+                    bytes.extend_from_slice(&chunk);
+                }
                 Err(StreamError::Closed) => break,
                 Err(e) => {
                     return Err(failure(
@@ -123,10 +149,7 @@ pub fn send(request: http::Request<Vec<u8>>, timeout: Duration) -> Result<http::
                 }
             }
             if bytes.len() > MAX_RESPONSE_BYTES {
-                return Err(failure(
-                    TransportKind::Protocol,
-                    format!("the response body exceeds {} MiB", MAX_RESPONSE_BYTES >> 20),
-                ));
+                return Err(too_large());
             }
         }
     }

@@ -20,6 +20,7 @@ mod error;
 #[doc(hidden)]
 pub mod fuzz;
 mod inputs;
+mod memory;
 mod metadata;
 mod paging;
 mod plan;

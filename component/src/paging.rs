@@ -13,6 +13,17 @@ use crate::session::Session;
 pub const DEFAULT_MAX_RECORDS: u32 = 10_000;
 /// Page numbers reach this many records; past them Zoho requires a page token.
 pub const DISCRETE_LIMIT: u32 = 2_000;
+/// Response bytes one call gathers before it stops at a page boundary with a cursor. Parsed
+/// records take up to five times their JSON size and the result is serialised once more, so
+/// this keeps a call well inside the host's instance memory (64 MiB by default) however many
+/// records are asked for: a large `maxRecords` becomes several calls, never a trap.
+pub const RESULT_BYTE_BUDGET: usize = 4 << 20;
+
+/// Whether a walk that has gathered `used` response bytes should stop before fetching a page
+/// like the last one (`last_page` bytes).
+pub fn budget_spent(used: usize, last_page: usize) -> bool {
+    used.saturating_add(last_page) > RESULT_BYTE_BUDGET
+}
 
 /// Where a page comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -128,8 +139,10 @@ pub fn walk(
     let mut at = walk.start.clone();
     let mut skip = usize::try_from(walk.skip).unwrap_or(0);
     let mut records: Vec<Value> = Vec::new();
+    let mut used_bytes = 0usize;
     loop {
         let page = fetch(session, &at, walk.per_page)?;
+        used_bytes = used_bytes.saturating_add(page.bytes);
         let available = page.records.len();
         let from = skip.min(available);
         let room = limit.saturating_sub(records.len());
@@ -174,7 +187,7 @@ pub fn walk(
                 return Err(Error::decode("this list pages by number but Zoho answered with tokens"));
             }
         };
-        if !walk.fetch_all || records.len() >= limit {
+        if !walk.fetch_all || records.len() >= limit || budget_spent(used_bytes, page.bytes) {
             let cursor = cursor_at(&next, walk.per_page, 0);
             return Ok(Gathered {
                 records,
@@ -217,6 +230,7 @@ mod tests {
                     ..PageInfo::default()
                 },
                 records,
+                bytes: usize::try_from(per_page).unwrap_or(0) * 1024,
             })
         }
     }
@@ -250,6 +264,31 @@ mod tests {
         let rest = walk(&mut session, &resumed, fetcher(1000, &mut requests)).expect("walked");
         assert_eq!(ids(&rest.records), (450..1000).collect::<Vec<_>>());
         assert!(!rest.more_records && rest.cursor.is_none());
+    }
+
+    #[test]
+    fn a_walk_stops_at_a_page_boundary_before_the_byte_budget_and_resumes_there() {
+        let mut host = ScriptedHost::new();
+        let mut session = Session::new(&mut host, "c", CallOptions::default());
+        // 200 KiB a page (see `fetcher`): the budget holds whole pages only.
+        let pages_in_budget = RESULT_BYTE_BUDGET / (200 * 1024);
+        let total = u32::try_from(pages_in_budget * 200 * 3).expect("small");
+        let spec = Walk::from_inputs(None, None, None, true, Some(total), None, true).expect("walk");
+        let mut requests = Vec::new();
+        let first = walk(&mut session, &spec, fetcher(total, &mut requests)).expect("walked");
+        assert!(first.more_records);
+        assert_eq!(first.records.len(), pages_in_budget * 200);
+        let mut seen = ids(&first.records);
+        let mut cursor = first.cursor;
+        while let Some(text) = cursor {
+            let spec = Walk::from_inputs(None, None, None, true, Some(total), Some(&text), true).expect("walk");
+            let mut requests = Vec::new();
+            let next = walk(&mut session, &spec, fetcher(total, &mut requests)).expect("walked");
+            assert!(next.records.len() <= pages_in_budget * 200);
+            seen.extend(ids(&next.records));
+            cursor = next.cursor;
+        }
+        assert_eq!(seen, (0..total).collect::<Vec<_>>());
     }
 
     #[test]

@@ -428,6 +428,18 @@ pub fn headers_json(headers: &[(String, String)]) -> Value {
 
 /// The action output: `{status, headers, body}` with the body as JSON, text or base64.
 pub fn output(response: &RawResponse, response_type: ResponseType) -> Result<Value, Error> {
+    // Text and base64 are held twice (the value and the serialised result) and base64 grows
+    // the body by a third.
+    if response_type != ResponseType::Json && !crate::memory::has_headroom(response.body.len().saturating_mul(3)) {
+        return Err(Error::decode(format!(
+            "the response body ({} KiB) is larger than the memory left to this call; download it in \
+             parts (a Range header) or raise the host's memory limit",
+            response.body.len() / 1024
+        )));
+    }
+    if response_type == ResponseType::Json {
+        crate::memory::ensure_parse_headroom(response.body.len(), "the response")?;
+    }
     let body = match response_type {
         ResponseType::Json if response.body.is_empty() => Value::Null,
         ResponseType::Json => serde_json::from_slice(&response.body).map_err(|e| {

@@ -16,6 +16,7 @@ const BODY_SNIPPET_CHARS: usize = 300;
 
 /// Parses a response body as JSON, naming what was being read when it fails.
 pub fn json_body(response: &Response<Vec<u8>>, what: &str) -> Result<Value, Error> {
+    crate::memory::ensure_parse_headroom(response.body().len(), what)?;
     serde_json::from_slice(response.body()).map_err(|e| {
         Error::decode(format!(
             "could not read {what} (HTTP {}) as JSON: {e}",

@@ -23,16 +23,24 @@ fn harness_with(config: HarnessConfig) -> Harness {
 const SMALL: &str = r#"{"recordType":"Leads","fields":"Last_Name"}"#;
 
 #[tokio::test]
-async fn running_out_of_memory_traps_that_call_only() {
+async fn a_response_larger_than_instance_memory_is_a_typed_error_not_a_trap() {
     let world = World::new();
     let harness = harness_with(HarnessConfig {
         memory_limit_bytes: 6 << 20,
         max_response_bytes: 64 << 20,
         ..HarnessConfig::default()
     });
-    let big = r#"{"url":"/__binary?size=12000000","responseType":"binary"}"#;
-    let outcome = harness.invoke(&world.context, "crmRawRequest", CONNECTION, big).await;
-    assert!(matches!(outcome, Err(HarnessError::Trap(_))), "{outcome:?}");
+    // Too large to read at all, then readable but too large to encode and return.
+    for size in [12_000_000, 2_500_000] {
+        let big = format!(r#"{{"url":"/__binary?size={size}","responseType":"binary"}}"#);
+        let outcome = harness
+            .invoke(&world.context, "crmRawRequest", CONNECTION, &big)
+            .await
+            .expect("no trap");
+        let document = zoho_harness::output::error_document(&outcome.expect_err("too large"));
+        let message = document.to_string();
+        assert!(message.contains("memory"), "{size}: {message}");
+    }
     let after = harness
         .invoke(&world.context, "crmGetRecords", CONNECTION, SMALL)
         .await
@@ -126,4 +134,71 @@ async fn the_cli_reports_a_limit_hit_with_exit_2_and_a_message() {
     )
     .await;
     assert_eq!(run.code, 2, "an unusable flag");
+}
+
+/// Leads whose `Description` makes each record about `bytes` long.
+fn seed_fat_leads(world: &World, count: usize, bytes: usize) -> Vec<String> {
+    let filler = "x".repeat(bytes);
+    let leads: Vec<serde_json::Value> = (0..count)
+        .map(|i| serde_json::json!({"Last_Name": format!("Fat {i}"), "Description": filler}))
+        .collect();
+    world.fake.seed("Leads", &leads)
+}
+
+#[tokio::test]
+async fn fetch_all_beyond_what_one_call_can_hold_stops_cleanly_and_the_cursor_gets_the_rest() {
+    let world = World::new();
+    // 3,000 records of 4 KiB: 12 MiB, three times what one call gathers.
+    let seeded = seed_fat_leads(&world, 3_000, 4_096);
+    let mut seen = Vec::new();
+    let mut cursor: Option<String> = None;
+    let mut calls = 0;
+    loop {
+        let mut input = serde_json::json!({
+            "recordType": "Leads", "fields": "Last_Name,Description", "fetchAll": true,
+            "maxRecords": 100_000, "sortBy": "id", "sortOrder": "asc",
+        });
+        if let Some(cursor) = &cursor {
+            input = serde_json::json!({
+                "recordType": "Leads", "fields": "Last_Name,Description", "fetchAll": true,
+                "maxRecords": 100_000, "cursor": cursor,
+            });
+        }
+        let output = world.invoke("crmGetRecords", input).await.expect("no error, no trap");
+        calls += 1;
+        let page = output["data"].as_array().expect("data");
+        assert!(!page.is_empty());
+        seen.extend(page.iter().map(|r| r["id"].as_str().expect("id").to_owned()));
+        if output["info"]["moreRecords"] == false {
+            assert!(output["info"]["cursor"].is_null());
+            break;
+        }
+        cursor = Some(output["info"]["cursor"].as_str().expect("a cursor to go on").to_owned());
+    }
+    assert!(calls >= 3, "the budget split the walk ({calls} calls)");
+    assert_eq!(seen, seeded, "every record once, in order");
+}
+
+#[tokio::test]
+async fn a_page_too_large_to_parse_in_instance_memory_is_a_typed_error() {
+    let world = World::new();
+    seed_fat_leads(&world, 200, 24_000);
+    let harness = harness_with(HarnessConfig {
+        memory_limit_bytes: 16 << 20,
+        ..HarnessConfig::default()
+    });
+    let outcome = harness
+        .invoke(
+            &world.context,
+            "crmGetRecords",
+            CONNECTION,
+            r#"{"recordType":"Leads","fields":"Last_Name,Description"}"#,
+        )
+        .await
+        .expect("no trap");
+    let document = zoho_harness::output::error_document(&outcome.expect_err("too large"));
+    // Refused while reading (transport) or before parsing (decode), depending on how much of
+    // the memory the body itself took.
+    assert!(["transport", "decode"].contains(&kind(&document)), "{document}");
+    assert!(document.to_string().contains("perPage"), "{document}");
 }
