@@ -131,6 +131,8 @@ pub(crate) struct State {
     pub deliveries: Vec<watch::Delivery>,
     /// Edits applied just before a matching request is handled, to change data mid-poll.
     pub edits_on_request: Vec<EditOnRequest>,
+    /// TCP connections accepted so far (keep-alive shows as fewer connections than requests).
+    pub connections_accepted: u64,
 }
 
 /// An edit a test arms to happen while a client is between requests.
@@ -264,6 +266,7 @@ impl State {
             courier: None,
             deliveries: Vec::new(),
             edits_on_request: Vec::new(),
+            connections_accepted: 0,
         }
     }
 

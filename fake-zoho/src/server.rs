@@ -72,6 +72,7 @@ impl FakeZoho {
                         _ = &mut stopped => break,
                         accepted = listener.accept() => {
                             let Ok((stream, _)) = accepted else { continue };
+                            served.lock().connections_accepted += 1;
                             let shared = served.clone();
                             tokio::spawn(async move {
                                 let service = service_fn(move |request| serve(shared.clone(), request));
@@ -122,6 +123,11 @@ impl FakeZoho {
     /// Every request received so far, oldest first.
     pub fn requests(&self) -> Vec<RecordedRequest> {
         self.shared.lock().requests.clone()
+    }
+
+    /// TCP connections accepted so far.
+    pub fn connections_accepted(&self) -> u64 {
+        self.shared.lock().connections_accepted
     }
 
     /// Forgets the requests received so far.

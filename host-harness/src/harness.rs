@@ -17,6 +17,7 @@ use crate::bindings::{Action, Connector, ConnectorPre, Error, PollResult, Trigge
 use crate::credentials::CredentialProvider;
 use crate::log::{LogSink, NoLog};
 use crate::policy::{Allowlist, OutboundPolicy};
+use crate::pool::{ConnectionPool, PoolConfig, PoolStats};
 use crate::state::HostState;
 
 /// The component built by this workspace, embedded at compile time.
@@ -42,6 +43,8 @@ pub struct HarnessConfig {
     pub allow_loopback: bool,
     /// Largest response body the component may read.
     pub max_response_bytes: usize,
+    /// Keep-alive connections shared by every call.
+    pub pool: PoolConfig,
 }
 
 impl Default for HarnessConfig {
@@ -53,6 +56,7 @@ impl Default for HarnessConfig {
             http_timeout_cap: Duration::from_secs(60),
             allow_loopback: false,
             max_response_bytes: 32 << 20,
+            pool: PoolConfig::default(),
         }
     }
 }
@@ -113,6 +117,7 @@ pub struct Harness {
     engine: Engine,
     pre: ConnectorPre<HostState>,
     config: HarnessConfig,
+    pool: ConnectionPool,
 }
 
 impl std::fmt::Debug for Harness {
@@ -173,11 +178,22 @@ impl Harness {
             linker.instantiate_pre(&component),
             "the component's imports do not match this host",
         )?)?;
-        Ok(Self { engine, pre, config })
+        let pool = ConnectionPool::new(config.pool);
+        Ok(Self {
+            engine,
+            pre,
+            config,
+            pool,
+        })
     }
 
     pub fn config(&self) -> &HarnessConfig {
         &self.config
+    }
+
+    /// Connections the pool has opened and reused so far.
+    pub fn pool_stats(&self) -> PoolStats {
+        self.pool.stats()
     }
 
     /// A fresh instance for one call.
@@ -190,6 +206,7 @@ impl Harness {
             table: wasmtime::component::ResourceTable::new(),
             policy: OutboundPolicy {
                 allowlist: Allowlist::default(),
+                pool: self.pool.clone(),
                 max_timeout: self.config.http_timeout_cap,
                 requests_sent: Arc::clone(&requests_sent),
                 max_response_bytes: self.config.max_response_bytes,

@@ -58,10 +58,11 @@ fn origin(scheme: &str, host: &str, port: Option<u16>) -> String {
 }
 
 /// The `send_request` hook: refuses what the allowlist does not contain and bounds every
-/// timeout, then hands the request to wasmtime's stock client.
+/// timeout, then sends the request on the harness's keep-alive pool.
 #[derive(Debug)]
 pub struct OutboundPolicy {
     pub allowlist: Allowlist,
+    pub pool: crate::pool::ConnectionPool,
     pub max_timeout: std::time::Duration,
     pub requests_sent: Arc<std::sync::atomic::AtomicU64>,
     /// Largest response body the component may read; past it the body fails with
@@ -83,15 +84,20 @@ impl WasiHttpHooks for OutboundPolicy {
         }
         self.requests_sent.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let cap = self.max_timeout;
-        let mut options = options.unwrap_or_default();
+        let options = options.unwrap_or_default();
         // Without a guest timeout wasmtime would wait 600 s; never wait longer than the cap.
-        options.connect_timeout = Some(options.connect_timeout.map_or(cap, |t| t.min(cap)));
-        options.first_byte_timeout = Some(options.first_byte_timeout.map_or(cap, |t| t.min(cap)));
-        options.between_bytes_timeout = Some(options.between_bytes_timeout.map_or(cap, |t| t.min(cap)));
+        let timeouts = crate::pool::Timeouts {
+            connect: options.connect_timeout.map_or(cap, |t| t.min(cap)),
+            first_byte: options.first_byte_timeout.map_or(cap, |t| t.min(cap)),
+            between_bytes: options.between_bytes_timeout.map_or(cap, |t| t.min(cap)),
+        };
         let limit = self.max_response_bytes;
-        let sent = wasmtime_wasi_http::default_hooks().send_request(request, Some(options), fut);
+        let pool = self.pool.clone();
         Box::new(async move {
-            let (response, io) = Box::into_pin(sent).await?;
+            let response = pool.send(request, timeouts).await?;
+            // The pool drives each connection on its own task; there is no I/O left to await.
+            drop(fut);
+            let io: IoFuture = Box::new(async { Ok(()) });
             let response = response.map(|body| {
                 use http_body_util::BodyExt;
                 let limit_u64 = u64::try_from(limit).unwrap_or(u64::MAX);

@@ -18,6 +18,7 @@ mod limits;
 mod manifest;
 mod notifications;
 mod policy;
+mod pool;
 mod raw;
 mod readme;
 mod secrets;
