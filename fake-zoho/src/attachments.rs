@@ -22,10 +22,7 @@ pub(crate) struct Attachment {
 }
 
 fn record_exists(state: &State, module: &str, id: &str) -> bool {
-    state.modules[module]
-        .records
-        .iter()
-        .any(|r| r.get("id").and_then(Value::as_str) == Some(id))
+    state.modules[module].position(id).is_some()
 }
 
 fn invalid_parent(id: &str) -> Reply {

@@ -4,7 +4,7 @@
 use serde_json::{Map, Value, json};
 
 use crate::server::project;
-use crate::{RecordedRequest, Reply, State, time};
+use crate::{RecordedRequest, Reply, State, id_order, record_id, time};
 
 /// Zoho's limits.
 const MAX_PER_PAGE: usize = 200;
@@ -16,8 +16,18 @@ const MAX_FIELDS: usize = 50;
 #[derive(Debug, Clone)]
 pub(crate) struct TokenCursor {
     module: String,
-    offset: usize,
+    resume: Resume,
     sort: Sort,
+}
+
+/// The position a page starts from.
+#[derive(Debug, Clone)]
+enum Resume {
+    /// After this many records of the sorted list (page numbers; sorts other than by id).
+    Offset(usize),
+    /// After the record with this id (id-sorted tokens): records added or removed meanwhile
+    /// neither shift the walk nor cost a scan.
+    AfterId(String),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,6 +38,9 @@ struct Sort {
 
 /// Routes `/crm/v8/{rest}`; `None` for a route the CRM fake does not serve.
 pub(crate) fn route(state: &mut State, request: &RecordedRequest, rest: &[&str]) -> Option<Reply> {
+    if let Some(reply) = crate::users::route(state, request, rest) {
+        return Some(reply);
+    }
     let reply = match (request.method.as_str(), rest) {
         (_, ["actions", "watch"]) => crate::watch::route(state, request),
         ("POST", ["coql"]) => crate::coql::run(state, request),
@@ -96,7 +109,7 @@ pub(crate) fn insert(state: &mut State, module: &str, mut fields: Map<String, Va
     fields.insert("Created_By".into(), user.clone());
     fields.insert("Modified_By".into(), user);
     if let Some(m) = state.modules.get_mut(module) {
-        m.records.push(fields);
+        m.push(fields);
     }
     id
 }
@@ -170,9 +183,9 @@ fn list(state: &mut State, module: &str, request: &RecordedRequest) -> Reply {
             json!({"param_name": "page"}),
         );
     }
-    let (sort, offset, page) = match page_token {
+    let (sort, resume, page) = match page_token {
         Some(token) => match state.page_tokens.get(token) {
-            Some(cursor) if cursor.module == module => (cursor.sort.clone(), cursor.offset, None),
+            Some(cursor) if cursor.module == module => (cursor.sort.clone(), cursor.resume.clone(), None),
             _ => {
                 return Reply::crm_error(
                     400,
@@ -221,7 +234,7 @@ fn list(state: &mut State, module: &str, request: &RecordedRequest) -> Reply {
                     by: sort_by.to_owned(),
                     descending,
                 },
-                (page - 1) * per_page,
+                Resume::Offset((page - 1) * per_page),
                 Some(page),
             )
         }
@@ -230,39 +243,41 @@ fn list(state: &mut State, module: &str, request: &RecordedRequest) -> Reply {
         Ok(since) => since,
         Err(reply) => return reply,
     };
-    let mut records: Vec<&Map<String, Value>> = state.modules[module]
-        .records
-        .iter()
-        .filter(|r| since.is_none_or(|since| modified_after(r, since)))
-        .collect();
-    if since.is_some() && records.is_empty() {
-        return Reply::not_modified();
-    }
-    // Ties (same timestamp) are broken by id so pages never overlap or skip. Length first,
-    // then text: ids are digit strings, so this is numeric order without parsing or copying.
-    records.sort_by(|a, b| sort_key(a, &sort.by).cmp(&sort_key(b, &sort.by)));
-    if sort.descending {
-        records.reverse();
-    }
-    let total = records.len();
-    let slice: Vec<Value> = records
-        .iter()
-        .skip(offset)
-        .take(per_page)
-        .map(|r| project(r, Some(&fields)))
-        .collect();
+    let stored = &state.modules[module].records;
+    let (page_records, more, next) = if sort.by == "id" && since.is_none() {
+        id_page(stored, sort.descending, &resume, per_page)
+    } else {
+        let mut records: Vec<&Map<String, Value>> = stored
+            .iter()
+            .filter(|r| since.is_none_or(|since| modified_after(r, since)))
+            .collect();
+        if since.is_some() && records.is_empty() {
+            return Reply::not_modified();
+        }
+        // Ties (same timestamp) are broken by id so pages never overlap or skip.
+        records.sort_by(|a, b| sort_key(a, &sort.by).cmp(&sort_key(b, &sort.by)));
+        if sort.descending {
+            records.reverse();
+        }
+        let offset = match &resume {
+            Resume::Offset(offset) => *offset,
+            Resume::AfterId(_) => 0,
+        };
+        let page_records: Vec<&Map<String, Value>> = records.iter().skip(offset).take(per_page).copied().collect();
+        let next = offset + page_records.len();
+        (page_records, next < records.len(), Resume::Offset(next))
+    };
+    let slice: Vec<Value> = page_records.iter().map(|r| project(r, Some(&fields))).collect();
     if slice.is_empty() {
         return Reply::no_content();
     }
-    let next = offset + slice.len();
-    let more = next < total;
     let next_page_token = more.then(|| {
         let token = format!("fzpt{:016x}{:08x}", state.next_id, state.page_tokens.len());
         state.page_tokens.insert(
             token.clone(),
             TokenCursor {
                 module: module.to_owned(),
-                offset: next,
+                resume: next,
                 sort: sort.clone(),
             },
         );
@@ -287,6 +302,36 @@ fn list(state: &mut State, module: &str, request: &RecordedRequest) -> Reply {
     )
 }
 
+/// An id-sorted page read straight off the stored (id-ordered) records: the page, whether
+/// more follow, and where the next page resumes.
+fn id_page<'a>(
+    records: &'a [Map<String, Value>],
+    descending: bool,
+    resume: &Resume,
+    per_page: usize,
+) -> (Vec<&'a Map<String, Value>>, bool, Resume) {
+    fn order(r: &Map<String, Value>) -> (usize, &str) {
+        id_order(record_id(r))
+    }
+    let (page, more): (Vec<&Map<String, Value>>, bool) = if descending {
+        let end = match resume {
+            Resume::Offset(offset) => records.len().saturating_sub(*offset),
+            Resume::AfterId(id) => records.partition_point(|r| order(r) < id_order(id)),
+        };
+        let start = end.saturating_sub(per_page);
+        (records[start..end].iter().rev().collect(), start > 0)
+    } else {
+        let start = match resume {
+            Resume::Offset(offset) => (*offset).min(records.len()),
+            Resume::AfterId(id) => records.partition_point(|r| order(r) <= id_order(id)),
+        };
+        let end = (start + per_page).min(records.len());
+        (records[start..end].iter().collect(), end < records.len())
+    };
+    let next = Resume::AfterId(page.last().map(|r| record_id(r).to_owned()).unwrap_or_default());
+    (page, more, next)
+}
+
 /// `GET /{module}?ids=a,b&fields=...`: the records that still exist, at most 100 ids.
 fn by_ids(state: &State, module: &str, ids: &str, fields: &[String]) -> Reply {
     let ids: Vec<&str> = ids.split(',').filter(|id| !id.is_empty()).collect();
@@ -298,12 +343,16 @@ fn by_ids(state: &State, module: &str, ids: &str, fields: &[String]) -> Reply {
             json!({"limit": MAX_RECORDS_PER_WRITE, "param_name": "ids"}),
         );
     }
-    let found: Vec<Value> = state.modules[module]
-        .records
+    let stored = &state.modules[module];
+    let mut found: Vec<(usize, Value)> = ids
         .iter()
-        .filter(|r| r.get("id").and_then(Value::as_str).is_some_and(|id| ids.contains(&id)))
-        .map(|r| project(r, Some(fields)))
+        .filter_map(|id| stored.position(id))
+        .map(|position| (position, project(&stored.records[position], Some(fields))))
         .collect();
+    // In stored order, each once, whatever order or repetition the ids came in.
+    found.sort_by_key(|(position, _)| *position);
+    found.dedup_by_key(|(position, _)| *position);
+    let found: Vec<Value> = found.into_iter().map(|(_, record)| record).collect();
     if found.is_empty() {
         return Reply::no_content();
     }
@@ -327,11 +376,7 @@ fn get(state: &mut State, module: &str, id: &str, request: &RecordedRequest) -> 
         Ok(since) => since,
         Err(reply) => return reply,
     };
-    match state.modules[module]
-        .records
-        .iter()
-        .find(|r| r.get("id").and_then(Value::as_str) == Some(id))
-    {
+    match state.modules[module].get(id) {
         Some(record) if since.is_some_and(|since| !modified_after(record, since)) => Reply::not_modified(),
         Some(record) => Reply::json(200, &json!({"data": [project(record, fields.as_deref())]})),
         None => Reply::json(400, &invalid_id(id)),
@@ -460,12 +505,7 @@ fn add_record(state: &mut State, module: &str, index: usize, record: &Value) -> 
     match check_values(state, module, index, record, true, None) {
         Ok(fields) => {
             let id = insert(state, module, fields);
-            let stored = state.modules[module]
-                .records
-                .iter()
-                .find(|r| r["id"] == json!(id))
-                .cloned()
-                .unwrap_or_default();
+            let stored = state.modules[module].get(&id).cloned().unwrap_or_default();
             success_entry(&stored, "record added")
         }
         Err(entry) => entry,
@@ -593,14 +633,13 @@ pub(crate) fn edit(state: &mut State, module: &str, id: &str, values: Map<String
     let now = state.clock.now();
     let user = state.user.clone();
     let changed: Vec<String> = values.keys().cloned().collect();
-    let Some(record) = state.modules.get_mut(module).and_then(|m| {
-        m.records
-            .iter_mut()
-            .find(|r| r.get("id").and_then(Value::as_str) == Some(id))
-    }) else {
+    let Some(record) = state
+        .modules
+        .get_mut(module)
+        .and_then(|m| m.extend(m.position(id)?, values))
+    else {
         return false;
     };
-    record.extend(values);
     record.insert("Modified_Time".into(), json!(now));
     record.insert("Modified_By".into(), user);
     crate::watch::notify(state, module, "update", &[id.to_owned()], &changed);
@@ -609,20 +648,15 @@ pub(crate) fn edit(state: &mut State, module: &str, id: &str, values: Map<String
 
 /// Applies one record's update and returns its result entry.
 fn apply_update(state: &mut State, module: &str, id: &str, index: usize, record: &Value) -> Value {
-    let Some(position) = state.modules[module]
-        .records
-        .iter()
-        .position(|r| r.get("id").and_then(Value::as_str) == Some(id))
-    else {
+    let Some(position) = state.modules[module].position(id) else {
         return invalid_id(id);
     };
     match check_values(state, module, index, record, false, Some(id)) {
         Ok(fields) => {
             let user = state.user.clone();
-            let Some(stored) = state.modules.get_mut(module).and_then(|m| m.records.get_mut(position)) else {
+            let Some(stored) = state.modules.get_mut(module).and_then(|m| m.extend(position, fields)) else {
                 return invalid_id(id);
             };
-            stored.extend(fields);
             stored.insert("Modified_Time".into(), json!(state.clock.now()));
             stored.insert("Modified_By".into(), user);
             success_entry(stored, "record updated")
@@ -665,15 +699,12 @@ fn delete_many(state: &mut State, module: &str, request: &RecordedRequest) -> Re
 
 /// Removes one record to the recycle bin and returns its result entry.
 pub(crate) fn remove_record(state: &mut State, module: &str, id: &str) -> Value {
-    let Some(records) = state.modules.get_mut(module).map(|m| &mut m.records) else {
+    let Some(stored) = state.modules.get_mut(module) else {
         return invalid_id(id);
     };
-    match records
-        .iter()
-        .position(|r| r.get("id").and_then(Value::as_str) == Some(id))
-    {
+    match stored.position(id) {
         Some(position) => {
-            let removed = records.remove(position);
+            let removed = stored.records.remove(position);
             crate::deleted::record(state, module, &removed);
             json!({"code": "SUCCESS", "details": {"id": id}, "message": "record deleted", "status": "success"})
         }

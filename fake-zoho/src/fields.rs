@@ -108,7 +108,7 @@ fn label(api_name: &str) -> String {
     api_name.replace('_', " ")
 }
 
-fn inferred(value: &Value) -> &'static str {
+pub(crate) fn inferred(value: &Value) -> &'static str {
     match value {
         Value::Bool(_) => "boolean",
         Value::Number(n) if n.is_i64() || n.is_u64() => "integer",
@@ -159,20 +159,18 @@ pub fn fields(state: &State, module: &str) -> Vec<Field> {
             custom: false,
         });
     }
-    for record in &stored.records {
-        for (key, value) in record {
-            if !fields.iter().any(|f| f.api_name == *key) {
-                fields.push(Field {
-                    api_name: key.clone(),
-                    label: label(key),
-                    data_type: inferred(value),
-                    mandatory: false,
-                    read_only: false,
-                    picklist: vec![],
-                    lookup: None,
-                    custom: true,
-                });
-            }
+    for (key, data_type) in stored.learned_fields() {
+        if !fields.iter().any(|f| f.api_name == *key) {
+            fields.push(Field {
+                api_name: key.clone(),
+                label: label(key),
+                data_type,
+                mandatory: false,
+                read_only: false,
+                picklist: vec![],
+                lookup: None,
+                custom: true,
+            });
         }
     }
     fields

@@ -21,6 +21,7 @@ pub mod multipart;
 mod search;
 mod server;
 mod time;
+mod users;
 mod watch;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -91,11 +92,76 @@ pub(crate) const STANDARD_MODULES: &[(&str, &str)] = &[
 /// Fields whose values must be unique within a module (Zoho's duplicate check on insert).
 const UNIQUE_FIELDS: &[(&str, &str)] = &[("Leads", "Email"), ("Contacts", "Email")];
 
-/// A CRM module in the fake: its mandatory field and its records in creation order.
+/// A CRM module in the fake: its mandatory field and its records in creation order, which is
+/// id order (ids only grow), so a record is found by binary search and an id-sorted page is a
+/// slice: serving a page costs the same in a module of ten records or of a million.
 #[derive(Debug, Clone)]
 pub(crate) struct Module {
     pub mandatory: String,
     pub records: Vec<Map<String, Value>>,
+    /// Every field name a stored record has used, with the type inferred from its first value,
+    /// in the order they were first seen: field metadata without scanning the records.
+    learned: Vec<(String, &'static str)>,
+    learned_names: BTreeSet<String>,
+}
+
+/// Ids are digit strings: ordering by length, then text, is numeric order without parsing.
+pub(crate) fn id_order(id: &str) -> (usize, &str) {
+    (id.len(), id)
+}
+
+pub(crate) fn record_id(record: &Map<String, Value>) -> &str {
+    record.get("id").and_then(Value::as_str).unwrap_or_default()
+}
+
+impl Module {
+    pub fn new(mandatory: &str) -> Self {
+        Self {
+            mandatory: mandatory.to_owned(),
+            records: Vec::new(),
+            learned: Vec::new(),
+            learned_names: BTreeSet::new(),
+        }
+    }
+
+    /// Where the record with `id` is.
+    pub fn position(&self, id: &str) -> Option<usize> {
+        self.records
+            .binary_search_by(|r| id_order(record_id(r)).cmp(&id_order(id)))
+            .ok()
+    }
+
+    pub fn get(&self, id: &str) -> Option<&Map<String, Value>> {
+        self.position(id).map(|i| &self.records[i])
+    }
+
+    /// Stores a new record; its id must be newer than every stored one.
+    pub fn push(&mut self, record: Map<String, Value>) {
+        self.learn(&record);
+        self.records.push(record);
+    }
+
+    /// Applies new values to the record at `position`.
+    pub fn extend(&mut self, position: usize, values: Map<String, Value>) -> Option<&mut Map<String, Value>> {
+        self.learn(&values);
+        let record = self.records.get_mut(position)?;
+        record.extend(values);
+        Some(record)
+    }
+
+    fn learn(&mut self, values: &Map<String, Value>) {
+        for (name, value) in values {
+            if !self.learned_names.contains(name) {
+                self.learned_names.insert(name.clone());
+                self.learned.push((name.clone(), fields::inferred(value)));
+            }
+        }
+    }
+
+    /// Field names seen in stored records, with their inferred types.
+    pub fn learned_fields(&self) -> &[(String, &'static str)] {
+        &self.learned
+    }
 }
 
 /// Everything the fake knows. Guarded by one mutex: tests are small and clarity wins.
@@ -235,15 +301,7 @@ impl State {
     fn new(token: String) -> Self {
         let modules = STANDARD_MODULES
             .iter()
-            .map(|(name, mandatory)| {
-                (
-                    (*name).to_owned(),
-                    Module {
-                        mandatory: (*mandatory).to_owned(),
-                        records: Vec::new(),
-                    },
-                )
-            })
+            .map(|(name, mandatory)| ((*name).to_owned(), Module::new(mandatory)))
             .collect();
         State {
             tokens: BTreeSet::from([token]),
@@ -379,6 +437,66 @@ mod tests {
                     .unwrap_or_default(),
             );
         }
+    }
+
+    /// Walks a module by page tokens; the names seen, in order.
+    fn walk_names(shared: &Shared, token: &str, order: &str, insert_midway: bool) -> Vec<String> {
+        let mut names = Vec::new();
+        let mut query = format!("fields=Last_Name&per_page=7&sort_by=id&sort_order={order}");
+        loop {
+            let (status, body) = send(shared, token, "GET", &format!("/crm/v8/Leads?{query}"), None);
+            assert_eq!(status, 200, "{body}");
+            names.extend(
+                body["data"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|r| r["Last_Name"].as_str().map(str::to_owned)),
+            );
+            if insert_midway && names.len() == 7 {
+                seed_leads(shared, 1);
+            }
+            match body["info"]["next_page_token"].as_str() {
+                Some(next) => query = format!("fields=Last_Name&per_page=7&page_token={next}"),
+                None => return names,
+            }
+        }
+    }
+
+    #[test]
+    fn id_sorted_token_walks_see_every_record_once_in_both_orders() {
+        let (shared, token) = fake();
+        seed_leads(&shared, 50);
+        let ascending: Vec<String> = (0..50).map(|i| format!("L{i}")).collect();
+        assert_eq!(walk_names(&shared, &token, "asc", false), ascending);
+        let mut descending = ascending.clone();
+        descending.reverse();
+        assert_eq!(walk_names(&shared, &token, "desc", false), descending);
+        // A record added mid-walk (newest id) neither shifts nor repeats a descending walk.
+        assert_eq!(walk_names(&shared, &token, "desc", true), descending);
+        // Page numbers agree with tokens.
+        let (_, second) = send(
+            &shared,
+            &token,
+            "GET",
+            "/crm/v8/Leads?fields=Last_Name&per_page=7&page=2&sort_order=asc&sort_by=id",
+            None,
+        );
+        assert_eq!(second["data"][0]["Last_Name"], "L7");
+    }
+
+    #[test]
+    fn users_and_org_answer_as_the_sdks_expect() {
+        let (shared, token) = fake();
+        let (status, body) = send(&shared, &token, "GET", "/crm/v8/users?type=CurrentUser", None);
+        assert_eq!(status, 200);
+        assert_eq!(body["users"].as_array().map(Vec::len), Some(1));
+        assert_eq!(body["users"][0]["id"], shared.lock().user["id"]);
+        let (status, body) = send(&shared, &token, "GET", "/crm/v8/users?type=Everyone", None);
+        assert_eq!((status, body["code"].as_str()), (400, Some("INVALID_DATA")));
+        let (status, body) = send(&shared, &token, "GET", "/crm/v8/org", None);
+        assert_eq!(status, 200);
+        assert_eq!(body["org"][0]["company_name"], "Zylker");
     }
 
     #[test]

@@ -141,10 +141,7 @@ impl FakeZoho {
             .lock()
             .modules
             .entry(name.to_owned())
-            .or_insert_with(|| Module {
-                mandatory: mandatory_field.to_owned(),
-                records: Vec::new(),
-            });
+            .or_insert_with(|| Module::new(mandatory_field));
     }
 
     /// Stores records directly (no request recorded) and returns their new ids.
