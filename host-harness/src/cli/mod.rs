@@ -5,12 +5,13 @@
 //! `{"error": ...}` document on stdout); 2 the harness failed (a message on stderr).
 
 //!
-//! One file per subcommand (`invoke`, `sandbox`, `actions`, `triggers` with `poll`, `listen`,
+//! One file per subcommand (`invoke`, `export`, `sandbox`, `actions`, `triggers` with `poll`, `listen`,
 //! `connect` with its siblings); `connection` resolves which Zoho connection a call uses.
 
 mod actions;
 mod connect;
 mod connection;
+mod export;
 mod invoke;
 mod listen;
 mod sandbox;
@@ -29,6 +30,7 @@ use crate::harness::{Harness, HarnessConfig};
 use actions::ActionsArgs;
 use connect::{AuthorizeUrlArgs, ConnectArgs, ConnectionsArgs, DisconnectArgs};
 use connection::store;
+use export::ExportArgs;
 use invoke::InvokeArgs;
 use listen::ListenArgs;
 use sandbox::SandboxArgs;
@@ -70,6 +72,13 @@ pub struct Cli {
 enum Command {
     /// Run one action and print its result as JSON.
     Invoke(InvokeArgs),
+    /// Export every record of a list action to a file (NDJSON or a JSON array), one bounded
+    /// call at a time; an interrupted export goes on with --resume, nothing repeated or lost.
+    ///
+    /// Actions: crmGetRecords, crmSearchRecords, crmRunQuery, booksGetRecords. A `maxRecords`
+    /// in the input caps the whole export. Prints {"records", "output", "format"} when done;
+    /// shows progress on stderr when it is a terminal.
+    Export(ExportArgs),
     /// Try actions offline against a fake Zoho seeded with sample records.
     ///
     /// With an action key, runs it once against a fresh sandbox. Without one, serves the
@@ -178,6 +187,10 @@ async fn execute(
     };
     match cli.command {
         Command::Invoke(args) => invoke::run(args, &loader, env, stdin, stdout, stderr).await,
+        Command::Export(args) => {
+            let progress = std::io::IsTerminal::is_terminal(&std::io::stderr());
+            export::run(args, &loader, env, progress, stdin, stdout, stderr).await
+        }
         Command::Sandbox(args) => sandbox::run(args, &loader, env, stdin, stdout, stderr).await,
         Command::Actions(args) => actions::run(&loader.load(env, false)?, args, stdout).await,
         Command::Triggers(args) => triggers::list(&loader.load(env, false)?, args, stdout).await,

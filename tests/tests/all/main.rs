@@ -10,6 +10,7 @@ mod credentials;
 mod crm;
 mod crm_batches;
 mod crm_query;
+mod export;
 mod faults;
 mod harness;
 mod hostile;

@@ -1,0 +1,345 @@
+//! `export`: every record of a list action, one bounded call at a time, written as it comes.
+//!
+//! Each call asks for at most [`RECORDS_PER_CALL`] records (the component also stops at its
+//! own byte budget) and hands back a cursor. The records go to `FILE.part`, which is synced
+//! before the checkpoint `FILE.part.json` (cursor, records and bytes written) is replaced
+//! atomically. After an interruption, `--resume` cuts `FILE.part` back to the checkpoint's
+//! length, dropping anything written after it, and goes on from its cursor: no record is
+//! repeated or lost. The finished file is renamed to FILE, so FILE never holds a partial
+//! export.
+
+use std::fs::{File, OpenOptions};
+use std::io::{Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use clap::{Args, ValueEnum};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value, json};
+
+use super::connection::ConnectionArgs;
+use super::{ActionInput, Env, Failure, Loader, print_error, print_log, read_input, wants_debug};
+use crate::harness::CallContext;
+use crate::log::MemoryLog;
+use crate::output::scrub;
+
+/// The list actions an export can walk: each takes `fetchAll`, `maxRecords` and `cursor`, and
+/// answers `{data, info: {moreRecords, cursor}}`.
+const EXPORTABLE: &[&str] = &["crmGetRecords", "crmSearchRecords", "crmRunQuery", "booksGetRecords"];
+
+/// Records asked for per call: small enough that a call's memory stays modest in the component
+/// and here, large enough that per-call costs vanish next to the pages themselves.
+const RECORDS_PER_CALL: u64 = 2_000;
+
+/// The checkpoint format; a file of another version is not resumed.
+const CHECKPOINT_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub(super) enum Format {
+    /// One JSON record per line.
+    Ndjson,
+    /// One JSON array.
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub(super) struct ExportArgs {
+    /// The list action: crmGetRecords, crmSearchRecords, crmRunQuery or booksGetRecords.
+    #[arg(value_name = "ACTION-KEY")]
+    key: String,
+
+    #[command(flatten)]
+    input: ActionInput,
+
+    /// Where the records go; written as FILE.part until the export is complete.
+    #[arg(long, value_name = "FILE")]
+    output: PathBuf,
+
+    #[arg(long, value_enum, default_value_t = Format::Ndjson)]
+    format: Format,
+
+    /// Go on from the checkpoint an interrupted export left (FILE.part.json).
+    #[arg(long)]
+    resume: bool,
+
+    #[command(flatten)]
+    target: ConnectionArgs,
+}
+
+/// What an interrupted export needs to go on.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Checkpoint {
+    version: u32,
+    key: String,
+    input: Value,
+    format: Format,
+    /// The cursor of the next call; `None` before the first.
+    cursor: Option<String>,
+    records: u64,
+    /// Length of FILE.part holding exactly `records` records.
+    bytes: u64,
+}
+
+fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(suffix);
+    PathBuf::from(name)
+}
+
+pub(super) async fn run(
+    args: ExportArgs,
+    loader: &Loader,
+    env: Env<'_>,
+    progress: bool,
+    stdin: &mut dyn std::io::Read,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+) -> Result<i32, Failure> {
+    if !EXPORTABLE.contains(&args.key.as_str()) {
+        return Err(Failure(format!(
+            "`{}` cannot be exported; export walks {}",
+            args.key,
+            EXPORTABLE.join(", ")
+        )));
+    }
+    let text = read_input(&args.input, stdin)?;
+    let Ok(Value::Object(input)) = serde_json::from_str::<Value>(&text) else {
+        return Err(Failure("--input must be a JSON object".into()));
+    };
+    let limit = input.get("maxRecords").and_then(Value::as_u64);
+    let part = with_suffix(&args.output, ".part");
+    let checkpoint_path = with_suffix(&args.output, ".part.json");
+    let (mut file, mut checkpoint) = if args.resume {
+        reopen(&part, &checkpoint_path, &args, &input)?
+    } else {
+        start(&part, &checkpoint_path, &args, &input)?
+    };
+
+    let (resolved, harness) = loader.connect(&args.target, env).await?;
+    let debug = wants_debug(&text);
+    loop {
+        let wanted = limit.map_or(RECORDS_PER_CALL, |limit| {
+            limit.saturating_sub(checkpoint.records).min(RECORDS_PER_CALL)
+        });
+        if wanted == 0 {
+            break;
+        }
+        let call_input = next_call_input(&input, checkpoint.cursor.as_deref(), wanted);
+        let log = MemoryLog::default();
+        let context = CallContext::new(Arc::clone(&resolved.provider)).with_log(Arc::new(log.clone()));
+        let outcome = harness
+            .invoke(&context, &args.key, &resolved.connection, &call_input.to_string())
+            .await;
+        let secrets = resolved.provider.secrets();
+        print_log(&log, debug, &secrets, stderr)?;
+        let output = match outcome.map_err(|e| Failure(scrub(&e.to_string(), &secrets)))? {
+            Ok(output) => output,
+            Err(error) => {
+                if progress {
+                    writeln!(stderr)?;
+                }
+                writeln!(
+                    stderr,
+                    "zoho-harness: the export stopped after {} records; `--resume` goes on from there",
+                    checkpoint.records
+                )?;
+                return print_error(&error, &secrets, stdout);
+            }
+        };
+        let page = Page::read(&output)?;
+        let more = page.more_records;
+        let cursor = page.cursor.clone();
+        checkpoint.records += append(&mut file, &page, checkpoint.records, args.format, &secrets)?;
+        file.sync_data()
+            .map_err(|e| Failure(format!("could not sync {}: {e}", part.display())))?;
+        checkpoint.bytes = file
+            .stream_position()
+            .map_err(|e| Failure(format!("could not write {}: {e}", part.display())))?;
+        checkpoint.cursor = cursor.clone();
+        save(&checkpoint_path, &checkpoint)?;
+        if progress {
+            write!(stderr, "\rzoho-harness: {} records exported", checkpoint.records)?;
+            stderr.flush()?;
+        }
+        if !more {
+            break;
+        }
+        if cursor.is_none() {
+            return Err(Failure(format!(
+                "{} reported more records but returned no cursor",
+                args.key
+            )));
+        }
+    }
+    if progress {
+        writeln!(stderr)?;
+    }
+    if args.format == Format::Json {
+        file.write_all(b"\n]\n")?;
+    }
+    file.sync_all()
+        .map_err(|e| Failure(format!("could not sync {}: {e}", part.display())))?;
+    drop(file);
+    std::fs::rename(&part, &args.output).map_err(|e| {
+        Failure(format!(
+            "the export is complete in {} but could not be renamed to {}: {e}",
+            part.display(),
+            args.output.display()
+        ))
+    })?;
+    let _ = std::fs::remove_file(&checkpoint_path);
+    writeln!(
+        stdout,
+        "{}",
+        json!({"records": checkpoint.records, "output": args.output.display().to_string(), "format": args.format})
+    )?;
+    Ok(0)
+}
+
+/// A fresh export: an empty FILE.part (with the array's opening for JSON) and its checkpoint.
+fn start(
+    part: &Path,
+    checkpoint_path: &Path,
+    args: &ExportArgs,
+    input: &Map<String, Value>,
+) -> Result<(File, Checkpoint), Failure> {
+    let mut file = File::create(part).map_err(|e| Failure(format!("could not create {}: {e}", part.display())))?;
+    if args.format == Format::Json {
+        file.write_all(b"[")?;
+    }
+    let checkpoint = Checkpoint {
+        version: CHECKPOINT_VERSION,
+        key: args.key.clone(),
+        input: Value::Object(input.clone()),
+        format: args.format,
+        cursor: None,
+        records: 0,
+        bytes: file.stream_position()?,
+    };
+    save(checkpoint_path, &checkpoint)?;
+    Ok((file, checkpoint))
+}
+
+/// An interrupted export: its checkpoint, and FILE.part cut back to what the checkpoint counts.
+fn reopen(
+    part: &Path,
+    checkpoint_path: &Path,
+    args: &ExportArgs,
+    input: &Map<String, Value>,
+) -> Result<(File, Checkpoint), Failure> {
+    let text = std::fs::read_to_string(checkpoint_path).map_err(|e| {
+        Failure(format!(
+            "nothing to resume: {} could not be read ({e})",
+            checkpoint_path.display()
+        ))
+    })?;
+    let checkpoint: Checkpoint = serde_json::from_str(&text)
+        .map_err(|e| Failure(format!("the checkpoint {} is damaged: {e}", checkpoint_path.display())))?;
+    if checkpoint.version != CHECKPOINT_VERSION {
+        return Err(Failure(format!(
+            "the checkpoint {} was written by another version; start the export again without --resume",
+            checkpoint_path.display()
+        )));
+    }
+    if checkpoint.key != args.key
+        || checkpoint.input != Value::Object(input.clone())
+        || checkpoint.format != args.format
+    {
+        return Err(Failure(format!(
+            "the checkpoint {} is for another export ({} with other inputs or format); resume with the same \
+             action, --input and --format, or start again without --resume",
+            checkpoint_path.display(),
+            checkpoint.key
+        )));
+    }
+    let mut file = OpenOptions::new()
+        .write(true)
+        .open(part)
+        .map_err(|e| Failure(format!("could not open {} to resume: {e}", part.display())))?;
+    let length = file.metadata()?.len();
+    if length < checkpoint.bytes {
+        return Err(Failure(format!(
+            "{} is shorter than its checkpoint says; start the export again without --resume",
+            part.display()
+        )));
+    }
+    // Records written after the last checkpoint are dropped: the cursor fetches them again.
+    file.set_len(checkpoint.bytes)?;
+    file.seek(SeekFrom::Start(checkpoint.bytes))?;
+    Ok((file, checkpoint))
+}
+
+fn save(path: &Path, checkpoint: &Checkpoint) -> Result<(), Failure> {
+    let bytes = serde_json::to_vec(checkpoint)?;
+    crate::private_file::write_atomically(path, &bytes)
+        .map_err(|e| Failure(format!("could not write the checkpoint {}: {e}", path.display())))
+}
+
+/// The input of the next call: the user's, asking for `wanted` records from `cursor`.
+fn next_call_input(input: &Map<String, Value>, cursor: Option<&str>, wanted: u64) -> Value {
+    let mut call = input.clone();
+    call.insert("fetchAll".into(), json!(true));
+    call.insert("maxRecords".into(), json!(wanted));
+    if let Some(cursor) = cursor {
+        // A cursor carries its own position; the actions refuse it beside a page.
+        call.remove("page");
+        call.remove("pageToken");
+        call.insert("cursor".into(), json!(cursor));
+    }
+    Value::Object(call)
+}
+
+/// One call's records, borrowed from its output text: nothing is re-serialised.
+struct Page<'a> {
+    data: Vec<&'a serde_json::value::RawValue>,
+    more_records: bool,
+    cursor: Option<String>,
+}
+
+impl<'a> Page<'a> {
+    fn read(output: &'a str) -> Result<Self, Failure> {
+        #[derive(Deserialize)]
+        struct Output<'a> {
+            #[serde(borrow, default)]
+            data: Vec<&'a serde_json::value::RawValue>,
+            #[serde(default)]
+            info: Info,
+        }
+        #[derive(Deserialize, Default)]
+        #[serde(rename_all = "camelCase")]
+        struct Info {
+            #[serde(default)]
+            more_records: bool,
+            #[serde(default)]
+            cursor: Option<String>,
+        }
+        let parsed: Output<'a> = serde_json::from_str(output)
+            .map_err(|e| Failure(format!("the action's output is not a record list: {e}")))?;
+        Ok(Page {
+            data: parsed.data,
+            more_records: parsed.info.more_records,
+            cursor: parsed.info.cursor,
+        })
+    }
+}
+
+/// Appends a page's records; returns how many.
+fn append(file: &mut File, page: &Page, written: u64, format: Format, secrets: &[String]) -> Result<u64, Failure> {
+    let mut buffer = String::with_capacity(page.data.iter().map(|r| r.get().len() + 2).sum());
+    for (i, record) in page.data.iter().enumerate() {
+        match format {
+            Format::Ndjson => {
+                buffer.push_str(record.get());
+                buffer.push('\n');
+            }
+            Format::Json => {
+                buffer.push_str(if written == 0 && i == 0 { "\n" } else { ",\n" });
+                buffer.push_str(record.get());
+            }
+        }
+    }
+    file.write_all(scrub(&buffer, secrets).as_bytes())?;
+    Ok(page.data.len() as u64)
+}
