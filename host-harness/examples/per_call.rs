@@ -29,7 +29,8 @@ fn main() -> anyhow::Result<()> {
     );
     let context = CallContext::new(Arc::new(credentials));
     let input = serde_json::json!({"recordType": "Leads", "recordId": id[0]}).to_string();
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    // One thread, like the CLI and like the Python and Node hosts this is compared with.
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     let mut micros = Vec::with_capacity(calls);
     runtime.block_on(async {
         for round in 0..calls + 20 {

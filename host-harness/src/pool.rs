@@ -10,6 +10,10 @@
 //! when hyper hands it back unsent (the pooled connection had closed), so nothing is sent twice.
 //! TLS sessions are resumed through one shared rustls configuration.
 //!
+//! Each connection is driven by a task on the tokio runtime that opened it. A harness shared by
+//! several runtimes works as long as they all keep running; a runtime blocked by its own thread
+//! stalls the connections it opened until their timeouts.
+//!
 //! Written against hyper's connection API rather than hyper-util's pooled client: the guest's
 //! per-request connect, first-byte and between-bytes timeouts apply exactly as in wasmtime's
 //! client, and the reuse rule above stays visible in one small file.

@@ -202,3 +202,34 @@ async fn a_page_too_large_to_parse_in_instance_memory_is_a_typed_error() {
     assert!(["transport", "decode"].contains(&kind(&document)), "{document}");
     assert!(document.to_string().contains("perPage"), "{document}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn calls_past_the_instance_slots_wait_for_one_rather_than_fail() {
+    let world = World::new();
+    let harness = std::sync::Arc::new(harness_with(HarnessConfig {
+        max_concurrent_calls: 2,
+        ..HarnessConfig::default()
+    }));
+    let delay = Duration::from_millis(300);
+    world.fake.inject("/crm/v8/Leads", Fault::Delay(delay), 6);
+    let calls: Vec<_> = (0..6)
+        .map(|_| {
+            let (harness, context) = (std::sync::Arc::clone(&harness), world.context.clone());
+            tokio::spawn(async move { harness.invoke(&context, "crmGetRecords", CONNECTION, SMALL).await })
+        })
+        .collect();
+    for call in calls {
+        let outcome = call.await.expect("task").expect("no harness failure");
+        assert!(outcome.is_ok(), "{outcome:?}");
+    }
+    // Two slots: the third and fifth requests could only start once a slow call had ended.
+    let mut arrivals: Vec<std::time::Instant> = world.fake.requests().iter().map(|r| r.received_at).collect();
+    arrivals.sort();
+    assert_eq!(arrivals.len(), 6);
+    for pair in [(0, 2), (2, 4)] {
+        assert!(
+            arrivals[pair.1] - arrivals[pair.0] >= delay - Duration::from_millis(20),
+            "{arrivals:?}"
+        );
+    }
+}
