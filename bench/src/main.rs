@@ -1,10 +1,12 @@
 //! The benchmark: every figure of the performance table, the connector through the harness
 //! beside a native hyper client doing the same requests against the same fake-zoho, in one run.
 //!
-//! `cargo run --release -p zoho-bench -- [--quick] [--write BENCHMARKS.md]`
+//! `cargo run --release -p zoho-bench -- [--quick] [--write BENCHMARKS.md] [--sdk-python PYTHON]`
+//! (`scripts/bench.sh` runs it with everything).
 //!
 //! `--write` replaces the generated section of BENCHMARKS.md; `--quick` skips the
-//! 1,000,000-record export. The binary also runs the harness CLI (`harness-cli ...`, the same
+//! 1,000,000-record export; `--sdk-python` names a Python with `zohocrmsdk8-0` installed, for the
+//! comparison with Zoho's official SDK (`python-sdk/read_leads.py`). The binary also runs the harness CLI (`harness-cli ...`, the same
 //! code as `zoho-harness`) and a seeded fake (`serve-fake N`) as child processes, so the export
 //! figures measure a harness process on its own.
 
@@ -50,17 +52,20 @@ fn main() -> anyhow::Result<()> {
         _ => {}
     }
     let quick = args.iter().any(|a| a == "--quick");
-    let write = args
-        .iter()
-        .position(|a| a == "--write")
-        .and_then(|i| args.get(i + 1))
-        .map(PathBuf::from);
+    let value_of = |flag: &str| {
+        args.iter()
+            .position(|a| a == flag)
+            .and_then(|i| args.get(i + 1))
+            .map(PathBuf::from)
+    };
+    let write = value_of("--write");
+    let sdk_python = value_of("--sdk-python");
     // Sequential figures run on one thread, as the CLI does; the 32-in-flight figure builds a
     // multi-threaded runtime of its own. Native and component always share the runtime kind.
     let table = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?
-        .block_on(run(quick))?;
+        .block_on(run(quick, sdk_python))?;
     let markdown = table.markdown();
     println!("{markdown}");
     if let Some(path) = write {
@@ -146,21 +151,30 @@ struct Timed {
 
 /// Runs the harness CLI under `/usr/bin/time`, against `fake`.
 fn timed_cli(fake: &FakeProcess, cli_args: &[&str]) -> anyhow::Result<Timed> {
+    let mut command = Command::new(std::env::current_exe()?);
+    command
+        .arg("harness-cli")
+        .args(cli_args)
+        .env("ZOHO_API_DOMAIN", &fake.domain)
+        .env("ZOHO_ACCESS_TOKEN", &fake.token);
+    run_timed(command)
+}
+
+/// Runs `command` under `/usr/bin/time`: its wall time, CPU time and peak resident memory.
+fn run_timed(command: Command) -> anyhow::Result<Timed> {
     let report = std::env::temp_dir().join(format!("zoho-bench-time-{}", std::process::id()));
     let started = Instant::now();
     let status = Command::new("/usr/bin/time")
         .args(["-f", "%e %U %S %M", "-o"])
         .arg(&report)
-        .arg(std::env::current_exe()?)
-        .arg("harness-cli")
-        .args(cli_args)
-        .env("ZOHO_API_DOMAIN", &fake.domain)
-        .env("ZOHO_ACCESS_TOKEN", &fake.token)
+        .arg(command.get_program())
+        .args(command.get_args())
+        .envs(command.get_envs().filter_map(|(k, v)| Some((k, v?))))
         .stdout(Stdio::null())
         .status()?;
     // /usr/bin/time reports wall time in hundredths of a second; a CLI call takes a few ms.
     let wall = started.elapsed();
-    anyhow::ensure!(status.success(), "zoho-harness {cli_args:?} failed");
+    anyhow::ensure!(status.success(), "{command:?} failed");
     let text = std::fs::read_to_string(&report)?;
     let _ = std::fs::remove_file(&report);
     let numbers: Vec<f64> = text
@@ -180,7 +194,7 @@ fn timed_cli(fake: &FakeProcess, cli_args: &[&str]) -> anyhow::Result<Timed> {
     })
 }
 
-async fn run(quick: bool) -> anyhow::Result<Table> {
+async fn run(quick: bool, sdk_python: Option<PathBuf>) -> anyhow::Result<Table> {
     let mut table = Table::default();
     let fake = fake_zoho::FakeZoho::start()?;
     let ids = seed_leads(&fake, 1_000);
@@ -294,6 +308,30 @@ async fn run(quick: bool) -> anyhow::Result<Table> {
         target: "-".into(),
         met: true,
     });
+    if let Some(python) = &sdk_python {
+        let mut sdk = Command::new(python);
+        sdk.arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("python-sdk/read_leads.py"))
+            .args([&ten_thousand.domain, &ten_thousand.token, FIELDS, "10000"]);
+        let sdk = run_timed(sdk)?;
+        let times_less = sdk.cpu.as_secs_f64() / timed.cpu.as_secs_f64().max(1e-9);
+        table.push(Row {
+            figure: "reading 10,000 CRM records: CPU of the whole CLI process vs Zoho's Python SDK (`zohocrmsdk8-0`)"
+                .into(),
+            component: format!(
+                "CPU {} (wall {})",
+                report::duration(timed.cpu),
+                report::duration(timed.wall)
+            ),
+            native: format!(
+                "CPU {} (wall {})",
+                report::duration(sdk.cpu),
+                report::duration(sdk.wall)
+            ),
+            ratio: format!("{times_less:.1}x less CPU"),
+            target: "at least 10x less CPU".into(),
+            met: times_less >= 10.0,
+        });
+    }
     drop(ten_thousand);
     let sizes: &[usize] = if quick { &[100_000] } else { &[100_000, 1_000_000] };
     for &size in sizes {

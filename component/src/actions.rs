@@ -9,6 +9,7 @@ use std::time::Duration;
 use http::Method;
 
 use crate::books::{self, ListRequest, Target};
+use crate::crm::RawRecord;
 use crate::crm::{self, ListOptions, SortOrder};
 use crate::error::{Error, record_result_json};
 use crate::inputs::{InputSpec, InputType, Inputs};
@@ -25,7 +26,31 @@ pub enum Product {
     Books,
 }
 
-type Run = fn(&mut Session, &Inputs) -> Result<Value, Error>;
+/// How an action runs: most build a JSON value; the record lists assemble their output text
+/// from the records as Zoho sent them.
+#[derive(Debug, Clone, Copy)]
+enum Run {
+    Value(fn(&mut Session, &Inputs) -> Result<Value, Error>),
+    Text(fn(&mut Session, &Inputs) -> Result<String, Error>),
+}
+
+/// An action's result, ready to serialise.
+#[derive(Debug)]
+pub enum Output {
+    Value(Value),
+    /// JSON text already assembled.
+    Text(String),
+}
+
+impl Output {
+    /// The result as JSON text; a result too large for the memory left is a typed error.
+    pub fn into_text(self) -> Result<String, Error> {
+        match self {
+            Output::Value(value) => crate::memory::json_text(&value),
+            Output::Text(text) => Ok(text),
+        }
+    }
+}
 
 /// One action of the catalog.
 #[derive(Debug)]
@@ -253,7 +278,7 @@ pub static CATALOG: &[Action] = &[
             TRIGGER,
         ],
         output_example: r#"{"data":[{"index":0,"status":"success","id":"4150868000000624001","code":"SUCCESS","message":"record added","details":{"id":"4150868000000624001","Created_Time":"2026-03-27T19:20:28+05:30"}}]}"#,
-        run: run_create_record,
+        run: Run::Value(run_create_record),
     },
     Action {
         key: "crmGetRecord",
@@ -273,7 +298,7 @@ pub static CATALOG: &[Action] = &[
             IF_MODIFIED_SINCE,
         ],
         output_example: r#"{"data":{"id":"4150868000000624001","Last_Name":"Boyle","Email":"p.boyle@zylker.com"}}"#,
-        run: run_get_record,
+        run: Run::Value(run_get_record),
     },
     Action {
         key: "crmGetRecords",
@@ -316,7 +341,7 @@ pub static CATALOG: &[Action] = &[
             CURSOR,
         ],
         output_example: r#"{"data":[{"id":"4150868000000624001","Last_Name":"Boyle"}],"info":{"page":1,"perPage":200,"count":1,"moreRecords":false,"nextPageToken":null,"cursor":null}}"#,
-        run: run_get_records,
+        run: Run::Text(run_get_records),
     },
     Action {
         key: "crmUpdateRecord",
@@ -343,7 +368,7 @@ pub static CATALOG: &[Action] = &[
             TRIGGER,
         ],
         output_example: r#"{"data":{"index":0,"status":"success","id":"4150868000000624001","code":"SUCCESS","message":"record updated","details":{"id":"4150868000000624001"}}}"#,
-        run: run_update_record,
+        run: Run::Value(run_update_record),
     },
     Action {
         key: "crmRemoveRecord",
@@ -352,7 +377,7 @@ pub static CATALOG: &[Action] = &[
         product: Product::Crm,
         inputs: &[RECORD_TYPE, RECORD_ID],
         output_example: r#"{"data":{"index":0,"status":"success","id":"4150868000000624001","code":"SUCCESS","message":"record deleted","details":{"id":"4150868000000624001"}}}"#,
-        run: run_remove_record,
+        run: Run::Value(run_remove_record),
     },
     Action {
         key: "crmRemoveRecords",
@@ -365,7 +390,7 @@ pub static CATALOG: &[Action] = &[
                 .example("[\"4150868000000624001\", \"4150868000000624002\"]"),
         ],
         output_example: r#"{"data":[{"index":0,"status":"success","id":"4150868000000624001","code":"SUCCESS","message":"record deleted","details":{"id":"4150868000000624001"}}]}"#,
-        run: run_remove_records,
+        run: Run::Value(run_remove_records),
     },
     Action {
         key: "crmUpsertRecords",
@@ -387,7 +412,7 @@ pub static CATALOG: &[Action] = &[
             TRIGGER,
         ],
         output_example: r#"{"data":[{"index":0,"status":"success","id":"4150868000000624001","code":"SUCCESS","message":"record updated","details":{"id":"4150868000000624001"},"action":"update"}]}"#,
-        run: run_upsert_records,
+        run: Run::Value(run_upsert_records),
     },
     Action {
         key: "crmAddAttachment",
@@ -405,7 +430,7 @@ pub static CATALOG: &[Action] = &[
             InputSpec::optional("title", "Title", InputType::Text, "The link's title."),
         ],
         output_example: r#"{"data":{"index":0,"status":"success","id":"4150868000000951001","code":"SUCCESS","message":"attachment uploaded","details":{"id":"4150868000000951001"}}}"#,
-        run: run_add_attachment,
+        run: Run::Value(run_add_attachment),
     },
     Action {
         key: "crmListAttachments",
@@ -423,7 +448,7 @@ pub static CATALOG: &[Action] = &[
             CURSOR,
         ],
         output_example: r#"{"data":[{"id":"4150868000000951001","File_Name":"proposal.pdf","Size":"48213"}],"info":{"page":1,"perPage":200,"count":1,"moreRecords":false,"nextPageToken":null,"cursor":null}}"#,
-        run: run_list_attachments,
+        run: Run::Text(run_list_attachments),
     },
     Action {
         key: "crmDownloadAttachment",
@@ -436,7 +461,7 @@ pub static CATALOG: &[Action] = &[
             InputSpec::required("attachmentId", "Attachment ID", InputType::Id, "The attachment's id.").example("\"4150868000000951001\""),
         ],
         output_example: r#"{"data":{"fileName":"proposal.pdf","contentType":"application/pdf","size":4,"contentBase64":"JVBERg=="}}"#,
-        run: run_download_attachment,
+        run: Run::Value(run_download_attachment),
     },
     Action {
         key: "crmSearchRecords",
@@ -466,7 +491,7 @@ pub static CATALOG: &[Action] = &[
             CURSOR,
         ],
         output_example: r#"{"data":[{"id":"4150868000000624001","Last_Name":"Boyle"}],"info":{"page":1,"perPage":200,"count":1,"moreRecords":false,"nextPageToken":null,"cursor":null}}"#,
-        run: run_search,
+        run: Run::Text(run_search),
     },
     Action {
         key: "crmRunQuery",
@@ -481,7 +506,7 @@ pub static CATALOG: &[Action] = &[
             CURSOR,
         ],
         output_example: r#"{"data":[{"Last_Name":"Boyle","Email":"p.boyle@zylker.com","id":"4150868000000624001"}],"info":{"count":1,"moreRecords":false,"cursor":null}}"#,
-        run: run_query,
+        run: Run::Value(run_query),
     },
     Action {
         key: "crmListModules",
@@ -490,7 +515,7 @@ pub static CATALOG: &[Action] = &[
         product: Product::Crm,
         inputs: &[],
         output_example: r#"{"data":[{"apiName":"Leads","label":"Leads","singularLabel":"Lead","custom":false,"apiSupported":true}]}"#,
-        run: run_list_modules,
+        run: Run::Value(run_list_modules),
     },
     Action {
         key: "crmListFields",
@@ -499,7 +524,7 @@ pub static CATALOG: &[Action] = &[
         product: Product::Crm,
         inputs: &[RECORD_TYPE],
         output_example: r#"{"data":[{"apiName":"Lead_Source","label":"Lead Source","dataType":"picklist","mandatory":false,"readOnly":false,"custom":false,"picklistValues":["Web Download"],"lookupModule":null}]}"#,
-        run: run_list_fields,
+        run: Run::Value(run_list_fields),
     },
     Action {
         key: "booksCreateRecord",
@@ -515,7 +540,7 @@ pub static CATALOG: &[Action] = &[
             ORGANIZATION_ID,
         ],
         output_example: r#"{"data":{"contact_id":"460000000026049","contact_name":"Bowman and Co"},"message":"The contact has been added."}"#,
-        run: run_books_create,
+        run: Run::Value(run_books_create),
     },
     Action {
         key: "booksGetRecord",
@@ -530,7 +555,7 @@ pub static CATALOG: &[Action] = &[
             ORGANIZATION_ID,
         ],
         output_example: r#"{"data":{"invoice_id":"982000000567114","invoice_number":"INV-00003","status":"draft"}}"#,
-        run: run_books_get,
+        run: Run::Value(run_books_get),
     },
     Action {
         key: "booksGetRecords",
@@ -573,7 +598,7 @@ pub static CATALOG: &[Action] = &[
             ORGANIZATION_ID,
         ],
         output_example: r#"{"data":[{"contact_id":"460000000026049","contact_name":"Bowman and Co"}],"info":{"page":1,"perPage":200,"count":1,"moreRecords":false,"cursor":null}}"#,
-        run: run_books_list,
+        run: Run::Value(run_books_list),
     },
     Action {
         key: "booksUpdateRecord",
@@ -590,7 +615,7 @@ pub static CATALOG: &[Action] = &[
             ORGANIZATION_ID,
         ],
         output_example: r#"{"data":{"contact_id":"460000000026049","contact_name":"Bowman and Co"},"message":"Contact information has been saved."}"#,
-        run: run_books_update,
+        run: Run::Value(run_books_update),
     },
     Action {
         key: "booksRemoveRecord",
@@ -605,7 +630,7 @@ pub static CATALOG: &[Action] = &[
             ORGANIZATION_ID,
         ],
         output_example: r#"{"data":{"recordId":"982000000567114"},"message":"The invoice has been deleted."}"#,
-        run: run_books_remove,
+        run: Run::Value(run_books_remove),
     },
     Action {
         key: "booksListOrganizations",
@@ -614,7 +639,7 @@ pub static CATALOG: &[Action] = &[
         product: Product::Books,
         inputs: &[],
         output_example: r#"{"data":[{"organization_id":"10234695","name":"Zillum","currency_code":"USD"}]}"#,
-        run: run_books_organizations,
+        run: Run::Value(run_books_organizations),
     },
     Action {
         key: "crmRawRequest",
@@ -623,7 +648,7 @@ pub static CATALOG: &[Action] = &[
         product: Product::Crm,
         inputs: RAW_INPUTS,
         output_example: r#"{"status":200,"headers":{"content-type":"application/json"},"body":{"data":[{"id":"4150868000000624001"}]}}"#,
-        run: run_crm_raw,
+        run: Run::Value(run_crm_raw),
     },
     Action {
         key: "booksRawRequest",
@@ -632,7 +657,7 @@ pub static CATALOG: &[Action] = &[
         product: Product::Books,
         inputs: RAW_INPUTS,
         output_example: r#"{"status":200,"headers":{"content-type":"application/json"},"body":{"code":0,"message":"success","organizations":[]}}"#,
-        run: run_books_raw,
+        run: Run::Value(run_books_raw),
     },
     Action {
         key: "crmEnableNotifications",
@@ -641,7 +666,7 @@ pub static CATALOG: &[Action] = &[
         product: Product::Crm,
         inputs: crate::triggers::notifications::ENABLE_INPUTS,
         output_example: crate::triggers::notifications::CHANNEL_EXAMPLE,
-        run: crate::triggers::notifications::run_enable,
+        run: Run::Value(crate::triggers::notifications::run_enable),
     },
     Action {
         key: "crmListNotifications",
@@ -650,7 +675,7 @@ pub static CATALOG: &[Action] = &[
         product: Product::Crm,
         inputs: crate::triggers::notifications::LIST_INPUTS,
         output_example: r#"{"data":[{"channelId":"1000000068001","events":["Leads.all"],"notifyUrl":"https://hooks.example.com/zoho/4f1c","channelExpiry":"2026-03-28T19:20:28+00:00","renewAt":"2026-03-28T13:20:28+00:00","hasToken":true}]}"#,
-        run: crate::triggers::notifications::run_list,
+        run: Run::Value(crate::triggers::notifications::run_list),
     },
     Action {
         key: "crmRenewNotifications",
@@ -659,7 +684,7 @@ pub static CATALOG: &[Action] = &[
         product: Product::Crm,
         inputs: crate::triggers::notifications::RENEW_INPUTS,
         output_example: crate::triggers::notifications::CHANNEL_EXAMPLE,
-        run: crate::triggers::notifications::run_renew,
+        run: Run::Value(crate::triggers::notifications::run_renew),
     },
     Action {
         key: "crmUpdateNotifications",
@@ -668,7 +693,7 @@ pub static CATALOG: &[Action] = &[
         product: Product::Crm,
         inputs: crate::triggers::notifications::UPDATE_INPUTS,
         output_example: crate::triggers::notifications::CHANNEL_EXAMPLE,
-        run: crate::triggers::notifications::run_update,
+        run: Run::Value(crate::triggers::notifications::run_update),
     },
     Action {
         key: "crmDisableNotifications",
@@ -677,7 +702,7 @@ pub static CATALOG: &[Action] = &[
         product: Product::Crm,
         inputs: crate::triggers::notifications::DISABLE_INPUTS,
         output_example: r#"{"data":[{"status":"success","code":"SUCCESS","message":"Successfully unsubscribed from actions-watch of the given module","details":{"events":[{"channel_id":"1000000068001","resource_name":"Leads"}]}}]}"#,
-        run: crate::triggers::notifications::run_disable,
+        run: Run::Value(crate::triggers::notifications::run_disable),
     },
 ];
 
@@ -694,11 +719,14 @@ pub fn find(key: &str) -> Result<&'static Action, Error> {
 }
 
 /// Validates `input` for the action `key` and runs it for `connection`.
-pub fn invoke(host: &mut dyn Host, key: &str, connection: &str, input: &str) -> Result<Value, Error> {
+pub fn invoke(host: &mut dyn Host, key: &str, connection: &str, input: &str) -> Result<Output, Error> {
     let action = find(key)?;
     let inputs = Inputs::parse(&action.all_inputs(), input)?;
     let mut session = Session::new(host, connection, call_options(&inputs));
-    (action.run)(&mut session, &inputs)
+    match action.run {
+        Run::Value(run) => run(&mut session, &inputs).map(Output::Value),
+        Run::Text(run) => run(&mut session, &inputs).map(Output::Text),
+    }
 }
 
 /// The per-call settings of the shared inputs (`debugRequest`, `timeout`, `maxRetries`).
@@ -753,7 +781,7 @@ fn run_get_record(session: &mut Session, inputs: &Inputs) -> Result<Value, Error
     Ok(json!({ "data": record }))
 }
 
-fn run_get_records(session: &mut Session, inputs: &Inputs) -> Result<Value, Error> {
+fn run_get_records(session: &mut Session, inputs: &Inputs) -> Result<String, Error> {
     let options = ListOptions {
         fields: inputs.list("fields").unwrap_or_default(),
         page: inputs.u32("page"),
@@ -766,7 +794,7 @@ fn run_get_records(session: &mut Session, inputs: &Inputs) -> Result<Value, Erro
         if_modified_since: inputs.text("ifModifiedSince").map(str::to_owned),
     };
     let gathered = crm::get_records(session, inputs.required_text("recordType")?, &options, &fetch(inputs))?;
-    Ok(list_output(&gathered))
+    list_output(&gathered)
 }
 
 /// The paging inputs every CRM list shares.
@@ -778,20 +806,25 @@ fn fetch(inputs: &Inputs) -> crm::Fetch {
     }
 }
 
-/// The output every CRM list shares: the records, and paging info with the resume cursor.
-fn list_output(gathered: &Gathered) -> Value {
+/// The output every CRM list shares, `{"data": [records], "info": {paging and the resume
+/// cursor}}`, assembled around the records' own text.
+fn list_output(gathered: &Gathered<RawRecord>) -> Result<String, Error> {
     let info = gathered.last_page.as_ref().map(|p| p.info.clone()).unwrap_or_default();
-    json!({
-        "data": gathered.records,
-        "info": {
-            "page": info.page,
-            "perPage": info.per_page,
-            "count": gathered.records.len(),
-            "moreRecords": gathered.more_records,
-            "nextPageToken": info.next_page_token,
-            "cursor": gathered.cursor,
-        }
-    })
+    let info = json!({
+        "page": info.page,
+        "perPage": info.per_page,
+        "count": gathered.records.len(),
+        "moreRecords": gathered.more_records,
+        "nextPageToken": info.next_page_token,
+        "cursor": gathered.cursor,
+    });
+    let mut text = crate::memory::text_buffer(gathered.records.iter().map(|r| r.get().len() + 1).sum::<usize>() + 256)?;
+    text.push_str("{\"data\":");
+    crate::memory::push_json_array(&mut text, &gathered.records);
+    text.push_str(",\"info\":");
+    text.push_str(&info.to_string());
+    text.push('}');
+    Ok(text)
 }
 
 fn run_update_record(session: &mut Session, inputs: &Inputs) -> Result<Value, Error> {
@@ -875,7 +908,7 @@ fn conditions(value: &Value) -> Result<Vec<crate::search::Condition>, Error> {
         .collect()
 }
 
-fn run_search(session: &mut Session, inputs: &Inputs) -> Result<Value, Error> {
+fn run_search(session: &mut Session, inputs: &Inputs) -> Result<String, Error> {
     use crate::search::SearchBy;
     let mut given = Vec::new();
     if let Some(criteria) = inputs.text("criteria") {
@@ -913,7 +946,7 @@ fn run_search(session: &mut Session, inputs: &Inputs) -> Result<Value, Error> {
         inputs.u32("perPage"),
         &fetch(inputs),
     )?;
-    Ok(list_output(&gathered))
+    list_output(&gathered)
 }
 
 fn run_add_attachment(session: &mut Session, inputs: &Inputs) -> Result<Value, Error> {
@@ -956,7 +989,7 @@ fn run_add_attachment(session: &mut Session, inputs: &Inputs) -> Result<Value, E
     Ok(json!({ "data": record_result_json(&result) }))
 }
 
-fn run_list_attachments(session: &mut Session, inputs: &Inputs) -> Result<Value, Error> {
+fn run_list_attachments(session: &mut Session, inputs: &Inputs) -> Result<String, Error> {
     let fields = inputs.list("fields").unwrap_or_default();
     let gathered = crate::attachments::list(
         session,
@@ -967,7 +1000,7 @@ fn run_list_attachments(session: &mut Session, inputs: &Inputs) -> Result<Value,
         inputs.u32("perPage"),
         &fetch(inputs),
     )?;
-    Ok(list_output(&gathered))
+    list_output(&gathered)
 }
 
 fn run_download_attachment(session: &mut Session, inputs: &Inputs) -> Result<Value, Error> {
@@ -1288,6 +1321,13 @@ mod tests {
             r#"{"recordType":"Leads","fields":"Last_Name","perPage":1}"#,
         )
         .expect("ok");
+        let text = output.into_text().expect("fits");
+        // The record is passed through as Zoho wrote it, byte for byte.
+        assert!(
+            text.starts_with(r#"{"data":[{"id":"1","Last_Name":"A"}],"info":"#),
+            "{text}"
+        );
+        let output: Value = serde_json::from_str(&text).expect("the output is JSON");
         assert_eq!(output["data"][0]["Last_Name"], "A");
         assert_eq!(output["info"]["moreRecords"], true);
         assert_eq!(output["info"]["nextPageToken"], "t");

@@ -128,7 +128,7 @@ pub fn list(
     page: Option<u32>,
     per_page: Option<u32>,
     fetch: &Fetch,
-) -> Result<Gathered, Error> {
+) -> Result<Gathered<crm::RawRecord>, Error> {
     validate::module_name("recordType", module)?;
     validate::record_id("recordId", record_id)?;
     validate::field_list("fields", fields)?;
@@ -166,7 +166,7 @@ pub fn list(
             },
         )?;
         let response = session.send(&plan)?;
-        crm::decode_page(&response, plan.extensions().get())
+        crm::decode_raw_page(&response, plan.extensions().get())
     })
 }
 

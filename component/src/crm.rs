@@ -62,10 +62,14 @@ pub struct PageInfo {
     pub next_page_token: Option<String>,
 }
 
-/// One page of records.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Page {
-    pub records: Vec<Value>,
+/// A record kept as the JSON text Zoho sent: a list action that returns records as they are
+/// copies them instead of building and re-serialising a tree per record.
+pub type RawRecord = Box<serde_json::value::RawValue>;
+
+/// One page of records, parsed (`Value`) or kept as text ([`RawRecord`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Page<R = Value> {
+    pub records: Vec<R>,
     pub info: PageInfo,
     /// Size of the response body the page came from, counted against a call's result budget.
     pub bytes: usize,
@@ -303,8 +307,38 @@ pub fn decode_record(response: &Response<Vec<u8>>, scope: Option<&RequiredScope>
         .ok_or_else(|| Error::decode("the response has no record in `data`"))
 }
 
-/// Reads a list answer; 204 is an empty page.
+impl<R> Default for Page<R> {
+    fn default() -> Self {
+        Self {
+            records: Vec::new(),
+            info: PageInfo::default(),
+            bytes: 0,
+        }
+    }
+}
+
+/// A list answer's body: `data` as records of either kind, `info` read leniently.
+#[derive(serde::Deserialize)]
+struct ListBody<R> {
+    data: Option<Vec<R>>,
+    #[serde(default)]
+    info: Value,
+}
+
+/// Reads a list answer with its records parsed; 204 is an empty page.
 pub fn decode_page(response: &Response<Vec<u8>>, scope: Option<&RequiredScope>) -> Result<Page, Error> {
+    decode_page_as(response, scope)
+}
+
+/// Reads a list answer with its records kept as text; 204 is an empty page.
+pub fn decode_raw_page(response: &Response<Vec<u8>>, scope: Option<&RequiredScope>) -> Result<Page<RawRecord>, Error> {
+    decode_page_as(response, scope)
+}
+
+fn decode_page_as<R: serde::de::DeserializeOwned>(
+    response: &Response<Vec<u8>>,
+    scope: Option<&RequiredScope>,
+) -> Result<Page<R>, Error> {
     // 204: nothing to list; 304: nothing modified since `If-Modified-Since`.
     if response.status() == StatusCode::NO_CONTENT || response.status() == StatusCode::NOT_MODIFIED {
         return Ok(Page::default());
@@ -312,12 +346,17 @@ pub fn decode_page(response: &Response<Vec<u8>>, scope: Option<&RequiredScope>) 
     if !response.status().is_success() {
         return Err(zoho::error_from_response(response, scope));
     }
-    let mut body = zoho::json_body(response, "the record list")?;
-    let records = match body.get_mut("data").map(Value::take) {
-        Some(Value::Array(records)) => records,
-        _ => return Err(Error::decode("the record list has no `data` array")),
+    crate::memory::ensure_parse_headroom(response.body().len(), "the record list")?;
+    let body: ListBody<R> = serde_json::from_slice(response.body()).map_err(|e| {
+        Error::decode(format!(
+            "could not read the record list (HTTP {}) as JSON with a `data` array: {e}",
+            response.status().as_u16()
+        ))
+    })?;
+    let Some(records) = body.data else {
+        return Err(Error::decode("the record list has no `data` array"));
     };
-    let info = body.get_mut("info").map(Value::take).unwrap_or(Value::Null);
+    let info = body.info;
     let number = |key: &str| {
         info.get(key)
             .and_then(Value::as_u64)
@@ -594,7 +633,7 @@ pub fn get_records(
     module: &str,
     options: &ListOptions,
     fetch: &Fetch,
-) -> Result<Gathered, Error> {
+) -> Result<Gathered<RawRecord>, Error> {
     validate::module_name("recordType", module)?;
     validate_list_options(options)?;
     let walk = Walk::from_inputs(
@@ -619,7 +658,7 @@ pub fn get_records(
         }
         let plan = list_plan(module, &page_options)?;
         let response = session.send(&plan)?;
-        decode_page(&response, plan.extensions().get())
+        decode_raw_page(&response, plan.extensions().get())
     })
 }
 

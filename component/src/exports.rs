@@ -236,7 +236,7 @@ fn object_from_json(input: &str, text: &str) -> Result<Map<String, Value>, Error
 }
 
 /// A gathered list as the WIT record page.
-fn record_page(gathered: crate::paging::Gathered) -> wit_crm::RecordPage {
+fn record_page(gathered: crate::paging::Gathered<crm::RawRecord>) -> wit_crm::RecordPage {
     let info = gathered.last_page.map(|p| p.info).unwrap_or_default();
     wit_crm::RecordPage {
         info: wit_types::PageInfo {
@@ -246,7 +246,11 @@ fn record_page(gathered: crate::paging::Gathered) -> wit_crm::RecordPage {
             more_records: info.more_records,
             next_page_token: info.next_page_token,
         },
-        records: Value::Array(gathered.records).to_string(),
+        records: {
+            let mut text = String::with_capacity(gathered.records.iter().map(|r| r.get().len() + 1).sum::<usize>() + 2);
+            crate::memory::push_json_array(&mut text, &gathered.records);
+            text
+        },
         more_records: gathered.more_records,
         cursor: gathered.cursor,
     }
@@ -594,7 +598,7 @@ impl wit_actions::Guest for Component {
 
     fn invoke(key: String, connection: String, input: String) -> Result<String, wit_types::Error> {
         let output = actions::invoke(&mut WitHost, &key, &connection, &input)?;
-        Ok(crate::memory::json_text(&output)?)
+        Ok(output.into_text()?)
     }
 }
 

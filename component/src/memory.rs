@@ -47,6 +47,29 @@ pub fn json_text(value: &serde_json::Value) -> Result<String, Error> {
     String::from_utf8(writer.0).map_err(|e| Error::decode(format!("the result is not UTF-8: {e}")))
 }
 
+/// An empty string with room for `capacity` bytes, reserved fallibly.
+pub fn text_buffer(capacity: usize) -> Result<String, Error> {
+    let mut text = String::new();
+    text.try_reserve_exact(capacity).map_err(|_| {
+        Error::decode(
+            "the result is larger than the memory left to this call; ask for fewer records (maxRecords) or fields",
+        )
+    })?;
+    Ok(text)
+}
+
+/// Appends `[a,b,...]` of records kept as JSON text.
+pub fn push_json_array(text: &mut String, records: &[Box<serde_json::value::RawValue>]) {
+    text.push('[');
+    for (i, record) in records.iter().enumerate() {
+        if i > 0 {
+            text.push(',');
+        }
+        text.push_str(record.get());
+    }
+    text.push(']');
+}
+
 struct FallibleWriter(Vec<u8>);
 
 impl std::io::Write for FallibleWriter {

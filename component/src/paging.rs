@@ -110,14 +110,14 @@ impl Walk {
     }
 }
 
-/// The records gathered and where to resume.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Gathered {
-    pub records: Vec<Value>,
+/// The records gathered (parsed, or kept as text) and where to resume.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Gathered<R = Value> {
+    pub records: Vec<R>,
     pub more_records: bool,
     pub cursor: Option<String>,
-    /// The last page's own `info`, for callers that show it.
-    pub last_page: Option<Page>,
+    /// The last page's own `info` (its records are in `records`), for callers that show it.
+    pub last_page: Option<Page<R>>,
 }
 
 fn cursor_at(at: &PageRef, per_page: u32, skip: usize) -> String {
@@ -130,25 +130,26 @@ fn cursor_at(at: &PageRef, per_page: u32, skip: usize) -> String {
 }
 
 /// Runs a walk, calling `fetch` for each page.
-pub fn walk(
+pub fn walk<R>(
     session: &mut Session,
     walk: &Walk,
-    mut fetch: impl FnMut(&mut Session, &PageRef, u32) -> Result<Page, Error>,
-) -> Result<Gathered, Error> {
+    mut fetch: impl FnMut(&mut Session, &PageRef, u32) -> Result<Page<R>, Error>,
+) -> Result<Gathered<R>, Error> {
     let limit = usize::try_from(walk.max_records).unwrap_or(usize::MAX);
     let mut at = walk.start.clone();
     let mut skip = usize::try_from(walk.skip).unwrap_or(0);
-    let mut records: Vec<Value> = Vec::new();
+    let mut records: Vec<R> = Vec::new();
     let mut used_bytes = 0usize;
     loop {
-        let page = fetch(session, &at, walk.per_page)?;
+        let mut page = fetch(session, &at, walk.per_page)?;
         used_bytes = used_bytes.saturating_add(page.bytes);
-        let available = page.records.len();
+        // The records move into the result; the page keeps its `info` for the caller.
+        let page_records = std::mem::take(&mut page.records);
+        let available = page_records.len();
         let from = skip.min(available);
         let room = limit.saturating_sub(records.len());
-        let taken = page.records.iter().skip(from).take(room).cloned();
         let before = records.len();
-        records.extend(taken);
+        records.extend(page_records.into_iter().skip(from).take(room));
         let consumed = from + (records.len() - before);
         if consumed < available {
             // The cap fell inside this page: resume on it, after what was returned.

@@ -5,7 +5,7 @@
 use http::Method;
 use serde_json::Value;
 
-use crate::crm::{self, Page};
+use crate::crm;
 use crate::error::Error;
 use crate::paging::{self, Gathered, PageRef, Walk};
 use crate::plan::{self, CRM_BASE, PlanMeta, Query, Repeatable};
@@ -130,7 +130,7 @@ pub fn search(
     page: Option<u32>,
     per_page: Option<u32>,
     fetch: &crm::Fetch,
-) -> Result<Gathered, Error> {
+) -> Result<Gathered<crm::RawRecord>, Error> {
     validate::module_name("recordType", module)?;
     validate::field_list("fields", fields)?;
     let (key, value, input) = match by {
@@ -180,8 +180,7 @@ pub fn search(
             },
         )?;
         let response = session.send(&plan)?;
-        let decoded: Page = crm::decode_page(&response, plan.extensions().get())?;
-        Ok(decoded)
+        crm::decode_raw_page(&response, plan.extensions().get())
     })
 }
 

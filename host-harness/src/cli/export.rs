@@ -27,9 +27,10 @@ use crate::output::scrub;
 /// answers `{data, info: {moreRecords, cursor}}`.
 const EXPORTABLE: &[&str] = &["crmGetRecords", "crmSearchRecords", "crmRunQuery", "booksGetRecords"];
 
-/// Records asked for per call: small enough that a call's memory stays modest in the component
-/// and here, large enough that per-call costs vanish next to the pages themselves.
-const RECORDS_PER_CALL: u64 = 2_000;
+/// Records asked for per call. The component's own byte budget (4 MiB of responses) bounds a
+/// call's memory before this does for all but the smallest records; each call ends with one
+/// sync and one checkpoint, so fewer, larger calls cost less.
+const RECORDS_PER_CALL: u64 = 10_000;
 
 /// The checkpoint format; a file of another version is not resumed.
 const CHECKPOINT_VERSION: u32 = 1;
@@ -111,7 +112,7 @@ pub(super) async fn run(
     let limit = input.get("maxRecords").and_then(Value::as_u64);
     let part = with_suffix(&args.output, ".part");
     let checkpoint_path = with_suffix(&args.output, ".part.json");
-    let (mut file, mut checkpoint) = if args.resume {
+    let (file, checkpoint) = if args.resume {
         reopen(&part, &checkpoint_path, &args, &input)?
     } else {
         start(&part, &checkpoint_path, &args, &input)?
@@ -119,14 +120,21 @@ pub(super) async fn run(
 
     let (resolved, harness) = loader.connect(&args.target, env).await?;
     let debug = wants_debug(&text);
+    // Records asked for so far (written, or being written) and where the next call starts.
+    let mut fetched = checkpoint.records;
+    let mut cursor = checkpoint.cursor.clone();
+    // The previous chunk is written, synced and checkpointed on a blocking thread while the
+    // next call runs; at most one chunk is in flight, and it always lands before the next.
+    let mut writing: Option<Writer> = None;
+    let mut held = Some((file, checkpoint));
     loop {
         let wanted = limit.map_or(RECORDS_PER_CALL, |limit| {
-            limit.saturating_sub(checkpoint.records).min(RECORDS_PER_CALL)
+            limit.saturating_sub(fetched).min(RECORDS_PER_CALL)
         });
         if wanted == 0 {
             break;
         }
-        let call_input = next_call_input(&input, checkpoint.cursor.as_deref(), wanted);
+        let call_input = next_call_input(&input, cursor.as_deref(), wanted);
         let log = MemoryLog::default();
         let context = CallContext::new(Arc::clone(&resolved.provider)).with_log(Arc::new(log.clone()));
         let outcome = harness
@@ -134,45 +142,54 @@ pub(super) async fn run(
             .await;
         let secrets = resolved.provider.secrets();
         print_log(&log, debug, &secrets, stderr)?;
+        if let Some(landed) = settle(&mut writing, progress, stderr).await? {
+            held = Some(landed);
+        }
         let output = match outcome.map_err(|e| Failure(scrub(&e.to_string(), &secrets)))? {
             Ok(output) => output,
             Err(error) => {
+                let records = held.as_ref().map_or(0, |(_, written)| written.records);
                 if progress {
                     writeln!(stderr)?;
                 }
                 writeln!(
                     stderr,
-                    "zoho-harness: the export stopped after {} records; `--resume` goes on from there",
-                    checkpoint.records
+                    "zoho-harness: the export stopped after {records} records; `--resume` goes on from there"
                 )?;
                 return print_error(&error, &secrets, stdout);
             }
         };
         let page = Page::read(&output)?;
         let more = page.more_records;
-        let cursor = page.cursor.clone();
-        checkpoint.records += append(&mut file, &page, checkpoint.records, args.format, &secrets)?;
-        file.sync_data()
-            .map_err(|e| Failure(format!("could not sync {}: {e}", part.display())))?;
-        checkpoint.bytes = file
-            .stream_position()
-            .map_err(|e| Failure(format!("could not write {}: {e}", part.display())))?;
-        checkpoint.cursor = cursor.clone();
-        save(&checkpoint_path, &checkpoint)?;
-        if progress {
-            write!(stderr, "\rzoho-harness: {} records exported", checkpoint.records)?;
-            stderr.flush()?;
-        }
+        cursor = page.cursor.clone();
+        let ranges = page.ranges(&output);
+        fetched += ranges.len() as u64;
+        let (file, written) = held.take().ok_or_else(|| Failure("the export file was lost".into()))?;
+        let chunk = Chunk {
+            output,
+            ranges,
+            cursor: cursor.clone(),
+            format: args.format,
+            secrets,
+            part: part.clone(),
+            checkpoint_path: checkpoint_path.clone(),
+        };
+        writing = Some(tokio::task::spawn_blocking(move || chunk.write(file, written)));
         if !more {
             break;
         }
         if cursor.is_none() {
+            settle(&mut writing, progress, stderr).await?;
             return Err(Failure(format!(
                 "{} reported more records but returned no cursor",
                 args.key
             )));
         }
     }
+    if let Some(landed) = settle(&mut writing, progress, stderr).await? {
+        held = Some(landed);
+    }
+    let (mut file, checkpoint) = held.ok_or_else(|| Failure("the export file was lost".into()))?;
     if progress {
         writeln!(stderr)?;
     }
@@ -196,6 +213,26 @@ pub(super) async fn run(
         json!({"records": checkpoint.records, "output": args.output.display().to_string(), "format": args.format})
     )?;
     Ok(0)
+}
+
+/// A chunk being written: the file and checkpoint come back once it is on disk.
+type Writer = tokio::task::JoinHandle<Result<(File, Checkpoint), Failure>>;
+
+/// Waits for the chunk being written, if any, and shows the progress it made.
+async fn settle(
+    writing: &mut Option<Writer>,
+    progress: bool,
+    stderr: &mut dyn Write,
+) -> Result<Option<(File, Checkpoint)>, Failure> {
+    let Some(job) = writing.take() else {
+        return Ok(None);
+    };
+    let (file, written) = job.await.map_err(|e| Failure(format!("the writer failed: {e}")))??;
+    if progress {
+        write!(stderr, "\rzoho-harness: {} records exported", written.records)?;
+        stderr.flush()?;
+    }
+    Ok(Some((file, written)))
 }
 
 /// A fresh export: an empty FILE.part (with the array's opening for JSON) and its checkpoint.
@@ -325,21 +362,58 @@ impl<'a> Page<'a> {
     }
 }
 
-/// Appends a page's records; returns how many.
-fn append(file: &mut File, page: &Page, written: u64, format: Format, secrets: &[String]) -> Result<u64, Failure> {
-    let mut buffer = String::with_capacity(page.data.iter().map(|r| r.get().len() + 2).sum());
-    for (i, record) in page.data.iter().enumerate() {
-        match format {
-            Format::Ndjson => {
-                buffer.push_str(record.get());
-                buffer.push('\n');
-            }
-            Format::Json => {
-                buffer.push_str(if written == 0 && i == 0 { "\n" } else { ",\n" });
-                buffer.push_str(record.get());
+impl Page<'_> {
+    /// Where each record sits in `output`, so the text can move to the writer without a borrow.
+    fn ranges(&self, output: &str) -> Vec<std::ops::Range<usize>> {
+        let base = output.as_ptr() as usize;
+        self.data
+            .iter()
+            .map(|record| {
+                let start = record.get().as_ptr() as usize - base;
+                start..start + record.get().len()
+            })
+            .collect()
+    }
+}
+
+/// One call's records on their way to disk.
+struct Chunk {
+    output: String,
+    ranges: Vec<std::ops::Range<usize>>,
+    /// Where the call after this one starts.
+    cursor: Option<String>,
+    format: Format,
+    secrets: Vec<String>,
+    part: PathBuf,
+    checkpoint_path: PathBuf,
+}
+
+impl Chunk {
+    /// Appends the records, syncs them, then checkpoints: the checkpoint never counts a byte
+    /// that is not on disk.
+    fn write(self, mut file: File, mut checkpoint: Checkpoint) -> Result<(File, Checkpoint), Failure> {
+        let mut buffer = String::with_capacity(self.ranges.iter().map(|r| r.len() + 2).sum());
+        for (i, range) in self.ranges.iter().enumerate() {
+            let record = &self.output[range.clone()];
+            match self.format {
+                Format::Ndjson => {
+                    buffer.push_str(record);
+                    buffer.push('\n');
+                }
+                Format::Json => {
+                    buffer.push_str(if checkpoint.records == 0 && i == 0 { "\n" } else { ",\n" });
+                    buffer.push_str(record);
+                }
             }
         }
+        let failed = |what: &str, e: std::io::Error| Failure(format!("could not {what} {}: {e}", self.part.display()));
+        file.write_all(scrub(&buffer, &self.secrets).as_bytes())
+            .map_err(|e| failed("write", e))?;
+        file.sync_data().map_err(|e| failed("sync", e))?;
+        checkpoint.records += self.ranges.len() as u64;
+        checkpoint.bytes = file.stream_position().map_err(|e| failed("write", e))?;
+        checkpoint.cursor = self.cursor;
+        save(&self.checkpoint_path, &checkpoint)?;
+        Ok((file, checkpoint))
     }
-    file.write_all(scrub(&buffer, secrets).as_bytes())?;
-    Ok(page.data.len() as u64)
 }

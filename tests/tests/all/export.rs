@@ -52,7 +52,7 @@ const LEADS_ASC: &str =
     r#"{"recordType":"Leads","fields":"Last_Name,Email","sortBy":"id","sortOrder":"asc","maxRetries":0}"#;
 
 #[tokio::test]
-async fn crm_records_are_exported_as_ndjson_past_one_call_and_the_2000_record_page_limit() {
+async fn crm_records_are_exported_as_ndjson_past_the_2000_record_page_limit() {
     let fake = FakeZoho::start().expect("fake");
     let seeded = leads(&fake, 4_500);
     let dir = scratch("ndjson");
@@ -103,11 +103,11 @@ async fn json_format_is_one_array_and_max_records_caps_the_whole_export() {
 #[tokio::test]
 async fn an_interrupted_export_resumes_without_repeating_or_losing_a_record() {
     let fake = FakeZoho::start().expect("fake");
-    let seeded = leads(&fake, 5_000);
+    let seeded = leads(&fake, 12_000);
     let dir = scratch("resume");
     let out = dir.join("leads.ndjson");
     let out_arg = out.to_str().expect("utf-8");
-    // The 13th page request fails: the first call (2,000 records, 10 pages) is checkpointed,
+    // The 53rd page request fails: the first call (10,000 records, 50 pages) is checkpointed,
     // the second dies partway.
     fake.inject_after(
         "/crm/v8/Leads",
@@ -115,7 +115,7 @@ async fn an_interrupted_export_resumes_without_repeating_or_losing_a_record() {
             status: 500,
             retry_after: None,
         },
-        12,
+        52,
         1,
     );
     let run = export(&fake, &["crmGetRecords", "--input", LEADS_ASC, "--output", out_arg]).await;
@@ -123,7 +123,7 @@ async fn an_interrupted_export_resumes_without_repeating_or_losing_a_record() {
     assert!(run.stderr.contains("--resume"), "{}", run.stderr);
     assert!(!out.exists(), "no file claims to be complete");
     let part = dir.join("leads.ndjson.part");
-    assert_eq!(ndjson_ids(&part, "id"), seeded[..2_000]);
+    assert_eq!(ndjson_ids(&part, "id"), seeded[..10_000]);
 
     // A crash after writing but before the checkpoint leaves extra bytes; resuming cuts them.
     let mut written = std::fs::read(&part).expect("part");
@@ -146,7 +146,7 @@ async fn an_interrupted_export_resumes_without_repeating_or_losing_a_record() {
     )
     .await;
     assert_eq!(run.code, 0, "{} {}", run.stdout, run.stderr);
-    assert_eq!(run.json()["records"], 5_000);
+    assert_eq!(run.json()["records"], 12_000);
     assert_eq!(ndjson_ids(&out, "id"), seeded, "each record exactly once, in order");
 }
 
