@@ -7,7 +7,7 @@ use std::sync::atomic::AtomicU64;
 use std::time::Duration;
 
 use sha2::{Digest, Sha256};
-use wasmtime::component::{Component, HasSelf, Linker};
+use wasmtime::component::{Component, ComponentExportIndex, ComponentNamedList, HasSelf, Lift, Linker, Lower};
 use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, Store, StoreLimitsBuilder};
 use wasmtime_wasi::WasiCtx;
 use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
@@ -120,6 +120,7 @@ impl CallContext {
 pub struct Harness {
     engine: Engine,
     pre: ConnectorPre<HostState>,
+    exports: CallExports,
     config: HarnessConfig,
     pool: ConnectionPool,
     /// One permit per instance slot: a call past the limit waits instead of failing.
@@ -133,6 +134,32 @@ impl std::fmt::Debug for Harness {
             .finish_non_exhaustive()
     }
 }
+
+/// The exports calls go through, resolved once.
+struct CallExports {
+    invoke: ComponentExportIndex,
+    poll: ComponentExportIndex,
+    handle_notification: ComponentExportIndex,
+}
+
+impl CallExports {
+    fn resolve(component: &Component) -> anyhow::Result<Self> {
+        let find = |interface: &str, function: &str| {
+            let instance = component.get_export_index(None, interface);
+            component
+                .get_export_index(instance.as_ref(), function)
+                .ok_or_else(|| anyhow::anyhow!("the component does not export {interface}#{function}"))
+        };
+        Ok(Self {
+            invoke: find(ACTIONS_INTERFACE, "invoke")?,
+            poll: find(TRIGGERS_INTERFACE, "poll")?,
+            handle_notification: find(TRIGGERS_INTERFACE, "handle-notification")?,
+        })
+    }
+}
+
+const ACTIONS_INTERFACE: &str = "zoho:connector/actions@0.1.0";
+const TRIGGERS_INTERFACE: &str = "zoho:connector/triggers@0.1.0";
 
 /// One live instance with its store, for calling typed exports directly.
 pub struct Instance {
@@ -187,6 +214,7 @@ impl Harness {
             linker.instantiate_pre(&component),
             "the component's imports do not match this host",
         )?)?;
+        let exports = CallExports::resolve(&component)?;
         let pool = ConnectionPool::new(config.pool);
         let slots = Arc::new(tokio::sync::Semaphore::new(
             usize::try_from(config.max_concurrent_calls.max(1)).unwrap_or(1),
@@ -194,6 +222,7 @@ impl Harness {
         Ok(Self {
             engine,
             pre,
+            exports,
             config,
             pool,
             slots,
@@ -209,8 +238,40 @@ impl Harness {
         self.pool.stats()
     }
 
-    /// A fresh instance for one call.
+    /// A fresh instance for one call, with every export bound (the typed [`Connector`]).
     pub async fn instantiate(&self, context: &CallContext) -> Result<Instance, HarnessError> {
+        let (mut store, slot, requests_sent) = self.store(context).await?;
+        let connector = self
+            .pre
+            .instantiate_async(&mut store)
+            .await
+            .map_err(|e| HarnessError::Setup(format!("could not instantiate the component: {e:#}")))?;
+        Ok(Instance {
+            store,
+            connector,
+            requests_sent,
+            _slot: slot,
+        })
+    }
+
+    /// What every call pays before its export runs: a store and an instance from the
+    /// pre-instantiated component, then dropped. For benchmarks.
+    pub async fn instantiate_only(&self, context: &CallContext) -> Result<(), HarnessError> {
+        let (mut store, _slot, _requests_sent) = self.store(context).await?;
+        self.pre
+            .instance_pre()
+            .instantiate_async(&mut store)
+            .await
+            .map_err(|e| HarnessError::Setup(format!("could not instantiate the component: {e:#}")))?;
+        Ok(())
+    }
+
+    /// A fresh store for one call: an instance slot (waiting for one if all are busy), the
+    /// call's credentials and log, and its limits.
+    async fn store(
+        &self,
+        context: &CallContext,
+    ) -> Result<(Store<HostState>, tokio::sync::OwnedSemaphorePermit, Arc<AtomicU64>), HarnessError> {
         let slot = Arc::clone(&self.slots)
             .acquire_owned()
             .await
@@ -242,17 +303,34 @@ impl Harness {
         let ticks = u64::try_from(self.config.call_deadline.as_millis() / EPOCH_TICK.as_millis()).unwrap_or(u64::MAX);
         store.set_epoch_deadline(ticks.max(1));
         store.epoch_deadline_trap();
-        let connector = self
+        Ok((store, slot, requests_sent))
+    }
+
+    /// Runs one export on a fresh instance, binding only that export: binding all forty typed
+    /// exports (as [`Self::instantiate`] does) type-checks each of them on every call.
+    async fn call<Params, Return>(
+        &self,
+        context: &CallContext,
+        export: &ComponentExportIndex,
+        params: Params,
+    ) -> Result<Return, HarnessError>
+    where
+        Params: ComponentNamedList + Lower + Send + Sync,
+        Return: ComponentNamedList + Lift + Send + Sync + 'static,
+    {
+        let (mut store, _slot, _requests_sent) = self.store(context).await?;
+        let setup = |e: wasmtime::Error| HarnessError::Setup(format!("could not instantiate the component: {e:#}"));
+        let instance = self
             .pre
+            .instance_pre()
             .instantiate_async(&mut store)
             .await
-            .map_err(|e| HarnessError::Setup(format!("could not instantiate the component: {e:#}")))?;
-        Ok(Instance {
-            store,
-            connector,
-            requests_sent,
-            _slot: slot,
-        })
+            .map_err(setup)?;
+        let func = instance
+            .get_typed_func::<Params, Return>(&mut store, export)
+            .map_err(setup)?;
+        let outcome = tokio::time::timeout(self.config.call_deadline, func.call_async(&mut store, params)).await;
+        self.settle(outcome, &store)
     }
 
     /// Runs an action by key through the `actions` interface.
@@ -263,16 +341,10 @@ impl Harness {
         connection: &str,
         input: &str,
     ) -> Result<Result<String, Error>, HarnessError> {
-        let mut instance = self.instantiate(context).await?;
-        let outcome = {
-            let call =
-                instance
-                    .connector
-                    .zoho_connector_actions()
-                    .call_invoke(&mut instance.store, key, connection, input);
-            tokio::time::timeout(self.config.call_deadline, call).await
-        };
-        self.settle(outcome, &instance)
+        let (result,) = self
+            .call(context, &self.exports.invoke, (key, connection, input))
+            .await?;
+        Ok(result)
     }
 
     /// The manifest of every action.
@@ -286,7 +358,7 @@ impl Harness {
                 .call_manifest(&mut instance.store);
             tokio::time::timeout(self.config.call_deadline, call).await
         };
-        self.settle(outcome, &instance)
+        self.settle(outcome, &instance.store)
     }
 
     /// The manifest of every trigger.
@@ -300,7 +372,7 @@ impl Harness {
                 .call_manifest(&mut instance.store);
             tokio::time::timeout(self.config.call_deadline, call).await
         };
-        self.settle(outcome, &instance)
+        self.settle(outcome, &instance.store)
     }
 
     /// Runs one poll of a polling trigger from `state` (`None` on the first poll). Store the
@@ -313,18 +385,10 @@ impl Harness {
         input: &str,
         state: Option<&str>,
     ) -> Result<Result<PollResult, Error>, HarnessError> {
-        let mut instance = self.instantiate(context).await?;
-        let outcome = {
-            let call = instance.connector.zoho_connector_triggers().call_poll(
-                &mut instance.store,
-                key,
-                connection,
-                input,
-                state,
-            );
-            tokio::time::timeout(self.config.call_deadline, call).await
-        };
-        self.settle(outcome, &instance)
+        let (result,) = self
+            .call(context, &self.exports.poll, (key, connection, input, state))
+            .await?;
+        Ok(result)
     }
 
     /// Turns one body Zoho POSTed to a notify URL into events, given the channel JSON the
@@ -336,17 +400,10 @@ impl Harness {
         channel: &str,
         body: &str,
     ) -> Result<Result<PollResult, Error>, HarnessError> {
-        let mut instance = self.instantiate(context).await?;
-        let outcome = {
-            let call = instance.connector.zoho_connector_triggers().call_handle_notification(
-                &mut instance.store,
-                connection,
-                channel,
-                body,
-            );
-            tokio::time::timeout(self.config.call_deadline, call).await
-        };
-        self.settle(outcome, &instance)
+        let (result,) = self
+            .call(context, &self.exports.handle_notification, (connection, channel, body))
+            .await?;
+        Ok(result)
     }
 
     /// Turns a finished (or timed-out) call into a value or a [`HarnessError`], quoting what
@@ -354,15 +411,15 @@ impl Harness {
     pub fn settle<T>(
         &self,
         outcome: Result<wasmtime::Result<T>, tokio::time::error::Elapsed>,
-        instance: &Instance,
+        store: &Store<HostState>,
     ) -> Result<T, HarnessError> {
         match outcome {
             Err(_) => Err(HarnessError::Deadline(self.config.call_deadline)),
             Ok(Ok(value)) => Ok(value),
             Ok(Err(trap)) => {
-                let stderr = instance.guest_stderr();
+                let stderr = String::from_utf8_lossy(&store.data().stderr.contents()).into_owned();
                 let stderr = stderr.trim();
-                let secrets = instance.store.data().credentials.secrets();
+                let secrets = store.data().credentials.secrets();
                 let report = if stderr.is_empty() {
                     format!("{trap:#}")
                 } else {
