@@ -10,14 +10,14 @@ use http::Method;
 
 use crate::books::{self, ListRequest, Target};
 use crate::crm::RawRecord;
+use crate::crm::paging::Gathered;
 use crate::crm::{self, ListOptions, SortOrder};
-use crate::error::{Error, record_result_json};
-use crate::inputs::{InputSpec, InputType, Inputs};
-use crate::paging::Gathered;
-use crate::plan::Repeatable;
 use crate::raw::{self, Body, Part, RawRequest, ResponseType};
-use crate::retry::{self, RetryPolicy};
-use crate::session::{CallOptions, Host, Session};
+use crate::shared::error::{Error, record_result_json};
+use crate::shared::inputs::{InputSpec, InputType, Inputs};
+use crate::shared::plan::Repeatable;
+use crate::shared::retry::{self, RetryPolicy};
+use crate::shared::session::{CallOptions, Host, Session};
 
 /// Which Zoho product an action belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,7 +46,7 @@ impl Output {
     /// The result as JSON text; a result too large for the memory left is a typed error.
     pub fn into_text(self) -> Result<String, Error> {
         match self {
-            Output::Value(value) => crate::memory::json_text(&value),
+            Output::Value(value) => crate::shared::memory::json_text(&value),
             Output::Text(text) => Ok(text),
         }
     }
@@ -67,7 +67,7 @@ pub struct Action {
 impl Action {
     /// The JSON Schema of this action's input, including the inputs every action shares.
     pub fn input_schema(&self) -> Value {
-        crate::inputs::schema(&self.all_inputs())
+        crate::shared::inputs::schema(&self.all_inputs())
     }
 
     fn all_inputs(&self) -> Vec<InputSpec> {
@@ -818,9 +818,10 @@ fn list_output(gathered: &Gathered<RawRecord>) -> Result<String, Error> {
         "nextPageToken": info.next_page_token,
         "cursor": gathered.cursor,
     });
-    let mut text = crate::memory::text_buffer(gathered.records.iter().map(|r| r.get().len() + 1).sum::<usize>() + 256)?;
+    let mut text =
+        crate::shared::memory::text_buffer(gathered.records.iter().map(|r| r.get().len() + 1).sum::<usize>() + 256)?;
     text.push_str("{\"data\":");
-    crate::memory::push_json_array(&mut text, &gathered.records);
+    crate::shared::memory::push_json_array(&mut text, &gathered.records);
     text.push_str(",\"info\":");
     text.push_str(&info.to_string());
     text.push('}');
@@ -854,7 +855,7 @@ fn run_update_record(session: &mut Session, inputs: &Inputs) -> Result<Value, Er
 }
 
 fn run_query(session: &mut Session, inputs: &Inputs) -> Result<Value, Error> {
-    let rows = crate::coql::run_query(
+    let rows = crate::crm::coql::run_query(
         session,
         inputs.required_text("query")?,
         inputs.flag("fetchAll"),
@@ -868,18 +869,20 @@ fn run_query(session: &mut Session, inputs: &Inputs) -> Result<Value, Error> {
 }
 
 fn run_list_modules(session: &mut Session, _inputs: &Inputs) -> Result<Value, Error> {
-    Ok(crate::metadata::modules_json(&crate::metadata::list_modules(session)?))
+    Ok(crate::crm::metadata::modules_json(&crate::crm::metadata::list_modules(
+        session,
+    )?))
 }
 
 fn run_list_fields(session: &mut Session, inputs: &Inputs) -> Result<Value, Error> {
-    Ok(crate::metadata::fields_json(&crate::metadata::list_fields(
+    Ok(crate::crm::metadata::fields_json(&crate::crm::metadata::list_fields(
         session,
         inputs.required_text("recordType")?,
     )?))
 }
 
 /// Structured conditions from the `conditions` input.
-fn conditions(value: &Value) -> Result<Vec<crate::search::Condition>, Error> {
+fn conditions(value: &Value) -> Result<Vec<crate::crm::search::Condition>, Error> {
     let Value::Array(items) = value else {
         return Err(Error::invalid(
             "conditions",
@@ -893,7 +896,7 @@ fn conditions(value: &Value) -> Result<Vec<crate::search::Condition>, Error> {
             let text = |key: &str| item.get(key).and_then(Value::as_str).map(str::to_owned);
             match (text("field"), text("operator"), item.get("value")) {
                 (Some(field), Some(operator), Some(value)) if item.as_object().is_some_and(|o| o.len() == 3) => {
-                    Ok(crate::search::Condition {
+                    Ok(crate::crm::search::Condition {
                         field,
                         operator,
                         value: value.clone(),
@@ -909,14 +912,14 @@ fn conditions(value: &Value) -> Result<Vec<crate::search::Condition>, Error> {
 }
 
 fn run_search(session: &mut Session, inputs: &Inputs) -> Result<String, Error> {
-    use crate::search::SearchBy;
+    use crate::crm::search::SearchBy;
     let mut given = Vec::new();
     if let Some(criteria) = inputs.text("criteria") {
         given.push(SearchBy::Criteria(criteria.to_owned()));
     }
     if let Some(value) = inputs.value("conditions") {
         let match_all = inputs.text("match") != Some("any");
-        given.push(SearchBy::Criteria(crate::search::criteria(
+        given.push(SearchBy::Criteria(crate::crm::search::criteria(
             &conditions(value)?,
             match_all,
         )?));
@@ -937,7 +940,7 @@ fn run_search(session: &mut Session, inputs: &Inputs) -> Result<String, Error> {
         ));
     };
     let fields = inputs.list("fields").unwrap_or_default();
-    let gathered = crate::search::search(
+    let gathered = crate::crm::search::search(
         session,
         inputs.required_text("recordType")?,
         by,
@@ -950,7 +953,7 @@ fn run_search(session: &mut Session, inputs: &Inputs) -> Result<String, Error> {
 }
 
 fn run_add_attachment(session: &mut Session, inputs: &Inputs) -> Result<Value, Error> {
-    use crate::attachments::Upload;
+    use crate::crm::attachments::Upload;
     let sources = ["file", "fileBase64", "attachmentUrl"]
         .iter()
         .filter(|k| inputs.value(k).is_some())
@@ -980,7 +983,7 @@ fn run_add_attachment(session: &mut Session, inputs: &Inputs) -> Result<Value, E
             data,
         }
     };
-    let result = crate::attachments::add(
+    let result = crate::crm::attachments::add(
         session,
         inputs.required_text("recordType")?,
         inputs.required_text("recordId")?,
@@ -991,7 +994,7 @@ fn run_add_attachment(session: &mut Session, inputs: &Inputs) -> Result<Value, E
 
 fn run_list_attachments(session: &mut Session, inputs: &Inputs) -> Result<String, Error> {
     let fields = inputs.list("fields").unwrap_or_default();
-    let gathered = crate::attachments::list(
+    let gathered = crate::crm::attachments::list(
         session,
         inputs.required_text("recordType")?,
         inputs.required_text("recordId")?,
@@ -1005,7 +1008,7 @@ fn run_list_attachments(session: &mut Session, inputs: &Inputs) -> Result<String
 
 fn run_download_attachment(session: &mut Session, inputs: &Inputs) -> Result<Value, Error> {
     use base64::Engine as _;
-    let download = crate::attachments::download(
+    let download = crate::crm::attachments::download(
         session,
         inputs.required_text("recordType")?,
         inputs.required_text("recordId")?,
@@ -1253,7 +1256,7 @@ fn run_raw(session: &mut Session, inputs: &Inputs, product: raw::Product) -> Res
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::session::tests::ScriptedHost;
+    use crate::shared::session::tests::ScriptedHost;
 
     #[test]
     fn keys_are_unique_and_schemas_are_objects() {

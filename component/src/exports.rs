@@ -5,9 +5,10 @@ use std::time::Duration;
 
 use serde_json::{Map, Value};
 
-use crate::error::{CredentialProblem, Error, RecordResult, TransportError, TransportKind};
-use crate::session::{CallOptions, Credentials, Host, Level, Session};
-use crate::{actions, books, crm, raw, retry, triggers};
+use crate::shared::error::{CredentialProblem, Error, RecordResult, TransportError, TransportKind};
+use crate::shared::retry;
+use crate::shared::session::{CallOptions, Credentials, Host, Level, Session};
+use crate::{actions, books, crm, raw, triggers};
 
 #[allow(unsafe_code, reason = "wit-bindgen's generated ABI glue is unsafe by nature")]
 mod wit {
@@ -134,7 +135,7 @@ fn details_text(details: Option<Value>) -> Option<String> {
     details.map(|d| d.to_string())
 }
 
-fn api_error(api: crate::error::ApiError) -> wit_types::ApiError {
+fn api_error(api: crate::shared::error::ApiError) -> wit_types::ApiError {
     wit_types::ApiError {
         status: api.status,
         code: api.code,
@@ -236,7 +237,7 @@ fn object_from_json(input: &str, text: &str) -> Result<Map<String, Value>, Error
 }
 
 /// A gathered list as the WIT record page.
-fn record_page(gathered: crate::paging::Gathered<crm::RawRecord>) -> wit_crm::RecordPage {
+fn record_page(gathered: crate::crm::paging::Gathered<crm::RawRecord>) -> wit_crm::RecordPage {
     let info = gathered.last_page.map(|p| p.info).unwrap_or_default();
     wit_crm::RecordPage {
         info: wit_types::PageInfo {
@@ -248,7 +249,7 @@ fn record_page(gathered: crate::paging::Gathered<crm::RawRecord>) -> wit_crm::Re
         },
         records: {
             let mut text = String::with_capacity(gathered.records.iter().map(|r| r.get().len() + 1).sum::<usize>() + 2);
-            crate::memory::push_json_array(&mut text, &gathered.records);
+            crate::shared::memory::push_json_array(&mut text, &gathered.records);
             text
         },
         more_records: gathered.more_records,
@@ -263,7 +264,7 @@ impl wit_crm::Guest for Component {
         record_id: String,
         upload: wit_crm::AttachmentUpload,
     ) -> Result<wit_types::RecordResult, wit_types::Error> {
-        use crate::attachments::Upload;
+        use crate::crm::attachments::Upload;
         let upload = match upload {
             wit_crm::AttachmentUpload::File(f) => Upload::File {
                 file_name: f.file_name,
@@ -276,7 +277,7 @@ impl wit_crm::Guest for Component {
             },
         };
         let (mut host, options) = (WitHost, CallOptions::default());
-        let result = crate::attachments::add(
+        let result = crate::crm::attachments::add(
             &mut Session::new(&mut host, &connection, options),
             &module,
             &record_id,
@@ -302,7 +303,7 @@ impl wit_crm::Guest for Component {
             max_records,
             cursor,
         };
-        let gathered = crate::attachments::list(
+        let gathered = crate::crm::attachments::list(
             &mut Session::new(&mut host, &connection, options),
             &module,
             &record_id,
@@ -321,7 +322,7 @@ impl wit_crm::Guest for Component {
         attachment_id: String,
     ) -> Result<wit_crm::AttachmentFile, wit_types::Error> {
         let (mut host, options) = (WitHost, CallOptions::default());
-        let download = crate::attachments::download(
+        let download = crate::crm::attachments::download(
             &mut Session::new(&mut host, &connection, options),
             &module,
             &record_id,
@@ -345,7 +346,7 @@ impl wit_crm::Guest for Component {
         max_records: Option<u32>,
         cursor: Option<String>,
     ) -> Result<wit_crm::RecordPage, wit_types::Error> {
-        use crate::search::{Condition, SearchBy};
+        use crate::crm::search::{Condition, SearchBy};
         let by = match by {
             wit_crm::SearchBy::Criteria(c) => SearchBy::Criteria(c),
             wit_crm::SearchBy::Conditions((conditions, match_all)) => {
@@ -364,7 +365,7 @@ impl wit_crm::Guest for Component {
                         )),
                     })
                     .collect::<Result<Vec<_>, _>>()?;
-                SearchBy::Criteria(crate::search::criteria(&conditions, match_all)?)
+                SearchBy::Criteria(crate::crm::search::criteria(&conditions, match_all)?)
             }
             wit_crm::SearchBy::Email(e) => SearchBy::Email(e),
             wit_crm::SearchBy::Phone(p) => SearchBy::Phone(p),
@@ -376,7 +377,7 @@ impl wit_crm::Guest for Component {
             max_records,
             cursor,
         };
-        let gathered = crate::search::search(
+        let gathered = crate::crm::search::search(
             &mut Session::new(&mut host, &connection, options),
             &module,
             &by,
@@ -397,7 +398,7 @@ impl wit_crm::Guest for Component {
     ) -> Result<wit_crm::QueryResult, wit_types::Error> {
         let (mut host, options) = (WitHost, CallOptions::default());
         let mut session = Session::new(&mut host, &connection, options);
-        let rows = crate::coql::run_query(&mut session, &query, fetch_all, max_records, cursor.as_deref())?;
+        let rows = crate::crm::coql::run_query(&mut session, &query, fetch_all, max_records, cursor.as_deref())?;
         Ok(wit_crm::QueryResult {
             rows: Value::Array(rows.rows).to_string(),
             more_records: rows.more_records,
@@ -407,7 +408,7 @@ impl wit_crm::Guest for Component {
 
     fn list_modules(connection: String) -> Result<Vec<wit_crm::ModuleInfo>, wit_types::Error> {
         let (mut host, options) = (WitHost, CallOptions::default());
-        let modules = crate::metadata::list_modules(&mut Session::new(&mut host, &connection, options))?;
+        let modules = crate::crm::metadata::list_modules(&mut Session::new(&mut host, &connection, options))?;
         Ok(modules
             .into_iter()
             .map(|m| wit_crm::ModuleInfo {
@@ -422,7 +423,7 @@ impl wit_crm::Guest for Component {
 
     fn list_fields(connection: String, module: String) -> Result<Vec<wit_crm::FieldInfo>, wit_types::Error> {
         let (mut host, options) = (WitHost, CallOptions::default());
-        let fields = crate::metadata::list_fields(&mut Session::new(&mut host, &connection, options), &module)?;
+        let fields = crate::crm::metadata::list_fields(&mut Session::new(&mut host, &connection, options), &module)?;
         Ok(fields
             .into_iter()
             .map(|f| wit_crm::FieldInfo {
@@ -790,7 +791,7 @@ fn raw_request(
         ),
     };
     let repeatable = if request.retry_on_all_errors {
-        crate::plan::Repeatable::Yes
+        crate::shared::plan::Repeatable::Yes
     } else {
         retry::repeatable_method(&method)
     };

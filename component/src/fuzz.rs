@@ -6,9 +6,10 @@ use std::time::Duration;
 
 use http::{Request, Response};
 
-use crate::error::{Error, TransportError};
-use crate::session::{CallOptions, Credentials, Host, Level, Session};
-use crate::{actions, books, crm, zoho};
+use crate::shared::error::{Error, TransportError};
+use crate::shared::session::{CallOptions, Credentials, Host, Level, Session};
+use crate::shared::zoho;
+use crate::{actions, books, crm};
 
 fn response(status_byte: u8, body: &[u8]) -> Response<Vec<u8>> {
     let status = 100 + u16::from(status_byte) * 2;
@@ -33,7 +34,7 @@ pub fn responses(data: &[u8]) {
     let _ = zoho::error_from_response(&response, None);
     let _ = books::decode(&response);
     let _ = books::decode_organizations(&response);
-    let _ = crate::coql::parse_limit(&String::from_utf8_lossy(body));
+    let _ = crate::crm::coql::parse_limit(&String::from_utf8_lossy(body));
 }
 
 /// A host that answers every request with the same fuzzed response.

@@ -10,7 +10,7 @@ use wasi::http::types::{
 };
 use wasi::io::streams::StreamError;
 
-use crate::error::{TransportError, TransportKind};
+use crate::shared::error::{TransportError, TransportKind};
 
 /// Largest response body read into memory (the host may enforce a lower cap of its own). Zoho's
 /// largest pages are a few MiB; this leaves room in a 64 MiB instance to parse what is read.
@@ -124,7 +124,7 @@ pub fn send(request: http::Request<Vec<u8>>, timeout: Duration) -> Result<http::
     // refused before it is read rather than aborting halfway.
     let mut bytes = match declared_length {
         Some(len) if len > MAX_RESPONSE_BYTES => return Err(too_large()),
-        Some(len) => crate::memory::buffer_for(len).ok_or_else(too_large)?,
+        Some(len) => crate::shared::memory::buffer_for(len).ok_or_else(too_large)?,
         None => Vec::new(),
     };
     let incoming_body = incoming

@@ -1,37 +1,27 @@
 //! The Zoho connector component.
 //!
-//! Zoho logic is pure and natively tested: an action's input becomes an `http::Request` plan
-//! (`crm`, `plan`), Zoho's `http::Response` becomes a result or a typed error (`zoho`), and
-//! [`session::Session`] runs plans through the [`session::Host`] trait. In the component that
-//! trait is implemented by `exports` over the WIT imports, and `http` is the one module that
-//! performs requests over wasi:http.
+//! Grouped by product and layer: `crm/` (records, lists and their paging, COQL, search,
+//! attachments, metadata), `books/`, `triggers/` (polling and the Notifications API) and `raw`
+//! (the escape hatch) sit on `shared/`, the core both products use: the error model, the
+//! [`shared::session::Session`] that runs request plans through the
+//! [`shared::session::Host`] trait, Zoho's envelopes and errors (`zoho`), inputs and their
+//! validation. `actions` is the catalog over all of it. Everything above is pure and natively
+//! tested; in the component, `exports` implements the host trait over the WIT imports (the
+//! only module on the generated bindings) and `http` is the one module that performs requests
+//! over wasi:http.
 
 // Natively only the pure modules are compiled (for unit tests); the WIT glue that uses the rest
 // of their API is wasm-only.
 #![cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
 
 mod actions;
-mod attachments;
 mod books;
-mod coql;
 mod crm;
-mod cursor;
-mod error;
 #[doc(hidden)]
 pub mod fuzz;
-mod inputs;
-mod memory;
-mod metadata;
-mod paging;
-mod plan;
 mod raw;
-mod retry;
-mod search;
-mod session;
-mod time;
+mod shared;
 mod triggers;
-mod validate;
-mod zoho;
 
 #[cfg(target_arch = "wasm32")]
 mod exports;

@@ -13,9 +13,9 @@ use percent_encoding::{percent_decode_str, utf8_percent_encode};
 use serde_json::{Map, Value, json};
 
 use crate::books;
-use crate::error::Error;
-use crate::plan::{COMPONENT, CRM_BASE, Query, Repeatable};
-use crate::session::Session;
+use crate::shared::error::Error;
+use crate::shared::plan::{COMPONENT, CRM_BASE, Query, Repeatable};
+use crate::shared::session::Session;
 
 /// Which product's base a raw URL is relative to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -356,7 +356,7 @@ pub fn send(
     repeatable: Repeatable,
 ) -> Result<RawResponse, Error> {
     if let Some(organization) = &request.organization_id {
-        crate::validate::record_id("organizationId", organization)?;
+        crate::shared::validate::record_id("organizationId", organization)?;
     }
     let api_domain = session.credentials()?.api_domain;
     // Validate everything before the organization lookup, which is itself a request.
@@ -430,7 +430,9 @@ pub fn headers_json(headers: &[(String, String)]) -> Value {
 pub fn output(response: &RawResponse, response_type: ResponseType) -> Result<Value, Error> {
     // Text and base64 are held twice (the value and the serialised result) and base64 grows
     // the body by a third.
-    if response_type != ResponseType::Json && !crate::memory::has_headroom(response.body.len().saturating_mul(3)) {
+    if response_type != ResponseType::Json
+        && !crate::shared::memory::has_headroom(response.body.len().saturating_mul(3))
+    {
         return Err(Error::decode(format!(
             "the response body ({} KiB) is larger than the memory left to this call; download it in \
              parts (a Range header) or raise the host's memory limit",
@@ -438,7 +440,7 @@ pub fn output(response: &RawResponse, response_type: ResponseType) -> Result<Val
         )));
     }
     if response_type == ResponseType::Json {
-        crate::memory::ensure_parse_headroom(response.body.len(), "the response")?;
+        crate::shared::memory::ensure_parse_headroom(response.body.len(), "the response")?;
     }
     let body = match response_type {
         ResponseType::Json if response.body.is_empty() => Value::Null,

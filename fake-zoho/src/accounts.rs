@@ -68,7 +68,7 @@ fn params(request: &RecordedRequest) -> BTreeMap<String, String> {
         .header("content-type")
         .is_some_and(|t| t.starts_with("application/x-www-form-urlencoded"))
     {
-        params.extend(crate::server::parse_query(&String::from_utf8_lossy(&request.body)));
+        params.extend(crate::wire::parse_query(&String::from_utf8_lossy(&request.body)));
     }
     params
 }

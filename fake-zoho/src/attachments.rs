@@ -198,7 +198,7 @@ pub(crate) fn list(state: &mut State, module: &str, record_id: &str, request: &R
         .iter()
         .skip(offset)
         .take(per_page)
-        .map(|a| crate::server::project(&as_record(a, record_id, &state.user), Some(&fields)))
+        .map(|a| crate::wire::project(&as_record(a, record_id, &state.user), Some(&fields)))
         .collect();
     if page.is_empty() {
         return Reply::no_content();

@@ -304,7 +304,7 @@ fn body_object(request: &RecordedRequest) -> Result<Map<String, Value>, Reply> {
         .header("content-type")
         .is_some_and(|t| t.starts_with("application/x-www-form-urlencoded"))
     {
-        crate::server::parse_query(&text)
+        crate::wire::parse_query(&text)
             .into_iter()
             .find(|(k, _)| k == "JSONString")
             .map(|(_, v)| v)

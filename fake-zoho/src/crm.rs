@@ -3,7 +3,7 @@
 
 use serde_json::{Map, Value, json};
 
-use crate::server::project;
+use crate::wire::project;
 use crate::{RecordedRequest, Reply, State, id_order, record_id, time};
 
 /// Zoho's limits.

@@ -23,6 +23,7 @@ mod server;
 mod time;
 mod users;
 mod watch;
+mod wire;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -416,7 +417,7 @@ mod tests {
             method: method.into(),
             path: path.into(),
             raw_query: Some(query.into()),
-            query: server::parse_query(query),
+            query: wire::parse_query(query),
             headers: vec![("authorization".into(), format!("Zoho-oauthtoken {token}"))],
             body: body.map(|b| b.to_string().into_bytes()).unwrap_or_default(),
             received_at: std::time::Instant::now(),

@@ -245,7 +245,7 @@ pub(crate) fn search(state: &State, module: &str, request: &RecordedRequest) -> 
         .iter()
         .skip(start)
         .take(per_page)
-        .map(|r| crate::server::project(r, fields.as_deref()))
+        .map(|r| crate::wire::project(r, fields.as_deref()))
         .collect();
     if slice.is_empty() {
         return Reply::no_content();

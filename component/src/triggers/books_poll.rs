@@ -15,9 +15,9 @@ use serde_json::Value;
 use super::position::{self, Position};
 use super::{Change, Earliest, PollOutcome, SETTLE_SECONDS, id_of, limits, record_event, zoho_now};
 use crate::books::{self, Target};
-use crate::error::Error;
-use crate::inputs::Inputs;
-use crate::session::Session;
+use crate::shared::error::Error;
+use crate::shared::inputs::Inputs;
+use crate::shared::session::Session;
 
 const PER_PAGE: u32 = 200;
 
@@ -128,7 +128,7 @@ fn walk(
         let response = session.send(&plan)?;
         let clock = match now {
             Some(clock) => clock,
-            None => *now.insert(zoho_now(crate::zoho::server_time(&response))?),
+            None => *now.insert(zoho_now(crate::shared::zoho::server_time(&response))?),
         };
         let envelope = books::decode(&response)?;
         // A list that ignored the sort asked for (not every type sorts by every time) has to
@@ -159,7 +159,7 @@ fn listed(record: Value, id_field: &str) -> Result<Listed, Error> {
         record
             .get(field)
             .and_then(Value::as_str)
-            .and_then(crate::time::parse_iso)
+            .and_then(crate::shared::time::parse_iso)
             .ok_or_else(|| Error::decode(format!("the Books record {id} has no readable `{field}`")))
     };
     let created = time("created_time")?;

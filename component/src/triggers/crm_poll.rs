@@ -11,12 +11,12 @@ use serde_json::{Map, Value};
 
 use super::position::{self, Position};
 use super::{Change, PollOutcome, SETTLE_SECONDS, id_of, limits, record_event, zoho_now};
-use crate::coql;
 use crate::crm;
-use crate::error::Error;
-use crate::inputs::Inputs;
-use crate::session::Session;
-use crate::validate;
+use crate::crm::coql;
+use crate::shared::error::Error;
+use crate::shared::inputs::Inputs;
+use crate::shared::session::Session;
+use crate::shared::validate;
 
 /// Rows per COQL call in a walk (Zoho's maximum).
 const ROWS_PER_QUERY: usize = 2_000;
@@ -46,7 +46,7 @@ impl Row {
             value
                 .get(field)
                 .and_then(Value::as_str)
-                .and_then(crate::time::parse_iso)
+                .and_then(crate::shared::time::parse_iso)
                 .ok_or_else(|| Error::decode(format!("the record {id} has no readable `{field}`")))
         };
         Ok(Row {
@@ -146,7 +146,7 @@ fn walk(
     let mut rows = Vec::new();
     let mut settled_until: Option<i64> = None;
     for _ in 0..QUERIES_PER_POLL {
-        let after = crate::time::format_utc(position.time);
+        let after = crate::shared::time::format_utc(position.time);
         let keyset = if position.id.is_empty() {
             format!("{time} >= '{after}'")
         } else {
@@ -220,7 +220,7 @@ fn events(
                 let modified_since = record
                     .get("Modified_Time")
                     .and_then(Value::as_str)
-                    .and_then(crate::time::parse_iso)
+                    .and_then(crate::shared::time::parse_iso)
                     .is_some_and(|t| t > row.modified);
                 if change == Change::Updated && modified_since {
                     // Edited again since the walk saw it: that later edit lies past this poll's
@@ -234,10 +234,13 @@ fn events(
                 // the walk knew, so nothing is skipped (the deletion is crmDeletedRecords').
                 let mut known = Map::new();
                 known.insert("id".into(), Value::from(row.id.clone()));
-                known.insert("Created_Time".into(), Value::from(crate::time::format_utc(row.created)));
+                known.insert(
+                    "Created_Time".into(),
+                    Value::from(crate::shared::time::format_utc(row.created)),
+                );
                 known.insert(
                     "Modified_Time".into(),
-                    Value::from(crate::time::format_utc(row.modified)),
+                    Value::from(crate::shared::time::format_utc(row.modified)),
                 );
                 events.push(record_event(change.event(), &row.id, Value::Object(known)));
             }

@@ -10,10 +10,10 @@ use serde_json::{Map, Value, json};
 use super::position::{self, Position};
 use super::{Earliest, PollOutcome, SETTLE_SECONDS, id_of, limits, zoho_now};
 use crate::crm;
-use crate::error::Error;
-use crate::inputs::Inputs;
-use crate::session::Session;
-use crate::validate;
+use crate::shared::error::Error;
+use crate::shared::inputs::Inputs;
+use crate::shared::session::Session;
+use crate::shared::validate;
 
 const PER_PAGE: u32 = 200;
 
@@ -52,7 +52,7 @@ pub fn poll(
         Some(since) => {
             let mut earliest = Earliest::new(max_events);
             // `If-Modified-Since` is exclusive; ask from the second before so ties are seen.
-            let after = crate::time::format_utc(since.time - 1);
+            let after = crate::shared::time::format_utc(since.time - 1);
             walk(session, module, Some(&after), |now, at, event| {
                 if at > since && at.time <= now - SETTLE_SECONDS {
                     earliest.offer(at, event);
@@ -86,7 +86,7 @@ fn walk(
         let response = session.send(&plan)?;
         let clock = match now {
             Some(clock) => clock,
-            None => *now.insert(zoho_now(crate::zoho::server_time(&response))?),
+            None => *now.insert(zoho_now(crate::shared::zoho::server_time(&response))?),
         };
         let listed = crm::decode_page(&response, plan.extensions().get())?;
         if listed.records.is_empty() && listed.info.more_records {
@@ -112,7 +112,7 @@ fn walk(
 fn deleted_event(entry: &Value) -> Result<(Position, Value), Error> {
     let id = id_of(entry.get("id")).ok_or_else(|| Error::decode("a deleted-records entry has no usable `id`"))?;
     let deleted_time = entry.get("deleted_time").and_then(Value::as_str).unwrap_or_default();
-    let time = crate::time::parse_iso(deleted_time)
+    let time = crate::shared::time::parse_iso(deleted_time)
         .ok_or_else(|| Error::decode(format!("the deleted record {id} has no readable `deleted_time`")))?;
     let mut event = Map::new();
     event.insert("event".into(), json!("deleted"));

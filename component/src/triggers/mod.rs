@@ -19,9 +19,9 @@ use std::collections::BTreeMap;
 use serde_json::{Value, json};
 
 use crate::actions::{ORGANIZATION_ID, Product, call_options, with_common_inputs};
-use crate::error::Error;
-use crate::inputs::{InputSpec, InputType, Inputs};
-use crate::session::{Host, Session};
+use crate::shared::error::Error;
+use crate::shared::inputs::{InputSpec, InputType, Inputs};
+use crate::shared::session::{Host, Session};
 use position::Position;
 
 /// Changes this recent (by Zoho's clock) wait for the next poll.
@@ -56,7 +56,7 @@ pub struct Trigger {
 impl Trigger {
     /// The JSON Schema of this trigger's input, including the shared inputs.
     pub fn input_schema(&self) -> Value {
-        crate::inputs::schema(&self.all_inputs())
+        crate::shared::inputs::schema(&self.all_inputs())
     }
 
     fn all_inputs(&self) -> Vec<InputSpec> {

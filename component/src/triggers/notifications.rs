@@ -11,12 +11,13 @@ use serde_json::{Map, Value, json};
 
 use super::{PollOutcome, id_of, record_event};
 use crate::crm;
-use crate::error::{ApiError, Error};
-use crate::inputs::{InputSpec, InputType, Inputs};
-use crate::plan::{self, CRM_BASE, PlanMeta, Query, Repeatable};
-use crate::session::Session;
-use crate::validate;
-use crate::zoho::{self, RequiredScope};
+use crate::shared::error::{ApiError, Error};
+use crate::shared::inputs::{InputSpec, InputType, Inputs};
+use crate::shared::plan::RequiredScope;
+use crate::shared::plan::{self, CRM_BASE, PlanMeta, Query, Repeatable};
+use crate::shared::session::Session;
+use crate::shared::validate;
+use crate::shared::zoho;
 
 /// Zoho's longest channel lifetime (v4 onward): one week.
 pub const MAX_EXPIRY_HOURS: i64 = 168;
@@ -289,7 +290,7 @@ fn channel_number(id: &str) -> Value {
 fn requested_expiry(session: &mut Session, inputs: &Inputs) -> String {
     let hours = i64::from(inputs.u32("expiryHours").unwrap_or(24)).clamp(1, MAX_EXPIRY_HOURS);
     let now = i64::try_from(session.unix_now()).unwrap_or(0);
-    crate::time::format_utc(now + hours * 3600)
+    crate::shared::time::format_utc(now + hours * 3600)
 }
 
 /// A time safely before `expiry`: a quarter of the lifetime ahead of it, at least 10 minutes
@@ -370,10 +371,10 @@ fn channel_document(
     let expiry_text = subscribed
         .iter()
         .filter_map(|e| e.get("channel_expiry").and_then(Value::as_str))
-        .min_by_key(|text| crate::time::parse_iso(text).unwrap_or(i64::MAX))
+        .min_by_key(|text| crate::shared::time::parse_iso(text).unwrap_or(i64::MAX))
         .unwrap_or(requested_expiry)
         .to_owned();
-    let expiry = crate::time::parse_iso(&expiry_text).unwrap_or(0);
+    let expiry = crate::shared::time::parse_iso(&expiry_text).unwrap_or(0);
     let now = zoho::server_time(response).unwrap_or_else(|| i64::try_from(session.unix_now()).unwrap_or(0));
     json!({"data": {
         "channelId": id,
@@ -381,7 +382,7 @@ fn channel_document(
         "notifyUrl": notify_url,
         "token": token,
         "channelExpiry": expiry_text,
-        "renewAt": crate::time::format_utc(renew_at(now, expiry)),
+        "renewAt": crate::shared::time::format_utc(renew_at(now, expiry)),
         "resources": subscribed.iter().map(|e| json!({
             "module": e.get("resource_name"),
             "resourceId": e.get("resource_id"),
@@ -471,13 +472,13 @@ pub fn run_list(session: &mut Session, inputs: &Inputs) -> Result<Value, Error> 
         .iter()
         .map(|channel| {
             let expiry_text = channel.get("channel_expiry").and_then(Value::as_str);
-            let expiry = expiry_text.and_then(crate::time::parse_iso);
+            let expiry = expiry_text.and_then(crate::shared::time::parse_iso);
             json!({
                 "channelId": id_of(channel.get("channel_id")),
                 "events": channel.get("events").cloned().unwrap_or(Value::Null),
                 "notifyUrl": channel.get("notify_url").cloned().unwrap_or(Value::Null),
                 "channelExpiry": expiry_text,
-                "renewAt": expiry.map(|e| crate::time::format_utc(renew_at(now, e))),
+                "renewAt": expiry.map(|e| crate::shared::time::format_utc(renew_at(now, e))),
                 "hasToken": channel.get("token").is_some_and(|t| t.as_str().is_some_and(|t| !t.is_empty())),
             })
         })
@@ -627,7 +628,7 @@ pub fn handle(session: &mut Session, channel_text: &str, body_text: &str) -> Res
     let now = i64::try_from(session.unix_now()).unwrap_or(0);
     let due = |text: &Option<String>| {
         text.as_deref()
-            .and_then(crate::time::parse_iso)
+            .and_then(crate::shared::time::parse_iso)
             .is_some_and(|t| now >= t)
     };
     let state = json!({
@@ -647,12 +648,14 @@ pub fn handle(session: &mut Session, channel_text: &str, body_text: &str) -> Res
 /// Zoho's `server_time` (milliseconds since the epoch, or already a date-time) as ISO text.
 fn server_time_text(value: &Value) -> Option<String> {
     match value {
-        Value::Number(n) => n.as_i64().map(|ms| crate::time::format_utc(ms.div_euclid(1000))),
-        Value::String(s) if crate::time::parse_iso(s).is_some() => Some(s.clone()),
+        Value::Number(n) => n
+            .as_i64()
+            .map(|ms| crate::shared::time::format_utc(ms.div_euclid(1000))),
+        Value::String(s) if crate::shared::time::parse_iso(s).is_some() => Some(s.clone()),
         Value::String(s) => s
             .parse::<i64>()
             .ok()
-            .map(|ms| crate::time::format_utc(ms.div_euclid(1000))),
+            .map(|ms| crate::shared::time::format_utc(ms.div_euclid(1000))),
         _ => None,
     }
 }

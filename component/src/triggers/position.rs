@@ -11,7 +11,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as BASE64;
 use serde_json::{Value, json};
 
-use crate::error::Error;
+use crate::shared::error::Error;
 
 /// A point in the (time, id) order of changes.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use http::{Method, Response, StatusCode};
 
-use crate::plan::Repeatable;
+use crate::shared::plan::Repeatable;
 
 /// Longest single wait between attempts, whatever `Retry-After` or the backoff says.
 pub const MAX_DELAY: Duration = Duration::from_secs(60);
@@ -85,7 +85,7 @@ pub fn retry_after(response: &Response<Vec<u8>>, now_unix: u64) -> Option<Durati
     if let Ok(seconds) = value.parse::<u64>() {
         return Some(Duration::from_secs(seconds));
     }
-    let at = crate::time::parse_http_date(value)?;
+    let at = crate::shared::time::parse_http_date(value)?;
     Some(Duration::from_secs(at.saturating_sub(now_unix)))
 }
 

@@ -8,10 +8,10 @@ use std::time::Duration;
 
 use http::{HeaderValue, Request, Response};
 
-use crate::error::{CredentialProblem, Error, TransportError, TransportKind};
-use crate::plan::Repeatable;
-use crate::retry::{self, RetryPolicy};
-use crate::zoho;
+use crate::shared::error::{CredentialProblem, Error, TransportError, TransportKind};
+use crate::shared::plan::Repeatable;
+use crate::shared::retry::{self, RetryPolicy};
+use crate::shared::zoho;
 
 /// A connection's credentials, as the host's `credentials` import hands them over.
 #[derive(Clone, PartialEq, Eq)]

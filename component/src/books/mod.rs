@@ -5,12 +5,12 @@
 use http::{Method, Request, Response};
 use serde_json::{Map, Value, json};
 
-use crate::cursor;
-use crate::error::{ApiError, Error};
-use crate::plan::{self, PlanMeta, Query, Repeatable};
-use crate::session::Session;
-use crate::validate;
-use crate::zoho;
+use crate::shared::cursor;
+use crate::shared::error::{ApiError, Error};
+use crate::shared::plan::{self, PlanMeta, Query, Repeatable};
+use crate::shared::session::Session;
+use crate::shared::validate;
+use crate::shared::zoho;
 
 /// Base path of Zoho Books API v3.
 pub const BOOKS_BASE: &str = "/books/v3";
@@ -542,7 +542,7 @@ pub fn get_records(session: &mut Session, target: &Target, request: &ListRequest
         }
         if !request.fetch_all
             || records.len() >= usize::try_from(limit).unwrap_or(usize::MAX)
-            || crate::paging::budget_spent(used_bytes, page_bytes)
+            || crate::crm::paging::budget_spent(used_bytes, page_bytes)
         {
             return Ok(finish(records, first_page, position.per_page, true, Some(next)));
         }
@@ -597,7 +597,7 @@ pub fn list_output(list: &RecordList) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::session::{CallOptions, tests::ScriptedHost};
+    use crate::shared::session::{CallOptions, tests::ScriptedHost};
 
     fn target(record_type: &str) -> Target {
         Target {

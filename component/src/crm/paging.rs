@@ -5,9 +5,9 @@
 use serde_json::Value;
 
 use crate::crm::Page;
-use crate::cursor;
-use crate::error::Error;
-use crate::session::Session;
+use crate::shared::cursor;
+use crate::shared::error::Error;
+use crate::shared::session::Session;
 
 /// Default cap on records gathered by `fetchAll`; always finite.
 pub const DEFAULT_MAX_RECORDS: u32 = 10_000;
@@ -206,7 +206,7 @@ pub fn walk<R>(
 mod tests {
     use super::*;
     use crate::crm::PageInfo;
-    use crate::session::{CallOptions, tests::ScriptedHost};
+    use crate::shared::session::{CallOptions, tests::ScriptedHost};
     use serde_json::json;
 
     /// A fake CRM list: `total` records, tokens after page 1.

@@ -5,11 +5,12 @@
 use http::{Method, Response, StatusCode};
 use serde_json::{Value, json};
 
-use crate::cursor;
-use crate::error::Error;
-use crate::plan::{self, CRM_BASE, PlanMeta, Query, Repeatable};
-use crate::session::Session;
-use crate::zoho::{self, RequiredScope};
+use crate::shared::cursor;
+use crate::shared::error::Error;
+use crate::shared::plan::RequiredScope;
+use crate::shared::plan::{self, CRM_BASE, PlanMeta, Query, Repeatable};
+use crate::shared::session::Session;
+use crate::shared::zoho;
 
 /// Zoho's cap on rows per COQL call.
 pub const MAX_ROWS_PER_CALL: u32 = 2_000;
@@ -221,7 +222,7 @@ pub fn run_query(
         Some(position) => position,
         None => {
             let cap = max_records.unwrap_or(if fetch_all {
-                crate::paging::DEFAULT_MAX_RECORDS
+                crate::crm::paging::DEFAULT_MAX_RECORDS
             } else {
                 DEFAULT_ROWS
             });
@@ -246,7 +247,7 @@ pub fn run_query(
         let chunk = wanted
             .saturating_sub(u32::try_from(rows.len()).unwrap_or(u32::MAX))
             .min(MAX_ROWS_PER_CALL);
-        if chunk == 0 || crate::paging::budget_spent(used_bytes, last_page_bytes) {
+        if chunk == 0 || crate::crm::paging::budget_spent(used_bytes, last_page_bytes) {
             break;
         }
         let plan = page_plan(&parsed.body, offset, chunk)?;
@@ -279,7 +280,7 @@ pub fn run_query(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::session::{CallOptions, tests::ScriptedHost};
+    use crate::shared::session::{CallOptions, tests::ScriptedHost};
 
     #[test]
     fn limits_are_found_outside_quotes_in_every_form() {

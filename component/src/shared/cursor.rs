@@ -2,7 +2,7 @@
 //! after the last record returned. Its content is ours (a kind tag and a few fields, hex
 //! encoded so no caller is tempted to build one) and may change between versions.
 
-use crate::error::Error;
+use crate::shared::error::Error;
 
 const PREFIX: &str = "zc1.";
 /// Longest cursor accepted; page tokens are well under this.

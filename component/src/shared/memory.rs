@@ -3,7 +3,7 @@
 //! up front therefore asks for its memory first with a fallible reservation: the heap either
 //! grows (and the freed block serves the work that follows) or the call gets a typed error.
 
-use crate::error::Error;
+use crate::shared::error::Error;
 
 /// Parsed JSON takes this many times its text size at most for Zoho's record shapes (short
 /// strings under repeated keys, each an allocation of its own).

@@ -5,8 +5,12 @@ use http::{Method, Request};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde_json::Value;
 
-use crate::error::Error;
-use crate::zoho::RequiredScope;
+use crate::shared::error::Error;
+
+/// The OAuth scope an operation needs, attached to a request plan as an extension so that an
+/// `OAUTH_SCOPE_MISMATCH` answer can tell the user exactly which scope to add.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequiredScope(pub String);
 
 /// Base path of Zoho CRM API v8.
 pub const CRM_BASE: &str = "/crm/v8";

@@ -4,14 +4,15 @@
 
 use http::{Method, Response, StatusCode};
 
+use crate::crm::paging::{self, Gathered, PageRef, Walk};
 use crate::crm::{self, Fetch};
-use crate::error::{ApiError, Error, RecordResult};
-use crate::paging::{self, Gathered, PageRef, Walk};
-use crate::plan::{self, CRM_BASE, PlanMeta, Query, Repeatable};
 use crate::raw::{self, Part};
-use crate::session::Session;
-use crate::validate;
-use crate::zoho::{self, RequiredScope};
+use crate::shared::error::{ApiError, Error, RecordResult};
+use crate::shared::plan::RequiredScope;
+use crate::shared::plan::{self, CRM_BASE, PlanMeta, Query, Repeatable};
+use crate::shared::session::Session;
+use crate::shared::validate;
+use crate::shared::zoho;
 
 /// Fields Zoho v8 requires on an attachment list unless the caller chooses.
 pub const DEFAULT_FIELDS: &[&str] = &["id", "File_Name", "Size", "Created_Time", "Modified_Time"];
@@ -231,7 +232,7 @@ pub fn download(session: &mut Session, module: &str, record_id: &str, attachment
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::session::{CallOptions, tests::ScriptedHost};
+    use crate::shared::session::{CallOptions, tests::ScriptedHost};
 
     #[test]
     fn a_file_goes_in_the_file_field_with_an_escaped_name() {

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value, json};
 
-use crate::error::Error;
+use crate::shared::error::Error;
 
 /// The shape of one input.
 #[derive(Debug, Clone, Copy)]
@@ -147,7 +147,7 @@ impl InputSpec {
                 other => Err(wrong("a string", &other)),
             },
             InputType::ApiName => match &value {
-                Value::String(s) => crate::validate::module_name(name, s).map(|()| value),
+                Value::String(s) => crate::shared::validate::module_name(name, s).map(|()| value),
                 other => Err(wrong("a string (an API name such as `Leads`)", other)),
             },
             InputType::BooksPath => match value {
@@ -155,11 +155,11 @@ impl InputSpec {
                 other => Err(wrong("a string (a Books record type such as `invoices`)", &other)),
             },
             InputType::DateTime => match &value {
-                Value::String(s) => crate::validate::date_time(name, s).map(|()| value),
+                Value::String(s) => crate::shared::validate::date_time(name, s).map(|()| value),
                 other => Err(wrong("an ISO 8601 date-time string", other)),
             },
             InputType::Id => match &value {
-                Value::String(s) => crate::validate::record_id(name, s).map(|()| value),
+                Value::String(s) => crate::shared::validate::record_id(name, s).map(|()| value),
                 Value::Number(_) => Err(Error::invalid(
                     name,
                     "must be a string of digits; give ids as strings, since numbers above 2^53 lose precision",

@@ -1,14 +1,21 @@
 //! Zoho CRM v8 records: plans for each operation and the decoding of Zoho's answers.
 
+pub(crate) mod attachments;
+pub(crate) mod coql;
+pub(crate) mod metadata;
+pub(crate) mod paging;
+pub(crate) mod search;
+
 use http::{Method, Request, Response, StatusCode};
 use serde_json::{Map, Value, json};
 
-use crate::error::{ApiError, Error, RecordResult};
-use crate::paging::{self, Gathered, PageRef, Walk};
-use crate::plan::{self, CRM_BASE, PlanMeta, Query, Repeatable};
-use crate::session::Session;
-use crate::validate;
-use crate::zoho::{self, RequiredScope};
+use crate::shared::error::{ApiError, Error, RecordResult};
+use crate::shared::plan::RequiredScope;
+use crate::shared::plan::{self, CRM_BASE, PlanMeta, Query, Repeatable};
+use crate::shared::session::Session;
+use crate::shared::validate;
+use crate::shared::zoho;
+use paging::{Gathered, PageRef, Walk};
 
 /// Zoho's limit on records in one insert, update or delete call.
 pub const MAX_RECORDS_PER_CALL: usize = 100;
@@ -346,7 +353,7 @@ fn decode_page_as<R: serde::de::DeserializeOwned>(
     if !response.status().is_success() {
         return Err(zoho::error_from_response(response, scope));
     }
-    crate::memory::ensure_parse_headroom(response.body().len(), "the record list")?;
+    crate::shared::memory::ensure_parse_headroom(response.body().len(), "the record list")?;
     let body: ListBody<R> = serde_json::from_slice(response.body()).map_err(|e| {
         Error::decode(format!(
             "could not read the record list (HTTP {}) as JSON with a `data` array: {e}",
@@ -686,7 +693,7 @@ pub fn get_records_by_ids(
             validate::field_list("fields", fields)?;
             fields.to_vec()
         }
-        None => crate::metadata::list_fields(session, module)?
+        None => crate::crm::metadata::list_fields(session, module)?
             .into_iter()
             .map(|f| f.api_name)
             .filter(|name| !name.is_empty())
@@ -752,7 +759,7 @@ pub fn delete_record(session: &mut Session, module: &str, id: &str) -> Result<Re
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::session::{CallOptions, tests::ScriptedHost};
+    use crate::shared::session::{CallOptions, tests::ScriptedHost};
 
     fn record(last_name: &str) -> Map<String, Value> {
         json!({ "Last_Name": last_name }).as_object().cloned().expect("object")

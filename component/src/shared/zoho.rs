@@ -4,19 +4,15 @@
 use http::{Response, StatusCode};
 use serde_json::{Map, Value};
 
-use crate::error::{ApiError, Error, RecordResult};
-
-/// The OAuth scope an operation needs, attached to a request plan as an extension so that an
-/// `OAUTH_SCOPE_MISMATCH` answer can tell the user exactly which scope to add.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RequiredScope(pub String);
+use crate::shared::error::{ApiError, Error, RecordResult};
+use crate::shared::plan::RequiredScope;
 
 /// How much of a non-JSON error body we quote back; enough to recognise an HTML error page.
 const BODY_SNIPPET_CHARS: usize = 300;
 
 /// Parses a response body as JSON, naming what was being read when it fails.
 pub fn json_body(response: &Response<Vec<u8>>, what: &str) -> Result<Value, Error> {
-    crate::memory::ensure_parse_headroom(response.body().len(), what)?;
+    crate::shared::memory::ensure_parse_headroom(response.body().len(), what)?;
     serde_json::from_slice(response.body()).map_err(|e| {
         Error::decode(format!(
             "could not read {what} (HTTP {}) as JSON: {e}",
@@ -117,7 +113,7 @@ pub fn classify(api: ApiError, retry_after_seconds: Option<u32>, scope: Option<&
 /// Zoho's clock when it answered: the `Date` header, in seconds since the Unix epoch.
 pub fn server_time(response: &Response<Vec<u8>>) -> Option<i64> {
     let text = response.headers().get(http::header::DATE)?.to_str().ok()?;
-    crate::time::parse_http_date(text.trim()).and_then(|t| i64::try_from(t).ok())
+    crate::shared::time::parse_http_date(text.trim()).and_then(|t| i64::try_from(t).ok())
 }
 
 /// Whether a response is a 401 that a fresh access token can cure: any 401 except a scope
@@ -131,12 +127,12 @@ pub fn is_invalid_token(response: &Response<Vec<u8>>) -> bool {
 pub fn check_write_outcome(plan: &http::Request<Vec<u8>>, response: &Response<Vec<u8>>) -> Result<(), Error> {
     let repeatable = plan
         .extensions()
-        .get::<crate::plan::Repeatable>()
+        .get::<crate::shared::plan::Repeatable>()
         .copied()
-        .unwrap_or(crate::plan::Repeatable::No);
-    if repeatable == crate::plan::Repeatable::No && response.status().is_server_error() {
-        return Err(Error::OutcomeUnknown(crate::error::TransportError {
-            kind: crate::error::TransportKind::Protocol,
+        .unwrap_or(crate::shared::plan::Repeatable::No);
+    if repeatable == crate::shared::plan::Repeatable::No && response.status().is_server_error() {
+        return Err(Error::OutcomeUnknown(crate::shared::error::TransportError {
+            kind: crate::shared::error::TransportKind::Protocol,
             message: format!(
                 "Zoho answered HTTP {} to {} {}: the write may or may not have been applied; check before trying again",
                 response.status().as_u16(),

@@ -5,11 +5,12 @@
 use http::{Method, Response, StatusCode};
 use serde_json::{Value, json};
 
-use crate::error::Error;
-use crate::plan::{self, CRM_BASE, PlanMeta, Query, Repeatable};
-use crate::session::Session;
-use crate::validate;
-use crate::zoho::{self, RequiredScope};
+use crate::shared::error::Error;
+use crate::shared::plan::RequiredScope;
+use crate::shared::plan::{self, CRM_BASE, PlanMeta, Query, Repeatable};
+use crate::shared::session::Session;
+use crate::shared::validate;
+use crate::shared::zoho;
 
 /// A module as a platform needs it.
 #[derive(Debug, Clone, PartialEq, Eq)]

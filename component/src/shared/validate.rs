@@ -4,7 +4,7 @@
 //! percent-encoding whatever arrives) means a traversal like `../settings` or an injected
 //! `?ids=` can never reach Zoho, and the caller learns which input was wrong.
 
-use crate::error::Error;
+use crate::shared::error::Error;
 
 /// Longest module or field API name we accept; Zoho's own are far shorter.
 const MAX_API_NAME_LEN: usize = 100;

@@ -6,12 +6,12 @@ use http::Method;
 use serde_json::Value;
 
 use crate::crm;
-use crate::error::Error;
-use crate::paging::{self, Gathered, PageRef, Walk};
-use crate::plan::{self, CRM_BASE, PlanMeta, Query, Repeatable};
-use crate::session::Session;
-use crate::validate;
-use crate::zoho::RequiredScope;
+use crate::crm::paging::{self, Gathered, PageRef, Walk};
+use crate::shared::error::Error;
+use crate::shared::plan::RequiredScope;
+use crate::shared::plan::{self, CRM_BASE, PlanMeta, Query, Repeatable};
+use crate::shared::session::Session;
+use crate::shared::validate;
 
 /// Zoho's search operators.
 pub const OPERATORS: &[&str] = &[

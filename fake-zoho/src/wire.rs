@@ -1,0 +1,65 @@
+//! Request and record helpers every route uses: query strings, percent-decoding, and the
+//! projection of a stored record onto the fields asked for.
+
+use serde_json::{Map, Value};
+
+pub(crate) fn parse_query(query: &str) -> Vec<(String, String)> {
+    query
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|pair| {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            (
+                percent_decode(&k.replace('+', " ")),
+                percent_decode(&v.replace('+', " ")),
+            )
+        })
+        .collect()
+}
+
+/// Decodes `%XX` escapes; invalid escapes are kept literally, as lenient servers do.
+pub(crate) fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len()
+            && let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2]))
+        {
+            out.push(u8::try_from(h * 16 + l).unwrap_or(b'?'));
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Keeps only `fields` (plus `id`, which Zoho always returns) of a record.
+pub(crate) fn project(record: &Map<String, Value>, fields: Option<&[String]>) -> Value {
+    match fields {
+        None => Value::Object(record.clone()),
+        Some(fields) => Value::Object(
+            record
+                .iter()
+                .filter(|(k, _)| *k == "id" || fields.iter().any(|f| f == *k))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percent_decoding_handles_valid_and_broken_escapes() {
+        assert_eq!(percent_decode("a%2Cb%2f"), "a,b/");
+        assert_eq!(percent_decode("100%"), "100%");
+        assert_eq!(percent_decode("%zz"), "%zz");
+    }
+}
