@@ -584,8 +584,7 @@ impl wit_crm::Guest for Component {
 
 impl wit_actions::Guest for Component {
     fn manifest() -> Vec<wit_actions::Action> {
-        actions::CATALOG
-            .iter()
+        actions::catalog()
             .map(|action| wit_actions::Action {
                 key: action.key.to_owned(),
                 label: action.label.to_owned(),

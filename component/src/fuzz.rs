@@ -78,7 +78,10 @@ pub fn action(data: &[u8]) {
     let Some((&pick, rest)) = data.split_first() else {
         return;
     };
-    let key = actions::CATALOG[usize::from(pick) % actions::CATALOG.len()].key;
+    let count = actions::catalog().count();
+    let Some(key) = actions::catalog().nth(usize::from(pick) % count).map(|a| a.key) else {
+        return;
+    };
     let (input, answer) = match rest.iter().position(|&b| b == 0) {
         Some(nul) => (&rest[..nul], &rest[nul + 1..]),
         None => (rest, &[][..]),

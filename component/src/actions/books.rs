@@ -1,0 +1,237 @@
+//! The Zoho Books actions: records of every type, nested types under their parent, and the
+//! organizations.
+
+use super::*;
+
+use serde_json::{Value, json};
+
+use crate::books::{self, ListRequest, Target};
+use crate::shared::error::Error;
+use crate::shared::inputs::{InputSpec, InputType, Inputs};
+use crate::shared::session::Session;
+
+const BOOKS_RECORD_TYPE: InputSpec = InputSpec::required(
+    "recordType",
+    "Record Type",
+    InputType::BooksPath,
+    "The Books record type, including those with a slash: invoices, contacts, items, settings/taxes, projects/timeentries, bankaccounts/rules.",
+)
+.example("\"invoices\"");
+
+const BOOKS_RECORD_ID: InputSpec = InputSpec::required(
+    "recordId",
+    "Record ID",
+    InputType::Id,
+    "The record's id, a string of digits.",
+)
+.example("\"982000000567114\"");
+
+const PARENT_RECORD_TYPE: InputSpec = InputSpec::optional(
+    "parentRecordType",
+    "Parent Record Type",
+    InputType::BooksPath,
+    "For nested resources: the parent's record type, e.g. invoices for /invoices/{id}/comments.",
+)
+.example("\"invoices\"");
+
+const PARENT_RECORD_ID: InputSpec = InputSpec::optional(
+    "parentRecordId",
+    "Parent Record ID",
+    InputType::Id,
+    "For nested resources: the parent record's id.",
+)
+.example("\"982000000567114\"");
+pub(crate) const ORGANIZATION_ID: InputSpec = InputSpec::optional(
+    "organizationId",
+    "Organization ID",
+    InputType::Id,
+    "The Books organization; defaults to the connection's, or the only one the user belongs to.",
+)
+.example("\"10234695\"");
+
+const BOOKS_VALUES: InputSpec = InputSpec::required(
+    "values",
+    "Values",
+    InputType::Object,
+    "The record's fields as an object, with Books' field names.",
+)
+.example("{\"contact_name\": \"Bowman and Co\", \"contact_type\": \"customer\"}");
+
+/// The Books actions, in manifest order.
+pub(super) static ACTIONS: &[Action] = &[
+    Action {
+        key: "booksCreateRecord",
+        label: "Create Record",
+        description: "Create a Zoho Books record of any type, optionally nested under a parent record.",
+        product: Product::Books,
+        inputs: &[
+            BOOKS_RECORD_TYPE,
+            BOOKS_VALUES,
+            DYNAMIC_FIELDS,
+            PARENT_RECORD_TYPE,
+            PARENT_RECORD_ID,
+            ORGANIZATION_ID,
+        ],
+        output_example: r#"{"data":{"contact_id":"460000000026049","contact_name":"Bowman and Co"},"message":"The contact has been added."}"#,
+        run: Run::Value(run_books_create),
+    },
+    Action {
+        key: "booksGetRecord",
+        label: "Get Record",
+        description: "Get one Zoho Books record by id.",
+        product: Product::Books,
+        inputs: &[
+            BOOKS_RECORD_TYPE,
+            BOOKS_RECORD_ID,
+            PARENT_RECORD_TYPE,
+            PARENT_RECORD_ID,
+            ORGANIZATION_ID,
+        ],
+        output_example: r#"{"data":{"invoice_id":"982000000567114","invoice_number":"INV-00003","status":"draft"}}"#,
+        run: Run::Value(run_books_get),
+    },
+    Action {
+        key: "booksGetRecords",
+        label: "Get Records",
+        description: "List Zoho Books records: one page, or every page up to maxRecords with fetchAll. Pass the returned cursor back to continue.",
+        product: Product::Books,
+        inputs: &[
+            BOOKS_RECORD_TYPE,
+            PAGE,
+            PER_PAGE,
+            InputSpec::optional(
+                "searchFields",
+                "Search Fields",
+                InputType::KeyValues,
+                "Query parameters: search_text, filter_by, sort_column, sort_order, or field filters such as email.",
+            )
+            .example("[{\"key\": \"filter_by\", \"value\": \"Status.Active\"}]"),
+            InputSpec::optional(
+                "fetchAll",
+                "Fetch All",
+                InputType::Boolean,
+                "Walk every page until none are left or maxRecords were gathered.",
+            )
+            .default("false"),
+            InputSpec::optional(
+                "maxRecords",
+                "Max Records",
+                InputType::Integer { min: 1, max: 1_000_000 },
+                "Cap on records returned.",
+            )
+            .default("10000"),
+            InputSpec::optional(
+                "cursor",
+                "Cursor",
+                InputType::Text,
+                "The cursor of a previous result, to continue right after its last record.",
+            ),
+            PARENT_RECORD_TYPE,
+            PARENT_RECORD_ID,
+            ORGANIZATION_ID,
+        ],
+        output_example: r#"{"data":[{"contact_id":"460000000026049","contact_name":"Bowman and Co"}],"info":{"page":1,"perPage":200,"count":1,"moreRecords":false,"cursor":null}}"#,
+        run: Run::Value(run_books_list),
+    },
+    Action {
+        key: "booksUpdateRecord",
+        label: "Update Record",
+        description: "Update a Zoho Books record by id.",
+        product: Product::Books,
+        inputs: &[
+            BOOKS_RECORD_TYPE,
+            BOOKS_RECORD_ID,
+            BOOKS_VALUES,
+            DYNAMIC_FIELDS,
+            PARENT_RECORD_TYPE,
+            PARENT_RECORD_ID,
+            ORGANIZATION_ID,
+        ],
+        output_example: r#"{"data":{"contact_id":"460000000026049","contact_name":"Bowman and Co"},"message":"Contact information has been saved."}"#,
+        run: Run::Value(run_books_update),
+    },
+    Action {
+        key: "booksRemoveRecord",
+        label: "Remove Record",
+        description: "Delete a Zoho Books record by id.",
+        product: Product::Books,
+        inputs: &[
+            BOOKS_RECORD_TYPE,
+            BOOKS_RECORD_ID,
+            PARENT_RECORD_TYPE,
+            PARENT_RECORD_ID,
+            ORGANIZATION_ID,
+        ],
+        output_example: r#"{"data":{"recordId":"982000000567114"},"message":"The invoice has been deleted."}"#,
+        run: Run::Value(run_books_remove),
+    },
+    Action {
+        key: "booksListOrganizations",
+        label: "List Organizations",
+        description: "List the Zoho Books organizations the connection can use, with their ids.",
+        product: Product::Books,
+        inputs: &[],
+        output_example: r#"{"data":[{"organization_id":"10234695","name":"Zillum","currency_code":"USD"}]}"#,
+        run: Run::Value(run_books_organizations),
+    },
+];
+
+fn books_target(inputs: &Inputs) -> Result<Target, Error> {
+    Ok(Target {
+        record_type: inputs.required_text("recordType")?.to_owned(),
+        parent_record_type: inputs.text("parentRecordType").map(str::to_owned),
+        parent_record_id: inputs.text("parentRecordId").map(str::to_owned),
+        organization_id: inputs.text("organizationId").map(str::to_owned),
+    })
+}
+
+fn run_books_create(session: &mut Session, inputs: &Inputs) -> Result<Value, Error> {
+    let values = with_dynamic_fields(inputs, inputs.object("values").cloned().unwrap_or_default());
+    let envelope = books::create_record(session, &books_target(inputs)?, &values)?;
+    Ok(json!({ "data": envelope.entity, "message": envelope.message }))
+}
+
+fn run_books_get(session: &mut Session, inputs: &Inputs) -> Result<Value, Error> {
+    let record = books::get_record(session, &books_target(inputs)?, inputs.required_text("recordId")?)?;
+    Ok(json!({ "data": record }))
+}
+
+fn run_books_list(session: &mut Session, inputs: &Inputs) -> Result<Value, Error> {
+    let request = ListRequest {
+        page: inputs.u32("page"),
+        per_page: inputs.u32("perPage"),
+        search_fields: inputs
+            .pairs("searchFields")
+            .into_iter()
+            .map(|(key, value)| (key, value.as_str().map_or_else(|| value.to_string(), str::to_owned)))
+            .collect(),
+        fetch_all: inputs.flag("fetchAll"),
+        max_records: inputs.u32("maxRecords"),
+        cursor: inputs.text("cursor").map(str::to_owned),
+    };
+    let list = books::get_records(session, &books_target(inputs)?, &request)?;
+    Ok(books::list_output(&list))
+}
+
+fn run_books_update(session: &mut Session, inputs: &Inputs) -> Result<Value, Error> {
+    let values = with_dynamic_fields(inputs, inputs.object("values").cloned().unwrap_or_default());
+    let envelope = books::update_record(
+        session,
+        &books_target(inputs)?,
+        inputs.required_text("recordId")?,
+        &values,
+    )?;
+    Ok(json!({ "data": envelope.entity, "message": envelope.message }))
+}
+
+fn run_books_remove(session: &mut Session, inputs: &Inputs) -> Result<Value, Error> {
+    let record_id = inputs.required_text("recordId")?;
+    let envelope = books::delete_record(session, &books_target(inputs)?, record_id)?;
+    Ok(json!({ "data": { "recordId": record_id }, "message": envelope.message }))
+}
+
+fn run_books_organizations(session: &mut Session, _inputs: &Inputs) -> Result<Value, Error> {
+    let response = session.send(&books::organizations_plan()?)?;
+    let envelope = books::decode(&response)?;
+    Ok(json!({ "data": envelope.entity.unwrap_or_else(|| json!([])) }))
+}

@@ -1,0 +1,315 @@
+//! The action catalog: every action's key, description, input spec and implementation, as the
+//! `actions` interface lists and invokes them. Keys and input names follow Prismatic's Zoho
+//! component so platform users recognise them.
+
+use std::time::Duration;
+
+use serde_json::{Map, Value};
+
+use crate::shared::error::Error;
+use crate::shared::inputs::{InputSpec, InputType, Inputs};
+use crate::shared::retry::RetryPolicy;
+use crate::shared::session::{CallOptions, Host, Session};
+
+/// Which Zoho product an action belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Product {
+    Crm,
+    Books,
+}
+
+/// How an action runs: most build a JSON value; the record lists assemble their output text
+/// from the records as Zoho sent them.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Run {
+    Value(fn(&mut Session, &Inputs) -> Result<Value, Error>),
+    Text(fn(&mut Session, &Inputs) -> Result<String, Error>),
+}
+
+/// An action's result, ready to serialise.
+#[derive(Debug)]
+pub enum Output {
+    Value(Value),
+    /// JSON text already assembled.
+    Text(String),
+}
+
+impl Output {
+    /// The result as JSON text; a result too large for the memory left is a typed error.
+    pub fn into_text(self) -> Result<String, Error> {
+        match self {
+            Output::Value(value) => crate::shared::memory::json_text(&value),
+            Output::Text(text) => Ok(text),
+        }
+    }
+}
+
+/// One action of the catalog.
+#[derive(Debug)]
+pub struct Action {
+    pub key: &'static str,
+    pub label: &'static str,
+    pub description: &'static str,
+    pub product: Product,
+    pub inputs: &'static [InputSpec],
+    pub output_example: &'static str,
+    run: Run,
+}
+
+impl Action {
+    /// The JSON Schema of this action's input, including the inputs every action shares.
+    pub fn input_schema(&self) -> Value {
+        crate::shared::inputs::schema(&self.all_inputs())
+    }
+
+    fn all_inputs(&self) -> Vec<InputSpec> {
+        with_common_inputs(self.inputs)
+    }
+}
+
+/// `own` inputs, then the shared ones they do not redefine (the raw request declares its own
+/// `maxRetries` default and `timeout`).
+pub(crate) fn with_common_inputs(own: &[InputSpec]) -> Vec<InputSpec> {
+    let shared = COMMON_INPUTS
+        .iter()
+        .filter(|common| !own.iter().any(|mine| mine.name == common.name));
+    own.iter().chain(shared).copied().collect()
+}
+
+/// Inputs every action (and every trigger) accepts.
+pub(super) const COMMON_INPUTS: &[InputSpec] = &[
+    InputSpec::optional(
+        "debugRequest",
+        "Debug Request",
+        InputType::Boolean,
+        "Report each HTTP exchange (Authorization redacted, large and binary bodies elided) through the host's log.",
+    )
+    .default("false"),
+    InputSpec::optional(
+        "maxRetries",
+        "Max Retries",
+        InputType::Integer { min: 0, max: 10 },
+        "Retries on 429 (after Retry-After), 5xx and network failures; writes that could duplicate a record are retried only when Zoho certainly did not apply them.",
+    )
+    .default("3"),
+    InputSpec::optional(
+        "timeout",
+        "Timeout",
+        InputType::Integer { min: 1, max: 600_000 },
+        "Milliseconds each attempt may take.",
+    )
+    .default("30000"),
+];
+
+pub(super) const RECORD_TYPE: InputSpec = InputSpec::required(
+    "recordType",
+    "Record Type",
+    InputType::ApiName,
+    "The module's API name, including custom modules, e.g. Leads, Contacts, Price_Books.",
+)
+.example("\"Leads\"");
+pub(super) const RECORD_ID: InputSpec = InputSpec::required(
+    "recordId",
+    "Record ID",
+    InputType::Id,
+    "The record's id, a string of digits.",
+)
+.example("\"4150868000000624001\"");
+pub(super) const DYNAMIC_FIELDS: InputSpec = InputSpec::optional(
+    "dynamicFields",
+    "Dynamic Fields",
+    InputType::KeyValues,
+    "Field values from deploy-time configuration, merged into every record; an entry in values wins over a dynamic one.",
+)
+.example("[{\"key\": \"Lead_Source\", \"value\": \"Web Download\"}]");
+pub(super) const IF_MODIFIED_SINCE: InputSpec = InputSpec::optional(
+    "ifModifiedSince",
+    "If Modified Since",
+    InputType::DateTime,
+    "Only records modified after this ISO 8601 date-time; nothing modified yields an empty result.",
+)
+.example("\"2026-03-27T19:20:28+05:30\"");
+pub(super) const FETCH_ALL: InputSpec = InputSpec::optional(
+    "fetchAll",
+    "Fetch All",
+    InputType::Boolean,
+    "Walk every page until none are left or maxRecords were gathered.",
+)
+.default("false");
+pub(super) const MAX_RECORDS: InputSpec = InputSpec::optional(
+    "maxRecords",
+    "Max Records",
+    InputType::Integer { min: 1, max: 1_000_000 },
+    "Cap on records returned (with fetchAll, 10,000 unless set).",
+);
+pub(super) const CURSOR: InputSpec = InputSpec::optional(
+    "cursor",
+    "Cursor",
+    InputType::Text,
+    "The cursor of a previous result, to continue right after its last record.",
+);
+
+pub(super) const PAGE: InputSpec = InputSpec::optional(
+    "page",
+    "Page",
+    InputType::Integer { min: 1, max: 1_000_000 },
+    "Page number, from 1; not combined with a page token or cursor.",
+);
+pub(super) const PER_PAGE: InputSpec = InputSpec::optional(
+    "perPage",
+    "Per Page",
+    InputType::Integer { min: 1, max: 200 },
+    "Records per page, 1 to 200.",
+)
+.default("200");
+pub(super) const TRIGGER: InputSpec = InputSpec::optional(
+    "trigger",
+    "Trigger",
+    InputType::StringList,
+    "Automations to run: workflow, approval, blueprint. Omit for Zoho's default (all); an empty list runs none.",
+)
+.example("[\"workflow\"]");
+
+mod books;
+mod crm;
+mod raw;
+
+pub(crate) use books::ORGANIZATION_ID;
+
+/// Every action, product by product, in manifest order.
+pub fn catalog() -> impl Iterator<Item = &'static Action> {
+    crm::ACTIONS.iter().chain(books::ACTIONS).chain(raw::ACTIONS)
+}
+
+/// Looks an action up by key.
+pub fn find(key: &str) -> Result<&'static Action, Error> {
+    catalog().find(|a| a.key == key).ok_or_else(|| {
+        let known: Vec<&str> = catalog().map(|a| a.key).collect();
+        let shown: String = key.chars().take(60).collect::<String>().escape_debug().collect();
+        Error::invalid(
+            "action",
+            format!("`{shown}` is not an action; known actions: {}", known.join(", ")),
+        )
+    })
+}
+
+/// Validates `input` for the action `key` and runs it for `connection`.
+pub fn invoke(host: &mut dyn Host, key: &str, connection: &str, input: &str) -> Result<Output, Error> {
+    let action = find(key)?;
+    let inputs = Inputs::parse(&action.all_inputs(), input)?;
+    let mut session = Session::new(host, connection, call_options(&inputs));
+    match action.run {
+        Run::Value(run) => run(&mut session, &inputs).map(Output::Value),
+        Run::Text(run) => run(&mut session, &inputs).map(Output::Text),
+    }
+}
+
+/// The per-call settings of the shared inputs (`debugRequest`, `timeout`, `maxRetries`).
+pub(crate) fn call_options(inputs: &Inputs) -> CallOptions {
+    let defaults = CallOptions::default();
+    CallOptions {
+        debug: inputs.flag("debugRequest"),
+        attempt_timeout: inputs
+            .u32("timeout")
+            .map_or(defaults.attempt_timeout, |ms| Duration::from_millis(ms.into())),
+        retry: RetryPolicy {
+            max_retries: inputs.u32("maxRetries").unwrap_or(defaults.retry.max_retries),
+            ..defaults.retry
+        },
+        ..defaults
+    }
+}
+
+/// Merges `dynamicFields` under each record: an explicit value wins, as in Prismatic.
+pub(super) fn with_dynamic_fields(inputs: &Inputs, mut record: Map<String, Value>) -> Map<String, Value> {
+    for (key, value) in inputs.pairs("dynamicFields") {
+        record.entry(key).or_insert(value);
+    }
+    record
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+    use crate::shared::session::tests::ScriptedHost;
+
+    #[test]
+    fn keys_are_unique_and_schemas_are_objects() {
+        let mut keys: Vec<&str> = catalog().map(|a| a.key).collect();
+        keys.sort_unstable();
+        keys.dedup();
+        assert_eq!(keys.len(), catalog().count());
+        for action in catalog() {
+            let schema = action.input_schema();
+            assert_eq!(schema["type"], "object", "{}", action.key);
+            assert!(
+                serde_json::from_str::<Value>(action.output_example).is_ok(),
+                "{} output example",
+                action.key
+            );
+            for spec in action.all_inputs() {
+                for text in spec.default.iter().chain(spec.example.iter()) {
+                    assert!(
+                        serde_json::from_str::<Value>(text).is_ok(),
+                        "{}.{}",
+                        action.key,
+                        spec.name
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn unknown_actions_are_invalid_input_and_send_nothing() {
+        let mut host = ScriptedHost::new();
+        let error = invoke(&mut host, "crmDoMagic", "c", "{}").expect_err("unknown");
+        assert!(
+            matches!(error, Error::InvalidInput { ref input, .. } if input == "action"),
+            "{error:?}"
+        );
+        assert!(host.sent.is_empty());
+    }
+
+    #[test]
+    fn dynamic_fields_merge_under_explicit_values() {
+        let mut host = ScriptedHost::new();
+        host.answer(
+            201,
+            r#"{"data":[{"code":"SUCCESS","details":{"id":"1"},"message":"record added","status":"success"}]}"#,
+        );
+        let input = r#"{"recordType":"Leads","values":{"Last_Name":"Boyle","Lead_Source":"Partner"},
+            "dynamicFields":[{"key":"Lead_Source","value":"Web"},{"key":"Company","value":"Zylker"}]}"#;
+        invoke(&mut host, "crmCreateRecord", "c", input).expect("created");
+        let body: Value = serde_json::from_slice(host.sent[0].body()).expect("json");
+        assert_eq!(
+            body["data"][0],
+            json!({"Last_Name": "Boyle", "Lead_Source": "Partner", "Company": "Zylker"})
+        );
+    }
+
+    #[test]
+    fn get_records_output_keeps_zoho_records_and_camel_case_info() {
+        let mut host = ScriptedHost::new();
+        host.answer(200, r#"{"data":[{"id":"1","Last_Name":"A"}],"info":{"per_page":1,"count":1,"page":1,"more_records":true,"next_page_token":"t"}}"#);
+        let output = invoke(
+            &mut host,
+            "crmGetRecords",
+            "c",
+            r#"{"recordType":"Leads","fields":"Last_Name","perPage":1}"#,
+        )
+        .expect("ok");
+        let text = output.into_text().expect("fits");
+        // The record is passed through as Zoho wrote it, byte for byte.
+        assert!(
+            text.starts_with(r#"{"data":[{"id":"1","Last_Name":"A"}],"info":"#),
+            "{text}"
+        );
+        let output: Value = serde_json::from_str(&text).expect("the output is JSON");
+        assert_eq!(output["data"][0]["Last_Name"], "A");
+        assert_eq!(output["info"]["moreRecords"], true);
+        assert_eq!(output["info"]["nextPageToken"], "t");
+        assert_eq!(host.sent[0].uri().query(), Some("fields=Last_Name&page=1&per_page=1"));
+    }
+}
