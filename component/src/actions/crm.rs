@@ -282,6 +282,62 @@ pub(super) static ACTIONS: &[Action] = &[
         run: Run::Value(run_list_fields),
     },
     Action {
+        key: "crmListUsers",
+        label: "List Users",
+        description: "List the org's users of one type (all, active, deactivated, confirmed, admins, the current user, ...): a page, or every page with fetchAll.",
+        product: Product::Crm,
+        inputs: &[
+            InputSpec::optional(
+                "type",
+                "Type",
+                InputType::Choice(crate::crm::users::USER_TYPES),
+                "Which users: Zoho's user type filter.",
+            )
+            .default("\"AllUsers\""),
+            PAGE,
+            PER_PAGE,
+            FETCH_ALL,
+            MAX_RECORDS,
+            CURSOR,
+        ],
+        output_example: r#"{"data":[{"id":"4150868000000225013","full_name":"Patricia Boyle","email":"p.boyle@zylker.com","status":"active","role":{"name":"CEO","id":"4150868000000026005"},"profile":{"name":"Administrator","id":"4150868000000026011"}}],"info":{"page":1,"perPage":200,"count":1,"moreRecords":false,"nextPageToken":null,"cursor":null}}"#,
+        run: Run::Text(run_list_users),
+    },
+    Action {
+        key: "crmGetUser",
+        label: "Get User",
+        description: "Get one user of the org by id: name, email, status, role, profile, time zone and locale.",
+        product: Product::Crm,
+        inputs: &[InputSpec::required("userId", "User ID", InputType::Id, "The user's id, a string of digits.")
+            .example("\"4150868000000225013\"")],
+        output_example: r#"{"data":{"id":"4150868000000225013","full_name":"Patricia Boyle","email":"p.boyle@zylker.com","status":"active"}}"#,
+        run: Run::Value(run_get_user),
+    },
+    Action {
+        key: "crmListDeletedRecords",
+        label: "List Deleted Records",
+        description: "List a module's deleted records (id, display name, who deleted it and when), from the recycle bin, permanently deleted, or both: a page, or every page with fetchAll.",
+        product: Product::Crm,
+        inputs: &[
+            RECORD_TYPE,
+            InputSpec::optional(
+                "type",
+                "Type",
+                InputType::Choice(crate::crm::DeletedKind::NAMES),
+                "all, recycle (still restorable from the recycle bin) or permanent.",
+            )
+            .default("\"all\""),
+            IF_MODIFIED_SINCE,
+            PAGE,
+            PER_PAGE,
+            FETCH_ALL,
+            MAX_RECORDS,
+            CURSOR,
+        ],
+        output_example: r#"{"data":[{"id":"4150868000000624001","display_name":"Patricia Boyle","type":"recycle","deleted_time":"2026-03-27T19:20:28+05:30","deleted_by":{"name":"Patricia Boyle","id":"4150868000000225013"}}],"info":{"page":1,"perPage":200,"count":1,"moreRecords":false,"nextPageToken":null,"cursor":null}}"#,
+        run: Run::Text(run_list_deleted_records),
+    },
+    Action {
         key: "crmEnableNotifications",
         label: "Enable Notifications",
         description: "Open a Notifications API channel: Zoho POSTs to notifyUrl when records of the named modules are created, edited or deleted. Returns the channel (with its token, to verify notifications and renew) and renewAt, a safe time to renew before it expires.",
@@ -454,6 +510,37 @@ fn run_list_fields(session: &mut Session, inputs: &Inputs) -> Result<Value, Erro
         session,
         inputs.required_text("recordType")?,
     )?))
+}
+
+fn run_list_users(session: &mut Session, inputs: &Inputs) -> Result<String, Error> {
+    let gathered = crate::crm::users::list_users(
+        session,
+        inputs.text("type").unwrap_or("AllUsers"),
+        inputs.u32("page"),
+        inputs.u32("perPage"),
+        &fetch(inputs),
+    )?;
+    list_output(&gathered)
+}
+
+fn run_get_user(session: &mut Session, inputs: &Inputs) -> Result<Value, Error> {
+    let user = crate::crm::users::get_user(session, inputs.required_text("userId")?)?;
+    Ok(json!({ "data": user }))
+}
+
+fn run_list_deleted_records(session: &mut Session, inputs: &Inputs) -> Result<String, Error> {
+    let kind = crm::DeletedKind::parse(inputs.text("type").unwrap_or("all"))
+        .ok_or_else(|| Error::invalid("type", "must be all, recycle or permanent"))?;
+    let gathered = crm::list_deleted(
+        session,
+        inputs.required_text("recordType")?,
+        kind,
+        inputs.text("ifModifiedSince"),
+        inputs.u32("page"),
+        inputs.u32("perPage"),
+        &fetch(inputs),
+    )?;
+    list_output(&gathered)
 }
 
 /// Structured conditions from the `conditions` input.

@@ -231,8 +231,8 @@ pub(super) fn with_dynamic_fields(inputs: &Inputs, mut record: Map<String, Value
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
     use crate::shared::session::tests::ScriptedHost;
+    use serde_json::json;
 
     #[test]
     fn keys_are_unique_and_schemas_are_objects() {

@@ -5,6 +5,7 @@ pub(crate) mod coql;
 pub(crate) mod metadata;
 pub(crate) mod paging;
 pub(crate) mod search;
+pub(crate) mod users;
 
 use http::{Method, Request, Response, StatusCode};
 use serde_json::{Map, Value, json};
@@ -199,15 +200,87 @@ pub fn list_plan(module: &str, options: &ListOptions) -> Result<Request<Vec<u8>>
 
 /// Plan for one page of `GET /{module}/deleted?type=all`, the recycle bin and permanent
 /// deletions, optionally only those after `since` (`If-Modified-Since`).
-pub fn deleted_plan(module: &str, page: u32, per_page: u32, since: Option<&str>) -> Result<Request<Vec<u8>>, Error> {
+pub fn deleted_plan(
+    module: &str,
+    kind: DeletedKind,
+    page: u32,
+    per_page: u32,
+    since: Option<&str>,
+) -> Result<Request<Vec<u8>>, Error> {
     let mut query = Query::new();
     query
-        .push("type", "all")
+        .push("type", kind.as_str())
         .push("page", page.to_string())
         .push("per_page", per_page.to_string());
     let mut plan = read_plan(module, &[module, "deleted"], &query)?;
     if_modified_since(&mut plan, since)?;
     Ok(plan)
+}
+
+/// Which deletions Zoho's deleted-records list shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeletedKind {
+    /// Both below.
+    All,
+    /// Still in the recycle bin, restorable.
+    Recycle,
+    /// Deleted for good.
+    Permanent,
+}
+
+impl DeletedKind {
+    pub const NAMES: &'static [&'static str] = &["all", "recycle", "permanent"];
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "all" => Some(Self::All),
+            "recycle" => Some(Self::Recycle),
+            "permanent" => Some(Self::Permanent),
+            _ => None,
+        }
+    }
+
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::All => "all",
+            Self::Recycle => "recycle",
+            Self::Permanent => "permanent",
+        }
+    }
+}
+
+/// Lists deleted records: one page, or with `fetch_all` every page up to the cap, by page
+/// number (the deleted-records list has no page tokens).
+pub fn list_deleted(
+    session: &mut Session,
+    module: &str,
+    kind: DeletedKind,
+    since: Option<&str>,
+    page: Option<u32>,
+    per_page: Option<u32>,
+    fetch: &Fetch,
+) -> Result<Gathered<RawRecord>, Error> {
+    validate::module_name("recordType", module)?;
+    if let Some(since) = since {
+        validate::date_time("ifModifiedSince", since)?;
+    }
+    let walk = Walk::from_inputs(
+        page,
+        None,
+        per_page,
+        fetch.fetch_all,
+        fetch.max_records,
+        fetch.cursor.as_deref(),
+        false,
+    )?;
+    paging::walk(session, &walk, |session, at, per_page| {
+        let PageRef::Number(number) = at else {
+            return Err(Error::invalid("cursor", "was not returned by this kind of list"));
+        };
+        let plan = deleted_plan(module, kind, *number, per_page, since)?;
+        let response = session.send(&plan)?;
+        decode_raw_page(&response, plan.extensions().get())
+    })
 }
 
 /// Adds `If-Modified-Since` (already validated as an ISO 8601 date-time).
@@ -324,27 +397,22 @@ impl<R> Default for Page<R> {
     }
 }
 
-/// A list answer's body: `data` as records of either kind, `info` read leniently.
-#[derive(serde::Deserialize)]
-struct ListBody<R> {
-    data: Option<Vec<R>>,
-    #[serde(default)]
-    info: Value,
-}
-
 /// Reads a list answer with its records parsed; 204 is an empty page.
 pub fn decode_page(response: &Response<Vec<u8>>, scope: Option<&RequiredScope>) -> Result<Page, Error> {
-    decode_page_as(response, scope)
+    decode_list(response, scope, "data")
 }
 
 /// Reads a list answer with its records kept as text; 204 is an empty page.
 pub fn decode_raw_page(response: &Response<Vec<u8>>, scope: Option<&RequiredScope>) -> Result<Page<RawRecord>, Error> {
-    decode_page_as(response, scope)
+    decode_list(response, scope, "data")
 }
 
-fn decode_page_as<R: serde::de::DeserializeOwned>(
+/// Reads a list answer whose records are under `key` (`data` for records, `users` for users),
+/// with `info` read leniently; 204 is an empty page.
+pub fn decode_list<R: serde::de::DeserializeOwned>(
     response: &Response<Vec<u8>>,
     scope: Option<&RequiredScope>,
+    key: &str,
 ) -> Result<Page<R>, Error> {
     // 204: nothing to list; 304: nothing modified since `If-Modified-Since`.
     if response.status() == StatusCode::NO_CONTENT || response.status() == StatusCode::NOT_MODIFIED {
@@ -354,16 +422,23 @@ fn decode_page_as<R: serde::de::DeserializeOwned>(
         return Err(zoho::error_from_response(response, scope));
     }
     crate::shared::memory::ensure_parse_headroom(response.body().len(), "the record list")?;
-    let body: ListBody<R> = serde_json::from_slice(response.body()).map_err(|e| {
+    let unreadable = |e: serde_json::Error| {
         Error::decode(format!(
-            "could not read the record list (HTTP {}) as JSON with a `data` array: {e}",
+            "could not read the record list (HTTP {}) as JSON with a `{key}` array: {e}",
             response.status().as_u16()
         ))
-    })?;
-    let Some(records) = body.data else {
-        return Err(Error::decode("the record list has no `data` array"));
     };
-    let info = body.info;
+    // The top level is kept as text per member: only the list and `info` are parsed.
+    let mut body: std::collections::BTreeMap<String, RawRecord> =
+        serde_json::from_slice(response.body()).map_err(unreadable)?;
+    let Some(list) = body.remove(key) else {
+        return Err(Error::decode(format!("the record list has no `{key}` array")));
+    };
+    let records: Vec<R> = serde_json::from_str(list.get()).map_err(unreadable)?;
+    let info: Value = match body.remove("info") {
+        Some(info) => serde_json::from_str(info.get()).map_err(unreadable)?,
+        None => Value::Null,
+    };
     let number = |key: &str| {
         info.get(key)
             .and_then(Value::as_u64)

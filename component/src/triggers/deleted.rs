@@ -82,7 +82,7 @@ fn walk(
     let mut now = None;
     let mut page = 1;
     loop {
-        let plan = crm::deleted_plan(module, page, PER_PAGE, since)?;
+        let plan = crm::deleted_plan(module, crm::DeletedKind::All, page, PER_PAGE, since)?;
         let response = session.send(&plan)?;
         let clock = match now {
             Some(clock) => clock,

@@ -26,4 +26,5 @@ mod secrets;
 mod support;
 mod triggers;
 mod typed;
+mod users_and_deleted;
 mod world;

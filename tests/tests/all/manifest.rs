@@ -45,6 +45,15 @@ fn inputs(ids: &BTreeMap<&str, String>) -> BTreeMap<&'static str, Value> {
             json!({"query": "select Last_Name from Leads where Last_Name like 'K%'", "fetchAll": true, "maxRecords": 50}),
         ),
         ("crmListModules", json!({})),
+        (
+            "crmListUsers",
+            json!({"type": "ActiveUsers", "perPage": 2, "fetchAll": true}),
+        ),
+        ("crmGetUser", json!({"userId": "4876876000000225013"})),
+        (
+            "crmListDeletedRecords",
+            json!({"recordType": "Leads", "type": "recycle", "perPage": 50}),
+        ),
         ("crmListFields", json!({"recordType": "Leads"})),
         (
             "crmCreateRecord",
