@@ -138,15 +138,7 @@ pub fn list(
     } else {
         fields.to_vec()
     };
-    let walk = Walk::from_inputs(
-        page,
-        None,
-        per_page,
-        fetch.fetch_all,
-        fetch.max_records,
-        fetch.cursor.as_deref(),
-        true,
-    )?;
+    let walk = Walk::for_fetch(page, None, per_page, fetch, true)?;
     paging::walk(session, &walk, |session, at, per_page| {
         let mut query = Query::new();
         query

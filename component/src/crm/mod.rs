@@ -171,6 +171,11 @@ pub fn get_record_plan(module: &str, id: &str, fields: &[String]) -> Result<Requ
 
 /// A GET below `/crm/v8` that reads `module`'s records (safe to repeat, read scope).
 fn read_plan(module: &str, segments: &[&str], query: &Query) -> Result<Request<Vec<u8>>, Error> {
+    get_plan(segments, query, scope(module, Operation::Read))
+}
+
+/// Plan for a GET below the CRM base, safe to repeat, needing `scope`.
+pub fn get_plan(segments: &[&str], query: &Query, scope: RequiredScope) -> Result<Request<Vec<u8>>, Error> {
     plan::request(
         Method::GET,
         plan::path(CRM_BASE, segments),
@@ -178,7 +183,7 @@ fn read_plan(module: &str, segments: &[&str], query: &Query) -> Result<Request<V
         None,
         PlanMeta {
             repeatable: Repeatable::Yes,
-            scope: Some(scope(module, Operation::Read)),
+            scope: Some(scope),
         },
     )
 }
@@ -264,20 +269,10 @@ pub fn list_deleted(
     if let Some(since) = since {
         validate::date_time("ifModifiedSince", since)?;
     }
-    let walk = Walk::from_inputs(
-        page,
-        None,
-        per_page,
-        fetch.fetch_all,
-        fetch.max_records,
-        fetch.cursor.as_deref(),
-        false,
-    )?;
+    let walk = Walk::for_fetch(page, None, per_page, fetch, false)?;
     paging::walk(session, &walk, |session, at, per_page| {
-        let PageRef::Number(number) = at else {
-            return Err(Error::invalid("cursor", "was not returned by this kind of list"));
-        };
-        let plan = deleted_plan(module, kind, *number, per_page, since)?;
+        let number = at.number()?;
+        let plan = deleted_plan(module, kind, number, per_page, since)?;
         let response = session.send(&plan)?;
         decode_raw_page(&response, plan.extensions().get())
     })
@@ -367,24 +362,32 @@ pub fn validate_list_options(options: &ListOptions) -> Result<(), Error> {
 /// Reads one record from a get-one answer. 204, or Zoho's "the id given seems to be invalid",
 /// means there is no such record.
 pub fn decode_record(response: &Response<Vec<u8>>, scope: Option<&RequiredScope>) -> Result<Value, Error> {
+    decode_one(response, scope, "data", "record")
+}
+
+/// Reads the one object of a get-one answer, listed under `key`; `what` names it in errors.
+pub fn decode_one(
+    response: &Response<Vec<u8>>,
+    scope: Option<&RequiredScope>,
+    key: &str,
+    what: &str,
+) -> Result<Value, Error> {
     if response.status() == StatusCode::NO_CONTENT {
         return Err(Error::NotFound(ApiError {
             status: 204,
             code: "NO_CONTENT".into(),
-            message: "no record with this id".into(),
+            message: format!("no {what} with this id"),
             details: None,
         }));
     }
     if !response.status().is_success() {
         return Err(not_found_if_unknown_id(zoho::error_from_response(response, scope)));
     }
-    let body = zoho::json_body(response, "the record")?;
-    body.get("data")
-        .and_then(Value::as_array)
-        .and_then(|data| data.first())
-        .filter(|record| record.is_object())
-        .cloned()
-        .ok_or_else(|| Error::decode("the response has no record in `data`"))
+    let mut body = zoho::json_body(response, &format!("the {what}"))?;
+    match body.get_mut(key).map(Value::take) {
+        Some(Value::Array(mut items)) if items.first().is_some_and(Value::is_object) => Ok(items.swap_remove(0)),
+        _ => Err(Error::decode(format!("the response has no {what} in `{key}`"))),
+    }
 }
 
 impl<R> Default for Page<R> {
@@ -718,13 +721,11 @@ pub fn get_records(
 ) -> Result<Gathered<RawRecord>, Error> {
     validate::module_name("recordType", module)?;
     validate_list_options(options)?;
-    let walk = Walk::from_inputs(
+    let walk = Walk::for_fetch(
         options.page,
         options.page_token.as_deref(),
         options.per_page,
-        fetch.fetch_all,
-        fetch.max_records,
-        fetch.cursor.as_deref(),
+        fetch,
         true,
     )?;
     paging::walk(session, &walk, |session, at, per_page| {

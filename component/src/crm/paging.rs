@@ -110,6 +110,39 @@ impl Walk {
     }
 }
 
+impl Walk {
+    /// A walk from a list action's paging inputs: `page` (and `page_token` for lists that take
+    /// one), `per_page` and the fetch inputs; `tokens` says whether the list pages by token
+    /// past its first pages.
+    pub fn for_fetch(
+        page: Option<u32>,
+        page_token: Option<&str>,
+        per_page: Option<u32>,
+        fetch: &crate::crm::Fetch,
+        tokens: bool,
+    ) -> Result<Self, Error> {
+        Self::from_inputs(
+            page,
+            page_token,
+            per_page,
+            fetch.fetch_all,
+            fetch.max_records,
+            fetch.cursor.as_deref(),
+            tokens,
+        )
+    }
+}
+
+impl PageRef {
+    /// The page number of a list paged by number only.
+    pub fn number(&self) -> Result<u32, Error> {
+        match self {
+            PageRef::Number(number) => Ok(*number),
+            PageRef::Token(_) => Err(Error::invalid("cursor", "was not returned by this kind of list")),
+        }
+    }
+}
+
 /// The records gathered (parsed, or kept as text) and where to resume.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Gathered<R = Value> {

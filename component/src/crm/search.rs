@@ -145,15 +145,7 @@ pub fn search(
             "must be non-empty and without control characters",
         ));
     }
-    let walk = Walk::from_inputs(
-        page,
-        None,
-        per_page,
-        fetch.fetch_all,
-        fetch.max_records,
-        fetch.cursor.as_deref(),
-        false,
-    )?;
+    let walk = Walk::for_fetch(page, None, per_page, fetch, false)?;
     paging::walk(session, &walk, |session, at, per_page| {
         let PageRef::Number(page) = at else {
             return Err(Error::decode("search pages by number"));

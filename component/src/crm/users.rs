@@ -1,15 +1,15 @@
 //! The org's users: `GET /users?type=` (Zoho's filters, paged by number) and `GET /users/{id}`.
 //! Both answer under `users` rather than `data`.
 
-use http::{Method, Request, Response, StatusCode};
+use http::Request;
 use serde_json::Value;
 
-use super::paging::{self, Gathered, PageRef, Walk};
+use super::paging::{self, Gathered, Walk};
 use super::{Fetch, RawRecord};
-use crate::shared::error::{ApiError, Error};
-use crate::shared::plan::{self, CRM_BASE, PlanMeta, Query, Repeatable, RequiredScope};
+use crate::shared::error::Error;
+use crate::shared::plan::{Query, RequiredScope};
 use crate::shared::session::Session;
-use crate::shared::{validate, zoho};
+use crate::shared::validate;
 
 /// The filters Zoho's `type` parameter accepts.
 pub const USER_TYPES: &[&str] = &[
@@ -26,16 +26,7 @@ pub const USER_TYPES: &[&str] = &[
 ];
 
 fn read_plan(segments: &[&str], query: &Query) -> Result<Request<Vec<u8>>, Error> {
-    plan::request(
-        Method::GET,
-        plan::path(CRM_BASE, segments),
-        query,
-        None,
-        PlanMeta {
-            repeatable: Repeatable::Yes,
-            scope: Some(RequiredScope("ZohoCRM.users.READ".into())),
-        },
-    )
+    super::get_plan(segments, query, RequiredScope("ZohoCRM.users.READ".into()))
 }
 
 /// Lists users of one `type`: a page, or with `fetch_all` every page up to the cap.
@@ -52,19 +43,9 @@ pub fn list_users(
             format!("must be one of {}", USER_TYPES.join(", ")),
         ));
     }
-    let walk = Walk::from_inputs(
-        page,
-        None,
-        per_page,
-        fetch.fetch_all,
-        fetch.max_records,
-        fetch.cursor.as_deref(),
-        false,
-    )?;
+    let walk = Walk::for_fetch(page, None, per_page, fetch, false)?;
     paging::walk(session, &walk, |session, at, per_page| {
-        let PageRef::Number(number) = at else {
-            return Err(Error::invalid("cursor", "was not returned by this kind of list"));
-        };
+        let number = at.number()?;
         let mut query = Query::new();
         query
             .push("type", user_type)
@@ -81,33 +62,7 @@ pub fn get_user(session: &mut Session, id: &str) -> Result<Value, Error> {
     validate::record_id("userId", id)?;
     let plan = read_plan(&["users", id], &Query::new())?;
     let response = session.send(&plan)?;
-    decode_user(&response, plan.extensions().get())
-}
-
-fn decode_user(response: &Response<Vec<u8>>, scope: Option<&RequiredScope>) -> Result<Value, Error> {
-    if response.status() == StatusCode::NO_CONTENT {
-        return Err(Error::NotFound(ApiError {
-            status: 204,
-            code: "NO_CONTENT".into(),
-            message: "no user with this id".into(),
-            details: None,
-        }));
-    }
-    if !response.status().is_success() {
-        return Err(match zoho::error_from_response(response, scope) {
-            Error::Api(api) if api.code == "INVALID_DATA" && api.message.contains("id given seems to be invalid") => {
-                Error::NotFound(api)
-            }
-            other => other,
-        });
-    }
-    let body = zoho::json_body(response, "the user")?;
-    body.get("users")
-        .and_then(Value::as_array)
-        .and_then(|users| users.first())
-        .filter(|user| user.is_object())
-        .cloned()
-        .ok_or_else(|| Error::decode("the response has no user in `users`"))
+    super::decode_one(&response, plan.extensions().get(), "users", "user")
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use fake_zoho::{FakeZoho, Fault};
 use serde_json::{Value, json};
 
-use crate::support::{Run, cli_async};
+use crate::support::{Run, cli_against};
 
 /// A scratch directory of this test's own.
 fn scratch(name: &str) -> PathBuf {
@@ -24,17 +24,9 @@ fn leads(fake: &FakeZoho, count: usize) -> Vec<String> {
 }
 
 async fn export(fake: &FakeZoho, args: &[&str]) -> Run {
-    let domain = fake.base_url();
-    let token = fake.access_token();
-    let organization = fake.books_organization_id();
-    let env = [
-        ("ZOHO_API_DOMAIN", domain.as_str()),
-        ("ZOHO_ACCESS_TOKEN", token.as_str()),
-        ("ZOHO_BOOKS_ORGANIZATION_ID", organization.as_str()),
-    ];
     let mut argv = vec!["export"];
     argv.extend_from_slice(args);
-    cli_async(&argv, &env).await
+    cli_against(fake, &argv).await
 }
 
 fn ndjson_ids(path: &Path, id_field: &str) -> Vec<String> {

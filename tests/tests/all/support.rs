@@ -262,3 +262,17 @@ pub async fn cli_async(args: &[&str], env: &[(&str, &str)]) -> Run {
     .await
     .expect("cli thread")
 }
+
+/// Runs the CLI against `fake` with its API domain, token and Books organization in the
+/// environment.
+pub async fn cli_against(fake: &FakeZoho, args: &[&str]) -> Run {
+    let domain = fake.base_url();
+    let token = fake.access_token();
+    let organization = fake.books_organization_id();
+    let env = [
+        ("ZOHO_API_DOMAIN", domain.as_str()),
+        ("ZOHO_ACCESS_TOKEN", token.as_str()),
+        ("ZOHO_BOOKS_ORGANIZATION_ID", organization.as_str()),
+    ];
+    cli_async(args, &env).await
+}

@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use crate::support::{World, cli_async, kind};
+use crate::support::{World, cli_against, kind};
 
 fn ids(output: &Value) -> Vec<String> {
     output["data"]
@@ -199,27 +199,21 @@ async fn deleted_records_inputs_are_checked_and_a_later_date_lists_nothing() {
 #[tokio::test]
 async fn the_cli_runs_the_user_and_deleted_record_actions() {
     let world = World::new();
-    let domain = world.fake.base_url();
-    let token = world.fake.access_token();
-    let env = [
-        ("ZOHO_API_DOMAIN", domain.as_str()),
-        ("ZOHO_ACCESS_TOKEN", token.as_str()),
-    ];
-    let run = cli_async(
+    let run = cli_against(
+        &world.fake,
         &["invoke", "crmListUsers", "--input", r#"{"type":"CurrentUser"}"#],
-        &env,
     )
     .await;
     assert_eq!(run.code, 0, "{} {}", run.stdout, run.stderr);
     assert_eq!(run.json()["data"][0]["full_name"], "Patricia Boyle");
-    let run = cli_async(
+    let run = cli_against(
+        &world.fake,
         &[
             "invoke",
             "crmListDeletedRecords",
             "--input",
             r#"{"recordType":"Leads"}"#,
         ],
-        &env,
     )
     .await;
     assert_eq!(run.code, 0, "{} {}", run.stdout, run.stderr);
