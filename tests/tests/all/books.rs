@@ -8,7 +8,7 @@ use fake_zoho::FakeZoho;
 use serde_json::{Value, json};
 use zoho_harness::{ConnectionInfo, StaticCredentials};
 
-use crate::support::{CONNECTION, Run, World, cli_async, kind};
+use crate::support::{CONNECTION, Run, World, cli_against, kind};
 
 /// Every Books request except `GET /organizations` carried `organization_id`.
 fn assert_every_books_request_has_an_organization(fake: &FakeZoho) {
@@ -39,16 +39,8 @@ fn world_without_organization(fake: FakeZoho) -> World {
 }
 
 async fn books_cli(fake: &FakeZoho, key: &str, input: Value) -> Run {
-    let domain = fake.base_url();
-    let token = fake.access_token();
-    let organization = fake.books_organization_id();
-    let env = [
-        ("ZOHO_API_DOMAIN", domain.as_str()),
-        ("ZOHO_ACCESS_TOKEN", token.as_str()),
-        ("ZOHO_BOOKS_ORGANIZATION_ID", organization.as_str()),
-    ];
     let input = input.to_string();
-    cli_async(&["invoke", key, "--input", &input], &env).await
+    cli_against(fake, &["invoke", key, "--input", &input]).await
 }
 
 /// Runs create, get, list, update and remove for one record type through the CLI.
