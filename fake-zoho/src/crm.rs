@@ -41,6 +41,9 @@ pub(crate) fn route(state: &mut State, request: &RecordedRequest, rest: &[&str])
     if let Some(reply) = crate::users::route(state, request, rest) {
         return Some(reply);
     }
+    if let Some(reply) = crate::notes::route(state, request, rest) {
+        return Some(reply);
+    }
     let reply = match (request.method.as_str(), rest) {
         (_, ["actions", "watch"]) => crate::watch::route(state, request),
         ("POST", ["coql"]) => crate::coql::run(state, request),
@@ -363,7 +366,7 @@ fn by_ids(state: &State, module: &str, ids: &str, fields: &[String]) -> Reply {
     )
 }
 
-fn invalid_id(id: &str) -> Value {
+pub(crate) fn invalid_id(id: &str) -> Value {
     json!({"code": "INVALID_DATA", "details": {"id": id}, "message": "the id given seems to be invalid", "status": "error"})
 }
 
@@ -384,7 +387,7 @@ fn get(state: &mut State, module: &str, id: &str, request: &RecordedRequest) -> 
 }
 
 /// Reads `{"data": [...]}` of a write, enforcing Zoho's shape and per-call limit.
-fn write_payload(request: &RecordedRequest) -> Result<Vec<Value>, Reply> {
+pub(crate) fn write_payload(request: &RecordedRequest) -> Result<Vec<Value>, Reply> {
     let body: Value = serde_json::from_slice(&request.body)
         .map_err(|_| Reply::crm_error(400, "INVALID_DATA", "body is not valid JSON", json!({})))?;
     let data = body.get("data").and_then(Value::as_array).ok_or_else(|| {
@@ -475,7 +478,7 @@ fn check_values(
 }
 
 /// 201 when every record was added, 400 when none was, 207 when some were.
-fn write_status(entries: &[Value], success_status: u16) -> u16 {
+pub(crate) fn write_status(entries: &[Value], success_status: u16) -> u16 {
     let ok = entries.iter().filter(|e| e["status"] == "success").count();
     match ok {
         n if n == entries.len() => success_status,
@@ -484,7 +487,7 @@ fn write_status(entries: &[Value], success_status: u16) -> u16 {
     }
 }
 
-fn success_entry(record: &Map<String, Value>, message: &str) -> Value {
+pub(crate) fn success_entry(record: &Map<String, Value>, message: &str) -> Value {
     let pick = |k: &str| record.get(k).cloned().unwrap_or(Value::Null);
     json!({
         "code": "SUCCESS",

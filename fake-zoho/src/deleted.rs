@@ -42,22 +42,10 @@ pub(crate) fn list(state: &State, module: &str, request: &RecordedRequest) -> Re
             json!({"param_name": "type", "supported_values": ["all", "recycle", "permanent"]}),
         );
     }
-    let number = |name: &str, default: usize| {
-        request
-            .query_param(name)
-            .map_or(Some(default), |text| text.parse::<usize>().ok().filter(|n| *n >= 1))
+    let (page, per_page) = match crate::wire::page_params(request, MAX_PER_PAGE) {
+        Ok(params) => params,
+        Err(reply) => return reply,
     };
-    let (Some(page), Some(per_page)) = (number("page", 1), number("per_page", MAX_PER_PAGE)) else {
-        return Reply::crm_error(400, "INVALID_DATA", "invalid data", json!({"param_name": "page"}));
-    };
-    if per_page > MAX_PER_PAGE {
-        return Reply::crm_error(
-            400,
-            "INVALID_DATA",
-            "invalid data",
-            json!({"param_name": "per_page", "maximum": MAX_PER_PAGE}),
-        );
-    }
     let since = match request.header("if-modified-since") {
         None => None,
         Some(text) => match crate::time::parse_iso(text) {

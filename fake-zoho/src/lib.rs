@@ -18,6 +18,7 @@ mod crm;
 mod deleted;
 mod fields;
 pub mod multipart;
+mod notes;
 mod search;
 mod server;
 mod time;
@@ -200,6 +201,8 @@ pub(crate) struct State {
     pub edits_on_request: Vec<EditOnRequest>,
     /// TCP connections accepted so far (keep-alive shows as fewer connections than requests).
     pub connections_accepted: u64,
+    /// Notes of every record, in creation order; `Parent_Id` names the record.
+    pub notes: Vec<Map<String, Value>>,
 }
 
 /// An edit a test arms to happen while a client is between requests.
@@ -326,6 +329,7 @@ impl State {
             deliveries: Vec::new(),
             edits_on_request: Vec::new(),
             connections_accepted: 0,
+            notes: Vec::new(),
         }
     }
 

@@ -127,6 +127,24 @@ impl FakeZoho {
         self.shared.lock().requests.clone()
     }
 
+    /// Adds a note to a record directly (no request recorded) and returns its id.
+    pub fn seed_note(&self, module: &str, record_id: &str, title: &str, content: &str) -> String {
+        let mut state = self.shared.lock();
+        let id = state.new_id();
+        let now = state.clock.now();
+        let user = state.user.clone();
+        let note = json!({
+            "id": id, "Note_Title": title, "Note_Content": content,
+            "Parent_Id": {"module": {"api_name": module}, "id": record_id},
+            "Owner": user, "Created_By": user, "Modified_By": user,
+            "Created_Time": now, "Modified_Time": now,
+        });
+        if let Value::Object(note) = note {
+            state.notes.push(note);
+        }
+        id
+    }
+
     /// TCP connections accepted so far.
     pub fn connections_accepted(&self) -> u64 {
         self.shared.lock().connections_accepted

@@ -142,21 +142,10 @@ fn list(request: &RecordedRequest) -> Reply {
             json!({"param_name": "type", "supported_values": TYPES}),
         );
     }
-    let number = |name: &str, default: usize| match request.query_param(name) {
-        None => Some(default),
-        Some(text) => text.parse::<usize>().ok().filter(|n| *n >= 1),
+    let (page, per_page) = match crate::wire::page_params(request, MAX_PER_PAGE) {
+        Ok(params) => params,
+        Err(reply) => return reply,
     };
-    let (Some(page), Some(per_page)) = (number("page", 1), number("per_page", MAX_PER_PAGE)) else {
-        return Reply::crm_error(400, "INVALID_DATA", "invalid data", json!({"param_name": "page"}));
-    };
-    if per_page > MAX_PER_PAGE {
-        return Reply::crm_error(
-            400,
-            "INVALID_DATA",
-            "invalid data",
-            json!({"param_name": "per_page", "maximum": MAX_PER_PAGE}),
-        );
-    }
     let selected: Vec<&Seat> = SEATS.iter().filter(|seat| matches(seat, filter)).collect();
     let offset = (page - 1).saturating_mul(per_page);
     let users: Vec<Value> = selected

@@ -1,7 +1,9 @@
 //! Request and record helpers every route uses: query strings, percent-decoding, and the
 //! projection of a stored record onto the fields asked for.
 
-use serde_json::{Map, Value};
+use serde_json::{Map, Value, json};
+
+use crate::{RecordedRequest, Reply};
 
 pub(crate) fn parse_query(query: &str) -> Vec<(String, String)> {
     query
@@ -50,6 +52,32 @@ pub(crate) fn project(record: &Map<String, Value>, fields: Option<&[String]>) ->
                 .collect(),
         ),
     }
+}
+
+/// `page` and `per_page` of a list paged by number (1 and `max_per_page` by default), or
+/// Zoho's `INVALID_DATA` naming the parameter.
+pub(crate) fn page_params(request: &RecordedRequest, max_per_page: usize) -> Result<(usize, usize), Reply> {
+    let number = |name: &str, default: usize| match request.query_param(name) {
+        None => Some(default),
+        Some(text) => text.parse::<usize>().ok().filter(|n| *n >= 1),
+    };
+    let (Some(page), Some(per_page)) = (number("page", 1), number("per_page", max_per_page)) else {
+        return Err(Reply::crm_error(
+            400,
+            "INVALID_DATA",
+            "invalid data",
+            json!({"param_name": "page"}),
+        ));
+    };
+    if per_page > max_per_page {
+        return Err(Reply::crm_error(
+            400,
+            "INVALID_DATA",
+            "invalid data",
+            json!({"param_name": "per_page", "maximum": max_per_page}),
+        ));
+    }
+    Ok((page, per_page))
 }
 
 #[cfg(test)]

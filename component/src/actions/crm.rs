@@ -282,6 +282,68 @@ pub(super) static ACTIONS: &[Action] = &[
         run: Run::Value(run_list_fields),
     },
     Action {
+        key: "crmListNotes",
+        label: "List Notes",
+        description: "List the notes of a record (any module that has notes): title, content, owner and times; a page, or every page with fetchAll.",
+        product: Product::Crm,
+        inputs: &[
+            RECORD_TYPE,
+            RECORD_ID,
+            InputSpec::optional(
+                "fields",
+                "Fields",
+                InputType::StringList,
+                "Note fields to return (Note_Title, Note_Content, Parent_Id, Owner, Created_Time and Modified_Time when omitted).",
+            )
+            .example("[\"Note_Title\", \"Note_Content\"]"),
+            PAGE,
+            PER_PAGE,
+            FETCH_ALL,
+            MAX_RECORDS,
+            CURSOR,
+        ],
+        output_example: r#"{"data":[{"id":"4150868000000952001","Note_Title":"Call","Note_Content":"Call back on Monday","Parent_Id":{"module":{"api_name":"Leads"},"id":"4150868000000624001"},"Created_Time":"2026-03-27T19:20:28+05:30"}],"info":{"page":1,"perPage":200,"count":1,"moreRecords":false,"nextPageToken":null,"cursor":null}}"#,
+        run: Run::Text(run_list_notes),
+    },
+    Action {
+        key: "crmCreateNote",
+        label: "Create Note",
+        description: "Add a note to a record. A note whose answer was lost is not sent again (it would be added twice): the error says so.",
+        product: Product::Crm,
+        inputs: &[
+            RECORD_TYPE,
+            RECORD_ID,
+            InputSpec::optional("title", "Title", InputType::Text, "The note's title.").example("\"Call\""),
+            InputSpec::required("content", "Content", InputType::Text, "The note's text.")
+                .example("\"Call back on Monday\""),
+        ],
+        output_example: r#"{"data":{"index":0,"status":"success","id":"4150868000000952001","code":"SUCCESS","message":"record added","details":{"id":"4150868000000952001"}}}"#,
+        run: Run::Value(run_create_note),
+    },
+    Action {
+        key: "crmUpdateNote",
+        label: "Update Note",
+        description: "Change a note's title, content, or both.",
+        product: Product::Crm,
+        inputs: &[
+            NOTE_ID,
+            InputSpec::optional("title", "Title", InputType::Text, "The new title.").example("\"Called\""),
+            InputSpec::optional("content", "Content", InputType::Text, "The new text.")
+                .example("\"Called; sending the proposal\""),
+        ],
+        output_example: r#"{"data":{"index":0,"status":"success","id":"4150868000000952001","code":"SUCCESS","message":"record updated","details":{"id":"4150868000000952001"}}}"#,
+        run: Run::Value(run_update_note),
+    },
+    Action {
+        key: "crmDeleteNote",
+        label: "Delete Note",
+        description: "Delete a note by its id.",
+        product: Product::Crm,
+        inputs: &[NOTE_ID],
+        output_example: r#"{"data":{"index":0,"status":"success","id":"4150868000000952001","code":"SUCCESS","message":"record deleted","details":{"id":"4150868000000952001"}}}"#,
+        run: Run::Value(run_delete_note),
+    },
+    Action {
         key: "crmListUsers",
         label: "List Users",
         description: "List the org's users of one type (all, active, deactivated, confirmed, admins, the current user, ...): a page, or every page with fetchAll.",
@@ -510,6 +572,49 @@ fn run_list_fields(session: &mut Session, inputs: &Inputs) -> Result<Value, Erro
         session,
         inputs.required_text("recordType")?,
     )?))
+}
+
+const NOTE_ID: InputSpec =
+    InputSpec::required("noteId", "Note ID", InputType::Id, "The note's id, a string of digits.")
+        .example("\"4150868000000952001\"");
+
+fn run_list_notes(session: &mut Session, inputs: &Inputs) -> Result<String, Error> {
+    let gathered = crate::crm::notes::list_notes(
+        session,
+        inputs.required_text("recordType")?,
+        inputs.required_text("recordId")?,
+        &inputs.list("fields").unwrap_or_default(),
+        inputs.u32("page"),
+        inputs.u32("perPage"),
+        &fetch(inputs),
+    )?;
+    list_output(&gathered)
+}
+
+fn run_create_note(session: &mut Session, inputs: &Inputs) -> Result<Value, Error> {
+    let result = crate::crm::notes::create_note(
+        session,
+        inputs.required_text("recordType")?,
+        inputs.required_text("recordId")?,
+        inputs.text("title"),
+        inputs.required_text("content")?,
+    )?;
+    Ok(json!({ "data": record_result_json(&result) }))
+}
+
+fn run_update_note(session: &mut Session, inputs: &Inputs) -> Result<Value, Error> {
+    let result = crate::crm::notes::update_note(
+        session,
+        inputs.required_text("noteId")?,
+        inputs.text("title"),
+        inputs.text("content"),
+    )?;
+    Ok(json!({ "data": record_result_json(&result) }))
+}
+
+fn run_delete_note(session: &mut Session, inputs: &Inputs) -> Result<Value, Error> {
+    let result = crate::crm::notes::delete_note(session, inputs.required_text("noteId")?)?;
+    Ok(json!({ "data": record_result_json(&result) }))
 }
 
 fn run_list_users(session: &mut Session, inputs: &Inputs) -> Result<String, Error> {

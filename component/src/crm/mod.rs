@@ -3,6 +3,7 @@
 pub(crate) mod attachments;
 pub(crate) mod coql;
 pub(crate) mod metadata;
+pub(crate) mod notes;
 pub(crate) mod paging;
 pub(crate) mod search;
 pub(crate) mod users;

@@ -17,6 +17,7 @@ mod hostile;
 mod inputs;
 mod limits;
 mod manifest;
+mod notes;
 mod notifications;
 mod policy;
 mod pool;

@@ -46,6 +46,16 @@ fn inputs(ids: &BTreeMap<&str, String>) -> BTreeMap<&'static str, Value> {
         ),
         ("crmListModules", json!({})),
         (
+            "crmListNotes",
+            json!({"recordType": "Leads", "recordId": ids["lead"], "fields": ["Note_Title"]}),
+        ),
+        (
+            "crmCreateNote",
+            json!({"recordType": "Leads", "recordId": ids["lead"], "title": "Manifest", "content": "A note"}),
+        ),
+        ("crmUpdateNote", json!({"noteId": ids["note"], "content": "Edited"})),
+        ("crmDeleteNote", json!({"noteId": ids["note"]})),
+        (
             "crmListUsers",
             json!({"type": "ActiveUsers", "perPage": 2, "fetchAll": true}),
         ),
@@ -142,7 +152,9 @@ fn seed(world: &World) -> BTreeMap<&'static str, String> {
         "comment_id",
         json!({"description": "x"}),
     );
+    let note = world.fake.seed_note("Leads", &leads[0], "Seed", "A seeded note");
     BTreeMap::from([
+        ("note", note),
         ("attachment", attachment),
         ("lead", leads[0].clone()),
         ("doomed", leads[1].clone()),
