@@ -13,6 +13,7 @@
 mod accounts;
 mod attachments;
 mod books;
+mod convert;
 mod coql;
 mod crm;
 mod deleted;
@@ -203,6 +204,8 @@ pub(crate) struct State {
     pub connections_accepted: u64,
     /// Notes of every record, in creation order; `Parent_Id` names the record.
     pub notes: Vec<Map<String, Value>>,
+    /// Ids of leads converted (they left the Leads module).
+    pub converted_leads: BTreeSet<String>,
 }
 
 /// An edit a test arms to happen while a client is between requests.
@@ -330,6 +333,7 @@ impl State {
             edits_on_request: Vec::new(),
             connections_accepted: 0,
             notes: Vec::new(),
+            converted_leads: BTreeSet::new(),
         }
     }
 

@@ -113,6 +113,11 @@ fn matches(seat: &Seat, filter: &str) -> bool {
     }
 }
 
+/// Whether `id` is one of the org's users.
+pub(crate) fn exists(id: &str) -> bool {
+    SEATS.iter().any(|seat| seat.0 == id)
+}
+
 /// Routes `/crm/v8/users...` and `/crm/v8/org`.
 pub(crate) fn route(_state: &State, request: &RecordedRequest, rest: &[&str]) -> Option<Reply> {
     let reply = match (request.method.as_str(), rest) {

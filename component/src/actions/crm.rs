@@ -282,6 +282,61 @@ pub(super) static ACTIONS: &[Action] = &[
         run: Run::Value(run_list_fields),
     },
     Action {
+        key: "crmConvertLead",
+        label: "Convert Lead",
+        description: "Convert a lead into a contact and an account (new ones, or existing ones you name) and, with deals values, a new deal. Returns the ids Zoho created or linked. A conversion whose answer was lost is not sent again (it would create the records twice).",
+        product: Product::Crm,
+        inputs: &[
+            InputSpec::required("recordId", "Lead ID", InputType::Id, "The lead's id, a string of digits.")
+                .example("\"4150868000000624001\""),
+            InputSpec::optional(
+                "overwrite",
+                "Overwrite",
+                InputType::Boolean,
+                "With contacts: overwrite that contact's fields with the lead's.",
+            ),
+            InputSpec::optional(
+                "notifyLeadOwner",
+                "Notify Lead Owner",
+                InputType::Boolean,
+                "Email the lead's owner about the conversion.",
+            ),
+            InputSpec::optional(
+                "notifyNewEntityOwner",
+                "Notify New Entity Owner",
+                InputType::Boolean,
+                "Email the owner of the new records.",
+            ),
+            InputSpec::optional(
+                "accounts",
+                "Account ID",
+                InputType::Id,
+                "An existing account to link the lead to instead of creating one from its Company.",
+            ),
+            InputSpec::optional(
+                "contacts",
+                "Contact ID",
+                InputType::Id,
+                "An existing contact to link the lead to instead of creating one.",
+            ),
+            InputSpec::optional(
+                "assignTo",
+                "Assign To",
+                InputType::Id,
+                "The user id who will own the new records.",
+            ),
+            InputSpec::optional(
+                "deals",
+                "Deal",
+                InputType::Object,
+                "Values for a new deal, by field API name; Zoho requires at least Deal_Name and Stage.",
+            )
+            .example("{\"Deal_Name\": \"Zylker renewal\", \"Stage\": \"Qualification\", \"Closing_Date\": \"2026-06-30\"}"),
+        ],
+        output_example: r#"{"data":{"contactId":"4150868000000625001","accountId":"4150868000000626001","dealId":null,"contact":{"id":"4150868000000625001","name":"Boyle"},"account":{"id":"4150868000000626001","name":"Zylker"},"deal":null}}"#,
+        run: Run::Value(run_convert_lead),
+    },
+    Action {
         key: "crmListNotes",
         label: "List Notes",
         description: "List the notes of a record (any module that has notes): title, content, owner and times; a page, or every page with fetchAll.",
@@ -572,6 +627,32 @@ fn run_list_fields(session: &mut Session, inputs: &Inputs) -> Result<Value, Erro
         session,
         inputs.required_text("recordType")?,
     )?))
+}
+
+fn run_convert_lead(session: &mut Session, inputs: &Inputs) -> Result<Value, Error> {
+    use crate::crm::convert::{ConvertOptions, Entity, convert_lead};
+    let options = ConvertOptions {
+        overwrite: inputs.value("overwrite").and_then(Value::as_bool),
+        notify_lead_owner: inputs.value("notifyLeadOwner").and_then(Value::as_bool),
+        notify_new_entity_owner: inputs.value("notifyNewEntityOwner").and_then(Value::as_bool),
+        account: inputs.text("accounts").map(str::to_owned),
+        contact: inputs.text("contacts").map(str::to_owned),
+        assign_to: inputs.text("assignTo").map(str::to_owned),
+        deal: inputs.object("deals").cloned(),
+    };
+    let converted = convert_lead(session, inputs.required_text("recordId")?, &options)?;
+    let entity = |e: &Option<Entity>| e.as_ref().map_or(Value::Null, |e| json!({"id": e.id, "name": e.name}));
+    let id = |e: &Option<Entity>| e.as_ref().map_or(Value::Null, |e| json!(e.id));
+    Ok(json!({
+        "data": {
+            "contactId": id(&converted.contact),
+            "accountId": id(&converted.account),
+            "dealId": id(&converted.deal),
+            "contact": entity(&converted.contact),
+            "account": entity(&converted.account),
+            "deal": entity(&converted.deal),
+        }
+    }))
 }
 
 const NOTE_ID: InputSpec =

@@ -1,6 +1,7 @@
 //! Zoho CRM v8 records: plans for each operation and the decoding of Zoho's answers.
 
 pub(crate) mod attachments;
+pub(crate) mod convert;
 pub(crate) mod coql;
 pub(crate) mod metadata;
 pub(crate) mod notes;
@@ -18,6 +19,16 @@ use crate::shared::session::Session;
 use crate::shared::validate;
 use crate::shared::zoho;
 use paging::{Gathered, PageRef, Walk};
+
+/// A record id as Zoho sent it (a digit string, or a number in older answers).
+pub(crate) fn id_of(value: Option<&Value>) -> Option<String> {
+    let value = value?;
+    value
+        .as_str()
+        .map(str::to_owned)
+        .or_else(|| value.as_u64().map(|n| n.to_string()))
+        .filter(|id| !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()))
+}
 
 /// Zoho's limit on records in one insert, update or delete call.
 pub const MAX_RECORDS_PER_CALL: usize = 100;
@@ -484,7 +495,7 @@ pub fn decode_single_write(response: &Response<Vec<u8>>, scope: Option<&Required
 
 /// Zoho reports an id that names no record as `INVALID_DATA` "the id given seems to be
 /// invalid"; callers want to tell that apart from bad field data.
-fn not_found_if_unknown_id(error: Error) -> Error {
+pub(crate) fn not_found_if_unknown_id(error: Error) -> Error {
     match error {
         Error::Api(api) if api.code == "INVALID_DATA" && api.message.contains("id given seems to be invalid") => {
             Error::NotFound(api)

@@ -16,6 +16,7 @@ pub mod position;
 
 use std::collections::BTreeMap;
 
+use crate::crm::id_of;
 use serde_json::{Value, json};
 
 use crate::actions::{ORGANIZATION_ID, Product, call_options, with_common_inputs};
@@ -288,16 +289,6 @@ impl Earliest {
         let last = self.kept.keys().next_back().cloned();
         (self.kept.into_values().collect(), last, self.overflowed)
     }
-}
-
-/// A record id as Zoho sent it (a digit string, or a number in older answers).
-fn id_of(value: Option<&Value>) -> Option<String> {
-    let value = value?;
-    value
-        .as_str()
-        .map(str::to_owned)
-        .or_else(|| value.as_u64().map(|n| n.to_string()))
-        .filter(|id| !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// A created or updated event.

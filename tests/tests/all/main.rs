@@ -6,6 +6,7 @@ mod books;
 mod cli;
 mod cli_triggers;
 mod connections;
+mod convert;
 mod credentials;
 mod crm;
 mod crm_batches;

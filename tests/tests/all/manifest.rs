@@ -46,6 +46,10 @@ fn inputs(ids: &BTreeMap<&str, String>) -> BTreeMap<&'static str, Value> {
         ),
         ("crmListModules", json!({})),
         (
+            "crmConvertLead",
+            json!({"recordId": ids["convertible"], "notifyLeadOwner": false}),
+        ),
+        (
             "crmListNotes",
             json!({"recordType": "Leads", "recordId": ids["lead"], "fields": ["Note_Title"]}),
         ),
@@ -133,6 +137,7 @@ fn seed(world: &World) -> BTreeMap<&'static str, String> {
             json!({"Last_Name": "Kept"}),
             json!({"Last_Name": "Doomed"}),
             json!({"Last_Name": "Doomed 2"}),
+            json!({"Last_Name": "Convertible", "Company": "Zylker"}),
         ],
     );
     let attachment = world
@@ -155,6 +160,7 @@ fn seed(world: &World) -> BTreeMap<&'static str, String> {
     let note = world.fake.seed_note("Leads", &leads[0], "Seed", "A seeded note");
     BTreeMap::from([
         ("note", note),
+        ("convertible", leads[3].clone()),
         ("attachment", attachment),
         ("lead", leads[0].clone()),
         ("doomed", leads[1].clone()),
