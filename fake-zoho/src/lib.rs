@@ -22,6 +22,7 @@ pub mod multipart;
 mod notes;
 mod search;
 mod server;
+mod tags;
 mod time;
 mod users;
 mod watch;
@@ -206,6 +207,8 @@ pub(crate) struct State {
     pub notes: Vec<Map<String, Value>>,
     /// Ids of leads converted (they left the Leads module).
     pub converted_leads: BTreeSet<String>,
+    /// Each module's tags (`{id, name, ...}`), in creation order.
+    pub tags: BTreeMap<String, Vec<Value>>,
 }
 
 /// An edit a test arms to happen while a client is between requests.
@@ -334,6 +337,7 @@ impl State {
             connections_accepted: 0,
             notes: Vec::new(),
             converted_leads: BTreeSet::new(),
+            tags: BTreeMap::new(),
         }
     }
 

@@ -337,6 +337,44 @@ pub(super) static ACTIONS: &[Action] = &[
         run: Run::Value(run_convert_lead),
     },
     Action {
+        key: "crmListTags",
+        label: "List Tags",
+        description: "List a module's tags (id and name), for dropdowns.",
+        product: Product::Crm,
+        inputs: &[RECORD_TYPE],
+        output_example: r##"{"data":[{"id":"4150868000000950001","name":"Hot","color_code":"#F17574"}]}"##,
+        run: Run::Value(run_list_tags),
+    },
+    Action {
+        key: "crmAddTags",
+        label: "Add Tags",
+        description: "Add tags to records (sent 100 records per request); tags that do not exist yet are created. With overWrite the tags replace the records' tags. Each record's result is reported.",
+        product: Product::Crm,
+        inputs: &[
+            RECORD_TYPE,
+            RECORD_IDS_FOR_TAGS,
+            TAG_NAMES,
+            InputSpec::optional(
+                "overWrite",
+                "Overwrite",
+                InputType::Boolean,
+                "Replace the records' tags with these instead of adding to them.",
+            )
+            .default("false"),
+        ],
+        output_example: r#"{"data":[{"index":0,"status":"success","id":"4150868000000624001","code":"SUCCESS","message":"tags updated successfully","details":{"id":"4150868000000624001","tags":[{"name":"Hot","id":"4150868000000950001"}]}}]}"#,
+        run: Run::Value(run_add_tags),
+    },
+    Action {
+        key: "crmRemoveTags",
+        label: "Remove Tags",
+        description: "Remove tags from records (sent 100 records per request). Each record's result is reported.",
+        product: Product::Crm,
+        inputs: &[RECORD_TYPE, RECORD_IDS_FOR_TAGS, TAG_NAMES],
+        output_example: r#"{"data":[{"index":0,"status":"success","id":"4150868000000624001","code":"SUCCESS","message":"tags updated successfully","details":{"id":"4150868000000624001","tags":[]}}]}"#,
+        run: Run::Value(run_remove_tags),
+    },
+    Action {
         key: "crmListNotes",
         label: "List Notes",
         description: "List the notes of a record (any module that has notes): title, content, owner and times; a page, or every page with fetchAll.",
@@ -653,6 +691,50 @@ fn run_convert_lead(session: &mut Session, inputs: &Inputs) -> Result<Value, Err
             "deal": entity(&converted.deal),
         }
     }))
+}
+
+const RECORD_IDS_FOR_TAGS: InputSpec = InputSpec::required(
+    "recordIds",
+    "Record IDs",
+    InputType::StringList,
+    "The records to tag, as an array or a comma-separated string; sent 100 per request.",
+)
+.example("[\"4150868000000624001\"]");
+const TAG_NAMES: InputSpec = InputSpec::required(
+    "tags",
+    "Tags",
+    InputType::StringList,
+    "Tag names, as an array or a comma-separated string.",
+)
+.example("[\"Hot\", \"Webinar\"]");
+
+fn run_list_tags(session: &mut Session, inputs: &Inputs) -> Result<Value, Error> {
+    let tags = crate::crm::tags::list_tags(session, inputs.required_text("recordType")?)?;
+    Ok(json!({ "data": tags }))
+}
+
+fn run_change_tags(
+    session: &mut Session,
+    inputs: &Inputs,
+    change: crate::crm::tags::TagChange,
+) -> Result<Value, Error> {
+    let results = crate::crm::tags::change_tags(
+        session,
+        inputs.required_text("recordType")?,
+        &inputs.list("recordIds").unwrap_or_default(),
+        &inputs.list("tags").unwrap_or_default(),
+        change,
+    )?;
+    Ok(json!({ "data": results.iter().map(record_result_json).collect::<Vec<_>>() }))
+}
+
+fn run_add_tags(session: &mut Session, inputs: &Inputs) -> Result<Value, Error> {
+    let over_write = inputs.flag("overWrite");
+    run_change_tags(session, inputs, crate::crm::tags::TagChange::Add { over_write })
+}
+
+fn run_remove_tags(session: &mut Session, inputs: &Inputs) -> Result<Value, Error> {
+    run_change_tags(session, inputs, crate::crm::tags::TagChange::Remove)
 }
 
 const NOTE_ID: InputSpec =

@@ -7,6 +7,7 @@ pub(crate) mod metadata;
 pub(crate) mod notes;
 pub(crate) mod paging;
 pub(crate) mod search;
+pub(crate) mod tags;
 pub(crate) mod users;
 
 use http::{Method, Request, Response, StatusCode};
@@ -508,7 +509,7 @@ pub(crate) fn not_found_if_unknown_id(error: Error) -> Error {
 /// result per item in input order. A single item that fails is its own error; with several,
 /// any failure makes the outcome a partial failure that still carries every item's result, and
 /// a batch that fails whole after earlier ones were applied reports those too.
-fn write_in_batches<T>(
+pub(crate) fn write_in_batches<T>(
     session: &mut Session,
     items: &[T],
     plan_for: impl Fn(&[T]) -> Result<Request<Vec<u8>>, Error>,

@@ -26,6 +26,7 @@ mod raw;
 mod readme;
 mod secrets;
 mod support;
+mod tags;
 mod triggers;
 mod typed;
 mod users_and_deleted;

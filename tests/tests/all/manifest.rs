@@ -45,6 +45,15 @@ fn inputs(ids: &BTreeMap<&str, String>) -> BTreeMap<&'static str, Value> {
             json!({"query": "select Last_Name from Leads where Last_Name like 'K%'", "fetchAll": true, "maxRecords": 50}),
         ),
         ("crmListModules", json!({})),
+        ("crmListTags", json!({"recordType": "Leads"})),
+        (
+            "crmAddTags",
+            json!({"recordType": "Leads", "recordIds": [ids["lead"]], "tags": ["Manifest"], "overWrite": false}),
+        ),
+        (
+            "crmRemoveTags",
+            json!({"recordType": "Leads", "recordIds": ids["lead"], "tags": "Manifest"}),
+        ),
         (
             "crmConvertLead",
             json!({"recordId": ids["convertible"], "notifyLeadOwner": false}),

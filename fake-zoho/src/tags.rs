@@ -1,0 +1,164 @@
+//! Tags: a module's tags (`GET /settings/tags?module=`) and tags on records
+//! (`POST /{module}/actions/add_tags?over_write=` and `remove_tags`, `{"tags", "ids"}` bodies),
+//! kept on each record as its `Tag` field. Zoho's limits: 100 records per request, 10 tags on a
+//! record, 25 characters in a tag name.
+
+use serde_json::{Map, Value, json};
+
+use crate::crm::invalid_id;
+use crate::{RecordedRequest, Reply, State};
+
+const MAX_IDS: usize = 100;
+const MAX_TAGS_PER_RECORD: usize = 10;
+const MAX_NAME_CHARS: usize = 25;
+
+pub(crate) fn route(state: &mut State, request: &RecordedRequest, rest: &[&str]) -> Option<Reply> {
+    let reply = match (request.method.as_str(), rest) {
+        ("GET", ["settings", "tags"]) => list(state, request),
+        ("POST", [module, "actions", "add_tags"]) => change(state, module, request, true),
+        ("POST", [module, "actions", "remove_tags"]) => change(state, module, request, false),
+        _ => return None,
+    };
+    Some(reply)
+}
+
+fn invalid_module() -> Reply {
+    Reply::crm_error(
+        400,
+        "INVALID_MODULE",
+        "the module name given seems to be invalid",
+        json!({"resource_path_index": 0}),
+    )
+}
+
+fn list(state: &State, request: &RecordedRequest) -> Reply {
+    let Some(module) = request.query_param("module") else {
+        return Reply::crm_error(
+            400,
+            "REQUIRED_PARAM_MISSING",
+            "One of the expected parameter is missing",
+            json!({"param_name": "module"}),
+        );
+    };
+    if !state.modules.contains_key(module) {
+        return invalid_module();
+    }
+    let tags = state.tags.get(module).cloned().unwrap_or_default();
+    if tags.is_empty() {
+        return Reply::no_content();
+    }
+    Reply::json(
+        200,
+        &json!({"tags": tags, "info": {"count": tags.len(), "allowed_count": 1000}}),
+    )
+}
+
+fn change(state: &mut State, module: &str, request: &RecordedRequest, adding: bool) -> Reply {
+    if !state.modules.contains_key(module) {
+        return invalid_module();
+    }
+    let body: Value = serde_json::from_slice(&request.body).unwrap_or(Value::Null);
+    let ids: Vec<String> = body["ids"]
+        .as_array()
+        .map(|ids| ids.iter().filter_map(Value::as_str).map(str::to_owned).collect())
+        .unwrap_or_default();
+    let names: Vec<String> = body["tags"]
+        .as_array()
+        .map(|tags| {
+            tags.iter()
+                .filter_map(|t| t["name"].as_str())
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default();
+    if ids.is_empty() || names.is_empty() {
+        let missing = if ids.is_empty() { "ids" } else { "tags" };
+        return Reply::crm_error(
+            400,
+            "REQUIRED_PARAM_MISSING",
+            "One of the expected parameter is missing",
+            json!({"param_name": missing}),
+        );
+    }
+    if ids.len() > MAX_IDS {
+        return Reply::crm_error(
+            400,
+            "LIMIT_EXCEEDED",
+            "the number of records exceeds the limit",
+            json!({"limit": MAX_IDS, "api_name": "ids"}),
+        );
+    }
+    if let Some(index) = names.iter().position(|n| n.chars().count() > MAX_NAME_CHARS) {
+        return Reply::crm_error(
+            400,
+            "INVALID_DATA",
+            "invalid data",
+            json!({"api_name": "name", "json_path": format!("$.tags[{index}].name"), "maximum_length": MAX_NAME_CHARS}),
+        );
+    }
+    let over_write = request.query_param("over_write") == Some("true");
+    let mut entries = Vec::with_capacity(ids.len());
+    for id in &ids {
+        let Some(position) = state.modules[module].position(id) else {
+            entries.push(invalid_id(id));
+            continue;
+        };
+        let current: Vec<String> = state.modules[module].records[position]
+            .get("Tag")
+            .and_then(Value::as_array)
+            .map(|tags| {
+                tags.iter()
+                    .filter_map(|t| t["name"].as_str())
+                    .map(str::to_owned)
+                    .collect()
+            })
+            .unwrap_or_default();
+        let mut updated: Vec<String> = if adding && over_write { Vec::new() } else { current };
+        if adding {
+            for name in &names {
+                if !updated.iter().any(|t| t.eq_ignore_ascii_case(name)) {
+                    updated.push(name.clone());
+                }
+            }
+        } else {
+            updated.retain(|t| !names.iter().any(|n| n.eq_ignore_ascii_case(t)));
+        }
+        if updated.len() > MAX_TAGS_PER_RECORD {
+            entries.push(json!({
+                "code": "LIMIT_EXCEEDED",
+                "details": {"id": id, "api_name": "tags", "limit": MAX_TAGS_PER_RECORD},
+                "message": "the number of tags on a record exceeds the limit",
+                "status": "error",
+            }));
+            continue;
+        }
+        let tag_values: Vec<Value> = updated.iter().map(|name| module_tag(state, module, name)).collect();
+        if let Some(stored) = state.modules.get_mut(module) {
+            let mut values = Map::new();
+            values.insert("Tag".into(), Value::Array(tag_values.clone()));
+            stored.extend(position, values);
+        }
+        entries.push(json!({
+            "code": "SUCCESS",
+            "details": {"id": id, "tags": tag_values},
+            "message": "tags updated successfully",
+            "status": "success",
+        }));
+    }
+    Reply::json(crate::crm::write_status(&entries, 200), &json!({"data": entries}))
+}
+
+/// The module's tag named `name` as `{name, id}`, created on first use.
+fn module_tag(state: &mut State, module: &str, name: &str) -> Value {
+    if let Some(tag) = state.tags.get(module).and_then(|tags| {
+        tags.iter()
+            .find(|t| t["name"].as_str().is_some_and(|n| n.eq_ignore_ascii_case(name)))
+    }) {
+        return json!({"name": tag["name"], "id": tag["id"]});
+    }
+    let id = state.new_id();
+    let now = state.clock.now();
+    let tag = json!({"id": id, "name": name, "color_code": null, "created_time": now, "created_by": state.user});
+    state.tags.entry(module.to_owned()).or_default().push(tag);
+    json!({"name": name, "id": id})
+}
