@@ -62,15 +62,7 @@ fn change(state: &mut State, module: &str, request: &RecordedRequest, adding: bo
         .as_array()
         .map(|ids| ids.iter().filter_map(Value::as_str).map(str::to_owned).collect())
         .unwrap_or_default();
-    let names: Vec<String> = body["tags"]
-        .as_array()
-        .map(|tags| {
-            tags.iter()
-                .filter_map(|t| t["name"].as_str())
-                .map(str::to_owned)
-                .collect()
-        })
-        .unwrap_or_default();
+    let names = tag_names(&body["tags"]);
     if ids.is_empty() || names.is_empty() {
         let missing = if ids.is_empty() { "ids" } else { "tags" };
         return Reply::crm_error(
@@ -103,16 +95,11 @@ fn change(state: &mut State, module: &str, request: &RecordedRequest, adding: bo
             entries.push(invalid_id(id));
             continue;
         };
-        let current: Vec<String> = state.modules[module].records[position]
-            .get("Tag")
-            .and_then(Value::as_array)
-            .map(|tags| {
-                tags.iter()
-                    .filter_map(|t| t["name"].as_str())
-                    .map(str::to_owned)
-                    .collect()
-            })
-            .unwrap_or_default();
+        let current = tag_names(
+            state.modules[module].records[position]
+                .get("Tag")
+                .unwrap_or(&Value::Null),
+        );
         let mut updated: Vec<String> = if adding && over_write { Vec::new() } else { current };
         if adding {
             for name in &names {
@@ -146,6 +133,18 @@ fn change(state: &mut State, module: &str, request: &RecordedRequest, adding: bo
         }));
     }
     Reply::json(crate::crm::write_status(&entries, 200), &json!({"data": entries}))
+}
+
+/// The names in a list of `{name, ...}` tags.
+fn tag_names(tags: &Value) -> Vec<String> {
+    tags.as_array()
+        .map(|tags| {
+            tags.iter()
+                .filter_map(|t| t["name"].as_str())
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// The module's tag named `name` as `{name, id}`, created on first use.
