@@ -64,6 +64,7 @@ pub(crate) fn route(state: &mut State, request: &RecordedRequest, rest: &[&str])
         }),
         ("GET", [module, "search"]) => with_module(state, module, 0, |s| crate::search::search(s, module, request)),
         ("GET", ["settings", "modules"]) => modules(state),
+        ("GET", ["settings", "related_lists"]) => crate::related::metadata(state, request),
         ("GET", ["settings", "fields"]) => match request.query_param("module") {
             None => Reply::crm_error(
                 400,
@@ -88,7 +89,8 @@ pub(crate) fn route(state: &mut State, request: &RecordedRequest, rest: &[&str])
         ("GET", [module, id]) => with_module(state, module, 0, |s| get(s, module, id, request)),
         ("PUT", [module, id]) => with_module(state, module, 0, |s| update(s, module, id, request)),
         ("DELETE", [module, id]) => with_module(state, module, 0, |s| delete(s, module, id)),
-        _ => return None,
+        // Anything else below a record may be one of its related lists.
+        _ => return crate::related::route(state, request, rest),
     };
     Some(reply)
 }

@@ -20,6 +20,7 @@ mod deleted;
 mod fields;
 pub mod multipart;
 mod notes;
+mod related;
 mod search;
 mod server;
 mod tags;
@@ -209,6 +210,8 @@ pub(crate) struct State {
     pub converted_leads: BTreeSet<String>,
     /// Each module's tags (`{id, name, ...}`), in creation order.
     pub tags: BTreeMap<String, Vec<Value>>,
+    /// Many-to-many links (campaign members, contact roles) with their junction values.
+    pub links: BTreeMap<(String, String, String, String), Map<String, Value>>,
 }
 
 /// An edit a test arms to happen while a client is between requests.
@@ -338,6 +341,7 @@ impl State {
             notes: Vec::new(),
             converted_leads: BTreeSet::new(),
             tags: BTreeMap::new(),
+            links: BTreeMap::new(),
         }
     }
 

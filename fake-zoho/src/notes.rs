@@ -40,13 +40,9 @@ fn parent_matches(note: &Map<String, Value>, module: &str, id: &str) -> bool {
 }
 
 fn list(state: &State, module: &str, id: &str, request: &RecordedRequest) -> Reply {
-    let Some(fields) = request.query_param("fields").filter(|f| !f.is_empty()) else {
-        return Reply::crm_error(
-            400,
-            "REQUIRED_PARAM_MISSING",
-            "One of the expected parameter is missing",
-            json!({"param_name": "fields"}),
-        );
+    let fields = match crate::wire::required_param(request, "fields") {
+        Ok(value) => value,
+        Err(reply) => return reply,
     };
     let fields: Vec<String> = fields.split(',').map(str::to_owned).collect();
     let (page, per_page) = match crate::wire::page_params(request, MAX_PER_PAGE) {

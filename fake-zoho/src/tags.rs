@@ -32,13 +32,9 @@ fn invalid_module() -> Reply {
 }
 
 fn list(state: &State, request: &RecordedRequest) -> Reply {
-    let Some(module) = request.query_param("module") else {
-        return Reply::crm_error(
-            400,
-            "REQUIRED_PARAM_MISSING",
-            "One of the expected parameter is missing",
-            json!({"param_name": "module"}),
-        );
+    let module = match crate::wire::required_param(request, "module") {
+        Ok(value) => value,
+        Err(reply) => return reply,
     };
     if !state.modules.contains_key(module) {
         return invalid_module();

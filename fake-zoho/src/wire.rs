@@ -54,6 +54,21 @@ pub(crate) fn project(record: &Map<String, Value>, fields: Option<&[String]>) ->
     }
 }
 
+/// A query parameter the endpoint cannot do without, or Zoho's `REQUIRED_PARAM_MISSING`.
+pub(crate) fn required_param<'a>(request: &'a RecordedRequest, name: &str) -> Result<&'a str, Reply> {
+    request
+        .query_param(name)
+        .filter(|value| !value.is_empty())
+        .ok_or_else(|| {
+            Reply::crm_error(
+                400,
+                "REQUIRED_PARAM_MISSING",
+                "One of the expected parameter is missing",
+                json!({"param_name": name}),
+            )
+        })
+}
+
 /// `page` and `per_page` of a list paged by number (1 and `max_per_page` by default), or
 /// Zoho's `INVALID_DATA` naming the parameter.
 pub(crate) fn page_params(request: &RecordedRequest, max_per_page: usize) -> Result<(usize, usize), Reply> {

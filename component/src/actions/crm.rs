@@ -337,6 +337,87 @@ pub(super) static ACTIONS: &[Action] = &[
         run: Run::Value(run_convert_lead),
     },
     Action {
+        key: "crmListRelatedLists",
+        label: "List Related Lists",
+        description: "List a module's related lists (API name, label and the module they hold), for the relatedList dropdown.",
+        product: Product::Crm,
+        inputs: &[RECORD_TYPE],
+        output_example: r#"{"data":[{"apiName":"Contacts","label":"Contacts","module":"Contacts"}]}"#,
+        run: Run::Value(run_list_related_lists),
+    },
+    Action {
+        key: "crmListRelatedRecords",
+        label: "List Related Records",
+        description: "List the records in one of a record's related lists (an account's contacts, a contact's deals, a campaign's leads, ...): a page, or every page with fetchAll.",
+        product: Product::Crm,
+        inputs: &[
+            RECORD_TYPE,
+            RECORD_ID,
+            RELATED_LIST,
+            InputSpec::optional(
+                "fields",
+                "Fields",
+                InputType::StringList,
+                "Field API names of the related records (the related module's fields, up to 50, when omitted).",
+            )
+            .example("[\"Last_Name\", \"Email\"]"),
+            PAGE,
+            PER_PAGE,
+            FETCH_ALL,
+            MAX_RECORDS,
+            CURSOR,
+        ],
+        output_example: r#"{"data":[{"id":"4150868000000625001","Last_Name":"Boyle","Email":"p.boyle@zylker.com"}],"info":{"page":1,"perPage":200,"count":1,"moreRecords":false,"nextPageToken":null,"cursor":null}}"#,
+        run: Run::Text(run_list_related_records),
+    },
+    Action {
+        key: "crmLinkRelatedRecords",
+        label: "Link Related Records",
+        description: "Link records into a record's related list (a lead to a campaign, a contact role to a deal), with values for the link's own fields; 100 records per request, each record's result reported.",
+        product: Product::Crm,
+        inputs: &[
+            RECORD_TYPE,
+            RECORD_ID,
+            RELATED_LIST,
+            InputSpec::required(
+                "relatedRecordIds",
+                "Related Record IDs",
+                InputType::StringList,
+                "The records to link, as an array or a comma-separated string.",
+            )
+            .example("[\"4150868000000625001\"]"),
+            InputSpec::optional(
+                "values",
+                "Values",
+                InputType::Object,
+                "Values of the link's own (junction) fields, set on every link, e.g. a contact role or a campaign member status.",
+            )
+            .example("{\"Member_Status\": \"Invited\"}"),
+        ],
+        output_example: r#"{"data":[{"index":0,"status":"success","id":"4150868000000625001","code":"SUCCESS","message":"relation added","details":{"id":"4150868000000625001"}}]}"#,
+        run: Run::Value(run_link_related_records),
+    },
+    Action {
+        key: "crmUnlinkRelatedRecord",
+        label: "Unlink Related Record",
+        description: "Remove one record from a record's related list; the record itself is kept.",
+        product: Product::Crm,
+        inputs: &[
+            RECORD_TYPE,
+            RECORD_ID,
+            RELATED_LIST,
+            InputSpec::required(
+                "relatedRecordId",
+                "Related Record ID",
+                InputType::Id,
+                "The record to unlink.",
+            )
+            .example("\"4150868000000625001\""),
+        ],
+        output_example: r#"{"data":{"index":0,"status":"success","id":"4150868000000625001","code":"SUCCESS","message":"relation removed","details":{"id":"4150868000000625001"}}}"#,
+        run: Run::Value(run_unlink_related_record),
+    },
+    Action {
         key: "crmListTags",
         label: "List Tags",
         description: "List a module's tags (id and name), for dropdowns.",
@@ -691,6 +772,58 @@ fn run_convert_lead(session: &mut Session, inputs: &Inputs) -> Result<Value, Err
             "deal": entity(&converted.deal),
         }
     }))
+}
+
+const RELATED_LIST: InputSpec = InputSpec::required(
+    "relatedList",
+    "Related List",
+    InputType::ApiName,
+    "The related list's API name (see crmListRelatedLists), e.g. Contacts, Deals, Campaigns.",
+)
+.example("\"Contacts\"");
+
+fn related_target(inputs: &Inputs) -> Result<crate::crm::related::RelatedList<'_>, Error> {
+    Ok(crate::crm::related::RelatedList {
+        module: inputs.required_text("recordType")?,
+        record_id: inputs.required_text("recordId")?,
+        related_list: inputs.required_text("relatedList")?,
+    })
+}
+
+fn run_list_related_lists(session: &mut Session, inputs: &Inputs) -> Result<Value, Error> {
+    let lists = crate::crm::metadata::list_related_lists(session, inputs.required_text("recordType")?)?;
+    Ok(crate::crm::metadata::related_lists_json(&lists))
+}
+
+fn run_list_related_records(session: &mut Session, inputs: &Inputs) -> Result<String, Error> {
+    let gathered = crate::crm::related::list_related_records(
+        session,
+        related_target(inputs)?,
+        &inputs.list("fields").unwrap_or_default(),
+        inputs.u32("page"),
+        inputs.u32("perPage"),
+        &fetch(inputs),
+    )?;
+    list_output(&gathered)
+}
+
+fn run_link_related_records(session: &mut Session, inputs: &Inputs) -> Result<Value, Error> {
+    let results = crate::crm::related::link_related_records(
+        session,
+        related_target(inputs)?,
+        &inputs.list("relatedRecordIds").unwrap_or_default(),
+        &inputs.object("values").cloned().unwrap_or_default(),
+    )?;
+    Ok(json!({ "data": results.iter().map(record_result_json).collect::<Vec<_>>() }))
+}
+
+fn run_unlink_related_record(session: &mut Session, inputs: &Inputs) -> Result<Value, Error> {
+    let result = crate::crm::related::unlink_related_record(
+        session,
+        related_target(inputs)?,
+        inputs.required_text("relatedRecordId")?,
+    )?;
+    Ok(json!({ "data": record_result_json(&result) }))
 }
 
 const RECORD_IDS_FOR_TAGS: InputSpec = InputSpec::required(

@@ -119,6 +119,42 @@ pub fn list_fields(session: &mut Session, module: &str) -> Result<Vec<FieldInfo>
         .collect())
 }
 
+/// One related list of a module (`/settings/related_lists`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RelatedListInfo {
+    pub api_name: String,
+    pub label: String,
+    /// The module whose records the list holds, when it is one.
+    pub module: Option<String>,
+}
+
+/// `GET /settings/related_lists?module=`.
+pub fn list_related_lists(session: &mut Session, module: &str) -> Result<Vec<RelatedListInfo>, Error> {
+    validate::module_name("recordType", module)?;
+    let mut query = Query::new();
+    query.push("module", module);
+    let plan = settings_plan(&["related_lists"], &query)?;
+    let lists = list_under(&session.send(&plan)?, "related_lists", plan.extensions().get())?;
+    Ok(lists
+        .iter()
+        .map(|l| RelatedListInfo {
+            api_name: text(l, "api_name"),
+            label: text(l, "display_label"),
+            module: l
+                .get("module")
+                .and_then(|m| m.get("api_name"))
+                .and_then(Value::as_str)
+                .map(str::to_owned),
+        })
+        .collect())
+}
+
+pub fn related_lists_json(lists: &[RelatedListInfo]) -> Value {
+    json!({"data": lists.iter().map(|l| json!({
+        "apiName": l.api_name, "label": l.label, "module": l.module,
+    })).collect::<Vec<_>>()})
+}
+
 pub fn modules_json(modules: &[ModuleInfo]) -> Value {
     json!({"data": modules.iter().map(|m| json!({
         "apiName": m.api_name, "label": m.label, "singularLabel": m.singular_label, "custom": m.custom, "apiSupported": m.api_supported,

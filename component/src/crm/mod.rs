@@ -6,6 +6,7 @@ pub(crate) mod coql;
 pub(crate) mod metadata;
 pub(crate) mod notes;
 pub(crate) mod paging;
+pub(crate) mod related;
 pub(crate) mod search;
 pub(crate) mod tags;
 pub(crate) mod users;
@@ -189,13 +190,25 @@ fn read_plan(module: &str, segments: &[&str], query: &Query) -> Result<Request<V
 
 /// Plan for a GET below the CRM base, safe to repeat, needing `scope`.
 pub fn get_plan(segments: &[&str], query: &Query, scope: RequiredScope) -> Result<Request<Vec<u8>>, Error> {
+    request_plan(Method::GET, segments, query, None, Repeatable::Yes, scope)
+}
+
+/// Plan for any request below the CRM base.
+pub fn request_plan(
+    method: Method,
+    segments: &[&str],
+    query: &Query,
+    body: Option<&Value>,
+    repeatable: Repeatable,
+    scope: RequiredScope,
+) -> Result<Request<Vec<u8>>, Error> {
     plan::request(
-        Method::GET,
+        method,
         plan::path(CRM_BASE, segments),
         query,
-        None,
+        body,
         PlanMeta {
-            repeatable: Repeatable::Yes,
+            repeatable,
             scope: Some(scope),
         },
     )

@@ -7,7 +7,7 @@ use serde_json::{Map, Value, json};
 use super::paging::{self, Gathered, Walk};
 use super::{Fetch, RawRecord, decode_list, decode_single_write};
 use crate::shared::error::{Error, RecordResult};
-use crate::shared::plan::{self, CRM_BASE, PlanMeta, Query, Repeatable, RequiredScope};
+use crate::shared::plan::{Query, Repeatable, RequiredScope};
 use crate::shared::session::Session;
 use crate::shared::validate;
 
@@ -36,16 +36,7 @@ fn note_plan(
     repeatable: Repeatable,
     operation: &str,
 ) -> Result<Request<Vec<u8>>, Error> {
-    plan::request(
-        method,
-        plan::path(CRM_BASE, segments),
-        query,
-        body,
-        PlanMeta {
-            repeatable,
-            scope: Some(scope(operation)),
-        },
-    )
+    super::request_plan(method, segments, query, body, repeatable, scope(operation))
 }
 
 /// A record's notes: a page, or with `fetch_all` every page up to the cap.

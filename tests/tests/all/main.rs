@@ -24,6 +24,7 @@ mod policy;
 mod pool;
 mod raw;
 mod readme;
+mod related;
 mod secrets;
 mod support;
 mod tags;

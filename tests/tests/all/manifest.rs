@@ -45,6 +45,19 @@ fn inputs(ids: &BTreeMap<&str, String>) -> BTreeMap<&'static str, Value> {
             json!({"query": "select Last_Name from Leads where Last_Name like 'K%'", "fetchAll": true, "maxRecords": 50}),
         ),
         ("crmListModules", json!({})),
+        ("crmListRelatedLists", json!({"recordType": "Campaigns"})),
+        (
+            "crmListRelatedRecords",
+            json!({"recordType": "Campaigns", "recordId": ids["campaign"], "relatedList": "Leads", "fields": ["Last_Name"]}),
+        ),
+        (
+            "crmLinkRelatedRecords",
+            json!({"recordType": "Campaigns", "recordId": ids["campaign"], "relatedList": "Leads", "relatedRecordIds": [ids["lead"]], "values": {"Member_Status": "Invited"}}),
+        ),
+        (
+            "crmUnlinkRelatedRecord",
+            json!({"recordType": "Campaigns", "recordId": ids["campaign"], "relatedList": "Leads", "relatedRecordId": ids["lead"]}),
+        ),
         ("crmListTags", json!({"recordType": "Leads"})),
         (
             "crmAddTags",
@@ -166,9 +179,14 @@ fn seed(world: &World) -> BTreeMap<&'static str, String> {
         "comment_id",
         json!({"description": "x"}),
     );
+    let campaign = world
+        .fake
+        .seed("Campaigns", &[json!({"Campaign_Name": "Manifest"})])
+        .remove(0);
     let note = world.fake.seed_note("Leads", &leads[0], "Seed", "A seeded note");
     BTreeMap::from([
         ("note", note),
+        ("campaign", campaign),
         ("convertible", leads[3].clone()),
         ("attachment", attachment),
         ("lead", leads[0].clone()),

@@ -276,3 +276,13 @@ pub async fn cli_against(fake: &FakeZoho, args: &[&str]) -> Run {
     ];
     cli_async(args, &env).await
 }
+
+/// The `id` of every record in an action output's `data`.
+pub fn data_ids(output: &Value) -> Vec<String> {
+    output["data"]
+        .as_array()
+        .expect("data")
+        .iter()
+        .map(|r| r["id"].as_str().expect("id").to_owned())
+        .collect()
+}

@@ -1,24 +1,15 @@
 //! The org's users (`crmListUsers`, `crmGetUser`) and deleted records (`crmListDeletedRecords`),
 //! through `invoke` and the CLI.
 
-use serde_json::{Value, json};
+use serde_json::json;
 
-use crate::support::{World, cli_against, kind};
-
-fn ids(output: &Value) -> Vec<String> {
-    output["data"]
-        .as_array()
-        .expect("data")
-        .iter()
-        .map(|r| r["id"].as_str().expect("id").to_owned())
-        .collect()
-}
+use crate::support::{World, cli_against, data_ids, kind};
 
 #[tokio::test]
 async fn users_are_listed_by_type_and_paged() {
     let world = World::new();
     let all = world.invoke("crmListUsers", json!({})).await.expect("all users");
-    assert_eq!(ids(&all).len(), 4);
+    assert_eq!(data_ids(&all).len(), 4);
     assert_eq!(all["info"]["moreRecords"], false);
     let active = world
         .invoke("crmListUsers", json!({"type": "ActiveUsers"}))
@@ -31,7 +22,7 @@ async fn users_are_listed_by_type_and_paged() {
             .iter()
             .all(|u| u["status"] == "active")
     );
-    assert_eq!(ids(&active).len(), 3);
+    assert_eq!(data_ids(&active).len(), 3);
     let request = world.fake.requests().last().cloned().expect("a request");
     assert_eq!(
         request.raw_query.as_deref(),
@@ -43,7 +34,7 @@ async fn users_are_listed_by_type_and_paged() {
         .invoke("crmListUsers", json!({"perPage": 1, "fetchAll": true}))
         .await
         .expect("paged");
-    assert_eq!(ids(&paged), ids(&all));
+    assert_eq!(data_ids(&paged), data_ids(&all));
     // And continued by cursor from a cap inside the list.
     let first = world
         .invoke("crmListUsers", json!({"perPage": 1, "fetchAll": true, "maxRecords": 3}))
@@ -56,7 +47,7 @@ async fn users_are_listed_by_type_and_paged() {
         )
         .await
         .expect("the rest");
-    assert_eq!([ids(&first), ids(&rest)].concat(), ids(&all));
+    assert_eq!([data_ids(&first), data_ids(&rest)].concat(), data_ids(&all));
 }
 
 #[tokio::test]
@@ -66,7 +57,7 @@ async fn the_current_user_is_one_user_and_can_be_fetched_by_id() {
         .invoke("crmListUsers", json!({"type": "CurrentUser"}))
         .await
         .expect("current user");
-    let id = ids(&current).remove(0);
+    let id = data_ids(&current).remove(0);
     let user = world
         .invoke("crmGetUser", json!({"userId": id}))
         .await
@@ -118,7 +109,7 @@ async fn deleted_records_are_listed_by_type_with_who_and_when() {
         .invoke("crmListDeletedRecords", json!({"recordType": "Leads"}))
         .await
         .expect("listed");
-    let mut listed = ids(&deleted);
+    let mut listed = data_ids(&deleted);
     listed.sort();
     assert_eq!(listed, seeded[1..]);
     let entry = &deleted["data"][0];
@@ -136,7 +127,7 @@ async fn deleted_records_are_listed_by_type_with_who_and_when() {
         )
         .await
         .expect("recycle bin");
-    assert_eq!(ids(&recycle).len(), 2);
+    assert_eq!(data_ids(&recycle).len(), 2);
     let permanent = world
         .invoke(
             "crmListDeletedRecords",
@@ -155,7 +146,7 @@ async fn deleted_records_are_listed_by_type_with_who_and_when() {
         )
         .await
         .expect("paged");
-    assert_eq!(ids(&paged), ids(&deleted));
+    assert_eq!(data_ids(&paged), data_ids(&deleted));
 }
 
 #[tokio::test]
