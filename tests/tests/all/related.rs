@@ -5,6 +5,18 @@ use serde_json::json;
 
 use crate::support::{World, cli_against, data_ids, kind};
 
+/// The ids in `record`'s related list `list`, asking for `field` only.
+async fn related_ids(world: &World, module: &str, record: &str, list: &str, field: &str) -> Vec<String> {
+    let listed = world
+        .invoke(
+            "crmListRelatedRecords",
+            json!({"recordType": module, "recordId": record, "relatedList": list, "fields": field}),
+        )
+        .await
+        .expect("listed");
+    data_ids(&listed)
+}
+
 #[tokio::test]
 async fn related_lists_are_listed_for_dropdowns() {
     let world = World::new();
@@ -94,14 +106,10 @@ async fn leads_are_linked_to_a_campaign_with_junction_values_and_unlinked() {
     assert_eq!(data_ids(&members), leads);
     assert_eq!(members["data"][0]["Member_Status"], "Invited");
     // The other side sees it too.
-    let campaigns = world
-        .invoke(
-            "crmListRelatedRecords",
-            json!({"recordType": "Leads", "recordId": leads[0], "relatedList": "Campaigns", "fields": "Campaign_Name"}),
-        )
-        .await
-        .expect("the lead's campaigns");
-    assert_eq!(data_ids(&campaigns), std::slice::from_ref(&campaign));
+    assert_eq!(
+        related_ids(&world, "Leads", &leads[0], "Campaigns", "Campaign_Name").await,
+        std::slice::from_ref(&campaign)
+    );
 
     world
         .invoke(
@@ -110,14 +118,10 @@ async fn leads_are_linked_to_a_campaign_with_junction_values_and_unlinked() {
         )
         .await
         .expect("unlinked");
-    let members = world
-        .invoke(
-            "crmListRelatedRecords",
-            json!({"recordType": "Campaigns", "recordId": campaign, "relatedList": "Leads", "fields": "Last_Name"}),
-        )
-        .await
-        .expect("members");
-    assert_eq!(data_ids(&members), [leads[1].clone()]);
+    assert_eq!(
+        related_ids(&world, "Campaigns", &campaign, "Leads", "Last_Name").await,
+        [leads[1].clone()]
+    );
     assert_eq!(world.fake.records("Leads").len(), 2, "unlinking keeps the record");
 }
 
