@@ -5,7 +5,7 @@
 use bytes::Bytes;
 use serde_json::{Map, Value, json};
 
-use crate::{RecordedRequest, Reply, State, multipart};
+use crate::{RecordedRequest, Reply, State};
 
 /// Zoho's v1 limit; v8's figure is unverified, so tests can change it.
 pub const DEFAULT_SIZE_LIMIT: usize = 20 << 20;
@@ -37,25 +37,9 @@ pub(crate) fn upload(state: &mut State, module: &str, record_id: &str, request: 
     if !record_exists(state, module, record_id) {
         return invalid_parent(record_id);
     }
-    let content_type = request.header("content-type").unwrap_or_default();
-    if multipart::boundary(content_type).is_none() {
-        return Reply::crm_error(
-            415,
-            "INVALID_REQUEST",
-            "unsupported media type: send multipart/form-data",
-            json!({"expected_type": "multipart/form-data"}),
-        );
-    }
-    let parts = match multipart::parse(content_type, &request.body) {
+    let parts = match crate::wire::form_parts(request) {
         Ok(parts) => parts,
-        Err(reason) => {
-            return Reply::crm_error(
-                400,
-                "INVALID_REQUEST",
-                "invalid multipart body",
-                json!({"reason": reason}),
-            );
-        }
+        Err(reply) => return reply,
     };
     let file = parts.iter().find(|p| p.name == "file" && p.file_name.is_some());
     let link = parts

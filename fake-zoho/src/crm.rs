@@ -50,6 +50,9 @@ pub(crate) fn route(state: &mut State, request: &RecordedRequest, rest: &[&str])
     if let Some(reply) = crate::tags::route(state, request, rest) {
         return Some(reply);
     }
+    if let Some(reply) = crate::photo::route(state, request, rest) {
+        return Some(reply);
+    }
     let reply = match (request.method.as_str(), rest) {
         (_, ["actions", "watch"]) => crate::watch::route(state, request),
         ("POST", ["coql"]) => crate::coql::run(state, request),

@@ -20,6 +20,7 @@ mod deleted;
 mod fields;
 pub mod multipart;
 mod notes;
+mod photo;
 mod related;
 mod search;
 mod server;
@@ -212,6 +213,8 @@ pub(crate) struct State {
     pub tags: BTreeMap<String, Vec<Value>>,
     /// Many-to-many links (campaign members, contact roles) with their junction values.
     pub links: BTreeMap<(String, String, String, String), Map<String, Value>>,
+    /// Each record's photo: (module, id) -> (content type, bytes).
+    pub photos: BTreeMap<(String, String), (String, Vec<u8>)>,
 }
 
 /// An edit a test arms to happen while a client is between requests.
@@ -342,6 +345,7 @@ impl State {
             converted_leads: BTreeSet::new(),
             tags: BTreeMap::new(),
             links: BTreeMap::new(),
+            photos: BTreeMap::new(),
         }
     }
 

@@ -54,6 +54,27 @@ pub(crate) fn project(record: &Map<String, Value>, fields: Option<&[String]>) ->
     }
 }
 
+/// The parts of a `multipart/form-data` upload, or Zoho's 415 / 400.
+pub(crate) fn form_parts(request: &RecordedRequest) -> Result<Vec<crate::multipart::FormPart>, Reply> {
+    let content_type = request.header("content-type").unwrap_or_default();
+    if crate::multipart::boundary(content_type).is_none() {
+        return Err(Reply::crm_error(
+            415,
+            "INVALID_REQUEST",
+            "unsupported media type: send multipart/form-data",
+            json!({"expected_type": "multipart/form-data"}),
+        ));
+    }
+    crate::multipart::parse(content_type, &request.body).map_err(|reason| {
+        Reply::crm_error(
+            400,
+            "INVALID_REQUEST",
+            "invalid multipart body",
+            json!({"reason": reason}),
+        )
+    })
+}
+
 /// A query parameter the endpoint cannot do without, or Zoho's `REQUIRED_PARAM_MISSING`.
 pub(crate) fn required_param<'a>(request: &'a RecordedRequest, name: &str) -> Result<&'a str, Reply> {
     request

@@ -418,6 +418,36 @@ pub(super) static ACTIONS: &[Action] = &[
         run: Run::Value(run_unlink_related_record),
     },
     Action {
+        key: "crmUploadPhoto",
+        label: "Upload Photo",
+        description: "Set a record's photo (Leads, Contacts, Accounts, Products, Vendors, custom modules with photos): a PNG, JPEG, GIF or BMP image up to 10 MB, replacing any photo it had.",
+        product: Product::Crm,
+        inputs: &[
+            RECORD_TYPE,
+            RECORD_ID,
+            InputSpec::required("fileName", "File Name", InputType::Text, "The image's file name.")
+                .example("\"portrait.png\""),
+            InputSpec::optional(
+                "file",
+                "File",
+                InputType::Text,
+                "The image as text (platforms that pass binary files as strings); or use fileBase64.",
+            ),
+            InputSpec::optional("fileBase64", "File (Base64)", InputType::Text, "The image, base64-encoded."),
+        ],
+        output_example: r#"{"data":{"code":"SUCCESS","details":{},"message":"photo uploaded successfully","status":"success"}}"#,
+        run: Run::Value(run_upload_photo),
+    },
+    Action {
+        key: "crmDownloadPhoto",
+        label: "Download Photo",
+        description: "Get a record's photo, base64-encoded with its content type; a record without a photo is not-found.",
+        product: Product::Crm,
+        inputs: &[RECORD_TYPE, RECORD_ID],
+        output_example: r#"{"data":{"contentType":"image/png","size":48213,"contentBase64":"iVBORw0KGgo="}}"#,
+        run: Run::Value(run_download_photo),
+    },
+    Action {
         key: "crmListTags",
         label: "List Tags",
         description: "List a module's tags (id and name), for dropdowns.",
@@ -824,6 +854,44 @@ fn run_unlink_related_record(session: &mut Session, inputs: &Inputs) -> Result<V
         inputs.required_text("relatedRecordId")?,
     )?;
     Ok(json!({ "data": record_result_json(&result) }))
+}
+
+fn run_upload_photo(session: &mut Session, inputs: &Inputs) -> Result<Value, Error> {
+    let data = match (inputs.text("file"), inputs.text("fileBase64")) {
+        (Some(_), Some(_)) | (None, None) => {
+            return Err(Error::invalid("file", "give exactly one of file or fileBase64"));
+        }
+        (Some(text), None) => text.as_bytes().to_vec(),
+        (None, Some(encoded)) => {
+            // The size is known from the encoding: a photo too large is refused undecoded.
+            if encoded.len() / 4 * 3 > crate::crm::photo::MAX_PHOTO_BYTES + 3 {
+                return Err(Error::invalid("fileBase64", "is larger than Zoho's 10 MB for a photo"));
+            }
+            raw::decode_base64("fileBase64", encoded)?
+        }
+    };
+    let answer = crate::crm::photo::upload_photo(
+        session,
+        inputs.required_text("recordType")?,
+        inputs.required_text("recordId")?,
+        inputs.required_text("fileName")?,
+        data,
+    )?;
+    Ok(json!({ "data": answer }))
+}
+
+fn run_download_photo(session: &mut Session, inputs: &Inputs) -> Result<Value, Error> {
+    use base64::Engine as _;
+    let photo = crate::crm::photo::download_photo(
+        session,
+        inputs.required_text("recordType")?,
+        inputs.required_text("recordId")?,
+    )?;
+    Ok(json!({"data": {
+        "contentType": photo.content_type,
+        "size": photo.data.len(),
+        "contentBase64": base64::engine::general_purpose::STANDARD.encode(&photo.data),
+    }}))
 }
 
 const RECORD_IDS_FOR_TAGS: InputSpec = InputSpec::required(

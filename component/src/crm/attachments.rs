@@ -194,17 +194,26 @@ pub fn download(session: &mut Session, module: &str, record_id: &str, attachment
         },
     )?;
     let response = session.send(&plan)?;
+    downloaded(response, plan.extensions().get(), "no attachment with this id")
+}
+
+/// A file download's answer: the file with its name and type; 204 (`absent` says what is
+/// missing), or Zoho's `INVALID_DATA` for an id, is `not-found`.
+pub(crate) fn downloaded(
+    response: http::Response<Vec<u8>>,
+    scope: Option<&RequiredScope>,
+    absent: &str,
+) -> Result<Download, Error> {
     if response.status() == StatusCode::NO_CONTENT {
         return Err(Error::NotFound(ApiError {
             status: 204,
             code: "NO_CONTENT".into(),
-            message: "no attachment with this id".into(),
+            message: absent.into(),
             details: None,
         }));
     }
     if !response.status().is_success() {
-        let error = zoho::error_from_response(&response, plan.extensions().get());
-        return Err(match error {
+        return Err(match zoho::error_from_response(&response, scope) {
             Error::Api(api) if api.code == "INVALID_DATA" => Error::NotFound(api),
             other => other,
         });

@@ -6,6 +6,7 @@ pub(crate) mod coql;
 pub(crate) mod metadata;
 pub(crate) mod notes;
 pub(crate) mod paging;
+pub(crate) mod photo;
 pub(crate) mod related;
 pub(crate) mod search;
 pub(crate) mod tags;

@@ -20,6 +20,7 @@ mod limits;
 mod manifest;
 mod notes;
 mod notifications;
+mod photo;
 mod policy;
 mod pool;
 mod raw;

@@ -45,6 +45,14 @@ fn inputs(ids: &BTreeMap<&str, String>) -> BTreeMap<&'static str, Value> {
             json!({"query": "select Last_Name from Leads where Last_Name like 'K%'", "fetchAll": true, "maxRecords": 50}),
         ),
         ("crmListModules", json!({})),
+        (
+            "crmUploadPhoto",
+            json!({"recordType": "Leads", "recordId": ids["lead"], "fileName": "me.gif", "file": "GIF89a"}),
+        ),
+        (
+            "crmDownloadPhoto",
+            json!({"recordType": "Leads", "recordId": ids["lead"]}),
+        ),
         ("crmListRelatedLists", json!({"recordType": "Campaigns"})),
         (
             "crmListRelatedRecords",
