@@ -210,6 +210,9 @@ pub(crate) fn route(state: &mut State, request: &RecordedRequest, rest: &[&str])
             &json!({"code": 0, "message": "success", "organizations": organizations}),
         ));
     }
+    if let Some(reply) = crate::books_actions::route(state, request, rest) {
+        return Some(reply);
+    }
     let pairs = parse_path(rest)?;
     let organization = match request.query_param("organization_id") {
         Some(id) if state.books.organizations.iter().any(|o| o.id == id) => id.to_owned(),

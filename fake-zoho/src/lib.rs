@@ -13,6 +13,7 @@
 mod accounts;
 mod attachments;
 mod books;
+mod books_actions;
 mod convert;
 mod coql;
 mod crm;

@@ -174,7 +174,54 @@ pub(super) static ACTIONS: &[Action] = &[
         output_example: r#"{"data":[{"organization_id":"10234695","name":"Zillum","currency_code":"USD"}]}"#,
         run: Run::Value(run_books_organizations),
     },
+    Action {
+        key: "booksRecordAction",
+        label: "Record Action",
+        description: "Change a Books record's state: mark an invoice sent, void it, return it to draft, email, submit, approve or write it off; mark an estimate sent, accepted or declined, or email it; void or open a bill; open or void a sales order; open, bill or cancel a purchase order; void, open or draft a credit note; mark a contact active or inactive. The actions are checked per record type before anything is sent.",
+        product: Product::Books,
+        inputs: &[
+            InputSpec::required(
+                "recordType",
+                "Record Type",
+                InputType::Choice(crate::books::record_actions::RECORD_TYPES),
+                "The record type.",
+            )
+            .example("\"invoices\""),
+            BOOKS_RECORD_ID,
+            InputSpec::required(
+                "action",
+                "Action",
+                InputType::Choice(crate::books::record_actions::ACTION_NAMES),
+                "The change, as Books names it (status/sent, status/void, email, ...).",
+            )
+            .example("\"status/sent\""),
+            InputSpec::optional(
+                "values",
+                "Values",
+                InputType::Object,
+                "The body for actions that take one: for email, to_mail_ids (required), cc_mail_ids, subject and body.",
+            )
+            .example("{\"to_mail_ids\": [\"billing@zylker.com\"], \"subject\": \"Your invoice\"}"),
+            ORGANIZATION_ID,
+        ],
+        output_example: r#"{"data":{"recordId":"460000000039129","action":"status/sent","message":"Invoice status has been changed to Sent."}}"#,
+        run: Run::Value(run_books_record_action),
+    },
 ];
+
+fn run_books_record_action(session: &mut Session, inputs: &Inputs) -> Result<Value, Error> {
+    let record_id = inputs.required_text("recordId")?;
+    let action = inputs.required_text("action")?;
+    let message = crate::books::record_actions::record_action(
+        session,
+        inputs.required_text("recordType")?,
+        record_id,
+        action,
+        inputs.object("values"),
+        inputs.text("organizationId"),
+    )?;
+    Ok(json!({"data": {"recordId": record_id, "action": action, "message": message}}))
+}
 
 fn books_target(inputs: &Inputs) -> Result<Target, Error> {
     Ok(Target {

@@ -3,6 +3,7 @@
 
 mod attachments;
 mod books;
+mod books_actions;
 mod cli;
 mod cli_triggers;
 mod connections;

@@ -46,6 +46,10 @@ fn inputs(ids: &BTreeMap<&str, String>) -> BTreeMap<&'static str, Value> {
         ),
         ("crmListModules", json!({})),
         (
+            "booksRecordAction",
+            json!({"recordType": "invoices", "recordId": ids["invoice"], "action": "status/sent"}),
+        ),
+        (
             "crmUploadPhoto",
             json!({"recordType": "Leads", "recordId": ids["lead"], "fileName": "me.gif", "file": "GIF89a"}),
         ),
