@@ -2,7 +2,6 @@
 //! `attachmentUrl` + `title`), stored byte for byte under a size limit, listed with Zoho's
 //! envelope (fields required, as in v8) and downloaded exactly.
 
-use bytes::Bytes;
 use serde_json::{Map, Value, json};
 
 use crate::{RecordedRequest, Reply, State};
@@ -207,19 +206,7 @@ pub(crate) fn download(state: &State, module: &str, record_id: &str, attachment_
         .get(&(module.to_owned(), record_id.to_owned()))
         .and_then(|all| all.iter().find(|a| a.id == attachment_id));
     match found {
-        Some(attachment) => Reply {
-            status: 200,
-            headers: vec![
-                ("content-type".into(), attachment.content_type.clone()),
-                (
-                    "content-disposition".into(),
-                    format!("attachment; filename=\"{}\"", attachment.file_name.replace('"', "%22")),
-                ),
-            ],
-            body: Bytes::from(attachment.data.clone()),
-            delay: None,
-            cut_after: None,
-        },
+        Some(attachment) => Reply::file(&attachment.content_type, &attachment.file_name, &attachment.data),
         None => Reply::crm_error(
             400,
             "INVALID_DATA",

@@ -29,6 +29,8 @@ pub(crate) struct BooksState {
     pub organizations: Vec<Organization>,
     pub collections: BTreeMap<(String, String), Vec<Map<String, Value>>>,
     pub next_id: u64,
+    /// Files attached to transactions: (organization, record type, id) -> the file.
+    pub attachments: BTreeMap<(String, String, String), crate::books_attachments::BooksFile>,
 }
 
 impl BooksState {
@@ -211,6 +213,9 @@ pub(crate) fn route(state: &mut State, request: &RecordedRequest, rest: &[&str])
         ));
     }
     if let Some(reply) = crate::books_actions::route(state, request, rest) {
+        return Some(reply);
+    }
+    if let Some(reply) = crate::books_attachments::route(state, request, rest) {
         return Some(reply);
     }
     let pairs = parse_path(rest)?;

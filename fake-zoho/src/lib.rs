@@ -14,6 +14,7 @@ mod accounts;
 mod attachments;
 mod books;
 mod books_actions;
+mod books_attachments;
 mod convert;
 mod coql;
 mod crm;
@@ -414,6 +415,23 @@ impl Reply {
     }
 
     /// Zoho's CRM error body: `{code, details, message, status: "error"}`.
+    /// A file download: its bytes with their type and name.
+    pub fn file(content_type: &str, file_name: &str, data: &[u8]) -> Self {
+        Reply {
+            status: 200,
+            headers: vec![
+                ("content-type".into(), content_type.to_owned()),
+                (
+                    "content-disposition".into(),
+                    format!("attachment; filename=\"{}\"", file_name.replace('"', "%22")),
+                ),
+            ],
+            body: Bytes::copy_from_slice(data),
+            delay: None,
+            cut_after: None,
+        }
+    }
+
     pub fn crm_error(status: u16, code: &str, message: &str, details: Value) -> Self {
         Reply::json(
             status,

@@ -175,6 +175,56 @@ pub(super) static ACTIONS: &[Action] = &[
         run: Run::Value(run_books_organizations),
     },
     Action {
+        key: "booksAddAttachment",
+        label: "Add Attachment",
+        description: "Attach a file to an invoice, bill, estimate, sales order or purchase order, or a receipt to an expense. A file whose answer was lost is not sent again (it could be attached twice).",
+        product: Product::Books,
+        inputs: &[
+            BOOKS_ATTACHMENT_TYPE,
+            BOOKS_RECORD_ID,
+            InputSpec::required(
+                "fileName",
+                "File Name",
+                InputType::Text,
+                "The file's name; its extension gives its type.",
+            )
+            .example("\"signed-order.pdf\""),
+            InputSpec::optional(
+                "file",
+                "File",
+                InputType::Text,
+                "The file as text (platforms that pass binary files as strings); or use fileBase64.",
+            ),
+            InputSpec::optional(
+                "fileBase64",
+                "File (Base64)",
+                InputType::Text,
+                "The file, base64-encoded.",
+            ),
+            ORGANIZATION_ID,
+        ],
+        output_example: r#"{"data":{"recordId":"460000000039129","message":"Your file has been attached."}}"#,
+        run: Run::Value(run_books_add_attachment),
+    },
+    Action {
+        key: "booksDownloadAttachment",
+        label: "Download Attachment",
+        description: "Get the file attached to a transaction (an expense's receipt), base64-encoded with its name and type.",
+        product: Product::Books,
+        inputs: &[BOOKS_ATTACHMENT_TYPE, BOOKS_RECORD_ID, ORGANIZATION_ID],
+        output_example: r#"{"data":{"fileName":"signed-order.pdf","contentType":"application/pdf","size":48213,"contentBase64":"JVBERi0xLjQ="}}"#,
+        run: Run::Value(run_books_download_attachment),
+    },
+    Action {
+        key: "booksDeleteAttachment",
+        label: "Delete Attachment",
+        description: "Delete the file attached to a transaction (an expense's receipt).",
+        product: Product::Books,
+        inputs: &[BOOKS_ATTACHMENT_TYPE, BOOKS_RECORD_ID, ORGANIZATION_ID],
+        output_example: r#"{"data":{"recordId":"460000000039129","message":"The attached file has been deleted."}}"#,
+        run: Run::Value(run_books_delete_attachment),
+    },
+    Action {
         key: "booksRecordAction",
         label: "Record Action",
         description: "Change a Books record's state: mark an invoice sent, void it, return it to draft, email, submit, approve or write it off; mark an estimate sent, accepted or declined, or email it; void or open a bill; open or void a sales order; open, bill or cancel a purchase order; void, open or draft a credit note; mark a contact active or inactive. The actions are checked per record type before anything is sent.",
@@ -208,6 +258,59 @@ pub(super) static ACTIONS: &[Action] = &[
         run: Run::Value(run_books_record_action),
     },
 ];
+
+const BOOKS_ATTACHMENT_TYPE: InputSpec = InputSpec::required(
+    "recordType",
+    "Record Type",
+    InputType::Choice(crate::books::attachments::RECORD_TYPES),
+    "The transaction type.",
+)
+.example("\"invoices\"");
+
+fn run_books_add_attachment(session: &mut Session, inputs: &Inputs) -> Result<Value, Error> {
+    let data = match (inputs.text("file"), inputs.text("fileBase64")) {
+        (Some(text), None) => text.as_bytes().to_vec(),
+        (None, Some(encoded)) => crate::raw::decode_base64("fileBase64", encoded)?,
+        _ => return Err(Error::invalid("file", "give exactly one of file or fileBase64")),
+    };
+    let record_id = inputs.required_text("recordId")?;
+    let message = crate::books::attachments::add_attachment(
+        session,
+        inputs.required_text("recordType")?,
+        record_id,
+        inputs.required_text("fileName")?,
+        data,
+        inputs.text("organizationId"),
+    )?;
+    Ok(json!({"data": {"recordId": record_id, "message": message}}))
+}
+
+fn run_books_download_attachment(session: &mut Session, inputs: &Inputs) -> Result<Value, Error> {
+    use base64::Engine as _;
+    let file = crate::books::attachments::download_attachment(
+        session,
+        inputs.required_text("recordType")?,
+        inputs.required_text("recordId")?,
+        inputs.text("organizationId"),
+    )?;
+    Ok(json!({"data": {
+        "fileName": file.file_name,
+        "contentType": file.content_type,
+        "size": file.data.len(),
+        "contentBase64": base64::engine::general_purpose::STANDARD.encode(&file.data),
+    }}))
+}
+
+fn run_books_delete_attachment(session: &mut Session, inputs: &Inputs) -> Result<Value, Error> {
+    let record_id = inputs.required_text("recordId")?;
+    let message = crate::books::attachments::delete_attachment(
+        session,
+        inputs.required_text("recordType")?,
+        record_id,
+        inputs.text("organizationId"),
+    )?;
+    Ok(json!({"data": {"recordId": record_id, "message": message}}))
+}
 
 fn run_books_record_action(session: &mut Session, inputs: &Inputs) -> Result<Value, Error> {
     let record_id = inputs.required_text("recordId")?;

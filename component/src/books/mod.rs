@@ -2,6 +2,7 @@
 //! under a parent), `organization_id` on every request, and results read from the envelope
 //! (`code: 0` plus whichever entity key Zoho used), never guessed from the record type.
 
+pub(crate) mod attachments;
 pub(crate) mod record_actions;
 
 use http::{Method, Request, Response};

@@ -2,12 +2,13 @@
 //! and escaped file name, content type given or from the extension) or a link
 //! (`attachmentUrl` + `title`), list them page by page, and download one byte for byte.
 
-use http::{Method, Response, StatusCode};
+use http::Method;
 
 use crate::crm::paging::{self, Gathered, PageRef, Walk};
 use crate::crm::{self, Fetch};
 use crate::raw::{self, Part};
-use crate::shared::error::{ApiError, Error, RecordResult};
+use crate::shared::download::{Download, downloaded};
+use crate::shared::error::{Error, RecordResult};
 use crate::shared::plan::RequiredScope;
 use crate::shared::plan::{self, CRM_BASE, PlanMeta, Query, Repeatable};
 use crate::shared::session::Session;
@@ -29,14 +30,6 @@ pub enum Upload {
         url: String,
         title: Option<String>,
     },
-}
-
-/// A downloaded attachment.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Download {
-    pub file_name: Option<String>,
-    pub content_type: Option<String>,
-    pub data: Vec<u8>,
 }
 
 fn scope(module: &str, op: &str) -> Option<RequiredScope> {
@@ -163,21 +156,6 @@ pub fn list(
     })
 }
 
-/// The file name in `Content-Disposition: attachment; filename="..."`.
-fn file_name(response: &Response<Vec<u8>>) -> Option<String> {
-    let disposition = response
-        .headers()
-        .get(http::header::CONTENT_DISPOSITION)?
-        .to_str()
-        .ok()?;
-    let start = disposition.find("filename=")? + "filename=".len();
-    let rest = &disposition[start..];
-    Some(match rest.strip_prefix('"') {
-        Some(quoted) => quoted.split('"').next()?.to_owned(),
-        None => rest.split(';').next()?.trim().to_owned(),
-    })
-}
-
 /// Downloads one attachment.
 pub fn download(session: &mut Session, module: &str, record_id: &str, attachment_id: &str) -> Result<Download, Error> {
     validate::module_name("recordType", module)?;
@@ -195,39 +173,6 @@ pub fn download(session: &mut Session, module: &str, record_id: &str, attachment
     )?;
     let response = session.send(&plan)?;
     downloaded(response, plan.extensions().get(), "no attachment with this id")
-}
-
-/// A file download's answer: the file with its name and type; 204 (`absent` says what is
-/// missing), or Zoho's `INVALID_DATA` for an id, is `not-found`.
-pub(crate) fn downloaded(
-    response: http::Response<Vec<u8>>,
-    scope: Option<&RequiredScope>,
-    absent: &str,
-) -> Result<Download, Error> {
-    if response.status() == StatusCode::NO_CONTENT {
-        return Err(Error::NotFound(ApiError {
-            status: 204,
-            code: "NO_CONTENT".into(),
-            message: absent.into(),
-            details: None,
-        }));
-    }
-    if !response.status().is_success() {
-        return Err(match zoho::error_from_response(&response, scope) {
-            Error::Api(api) if api.code == "INVALID_DATA" => Error::NotFound(api),
-            other => other,
-        });
-    }
-    let content_type = response
-        .headers()
-        .get(http::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
-    Ok(Download {
-        file_name: file_name(&response),
-        content_type,
-        data: response.into_body(),
-    })
 }
 
 #[cfg(test)]

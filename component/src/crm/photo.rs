@@ -6,8 +6,8 @@
 use http::Method;
 use serde_json::Value;
 
-use super::attachments::Download;
 use crate::raw::{self, Part};
+use crate::shared::download::{Download, downloaded};
 use crate::shared::error::Error;
 use crate::shared::plan::{self, CRM_BASE, Query, Repeatable, RequiredScope};
 use crate::shared::session::Session;
@@ -110,7 +110,7 @@ pub fn download_photo(session: &mut Session, module: &str, record_id: &str) -> R
         },
     )?;
     let response = session.send(&plan)?;
-    super::attachments::downloaded(response, plan.extensions().get(), "the record has no photo")
+    downloaded(response, plan.extensions().get(), "the record has no photo")
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 //! inputs and their validation, cursors, dates and the memory guards.
 
 pub(crate) mod cursor;
+pub(crate) mod download;
 pub(crate) mod error;
 pub(crate) mod inputs;
 pub(crate) mod memory;

@@ -4,6 +4,7 @@
 mod attachments;
 mod books;
 mod books_actions;
+mod books_attachments;
 mod cli;
 mod cli_triggers;
 mod connections;

@@ -46,6 +46,18 @@ fn inputs(ids: &BTreeMap<&str, String>) -> BTreeMap<&'static str, Value> {
         ),
         ("crmListModules", json!({})),
         (
+            "booksAddAttachment",
+            json!({"recordType": "invoices", "recordId": ids["invoice"], "fileName": "a.pdf", "file": "%PDF"}),
+        ),
+        (
+            "booksDownloadAttachment",
+            json!({"recordType": "invoices", "recordId": ids["invoice"]}),
+        ),
+        (
+            "booksDeleteAttachment",
+            json!({"recordType": "invoices", "recordId": ids["invoice"]}),
+        ),
+        (
             "booksRecordAction",
             json!({"recordType": "invoices", "recordId": ids["invoice"], "action": "status/sent"}),
         ),
