@@ -237,6 +237,42 @@ fn object_from_json(input: &str, text: &str) -> Result<Map<String, Value>, Error
 }
 
 /// A gathered list as the WIT record page.
+/// Runs `call` in a session for `connection` with the default call options.
+fn with_session<T>(
+    connection: &str,
+    call: impl FnOnce(&mut Session) -> Result<T, Error>,
+) -> Result<T, wit_types::Error> {
+    let mut host = WitHost;
+    let mut session = Session::new(&mut host, connection, CallOptions::default());
+    Ok(call(&mut session)?)
+}
+
+/// A WIT `paging` as the page, page size and fetch inputs the list walkers take.
+fn paging_parts(paging: wit_crm::Paging) -> (Option<u32>, Option<u32>, crm::Fetch) {
+    let fetch = crm::Fetch {
+        fetch_all: paging.fetch_all,
+        max_records: paging.max_records,
+        cursor: paging.cursor,
+    };
+    (paging.page, paging.per_page, fetch)
+}
+
+/// A JSON object passed as text through the WIT, or an `invalid-input` naming `input`.
+fn json_object(input: &str, text: &str) -> Result<Map<String, Value>, Error> {
+    match serde_json::from_str::<Value>(text) {
+        Ok(Value::Object(object)) => Ok(object),
+        _ => Err(Error::invalid(input, "must be a JSON object")),
+    }
+}
+
+fn attachment_file(download: crate::shared::download::Download) -> wit_crm::AttachmentFile {
+    wit_crm::AttachmentFile {
+        file_name: download.file_name,
+        content_type: download.content_type,
+        data: download.data,
+    }
+}
+
 fn record_page(gathered: crate::crm::paging::Gathered<crm::RawRecord>) -> wit_crm::RecordPage {
     let info = gathered.last_page.map(|p| p.info).unwrap_or_default();
     wit_crm::RecordPage {
@@ -258,6 +294,267 @@ fn record_page(gathered: crate::crm::paging::Gathered<crm::RawRecord>) -> wit_cr
 }
 
 impl wit_crm::Guest for Component {
+    fn convert_lead(
+        connection: String,
+        lead_id: String,
+        options: wit_crm::ConvertOptions,
+    ) -> Result<wit_crm::ConvertedLead, wit_types::Error> {
+        with_session(&connection, |session| {
+            let deal = options
+                .deal
+                .as_deref()
+                .map(|text| json_object("deal", text))
+                .transpose()?;
+            let converted = crm::convert::convert_lead(
+                session,
+                &lead_id,
+                &crm::convert::ConvertOptions {
+                    overwrite: options.overwrite,
+                    notify_lead_owner: options.notify_lead_owner,
+                    notify_new_entity_owner: options.notify_new_entity_owner,
+                    account: options.account_id,
+                    contact: options.contact_id,
+                    assign_to: options.assign_to,
+                    deal,
+                },
+            )?;
+            Ok(wit_crm::ConvertedLead {
+                contact_id: converted.contact.map(|e| e.id),
+                account_id: converted.account.map(|e| e.id),
+                deal_id: converted.deal.map(|e| e.id),
+            })
+        })
+    }
+
+    fn list_notes(
+        connection: String,
+        module: String,
+        record_id: String,
+        fields: Vec<String>,
+        paging: wit_crm::Paging,
+    ) -> Result<wit_crm::RecordPage, wit_types::Error> {
+        with_session(&connection, |session| {
+            let (page, per_page, fetch) = paging_parts(paging);
+            let gathered = crm::notes::list_notes(session, &module, &record_id, &fields, page, per_page, &fetch)?;
+            Ok(record_page(gathered))
+        })
+    }
+
+    fn create_note(
+        connection: String,
+        module: String,
+        record_id: String,
+        title: Option<String>,
+        content: String,
+    ) -> Result<wit_types::RecordResult, wit_types::Error> {
+        with_session(&connection, |session| {
+            let result = crm::notes::create_note(session, &module, &record_id, title.as_deref(), &content)?;
+            Ok(record_result(result))
+        })
+    }
+
+    fn update_note(
+        connection: String,
+        note_id: String,
+        title: Option<String>,
+        content: Option<String>,
+    ) -> Result<wit_types::RecordResult, wit_types::Error> {
+        with_session(&connection, |session| {
+            let result = crm::notes::update_note(session, &note_id, title.as_deref(), content.as_deref())?;
+            Ok(record_result(result))
+        })
+    }
+
+    fn delete_note(connection: String, note_id: String) -> Result<wit_types::RecordResult, wit_types::Error> {
+        with_session(&connection, |session| {
+            Ok(record_result(crm::notes::delete_note(session, &note_id)?))
+        })
+    }
+
+    fn list_tags(connection: String, module: String) -> Result<String, wit_types::Error> {
+        with_session(&connection, |session| {
+            let tags = crm::tags::list_tags(session, &module)?;
+            Ok(Value::Array(tags).to_string())
+        })
+    }
+
+    fn add_tags(
+        connection: String,
+        module: String,
+        record_ids: Vec<String>,
+        tags: Vec<String>,
+        over_write: bool,
+    ) -> Result<Vec<wit_types::RecordResult>, wit_types::Error> {
+        with_session(&connection, |session| {
+            let change = crm::tags::TagChange::Add { over_write };
+            let results = crm::tags::change_tags(session, &module, &record_ids, &tags, change)?;
+            Ok(results.into_iter().map(record_result).collect())
+        })
+    }
+
+    fn remove_tags(
+        connection: String,
+        module: String,
+        record_ids: Vec<String>,
+        tags: Vec<String>,
+    ) -> Result<Vec<wit_types::RecordResult>, wit_types::Error> {
+        with_session(&connection, |session| {
+            let results = crm::tags::change_tags(session, &module, &record_ids, &tags, crm::tags::TagChange::Remove)?;
+            Ok(results.into_iter().map(record_result).collect())
+        })
+    }
+
+    fn list_related_lists(
+        connection: String,
+        module: String,
+    ) -> Result<Vec<wit_crm::RelatedListInfo>, wit_types::Error> {
+        with_session(&connection, |session| {
+            let lists = crm::metadata::list_related_lists(session, &module)?;
+            Ok(lists
+                .into_iter()
+                .map(|l| wit_crm::RelatedListInfo {
+                    api_name: l.api_name,
+                    label: l.label,
+                    module: l.module,
+                })
+                .collect())
+        })
+    }
+
+    fn list_related_records(
+        connection: String,
+        module: String,
+        record_id: String,
+        related_list: String,
+        fields: Vec<String>,
+        paging: wit_crm::Paging,
+    ) -> Result<wit_crm::RecordPage, wit_types::Error> {
+        with_session(&connection, |session| {
+            let (page, per_page, fetch) = paging_parts(paging);
+            let target = crm::related::RelatedList {
+                module: &module,
+                record_id: &record_id,
+                related_list: &related_list,
+            };
+            let gathered = crm::related::list_related_records(session, target, &fields, page, per_page, &fetch)?;
+            Ok(record_page(gathered))
+        })
+    }
+
+    fn link_related_records(
+        connection: String,
+        module: String,
+        record_id: String,
+        related_list: String,
+        related_ids: Vec<String>,
+        values: Option<String>,
+    ) -> Result<Vec<wit_types::RecordResult>, wit_types::Error> {
+        with_session(&connection, |session| {
+            let values = values
+                .as_deref()
+                .map(|text| json_object("values", text))
+                .transpose()?
+                .unwrap_or_default();
+            let target = crm::related::RelatedList {
+                module: &module,
+                record_id: &record_id,
+                related_list: &related_list,
+            };
+            let results = crm::related::link_related_records(session, target, &related_ids, &values)?;
+            Ok(results.into_iter().map(record_result).collect())
+        })
+    }
+
+    fn unlink_related_record(
+        connection: String,
+        module: String,
+        record_id: String,
+        related_list: String,
+        related_id: String,
+    ) -> Result<wit_types::RecordResult, wit_types::Error> {
+        with_session(&connection, |session| {
+            let target = crm::related::RelatedList {
+                module: &module,
+                record_id: &record_id,
+                related_list: &related_list,
+            };
+            Ok(record_result(crm::related::unlink_related_record(
+                session,
+                target,
+                &related_id,
+            )?))
+        })
+    }
+
+    fn list_users(
+        connection: String,
+        user_type: String,
+        paging: wit_crm::Paging,
+    ) -> Result<wit_crm::RecordPage, wit_types::Error> {
+        with_session(&connection, |session| {
+            let (page, per_page, fetch) = paging_parts(paging);
+            let gathered = crm::users::list_users(session, &user_type, page, per_page, &fetch)?;
+            Ok(record_page(gathered))
+        })
+    }
+
+    fn get_user(connection: String, user_id: String) -> Result<String, wit_types::Error> {
+        with_session(&connection, |session| {
+            Ok(crm::users::get_user(session, &user_id)?.to_string())
+        })
+    }
+
+    fn list_deleted_records(
+        connection: String,
+        module: String,
+        kind: wit_crm::DeletedKind,
+        if_modified_since: Option<String>,
+        paging: wit_crm::Paging,
+    ) -> Result<wit_crm::RecordPage, wit_types::Error> {
+        with_session(&connection, |session| {
+            let kind = match kind {
+                wit_crm::DeletedKind::All => crm::DeletedKind::All,
+                wit_crm::DeletedKind::Recycle => crm::DeletedKind::Recycle,
+                wit_crm::DeletedKind::Permanent => crm::DeletedKind::Permanent,
+            };
+            let (page, per_page, fetch) = paging_parts(paging);
+            let gathered = crm::list_deleted(
+                session,
+                &module,
+                kind,
+                if_modified_since.as_deref(),
+                page,
+                per_page,
+                &fetch,
+            )?;
+            Ok(record_page(gathered))
+        })
+    }
+
+    fn upload_photo(
+        connection: String,
+        module: String,
+        record_id: String,
+        file_name: String,
+        data: Vec<u8>,
+    ) -> Result<String, wit_types::Error> {
+        with_session(&connection, |session| {
+            Ok(crm::photo::upload_photo(session, &module, &record_id, &file_name, data)?.to_string())
+        })
+    }
+
+    fn download_photo(
+        connection: String,
+        module: String,
+        record_id: String,
+    ) -> Result<wit_crm::AttachmentFile, wit_types::Error> {
+        with_session(&connection, |session| {
+            Ok(attachment_file(crm::photo::download_photo(
+                session, &module, &record_id,
+            )?))
+        })
+    }
+
     fn add_attachment(
         connection: String,
         module: String,
@@ -328,11 +625,7 @@ impl wit_crm::Guest for Component {
             &record_id,
             &attachment_id,
         )?;
-        Ok(wit_crm::AttachmentFile {
-            file_name: download.file_name,
-            content_type: download.content_type,
-            data: download.data,
-        })
+        Ok(attachment_file(download))
     }
 
     fn search_records(
@@ -656,13 +949,9 @@ impl wit_triggers::Guest for Component {
         channel: String,
         body: String,
     ) -> Result<wit_triggers::PollResult, wit_types::Error> {
-        let mut host = WitHost;
-        let mut session = Session::new(&mut host, &connection, CallOptions::default());
-        Ok(poll_result(triggers::notifications::handle(
-            &mut session,
-            &channel,
-            &body,
-        )?))
+        with_session(&connection, |session| {
+            Ok(poll_result(triggers::notifications::handle(session, &channel, &body)?))
+        })
     }
 }
 
@@ -676,16 +965,89 @@ fn books_target(target: wit_books::Target) -> books::Target {
 }
 
 impl wit_books::Guest for Component {
+    fn add_attachment(
+        connection: String,
+        target: wit_books::Target,
+        record_id: String,
+        file_name: String,
+        data: Vec<u8>,
+    ) -> Result<String, wit_types::Error> {
+        with_session(&connection, |session| {
+            let target = books_target(target);
+            books::attachments::add_attachment(
+                session,
+                &target.record_type,
+                &record_id,
+                &file_name,
+                data,
+                target.organization_id.as_deref(),
+            )
+        })
+    }
+
+    fn download_attachment(
+        connection: String,
+        target: wit_books::Target,
+        record_id: String,
+    ) -> Result<wit_crm::AttachmentFile, wit_types::Error> {
+        with_session(&connection, |session| {
+            let target = books_target(target);
+            Ok(attachment_file(books::attachments::download_attachment(
+                session,
+                &target.record_type,
+                &record_id,
+                target.organization_id.as_deref(),
+            )?))
+        })
+    }
+
+    fn delete_attachment(
+        connection: String,
+        target: wit_books::Target,
+        record_id: String,
+    ) -> Result<String, wit_types::Error> {
+        with_session(&connection, |session| {
+            let target = books_target(target);
+            books::attachments::delete_attachment(
+                session,
+                &target.record_type,
+                &record_id,
+                target.organization_id.as_deref(),
+            )
+        })
+    }
+
+    fn record_action(
+        connection: String,
+        target: wit_books::Target,
+        record_id: String,
+        action: String,
+        values: Option<String>,
+    ) -> Result<String, wit_types::Error> {
+        with_session(&connection, |session| {
+            let target = books_target(target);
+            let values = values.as_deref().map(|text| json_object("values", text)).transpose()?;
+            books::record_actions::record_action(
+                session,
+                &target.record_type,
+                &record_id,
+                &action,
+                values.as_ref(),
+                target.organization_id.as_deref(),
+            )
+        })
+    }
+
     fn create_record(
         connection: String,
         target: wit_books::Target,
         values: String,
     ) -> Result<String, wit_types::Error> {
         let values = object_from_json("values", &values)?;
-        let mut host = WitHost;
-        let mut session = Session::new(&mut host, &connection, CallOptions::default());
-        let envelope = books::create_record(&mut session, &books_target(target), &values)?;
-        Ok(envelope.entity.unwrap_or(Value::Null).to_string())
+        with_session(&connection, |session| {
+            let envelope = books::create_record(session, &books_target(target), &values)?;
+            Ok(envelope.entity.unwrap_or(Value::Null).to_string())
+        })
     }
 
     fn get_record(
@@ -693,9 +1055,9 @@ impl wit_books::Guest for Component {
         target: wit_books::Target,
         record_id: String,
     ) -> Result<String, wit_types::Error> {
-        let mut host = WitHost;
-        let mut session = Session::new(&mut host, &connection, CallOptions::default());
-        Ok(books::get_record(&mut session, &books_target(target), &record_id)?.to_string())
+        with_session(&connection, |session| {
+            Ok(books::get_record(session, &books_target(target), &record_id)?.to_string())
+        })
     }
 
     fn get_records(
@@ -711,15 +1073,15 @@ impl wit_books::Guest for Component {
             max_records: request.max_records,
             cursor: request.cursor,
         };
-        let mut host = WitHost;
-        let mut session = Session::new(&mut host, &connection, CallOptions::default());
-        let list = books::get_records(&mut session, &books_target(target), &request)?;
-        Ok(wit_books::RecordList {
-            records: Value::Array(list.records).to_string(),
-            page: list.page,
-            per_page: list.per_page,
-            more_records: list.more_records,
-            cursor: list.cursor,
+        with_session(&connection, |session| {
+            let list = books::get_records(session, &books_target(target), &request)?;
+            Ok(wit_books::RecordList {
+                records: Value::Array(list.records).to_string(),
+                page: list.page,
+                per_page: list.per_page,
+                more_records: list.more_records,
+                cursor: list.cursor,
+            })
         })
     }
 
@@ -730,10 +1092,10 @@ impl wit_books::Guest for Component {
         values: String,
     ) -> Result<String, wit_types::Error> {
         let values = object_from_json("values", &values)?;
-        let mut host = WitHost;
-        let mut session = Session::new(&mut host, &connection, CallOptions::default());
-        let envelope = books::update_record(&mut session, &books_target(target), &record_id, &values)?;
-        Ok(envelope.entity.unwrap_or(Value::Null).to_string())
+        with_session(&connection, |session| {
+            let envelope = books::update_record(session, &books_target(target), &record_id, &values)?;
+            Ok(envelope.entity.unwrap_or(Value::Null).to_string())
+        })
     }
 
     fn delete_record(
@@ -741,19 +1103,19 @@ impl wit_books::Guest for Component {
         target: wit_books::Target,
         record_id: String,
     ) -> Result<String, wit_types::Error> {
-        let mut host = WitHost;
-        let mut session = Session::new(&mut host, &connection, CallOptions::default());
-        Ok(books::delete_record(&mut session, &books_target(target), &record_id)?.message)
+        with_session(&connection, |session| {
+            Ok(books::delete_record(session, &books_target(target), &record_id)?.message)
+        })
     }
 
     fn list_organizations(connection: String) -> Result<Vec<wit_books::Organization>, wit_types::Error> {
-        let mut host = WitHost;
-        let mut session = Session::new(&mut host, &connection, CallOptions::default());
-        let organizations = books::list_organizations(&mut session)?;
-        Ok(organizations
-            .into_iter()
-            .map(|o| wit_books::Organization { id: o.id, name: o.name })
-            .collect())
+        with_session(&connection, |session| {
+            let organizations = books::list_organizations(session)?;
+            Ok(organizations
+                .into_iter()
+                .map(|o| wit_books::Organization { id: o.id, name: o.name })
+                .collect())
+        })
     }
 }
 

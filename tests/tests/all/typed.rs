@@ -1,7 +1,7 @@
 //! The typed `crm` exports, called as a Rust host would, without the `actions` layer.
 
 use crate::support::{CONNECTION, World};
-use serde_json::Value;
+use serde_json::{Value, json};
 use zoho_harness::{Error, ListOptions, SortOrder};
 
 #[tokio::test]
@@ -277,4 +277,173 @@ async fn typed_crm_batch_search_metadata_and_attachment_functions() {
         .expect("deleted");
     assert!(deleted[0].success);
     assert!(world.fake.records("Leads").is_empty());
+}
+
+/// Conversion options with only deal values set.
+fn convert_with_deal(deal: &str) -> zoho_harness::ConvertOptions {
+    zoho_harness::ConvertOptions {
+        overwrite: None,
+        notify_lead_owner: None,
+        notify_new_entity_owner: None,
+        account_id: None,
+        contact_id: None,
+        assign_to: None,
+        deal: Some(deal.to_owned()),
+    }
+}
+
+/// Paging for one page of everything.
+fn first_page() -> zoho_harness::Paging {
+    zoho_harness::Paging {
+        page: None,
+        per_page: None,
+        fetch_all: false,
+        max_records: None,
+        cursor: None,
+    }
+}
+
+#[tokio::test]
+async fn the_typed_breadth_functions_run_as_their_actions_do() {
+    let world = World::new();
+    let lead = world
+        .fake
+        .seed("Leads", &[json!({"Last_Name": "Typed", "Company": "Zylker"})])
+        .remove(0);
+    let campaign = world
+        .fake
+        .seed("Campaigns", &[json!({"Campaign_Name": "Typed"})])
+        .remove(0);
+    let mut instance = world.instance().await;
+    let crm = instance.connector.zoho_connector_crm();
+    let store = &mut instance.store;
+
+    let note = crm
+        .call_create_note(&mut *store, CONNECTION, "Leads", &lead, Some("Call"), "Call back")
+        .await
+        .expect("no trap")
+        .expect("note added");
+    let notes = crm
+        .call_list_notes(&mut *store, CONNECTION, "Leads", &lead, &[], &first_page())
+        .await
+        .expect("no trap")
+        .expect("notes");
+    assert!(notes.records.contains(note.id.as_deref().expect("note id")));
+
+    let tagged = crm
+        .call_add_tags(
+            &mut *store,
+            CONNECTION,
+            "Leads",
+            std::slice::from_ref(&lead),
+            &["Hot".to_owned()],
+            false,
+        )
+        .await
+        .expect("no trap")
+        .expect("tagged");
+    assert!(tagged[0].success);
+    let tags = crm
+        .call_list_tags(&mut *store, CONNECTION, "Leads")
+        .await
+        .expect("no trap")
+        .expect("tags");
+    assert!(tags.contains("Hot"));
+
+    let linked = crm
+        .call_link_related_records(
+            &mut *store,
+            CONNECTION,
+            "Campaigns",
+            &campaign,
+            "Leads",
+            std::slice::from_ref(&lead),
+            None,
+        )
+        .await
+        .expect("no trap")
+        .expect("linked");
+    assert!(linked[0].success);
+    let lists = crm
+        .call_list_related_lists(&mut *store, CONNECTION, "Campaigns")
+        .await
+        .expect("no trap")
+        .expect("lists");
+    assert!(lists.iter().any(|l| l.api_name == "Leads"));
+
+    let users = crm
+        .call_list_users(&mut *store, CONNECTION, "CurrentUser", &first_page())
+        .await
+        .expect("no trap")
+        .expect("users");
+    assert_eq!(users.info.count, 1);
+
+    let converted = crm
+        .call_convert_lead(
+            &mut *store,
+            CONNECTION,
+            &lead,
+            &convert_with_deal(r#"{"Deal_Name":"Typed deal","Stage":"Qualification"}"#),
+        )
+        .await
+        .expect("no trap")
+        .expect("converted");
+    assert!(converted.contact_id.is_some() && converted.account_id.is_some() && converted.deal_id.is_some());
+
+    let deleted = crm
+        .call_list_deleted_records(
+            &mut *store,
+            CONNECTION,
+            "Leads",
+            zoho_harness::DeletedKind::All,
+            None,
+            &first_page(),
+        )
+        .await
+        .expect("no trap")
+        .expect("deleted list");
+    assert_eq!(deleted.info.count, 0, "a converted lead is not a deleted one");
+
+    let error = crm
+        .call_convert_lead(&mut *store, CONNECTION, &lead, &convert_with_deal("not json"))
+        .await
+        .expect("no trap")
+        .expect_err("deal must be an object");
+    assert!(matches!(error, Error::InvalidInput(_)), "{error:?}");
+}
+
+#[tokio::test]
+async fn the_typed_books_file_and_action_functions_run() {
+    let world = World::new();
+    let organization = world.fake.books_organization_id();
+    let invoice = world
+        .fake
+        .seed_books(&organization, "invoices", "invoice_id", &[json!({"status": "draft"})])
+        .remove(0);
+    let mut instance = world.instance().await;
+    let books = instance.connector.zoho_connector_books();
+    let target = zoho_harness::BooksTarget {
+        record_type: "invoices".into(),
+        parent_record_type: None,
+        parent_record_id: None,
+        organization_id: None,
+    };
+    let message = books
+        .call_add_attachment(&mut instance.store, CONNECTION, &target, &invoice, "order.pdf", b"%PDF")
+        .await
+        .expect("no trap")
+        .expect("attached");
+    assert!(message.contains("attached"));
+    let file = books
+        .call_download_attachment(&mut instance.store, CONNECTION, &target, &invoice)
+        .await
+        .expect("no trap")
+        .expect("downloaded");
+    assert_eq!(file.data, b"%PDF");
+    let message = books
+        .call_record_action(&mut instance.store, CONNECTION, &target, &invoice, "status/sent", None)
+        .await
+        .expect("no trap")
+        .expect("sent");
+    assert!(message.contains("sent"), "{message}");
 }
