@@ -152,7 +152,7 @@ fn convert(state: &mut State, id: &str, request: &RecordedRequest) -> Reply {
     if let Some(position) = state.modules["Leads"].position(id)
         && let Some(stored) = state.modules.get_mut("Leads")
     {
-        stored.records.remove(position);
+        stored.remove(position);
     }
     state.converted_leads.insert(id.to_owned());
     let named = |state: &State, module: &str, id: &Option<String>, name_field: &str| -> Value {

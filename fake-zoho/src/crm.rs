@@ -28,6 +28,8 @@ enum Resume {
     /// After the record with this id (id-sorted tokens): records added or removed meanwhile
     /// neither shift the walk nor cost a scan.
     AfterId(String),
+    /// After this place in a time index (time-sorted tokens), likewise.
+    AfterKey(crate::TimeKey),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -257,9 +259,13 @@ fn list(state: &mut State, module: &str, request: &RecordedRequest) -> Reply {
         Ok(since) => since,
         Err(reply) => return reply,
     };
-    let stored = &state.modules[module].records;
+    let stored_module = &state.modules[module];
+    let stored = &stored_module.records;
+    let time_index = stored_module.time_index(&sort.by).filter(|_| since.is_none());
     let (page_records, more, next) = if sort.by == "id" && since.is_none() {
         id_page(stored, sort.descending, &resume, per_page)
+    } else if let Some(index) = time_index {
+        time_page(stored_module, index, sort.descending, &resume, per_page)
     } else {
         let mut records: Vec<&Map<String, Value>> = stored
             .iter()
@@ -275,7 +281,7 @@ fn list(state: &mut State, module: &str, request: &RecordedRequest) -> Reply {
         }
         let offset = match &resume {
             Resume::Offset(offset) => *offset,
-            Resume::AfterId(_) => 0,
+            Resume::AfterId(_) | Resume::AfterKey(_) => 0,
         };
         let page_records: Vec<&Map<String, Value>> = records.iter().skip(offset).take(per_page).copied().collect();
         let next = offset + page_records.len();
@@ -331,6 +337,8 @@ fn id_page<'a>(
         let end = match resume {
             Resume::Offset(offset) => records.len().saturating_sub(*offset),
             Resume::AfterId(id) => records.partition_point(|r| order(r) < id_order(id)),
+            // A time-index token never names an id-sorted walk.
+            Resume::AfterKey(_) => records.len(),
         };
         let start = end.saturating_sub(per_page);
         (records[start..end].iter().rev().collect(), start > 0)
@@ -338,11 +346,47 @@ fn id_page<'a>(
         let start = match resume {
             Resume::Offset(offset) => (*offset).min(records.len()),
             Resume::AfterId(id) => records.partition_point(|r| order(r) <= id_order(id)),
+            Resume::AfterKey(_) => 0,
         };
         let end = (start + per_page).min(records.len());
         (records[start..end].iter().collect(), end < records.len())
     };
     let next = Resume::AfterId(page.last().map(|r| record_id(r).to_owned()).unwrap_or_default());
+    (page, more, next)
+}
+
+/// A time-sorted page read off the module's index: O(log n) to find where a token resumes,
+/// and at most the 2,000 records page numbers reach to skip.
+fn time_page<'a>(
+    module: &'a crate::Module,
+    index: &'a std::collections::BTreeSet<crate::TimeKey>,
+    descending: bool,
+    resume: &Resume,
+    per_page: usize,
+) -> (Vec<&'a Map<String, Value>>, bool, Resume) {
+    use std::ops::Bound::{Excluded, Unbounded};
+    let keys: Box<dyn Iterator<Item = &crate::TimeKey>> = match (resume, descending) {
+        (Resume::AfterKey(key), false) => Box::new(index.range((Excluded(key), Unbounded))),
+        (Resume::AfterKey(key), true) => Box::new(index.range((Unbounded, Excluded(key))).rev()),
+        (_, false) => Box::new(index.iter()),
+        (_, true) => Box::new(index.iter().rev()),
+    };
+    let skip = match resume {
+        Resume::Offset(offset) => *offset,
+        _ => 0,
+    };
+    let mut keys = keys.skip(skip).peekable();
+    let mut page = Vec::with_capacity(per_page);
+    let mut last = None;
+    while page.len() < per_page {
+        let Some(key) = keys.next() else { break };
+        if let Some(record) = module.get(&key.3) {
+            page.push(record);
+            last = Some(key.clone());
+        }
+    }
+    let more = keys.peek().is_some();
+    let next = last.map_or(Resume::Offset(skip), Resume::AfterKey);
     (page, more, next)
 }
 
@@ -647,15 +691,17 @@ pub(crate) fn edit(state: &mut State, module: &str, id: &str, values: Map<String
     let now = state.clock.now();
     let user = state.user.clone();
     let changed: Vec<String> = values.keys().cloned().collect();
-    let Some(record) = state
+    let mut values = values;
+    values.insert("Modified_Time".into(), json!(now));
+    values.insert("Modified_By".into(), user);
+    if state
         .modules
         .get_mut(module)
         .and_then(|m| m.extend(m.position(id)?, values))
-    else {
+        .is_none()
+    {
         return false;
-    };
-    record.insert("Modified_Time".into(), json!(now));
-    record.insert("Modified_By".into(), user);
+    }
     crate::watch::notify(state, module, "update", &[id.to_owned()], &changed);
     true
 }
@@ -667,12 +713,12 @@ fn apply_update(state: &mut State, module: &str, id: &str, index: usize, record:
     };
     match check_values(state, module, index, record, false, Some(id)) {
         Ok(fields) => {
-            let user = state.user.clone();
+            let mut fields = fields;
+            fields.insert("Modified_Time".into(), json!(state.clock.now()));
+            fields.insert("Modified_By".into(), state.user.clone());
             let Some(stored) = state.modules.get_mut(module).and_then(|m| m.extend(position, fields)) else {
                 return invalid_id(id);
             };
-            stored.insert("Modified_Time".into(), json!(state.clock.now()));
-            stored.insert("Modified_By".into(), user);
             success_entry(stored, "record updated")
         }
         Err(entry) => entry,
@@ -718,7 +764,7 @@ pub(crate) fn remove_record(state: &mut State, module: &str, id: &str) -> Value 
     };
     match stored.position(id) {
         Some(position) => {
-            let removed = stored.records.remove(position);
+            let removed = stored.remove(position);
             crate::deleted::record(state, module, &removed);
             json!({"code": "SUCCESS", "details": {"id": id}, "message": "record deleted", "status": "success"})
         }

@@ -111,6 +111,22 @@ pub(crate) struct Module {
     /// in the order they were first seen: field metadata without scanning the records.
     learned: Vec<(String, &'static str)>,
     learned_names: BTreeSet<String>,
+    /// The records in `Created_Time` and in `Modified_Time` order (ties by id), so pages sorted
+    /// by either are read off an index instead of sorting the module.
+    by_time: [BTreeSet<TimeKey>; 2],
+}
+
+/// The fields time-sorted pages use, in `Module::by_time` order.
+pub(crate) const TIME_FIELDS: [&str; 2] = ["Created_Time", "Modified_Time"];
+
+/// A record's place in a time order: (time length, time, id length, id), the order the list
+/// endpoint sorts by (text order of equal-length values, ids numerically).
+pub(crate) type TimeKey = (usize, String, usize, String);
+
+pub(crate) fn time_key(record: &Map<String, Value>, field: &str) -> TimeKey {
+    let time = record.get(field).and_then(Value::as_str).unwrap_or_default();
+    let id = record_id(record);
+    (time.len(), time.to_owned(), id.len(), id.to_owned())
 }
 
 /// Ids are digit strings: ordering by length, then text, is numeric order without parsing.
@@ -129,7 +145,32 @@ impl Module {
             records: Vec::new(),
             learned: Vec::new(),
             learned_names: BTreeSet::new(),
+            by_time: [BTreeSet::new(), BTreeSet::new()],
         }
+    }
+
+    fn index(&mut self, record: &Map<String, Value>) {
+        for (index, field) in self.by_time.iter_mut().zip(TIME_FIELDS) {
+            index.insert(time_key(record, field));
+        }
+    }
+
+    fn unindex(&mut self, record: &Map<String, Value>) {
+        for (index, field) in self.by_time.iter_mut().zip(TIME_FIELDS) {
+            index.remove(&time_key(record, field));
+        }
+    }
+
+    /// The index of a time field (`Created_Time` or `Modified_Time`).
+    pub fn time_index(&self, field: &str) -> Option<&BTreeSet<TimeKey>> {
+        TIME_FIELDS.iter().position(|f| *f == field).map(|i| &self.by_time[i])
+    }
+
+    /// Removes the record at `position`.
+    pub fn remove(&mut self, position: usize) -> Map<String, Value> {
+        let record = self.records.remove(position);
+        self.unindex(&record);
+        record
     }
 
     /// Where the record with `id` is.
@@ -146,15 +187,21 @@ impl Module {
     /// Stores a new record; its id must be newer than every stored one.
     pub fn push(&mut self, record: Map<String, Value>) {
         self.learn(&record);
+        self.index(&record);
         self.records.push(record);
     }
 
-    /// Applies new values to the record at `position`.
+    /// Applies new values to the record at `position` (a new `Modified_Time` among them keeps
+    /// the time index in step).
     pub fn extend(&mut self, position: usize, values: Map<String, Value>) -> Option<&mut Map<String, Value>> {
         self.learn(&values);
+        let old = self.records.get(position)?.clone();
+        self.unindex(&old);
         let record = self.records.get_mut(position)?;
         record.extend(values);
-        Some(record)
+        let updated = record.clone();
+        self.index(&updated);
+        self.records.get_mut(position)
     }
 
     fn learn(&mut self, values: &Map<String, Value>) {
@@ -479,10 +526,10 @@ mod tests {
         }
     }
 
-    /// Walks a module by page tokens; the names seen, in order.
-    fn walk_names(shared: &Shared, token: &str, order: &str, insert_midway: bool) -> Vec<String> {
+    /// Walks a module by page tokens, sorted by `sort_by`; the names seen, in order.
+    fn walk_names(shared: &Shared, token: &str, sort_by: &str, order: &str, insert_midway: bool) -> Vec<String> {
         let mut names = Vec::new();
-        let mut query = format!("fields=Last_Name&per_page=7&sort_by=id&sort_order={order}");
+        let mut query = format!("fields=Last_Name&per_page=7&sort_by={sort_by}&sort_order={order}");
         loop {
             let (status, body) = send(shared, token, "GET", &format!("/crm/v8/Leads?{query}"), None);
             assert_eq!(status, 200, "{body}");
@@ -508,12 +555,12 @@ mod tests {
         let (shared, token) = fake();
         seed_leads(&shared, 50);
         let ascending: Vec<String> = (0..50).map(|i| format!("L{i}")).collect();
-        assert_eq!(walk_names(&shared, &token, "asc", false), ascending);
+        assert_eq!(walk_names(&shared, &token, "id", "asc", false), ascending);
         let mut descending = ascending.clone();
         descending.reverse();
-        assert_eq!(walk_names(&shared, &token, "desc", false), descending);
+        assert_eq!(walk_names(&shared, &token, "id", "desc", false), descending);
         // A record added mid-walk (newest id) neither shifts nor repeats a descending walk.
-        assert_eq!(walk_names(&shared, &token, "desc", true), descending);
+        assert_eq!(walk_names(&shared, &token, "id", "desc", true), descending);
         // Page numbers agree with tokens.
         let (_, second) = send(
             &shared,
@@ -523,6 +570,45 @@ mod tests {
             None,
         );
         assert_eq!(second["data"][0]["Last_Name"], "L7");
+    }
+
+    #[test]
+    fn time_sorted_token_walks_follow_the_index_in_both_orders() {
+        let (shared, token) = fake();
+        seed_leads(&shared, 30);
+        // Give the records varied, partly tied modification times.
+        {
+            let mut state = shared.lock();
+            state.clock.freeze();
+            let ids: Vec<String> = state.modules["Leads"]
+                .records
+                .iter()
+                .map(|r| record_id(r).to_owned())
+                .collect();
+            for (i, id) in ids.iter().enumerate() {
+                // Seconds 0..10 in a scrambled order, so several records share a second.
+                let at = i64::try_from((i * 7) % 11).unwrap_or(0);
+                state.clock.advance(at);
+                crm::edit(&mut state, "Leads", id, Map::new());
+                state.clock.advance(-at);
+            }
+        }
+        let expected = |descending: bool| {
+            let state = shared.lock();
+            let mut records: Vec<&Map<String, Value>> = state.modules["Leads"].records.iter().collect();
+            records.sort_by_key(|r| time_key(r, "Modified_Time"));
+            if descending {
+                records.reverse();
+            }
+            records
+                .iter()
+                .map(|r| r["Last_Name"].as_str().unwrap_or_default().to_owned())
+                .collect::<Vec<_>>()
+        };
+        for order in ["asc", "desc"] {
+            let names = walk_names(&shared, &token, "Modified_Time", order, false);
+            assert_eq!(names, expected(order == "desc"), "{order}");
+        }
     }
 
     #[test]
