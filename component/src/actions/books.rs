@@ -268,11 +268,7 @@ const BOOKS_ATTACHMENT_TYPE: InputSpec = InputSpec::required(
 .example("\"invoices\"");
 
 fn run_books_add_attachment(session: &mut Session, inputs: &Inputs) -> Result<Value, Error> {
-    let data = match (inputs.text("file"), inputs.text("fileBase64")) {
-        (Some(text), None) => text.as_bytes().to_vec(),
-        (None, Some(encoded)) => crate::raw::decode_base64("fileBase64", encoded)?,
-        _ => return Err(Error::invalid("file", "give exactly one of file or fileBase64")),
-    };
+    let data = file_input(inputs, None)?;
     let record_id = inputs.required_text("recordId")?;
     let message = crate::books::attachments::add_attachment(
         session,
@@ -286,19 +282,13 @@ fn run_books_add_attachment(session: &mut Session, inputs: &Inputs) -> Result<Va
 }
 
 fn run_books_download_attachment(session: &mut Session, inputs: &Inputs) -> Result<Value, Error> {
-    use base64::Engine as _;
     let file = crate::books::attachments::download_attachment(
         session,
         inputs.required_text("recordType")?,
         inputs.required_text("recordId")?,
         inputs.text("organizationId"),
     )?;
-    Ok(json!({"data": {
-        "fileName": file.file_name,
-        "contentType": file.content_type,
-        "size": file.data.len(),
-        "contentBase64": base64::engine::general_purpose::STANDARD.encode(&file.data),
-    }}))
+    Ok(download_output(&file))
 }
 
 fn run_books_delete_attachment(session: &mut Session, inputs: &Inputs) -> Result<Value, Error> {

@@ -8,7 +8,6 @@ use serde_json::{Map, Value, json};
 use crate::crm::RawRecord;
 use crate::crm::paging::Gathered;
 use crate::crm::{self, ListOptions, SortOrder};
-use crate::raw;
 use crate::shared::error::{Error, record_result_json};
 use crate::shared::inputs::{InputSpec, InputType, Inputs};
 use crate::shared::session::Session;
@@ -444,7 +443,7 @@ pub(super) static ACTIONS: &[Action] = &[
         description: "Get a record's photo, base64-encoded with its content type; a record without a photo is not-found.",
         product: Product::Crm,
         inputs: &[RECORD_TYPE, RECORD_ID],
-        output_example: r#"{"data":{"contentType":"image/png","size":48213,"contentBase64":"iVBORw0KGgo="}}"#,
+        output_example: r#"{"data":{"fileName":null,"contentType":"image/png","size":48213,"contentBase64":"iVBORw0KGgo="}}"#,
         run: Run::Value(run_download_photo),
     },
     Action {
@@ -857,19 +856,8 @@ fn run_unlink_related_record(session: &mut Session, inputs: &Inputs) -> Result<V
 }
 
 fn run_upload_photo(session: &mut Session, inputs: &Inputs) -> Result<Value, Error> {
-    let data = match (inputs.text("file"), inputs.text("fileBase64")) {
-        (Some(_), Some(_)) | (None, None) => {
-            return Err(Error::invalid("file", "give exactly one of file or fileBase64"));
-        }
-        (Some(text), None) => text.as_bytes().to_vec(),
-        (None, Some(encoded)) => {
-            // The size is known from the encoding: a photo too large is refused undecoded.
-            if encoded.len() / 4 * 3 > crate::crm::photo::MAX_PHOTO_BYTES + 3 {
-                return Err(Error::invalid("fileBase64", "is larger than Zoho's 10 MB for a photo"));
-            }
-            raw::decode_base64("fileBase64", encoded)?
-        }
-    };
+    let limit = (crate::crm::photo::MAX_PHOTO_BYTES, "Zoho's 10 MB for a photo");
+    let data = file_input(inputs, Some(limit))?;
     let answer = crate::crm::photo::upload_photo(
         session,
         inputs.required_text("recordType")?,
@@ -881,17 +869,12 @@ fn run_upload_photo(session: &mut Session, inputs: &Inputs) -> Result<Value, Err
 }
 
 fn run_download_photo(session: &mut Session, inputs: &Inputs) -> Result<Value, Error> {
-    use base64::Engine as _;
     let photo = crate::crm::photo::download_photo(
         session,
         inputs.required_text("recordType")?,
         inputs.required_text("recordId")?,
     )?;
-    Ok(json!({"data": {
-        "contentType": photo.content_type,
-        "size": photo.data.len(),
-        "contentBase64": base64::engine::general_purpose::STANDARD.encode(&photo.data),
-    }}))
+    Ok(download_output(&photo))
 }
 
 const RECORD_IDS_FOR_TAGS: InputSpec = InputSpec::required(
@@ -1101,10 +1084,7 @@ fn run_add_attachment(session: &mut Session, inputs: &Inputs) -> Result<Value, E
             title: inputs.text("title").map(str::to_owned),
         }
     } else {
-        let data = match inputs.text("fileBase64") {
-            Some(encoded) => raw::decode_base64("fileBase64", encoded)?,
-            None => inputs.text("file").unwrap_or_default().as_bytes().to_vec(),
-        };
+        let data = file_input(inputs, None)?;
         let file_name = inputs
             .text("fileName")
             .ok_or_else(|| Error::invalid("fileName", "is required with file or fileBase64"))?;
@@ -1138,19 +1118,13 @@ fn run_list_attachments(session: &mut Session, inputs: &Inputs) -> Result<String
 }
 
 fn run_download_attachment(session: &mut Session, inputs: &Inputs) -> Result<Value, Error> {
-    use base64::Engine as _;
     let download = crate::crm::attachments::download(
         session,
         inputs.required_text("recordType")?,
         inputs.required_text("recordId")?,
         inputs.required_text("attachmentId")?,
     )?;
-    Ok(json!({"data": {
-        "fileName": download.file_name,
-        "contentType": download.content_type,
-        "size": download.data.len(),
-        "contentBase64": base64::engine::general_purpose::STANDARD.encode(&download.data),
-    }}))
+    Ok(download_output(&download))
 }
 
 fn run_remove_records(session: &mut Session, inputs: &Inputs) -> Result<Value, Error> {

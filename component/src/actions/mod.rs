@@ -228,6 +228,34 @@ pub(super) fn with_dynamic_fields(inputs: &Inputs, mut record: Map<String, Value
     record
 }
 
+/// The file a `file` / `fileBase64` input pair carries (exactly one of them). With `limit`
+/// (bytes, and what to call the limit), base64 text too long to fit is refused undecoded.
+pub(super) fn file_input(inputs: &Inputs, limit: Option<(usize, &str)>) -> Result<Vec<u8>, Error> {
+    match (inputs.text("file"), inputs.text("fileBase64")) {
+        (Some(text), None) => Ok(text.as_bytes().to_vec()),
+        (None, Some(encoded)) => {
+            if let Some((max_bytes, what)) = limit
+                && encoded.len() / 4 * 3 > max_bytes + 3
+            {
+                return Err(Error::invalid("fileBase64", format!("is larger than {what}")));
+            }
+            crate::raw::decode_base64("fileBase64", encoded)
+        }
+        _ => Err(Error::invalid("file", "give exactly one of file or fileBase64")),
+    }
+}
+
+/// A downloaded file as an action's output: name, type, size and the bytes in base64.
+pub(super) fn download_output(file: &crate::shared::download::Download) -> Value {
+    use base64::Engine as _;
+    serde_json::json!({"data": {
+        "fileName": file.file_name,
+        "contentType": file.content_type,
+        "size": file.data.len(),
+        "contentBase64": base64::engine::general_purpose::STANDARD.encode(&file.data),
+    }})
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
