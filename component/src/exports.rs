@@ -78,6 +78,14 @@ impl Host for WitHost {
         crate::http::send(request, timeout)
     }
 
+    fn open(
+        &mut self,
+        request: http::Request<Vec<u8>>,
+        timeout: Duration,
+    ) -> Result<crate::shared::session::StreamedResponse, TransportError> {
+        crate::http::open(request, timeout)
+    }
+
     fn log(&mut self, level: Level, context: &str, message: &str) {
         let level = match level {
             Level::Debug => wit_logging::Level::Debug,

@@ -1,16 +1,17 @@
 //! The one module that performs HTTP, over wasi:http 0.2. It sends a complete
-//! `http::Request` and reads the complete response, mapping every failure to a
-//! [`TransportError`] without panicking.
+//! `http::Request` and reads the complete response (or hands its body out piece by piece),
+//! mapping every failure to a [`TransportError`] without panicking.
 
 use std::time::Duration;
 
 use wasi::http::outgoing_handler;
 use wasi::http::types::{
-    ErrorCode, Fields, IncomingBody, Method, OutgoingBody, OutgoingRequest, RequestOptions, Scheme,
+    ErrorCode, Fields, IncomingBody, IncomingResponse, Method, OutgoingBody, OutgoingRequest, RequestOptions, Scheme,
 };
-use wasi::io::streams::StreamError;
+use wasi::io::streams::{InputStream, StreamError};
 
 use crate::shared::error::{TransportError, TransportKind};
+use crate::shared::session::BodyStream;
 
 /// Largest response body read into memory (the host may enforce a lower cap of its own). Zoho's
 /// largest pages are a few MiB; this leaves room in a 64 MiB instance to parse what is read.
@@ -27,6 +28,65 @@ fn failure(kind: TransportKind, message: impl Into<String>) -> TransportError {
 
 /// Sends `request` (absolute URI) and returns the whole response.
 pub fn send(request: http::Request<Vec<u8>>, timeout: Duration) -> Result<http::Response<Vec<u8>>, TransportError> {
+    let (builder, declared_length, incoming) = exchange(request, timeout)?;
+    let too_large = || {
+        failure(
+            TransportKind::Protocol,
+            format!(
+                "the response body exceeds {} MiB or the memory left to this call; ask for fewer \
+                 records per page (perPage) or fewer fields",
+                MAX_RESPONSE_BYTES >> 20
+            ),
+        )
+    };
+    // Sized once from Content-Length: no copies while growing, and a body that cannot fit is
+    // refused before it is read rather than aborting halfway.
+    let mut bytes = match declared_length {
+        Some(len) if len > MAX_RESPONSE_BYTES => return Err(too_large()),
+        Some(len) => crate::shared::memory::buffer_for(len).ok_or_else(too_large)?,
+        None => Vec::new(),
+    };
+    let incoming_body = incoming
+        .consume()
+        .map_err(|()| failure(TransportKind::Protocol, "the response body was already taken"))?;
+    {
+        let stream = incoming_body
+            .stream()
+            .map_err(|()| failure(TransportKind::Protocol, "the response body stream was already taken"))?;
+        loop {
+            match stream.blocking_read(64 * 1024) {
+                Ok(chunk) => {
+                    bytes.try_reserve(chunk.len()).map_err(|_| too_large())?;
+                    bytes.extend_from_slice(&chunk);
+                }
+                Err(StreamError::Closed) => break,
+                Err(e) => {
+                    return Err(failure(
+                        TransportKind::Connection,
+                        format!("reading the response body failed: {}", stream_error(e)),
+                    ));
+                }
+            }
+            if bytes.len() > MAX_RESPONSE_BYTES {
+                return Err(too_large());
+            }
+        }
+    }
+    drop(IncomingBody::finish(incoming_body));
+    builder.body(bytes).map_err(|e| {
+        failure(
+            TransportKind::Protocol,
+            format!("the response could not be represented: {e}"),
+        )
+    })
+}
+
+/// Sends `request` and waits for the response head: the builder with status and headers, the
+/// declared `Content-Length`, and the response whose body is still to be read.
+fn exchange(
+    request: http::Request<Vec<u8>>,
+    timeout: Duration,
+) -> Result<(http::response::Builder, Option<usize>, IncomingResponse), TransportError> {
     let (parts, body) = request.into_parts();
     let headers: Vec<(String, Vec<u8>)> = parts
         .headers
@@ -110,56 +170,63 @@ pub fn send(request: http::Request<Vec<u8>>, timeout: Duration) -> Result<http::
         }
         builder = builder.header(name, value);
     }
-    let too_large = || {
-        failure(
-            TransportKind::Protocol,
-            format!(
-                "the response body exceeds {} MiB or the memory left to this call; ask for fewer \
-                 records per page (perPage) or fewer fields",
-                MAX_RESPONSE_BYTES >> 20
-            ),
-        )
-    };
-    // Sized once from Content-Length: no copies while growing, and a body that cannot fit is
-    // refused before it is read rather than aborting halfway.
-    let mut bytes = match declared_length {
-        Some(len) if len > MAX_RESPONSE_BYTES => return Err(too_large()),
-        Some(len) => crate::shared::memory::buffer_for(len).ok_or_else(too_large)?,
-        None => Vec::new(),
-    };
-    let incoming_body = incoming
+    Ok((builder, declared_length, incoming))
+}
+
+/// Sends `request` and returns the response with its body still to be read, piece by piece:
+/// for downloads too large to hold, which are decoded as they arrive.
+pub fn open(
+    request: http::Request<Vec<u8>>,
+    timeout: Duration,
+) -> Result<http::Response<Box<dyn BodyStream>>, TransportError> {
+    let (builder, _, incoming) = exchange(request, timeout)?;
+    let body = incoming
         .consume()
         .map_err(|()| failure(TransportKind::Protocol, "the response body was already taken"))?;
-    {
-        let stream = incoming_body
-            .stream()
-            .map_err(|()| failure(TransportKind::Protocol, "the response body stream was already taken"))?;
-        loop {
-            match stream.blocking_read(64 * 1024) {
-                Ok(chunk) => {
-                    bytes.try_reserve(chunk.len()).map_err(|_| too_large())?;
-                    bytes.extend_from_slice(&chunk);
-                }
-                Err(StreamError::Closed) => break,
-                Err(e) => {
-                    return Err(failure(
-                        TransportKind::Connection,
-                        format!("reading the response body failed: {}", stream_error(e)),
-                    ));
-                }
-            }
-            if bytes.len() > MAX_RESPONSE_BYTES {
-                return Err(too_large());
-            }
-        }
-    }
-    drop(IncomingBody::finish(incoming_body));
-    builder.body(bytes).map_err(|e| {
+    let stream = body
+        .stream()
+        .map_err(|()| failure(TransportKind::Protocol, "the response body stream was already taken"))?;
+    let streamed: Box<dyn BodyStream> = Box::new(WasiBody {
+        stream: Some(stream),
+        body: Some(body),
+        _response: incoming,
+    });
+    builder.body(streamed).map_err(|e| {
         failure(
             TransportKind::Protocol,
             format!("the response could not be represented: {e}"),
         )
     })
+}
+
+/// A response body being read. Fields drop in order: the stream before the body it belongs
+/// to, the body before its response.
+struct WasiBody {
+    stream: Option<InputStream>,
+    body: Option<IncomingBody>,
+    _response: IncomingResponse,
+}
+
+impl BodyStream for WasiBody {
+    fn next_piece(&mut self) -> Result<Option<Vec<u8>>, TransportError> {
+        let Some(stream) = &self.stream else {
+            return Ok(None);
+        };
+        match stream.blocking_read(64 * 1024) {
+            Ok(piece) => Ok(Some(piece)),
+            Err(StreamError::Closed) => {
+                self.stream = None;
+                if let Some(body) = self.body.take() {
+                    drop(IncomingBody::finish(body));
+                }
+                Ok(None)
+            }
+            Err(e) => Err(failure(
+                TransportKind::Connection,
+                format!("reading the response body failed: {}", stream_error(e)),
+            )),
+        }
+    }
 }
 
 /// Streams the request body and finishes it (always, even when empty, or the request never

@@ -559,7 +559,7 @@ pub(crate) fn success_entry(record: &Map<String, Value>, message: &str) -> Value
 }
 
 /// Checks one record as Zoho does on insert, stores it, and returns its result entry.
-fn add_record(state: &mut State, module: &str, index: usize, record: &Value) -> Value {
+pub(crate) fn add_record(state: &mut State, module: &str, index: usize, record: &Value) -> Value {
     match check_values(state, module, index, record, true, None) {
         Ok(fields) => {
             let id = insert(state, module, fields);
@@ -707,7 +707,7 @@ pub(crate) fn edit(state: &mut State, module: &str, id: &str, values: Map<String
 }
 
 /// Applies one record's update and returns its result entry.
-fn apply_update(state: &mut State, module: &str, id: &str, index: usize, record: &Value) -> Value {
+pub(crate) fn apply_update(state: &mut State, module: &str, id: &str, index: usize, record: &Value) -> Value {
     let Some(position) = state.modules[module].position(id) else {
         return invalid_id(id);
     };

@@ -15,6 +15,9 @@ mod attachments;
 mod books;
 mod books_actions;
 mod books_attachments;
+mod bulk;
+mod bulk_read;
+mod bulk_write;
 mod convert;
 mod coql;
 mod crm;
@@ -264,6 +267,8 @@ pub(crate) struct State {
     pub links: BTreeMap<(String, String, String, String), Map<String, Value>>,
     /// Each record's photo: (module, id) -> (content type, bytes).
     pub photos: BTreeMap<(String, String), (String, Vec<u8>)>,
+    /// Bulk Read and Bulk Write jobs, uploads and their settings.
+    pub bulk: bulk::BulkState,
 }
 
 /// An edit a test arms to happen while a client is between requests.
@@ -395,6 +400,7 @@ impl State {
             tags: BTreeMap::new(),
             links: BTreeMap::new(),
             photos: BTreeMap::new(),
+            bulk: bulk::BulkState::new(),
         }
     }
 

@@ -309,6 +309,62 @@ impl FakeZoho {
             .collect()
     }
 
+    /// Adds an uploaded Bulk Write file directly (no request recorded) and returns its id.
+    pub fn seed_bulk_upload(&self, name: &str, csv: &[u8]) -> String {
+        let mut state = self.shared.lock();
+        let id = state.new_id();
+        state.bulk.uploads.insert(id.clone(), (name.to_owned(), csv.to_vec()));
+        id
+    }
+
+    /// Starts a Bulk Read (`kind` "read") or Bulk Write ("write") job directly from its JSON
+    /// body, as a client's POST would, and returns the job id.
+    pub fn seed_bulk_job(&self, kind: &str, body: &Value) -> Option<String> {
+        let request = RecordedRequest {
+            method: "POST".into(),
+            path: format!("/crm/bulk/v8/{kind}"),
+            raw_query: None,
+            query: Vec::new(),
+            headers: vec![("content-type".into(), "application/json".into())],
+            body: body.to_string().into_bytes(),
+            received_at: std::time::Instant::now(),
+        };
+        let mut state = self.shared.lock();
+        let reply = match kind {
+            "read" => crate::bulk_read::route(&mut state, &request, &[])?,
+            _ => crate::bulk_write::route(&mut state, &request, &[])?,
+        };
+        let answer: Value = serde_json::from_slice(&reply.body).ok()?;
+        let details = answer
+            .get("data")
+            .and_then(|d| d.get(0))
+            .unwrap_or(&answer)
+            .get("details")?;
+        details.get("id")?.as_str().map(str::to_owned)
+    }
+
+    /// Records per Bulk Read job page (Zoho's is 200,000); smaller pages keep tests quick.
+    pub fn set_bulk_page_size(&self, records: usize) {
+        self.shared.lock().bulk.page_size = records.max(1);
+    }
+
+    /// How long a bulk job stays in each state (ADDED, QUEUED, IN PROGRESS) before completing.
+    pub fn set_bulk_step(&self, step: std::time::Duration) {
+        self.shared.lock().bulk.step = step;
+    }
+
+    /// Result downloads allowed per window before a 429 (Zoho: 10 a minute).
+    pub fn set_bulk_download_limit(&self, downloads: usize, window: std::time::Duration) {
+        let mut state = self.shared.lock();
+        state.bulk.download_limit = downloads;
+        state.bulk.download_window = window;
+    }
+
+    /// Makes the next Bulk Read job end in FAILURE with `message`.
+    pub fn fail_next_bulk_read(&self, message: &str) {
+        self.shared.lock().bulk.fail_next = Some(message.to_owned());
+    }
+
     /// Arms `fault` for the next `times` requests whose path starts with `path_prefix`.
     pub fn inject(&self, path_prefix: &str, fault: Fault, times: usize) {
         self.inject_after(path_prefix, fault, 0, times);
@@ -719,6 +775,23 @@ fn route(state: &mut State, request: &RecordedRequest) -> Reply {
             let base_url = state.base_url.clone();
             crate::accounts::route(state, request, rest, &base_url).unwrap_or_else(|| unmatched(request))
         }
+        ["crm", "v8", "upload"] if request.method == "POST" => match authorize(state, request) {
+            Err(reply) => reply,
+            Ok(()) => crate::bulk_write::upload(state, request),
+        },
+        ["crm", "bulk", "v8", kind, rest @ ..] => match authorize(state, request) {
+            Err(reply) => reply,
+            Ok(()) => match *kind {
+                "read" => crate::bulk_read::route(state, request, rest),
+                "write" => crate::bulk_write::route(state, request, rest),
+                _ => None,
+            }
+            .unwrap_or_else(|| unmatched(request)),
+        },
+        ["v2", "crm", zgid, "bulk-write", job, file] if request.method == "GET" => match authorize(state, request) {
+            Err(reply) => reply,
+            Ok(()) => crate::bulk_write::download(state, request, zgid, job, file),
+        },
         ["crm", "v8", rest @ ..] => match authorize(state, request) {
             Err(reply) => reply,
             Ok(()) => crm::route(state, request, rest).unwrap_or_else(|| unmatched(request)),

@@ -30,7 +30,18 @@ impl Allowlist {
         };
         if acceptable {
             let origin = origin(scheme, host, uri.port_u16());
-            self.0.lock().unwrap_or_else(PoisonError::into_inner).insert(origin);
+            let mut allowed = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+            allowed.insert(origin);
+            // Zoho serves bulk uploads and result files from siblings of the API domain in
+            // the same data center; the component sends the token to nothing else.
+            if let Some(suffix) = host.strip_prefix("www.zohoapis.")
+                && scheme == "https"
+                && uri.port_u16().is_none_or(|port| port == 443)
+            {
+                for sibling in FILE_HOSTS {
+                    allowed.insert(origin_of_sibling(sibling, suffix));
+                }
+            }
         }
     }
 
@@ -41,6 +52,13 @@ impl Allowlist {
         let wanted = origin(scheme, host, uri.port_u16());
         self.0.lock().unwrap_or_else(PoisonError::into_inner).contains(&wanted)
     }
+}
+
+/// Hosts beside `www.zohoapis.{dc}` that bulk files use: uploads, and Bulk Write results.
+const FILE_HOSTS: &[&str] = &["content.zohoapis", "download.zoho", "download-accl.zoho"];
+
+fn origin_of_sibling(sibling: &str, suffix: &str) -> String {
+    format!("https://{sibling}.{}:443", suffix.to_ascii_lowercase())
 }
 
 fn is_loopback(host: &str) -> bool {
@@ -128,9 +146,20 @@ mod tests {
             "http://www.zohoapis.ca/crm",
             "https://www.zohoapis.ca:8443/",
             "https://evil.example/",
+            "https://content.zohoapis.com/crm/v8/upload",
+            "https://download-accl.zoho.com/x.zip",
         ] {
             assert!(!list.allows(&other.parse().expect("uri")), "{other}");
         }
+        // The same data center's bulk file hosts come with the API domain.
+        assert!(list.allows(&"https://content.zohoapis.ca/crm/v8/upload".parse().expect("uri")));
+        assert!(
+            list.allows(
+                &"https://download-accl.zoho.ca/v2/crm/1/bulk-write/2/2.zip"
+                    .parse()
+                    .expect("uri")
+            )
+        );
     }
 
     #[test]

@@ -172,13 +172,18 @@ pub(super) const TRIGGER: InputSpec = InputSpec::optional(
 
 mod books;
 mod crm;
+mod crm_bulk;
 mod raw;
 
 pub(crate) use books::ORGANIZATION_ID;
 
 /// Every action, product by product, in manifest order.
 pub fn catalog() -> impl Iterator<Item = &'static Action> {
-    crm::ACTIONS.iter().chain(books::ACTIONS).chain(raw::ACTIONS)
+    crm::ACTIONS
+        .iter()
+        .chain(crm_bulk::ACTIONS)
+        .chain(books::ACTIONS)
+        .chain(raw::ACTIONS)
 }
 
 /// Looks an action up by key.

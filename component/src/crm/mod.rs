@@ -1,6 +1,7 @@
 //! Zoho CRM v8 records: plans for each operation and the decoding of Zoho's answers.
 
 pub(crate) mod attachments;
+pub(crate) mod bulk;
 pub(crate) mod convert;
 pub(crate) mod coql;
 pub(crate) mod metadata;

@@ -2,6 +2,7 @@
 //! (credentials, retries, logging), request plans and Zoho's envelopes and errors, action
 //! inputs and their validation, cursors, dates and the memory guards.
 
+pub(crate) mod archive;
 pub(crate) mod cursor;
 pub(crate) mod download;
 pub(crate) mod error;

@@ -39,6 +39,28 @@ pub enum Level {
     Warn,
 }
 
+/// A response body read piece by piece, for downloads too large to hold at once.
+pub trait BodyStream {
+    /// The next piece of the body; `None` once it has ended.
+    fn next_piece(&mut self) -> Result<Option<Vec<u8>>, TransportError>;
+}
+
+/// A body already read in full, handed out as one piece.
+struct WholeBody(Option<Vec<u8>>);
+
+impl BodyStream for WholeBody {
+    fn next_piece(&mut self) -> Result<Option<Vec<u8>>, TransportError> {
+        Ok(self.0.take())
+    }
+}
+
+/// A response whose body is still to be read.
+pub type StreamedResponse = Response<Box<dyn BodyStream>>;
+
+/// Marks a plan whose path goes to Zoho's file-upload host instead of the API domain.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UploadHost;
+
 /// Everything the component needs from its host.
 pub trait Host {
     /// The current credentials of a connection (the `credentials.get` import).
@@ -47,6 +69,12 @@ pub trait Host {
     fn refresh(&mut self, connection: &str, rejected_token: &str) -> Result<Credentials, Error>;
     /// Sends one complete request and reads the whole response (wasi:http).
     fn send(&mut self, request: Request<Vec<u8>>, timeout: Duration) -> Result<Response<Vec<u8>>, TransportError>;
+    /// Sends one complete request and returns the response with its body unread. Hosts that
+    /// can only read whole bodies (test hosts) keep this default.
+    fn open(&mut self, request: Request<Vec<u8>>, timeout: Duration) -> Result<StreamedResponse, TransportError> {
+        let response = self.send(request, timeout)?;
+        Ok(response.map(|body| Box::new(WholeBody(Some(body))) as Box<dyn BodyStream>))
+    }
     /// Reports a diagnostic (the `logging` import).
     fn log(&mut self, level: Level, context: &str, message: &str);
     /// Time on a monotonic clock, for deadlines and jitter.
@@ -176,6 +204,22 @@ impl<'h> Session<'h> {
     /// 429s, 5xx answers and failed connections are retried as [`RetryPolicy`] allows, never
     /// past the deadline and never where a repeat could duplicate a write.
     pub fn send(&mut self, plan: &Request<Vec<u8>>) -> Result<Response<Vec<u8>>, Error> {
+        match self.exchange(plan, false)? {
+            Fetched::Whole(response) => Ok(response),
+            Fetched::Streaming(response) => read_whole(response),
+        }
+    }
+
+    /// Like [`Session::send`], but a successful (2xx) response comes back with its body unread,
+    /// for the caller to read piece by piece; any other answer is read whole, as `send` does.
+    pub fn open(&mut self, plan: &Request<Vec<u8>>) -> Result<Opened, Error> {
+        Ok(match self.exchange(plan, true)? {
+            Fetched::Whole(response) => Opened::Answer(response),
+            Fetched::Streaming(response) => Opened::Stream(response),
+        })
+    }
+
+    fn exchange(&mut self, plan: &Request<Vec<u8>>, streaming: bool) -> Result<Fetched, Error> {
         let started = self.host.monotonic_now();
         let repeatable = plan.extensions().get::<Repeatable>().copied().unwrap_or(Repeatable::No);
         let policy = self.options.retry;
@@ -183,20 +227,20 @@ impl<'h> Session<'h> {
         let mut refreshed = false;
         loop {
             let credentials = self.credentials()?;
-            let outcome = self.attempt(plan, &credentials);
+            let outcome = self.attempt(plan, &credentials, streaming);
             let (response, reason) = match outcome {
-                Ok(response) if !refreshed && zoho::is_invalid_token(&response) => {
+                Ok(Fetched::Whole(response)) if !refreshed && zoho::is_invalid_token(&response) => {
                     let fresh = self.host.refresh(&self.connection, &credentials.access_token)?;
                     check_api_domain(&fresh.api_domain)?;
                     self.credentials = Some(fresh);
                     refreshed = true;
                     continue;
                 }
-                Ok(response) if retry::retryable_status(response.status(), repeatable, &policy) => {
+                Ok(Fetched::Whole(response)) if retry::retryable_status(response.status(), repeatable, &policy) => {
                     let reason = format!("HTTP {}", response.status().as_u16());
                     (Some(response), reason)
                 }
-                Ok(response) => return Ok(response),
+                Ok(fetched) => return Ok(fetched),
                 Err(Error::Transport(error) | Error::OutcomeUnknown(error))
                     if retryable_transport(&error, repeatable) =>
                 {
@@ -208,7 +252,9 @@ impl<'h> Session<'h> {
                 Err(error) => return Err(error),
             };
             if retries >= policy.max_retries {
-                return response.ok_or_else(|| Error::decode("no response to return"));
+                return response
+                    .map(Fetched::Whole)
+                    .ok_or_else(|| Error::decode("no response to return"));
             }
             retries += 1;
             let seed = u64::try_from(self.host.monotonic_now().as_nanos() % 1_000_003).unwrap_or(0);
@@ -218,7 +264,7 @@ impl<'h> Session<'h> {
             if elapsed + wait + self.options.attempt_timeout.min(Duration::from_secs(1)) > self.options.deadline {
                 // Another attempt could not finish in time: report what we have.
                 return match response {
-                    Some(response) => Ok(response),
+                    Some(response) => Ok(Fetched::Whole(response)),
                     None => Err(Error::Transport(TransportError {
                         kind: TransportKind::Timeout,
                         message: format!(
@@ -240,20 +286,47 @@ impl<'h> Session<'h> {
         }
     }
 
-    fn attempt(&mut self, plan: &Request<Vec<u8>>, credentials: &Credentials) -> Result<Response<Vec<u8>>, Error> {
+    fn attempt(
+        &mut self,
+        plan: &Request<Vec<u8>>,
+        credentials: &Credentials,
+        streaming: bool,
+    ) -> Result<Fetched, Error> {
         let request = authorized(plan, credentials)?;
         if self.options.debug {
             let message = describe_request(&request, &credentials.access_token);
             self.log_debug("http.request", &message);
         }
         let repeatable = plan.extensions().get::<Repeatable>().copied().unwrap_or(Repeatable::No);
-        match self.host.send(request, self.options.attempt_timeout) {
-            Ok(response) => {
+        let outcome = if streaming {
+            self.host
+                .open(request, self.options.attempt_timeout)
+                .and_then(|response| {
+                    if response.status().is_success() {
+                        Ok(Fetched::Streaming(response))
+                    } else {
+                        read_whole_transport(response).map(Fetched::Whole)
+                    }
+                })
+        } else {
+            self.host
+                .send(request, self.options.attempt_timeout)
+                .map(Fetched::Whole)
+        };
+        match outcome {
+            Ok(fetched) => {
                 if self.options.debug {
-                    let message = describe_response(&response, &credentials.access_token);
+                    let message = match &fetched {
+                        Fetched::Whole(response) => describe_response(response, &credentials.access_token),
+                        Fetched::Streaming(response) => format!(
+                            "HTTP {}\n{}\n(body streamed)",
+                            response.status().as_u16(),
+                            describe_headers(response.headers(), &credentials.access_token)
+                        ),
+                    };
                     self.log_debug("http.response", &message);
                 }
-                Ok(response)
+                Ok(fetched)
             }
             Err(error) => {
                 let error = TransportError {
@@ -267,6 +340,47 @@ impl<'h> Session<'h> {
             }
         }
     }
+}
+
+/// A response as one attempt got it.
+enum Fetched {
+    Whole(Response<Vec<u8>>),
+    Streaming(StreamedResponse),
+}
+
+/// What [`Session::open`] got: a successful response to read, or any other answer, whole.
+pub enum Opened {
+    Stream(StreamedResponse),
+    Answer(Response<Vec<u8>>),
+}
+
+impl std::fmt::Debug for Opened {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Opened::Stream(response) => write!(f, "Stream({})", response.status()),
+            Opened::Answer(response) => write!(f, "Answer({})", response.status()),
+        }
+    }
+}
+
+/// Error answers are small; one larger than this is cut (it is only read for Zoho's error).
+const ERROR_BODY_LIMIT: usize = 1 << 20;
+
+fn read_whole_transport(response: StreamedResponse) -> Result<Response<Vec<u8>>, TransportError> {
+    let (parts, mut body) = response.into_parts();
+    let mut bytes = Vec::new();
+    while let Some(piece) = body.next_piece()? {
+        let room = ERROR_BODY_LIMIT.saturating_sub(bytes.len());
+        bytes.extend_from_slice(&piece[..piece.len().min(room)]);
+        if bytes.len() >= ERROR_BODY_LIMIT {
+            break;
+        }
+    }
+    Ok(Response::from_parts(parts, bytes))
+}
+
+fn read_whole(response: StreamedResponse) -> Result<Response<Vec<u8>>, Error> {
+    read_whole_transport(response).map_err(Error::Transport)
 }
 
 /// A failed attempt is `outcome-unknown` when it may have reached Zoho and repeating it is not
@@ -315,9 +429,23 @@ fn check_api_domain(domain: &str) -> Result<(), Error> {
     }
 }
 
-/// The plan as a complete request: absolute URI on the API domain, plus the token.
+/// The plan as a complete request: absolute URI on the API domain (or the upload host, or an
+/// absolute Zoho download URL), plus the token.
 fn authorized(plan: &Request<Vec<u8>>, credentials: &Credentials) -> Result<Request<Vec<u8>>, Error> {
-    let uri = format!("{}{}", credentials.api_domain, plan.uri());
+    let uri = if plan.uri().scheme().is_some() {
+        // Download URLs come from Zoho's answers; the token only goes to Zoho's own hosts.
+        if !zoho::is_zoho_file_host(&credentials.api_domain, plan.uri()) {
+            return Err(Error::decode(format!(
+                "Zoho named a download address outside its own domains ({}); it was not fetched",
+                plan.uri().host().unwrap_or("no host")
+            )));
+        }
+        plan.uri().to_string()
+    } else if plan.extensions().get::<UploadHost>().is_some() {
+        format!("{}{}", zoho::upload_origin(&credentials.api_domain), plan.uri())
+    } else {
+        format!("{}{}", credentials.api_domain, plan.uri())
+    };
     let mut request = Request::builder()
         .method(plan.method().clone())
         .uri(uri)

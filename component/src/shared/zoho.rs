@@ -220,6 +220,52 @@ pub fn single_record_error(status: u16, result: RecordResult, scope: Option<&Req
     )
 }
 
+/// The data-center suffix of a Zoho API domain: `com.au` for `https://www.zohoapis.com.au`;
+/// `None` for any other origin (a local fake).
+fn zohoapis_suffix(api_domain: &str) -> Option<&str> {
+    api_domain
+        .strip_prefix("https://www.zohoapis.")
+        .filter(|suffix| !suffix.contains([':', '/']))
+}
+
+/// Where file uploads go: Zoho serves them from `content.zohoapis.{dc}` beside
+/// `www.zohoapis.{dc}` (the official SDKs' upload endpoint). Another origin (a local fake)
+/// serves uploads itself.
+pub fn upload_origin(api_domain: &str) -> String {
+    match zohoapis_suffix(api_domain) {
+        Some(suffix) => format!("https://content.zohoapis.{suffix}"),
+        None => api_domain.to_owned(),
+    }
+}
+
+/// Whether an absolute URL from one of Zoho's answers (a bulk result's `download_url`) is on
+/// a host that may receive the connection's token: the API domain itself, or a Zoho host of
+/// the same data center (`*.zohoapis.{dc}`, `download*.zoho.{dc}`) over HTTPS.
+pub fn is_zoho_file_host(api_domain: &str, url: &http::Uri) -> bool {
+    let (Some(scheme), Some(host)) = (url.scheme_str(), url.host()) else {
+        return false;
+    };
+    let default_port = if scheme == "https" { 443 } else { 80 };
+    let origin = match url.port_u16() {
+        Some(port) if port != default_port => format!("{scheme}://{host}:{port}"),
+        _ => format!("{scheme}://{host}"),
+    };
+    if origin.eq_ignore_ascii_case(api_domain) {
+        return true;
+    }
+    let Some(suffix) = zohoapis_suffix(api_domain) else {
+        return false;
+    };
+    let host = host.to_ascii_lowercase();
+    let in_zohoapis = host
+        .strip_suffix(&format!(".zohoapis.{suffix}"))
+        .is_some_and(|label| !label.is_empty() && !label.contains('.'));
+    let in_downloads = host
+        .strip_suffix(&format!(".zoho.{suffix}"))
+        .is_some_and(|label| label.starts_with("download") && !label.contains('.'));
+    scheme == "https" && url.port_u16().is_none_or(|port| port == 443) && (in_zohoapis || in_downloads)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -229,6 +275,33 @@ mod tests {
             .status(status)
             .body(body.as_bytes().to_vec())
             .expect("valid response")
+    }
+
+    #[test]
+    fn files_go_to_zoho_hosts_of_the_same_data_center_only() {
+        let uri = |text: &str| text.parse::<http::Uri>().expect("uri");
+        assert_eq!(upload_origin("https://www.zohoapis.eu"), "https://content.zohoapis.eu");
+        assert_eq!(upload_origin("http://127.0.0.1:4000"), "http://127.0.0.1:4000");
+        let eu = "https://www.zohoapis.eu";
+        assert!(is_zoho_file_host(
+            eu,
+            &uri("https://www.zohoapis.eu/crm/bulk/v8/read/1/result")
+        ));
+        assert!(is_zoho_file_host(
+            eu,
+            &uri("https://download-accl.zoho.eu/v2/crm/1/bulk-write/2/2.zip")
+        ));
+        assert!(!is_zoho_file_host(eu, &uri("https://download-accl.zoho.com/v2/x.zip")));
+        assert!(!is_zoho_file_host(eu, &uri("http://download-accl.zoho.eu/x.zip")));
+        assert!(!is_zoho_file_host(eu, &uri("https://evil.example/zoho.eu/x.zip")));
+        assert!(!is_zoho_file_host(
+            eu,
+            &uri("https://download.zoho.eu.evil.example/x.zip")
+        ));
+        assert!(!is_zoho_file_host(eu, &uri("https://a.b.zohoapis.eu/x")));
+        let fake = "http://127.0.0.1:4000";
+        assert!(is_zoho_file_host(fake, &uri("http://127.0.0.1:4000/bulk-write/1.zip")));
+        assert!(!is_zoho_file_host(fake, &uri("http://127.0.0.1:4001/bulk-write/1.zip")));
     }
 
     #[test]

@@ -116,6 +116,22 @@ fn inputs(ids: &BTreeMap<&str, String>) -> BTreeMap<&'static str, Value> {
         ),
         ("crmListFields", json!({"recordType": "Leads"})),
         (
+            "crmBulkReadStart",
+            json!({"recordType": "Leads", "fields": ["Last_Name"], "criteria": [{"field": "Last_Name", "comparator": "equal", "value": "Kept"}]}),
+        ),
+        ("crmBulkReadStatus", json!({"jobId": ids["readJob"]})),
+        ("crmBulkReadResult", json!({"jobId": ids["readJob"], "maxBytes": 4096})),
+        (
+            "crmBulkWriteUpload",
+            json!({"fileName": "leads.csv", "records": [{"Last_Name": "Bulk", "Email": "bulk@zylker.example"}]}),
+        ),
+        (
+            "crmBulkWriteStart",
+            json!({"operation": "upsert", "recordType": "Leads", "fileId": ids["upload"], "findBy": "Email", "fieldMappings": {"Last_Name": 0, "Email": 1}}),
+        ),
+        ("crmBulkWriteStatus", json!({"jobId": ids["writeJob"]})),
+        ("crmBulkWriteResult", json!({"jobId": ids["writeJob"]})),
+        (
             "crmCreateRecord",
             json!({"recordType": "Leads", "values": {"Last_Name": "Manifest"}, "dynamicFields": {"Lead_Source": "Web Download"}, "trigger": []}),
         ),
@@ -208,7 +224,26 @@ fn seed(world: &World) -> BTreeMap<&'static str, String> {
         .seed("Campaigns", &[json!({"Campaign_Name": "Manifest"})])
         .remove(0);
     let note = world.fake.seed_note("Leads", &leads[0], "Seed", "A seeded note");
+    // Bulk jobs complete at once here; their own tests walk the states.
+    world.fake.set_bulk_step(std::time::Duration::ZERO);
+    let read_job = world
+        .fake
+        .seed_bulk_job("read", &json!({"query": {"module": {"api_name": "Leads"}}}))
+        .expect("read job");
+    let upload = world
+        .fake
+        .seed_bulk_upload("leads.csv", b"Last_Name,Email\r\nSeeded,seeded@zylker.example\r\n");
+    let write_job = world
+        .fake
+        .seed_bulk_job(
+            "write",
+            &json!({"operation": "insert", "resource": [{"type": "data", "module": {"api_name": "Leads"}, "file_id": upload}]}),
+        )
+        .expect("write job");
     BTreeMap::from([
+        ("readJob", read_job),
+        ("upload", upload),
+        ("writeJob", write_job),
         ("note", note),
         ("campaign", campaign),
         ("convertible", leads[3].clone()),

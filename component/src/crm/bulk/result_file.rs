@@ -1,0 +1,95 @@
+//! Reading a bulk job's result file: one bounded chunk of its CSV per call, downloaded from
+//! where the previous chunk stopped (a `Range` request from the deflate block before it).
+
+use http::{Method, StatusCode};
+
+use crate::shared::archive::chunks::{self, ByteSource, Chunk, Position};
+use crate::shared::error::Error;
+use crate::shared::plan::{Repeatable, RequiredScope};
+use crate::shared::session::{BodyStream, Opened, Session};
+use crate::shared::zoho;
+
+/// Default CSV bytes per chunk: well inside a 64 MiB instance once turned into JSON.
+pub const DEFAULT_CHUNK_BYTES: u32 = 4 << 20;
+/// Largest chunk: its JSON (about twice the CSV) plus the output copy must fit an instance.
+pub const MAX_CHUNK_BYTES: u32 = 8 << 20;
+
+struct Body(Box<dyn BodyStream>);
+
+impl ByteSource for Body {
+    fn next_piece(&mut self) -> Result<Option<Vec<u8>>, Error> {
+        self.0.next_piece().map_err(Error::Transport)
+    }
+}
+
+/// Reads one chunk of the file at `url` (a path on the API domain, or an absolute Zoho
+/// download URL) belonging to job `job_id`.
+pub fn read(
+    session: &mut Session,
+    job_id: &str,
+    url: &str,
+    position: Option<Position>,
+    max_bytes: u32,
+    scope: &str,
+) -> Result<Chunk, Error> {
+    let first_byte = position.as_ref().map_or(0, Position::first_byte);
+    let mut builder = http::Request::builder().method(Method::GET).uri(url);
+    if first_byte > 0 {
+        builder = builder.header(http::header::RANGE, format!("bytes={first_byte}-"));
+    }
+    let mut plan = builder
+        .body(Vec::new())
+        .map_err(|e| Error::decode(format!("the result address {url:?} is not a valid URL: {e}")))?;
+    plan.extensions_mut().insert(Repeatable::Yes);
+    plan.extensions_mut().insert(RequiredScope(scope.to_owned()));
+    let response = match session.open(&plan)? {
+        Opened::Stream(response) => response,
+        Opened::Answer(answer) => return Err(zoho::error_from_response(&answer, plan.extensions().get())),
+    };
+    // A server that ignores `Range` sends the whole file from its first byte.
+    let body_start = if response.status() == StatusCode::PARTIAL_CONTENT {
+        let start = response
+            .headers()
+            .get(http::header::CONTENT_RANGE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("bytes "))
+            .and_then(|v| v.split('-').next())
+            .and_then(|v| v.trim().parse::<u64>().ok());
+        if start != Some(first_byte) {
+            return Err(Error::decode(
+                "the result download answered a different range than asked for",
+            ));
+        }
+        first_byte
+    } else {
+        0
+    };
+    let mut body = Body(response.into_body());
+    chunks::read_chunk(job_id, &mut body, body_start, position, max_bytes as usize)
+}
+
+/// A chunk as an action's output, the records copied in as they were written.
+pub fn output(job_id: &str, chunk: &Chunk) -> Result<String, Error> {
+    let head = serde_json::json!({
+        "jobId": job_id,
+        "columns": chunk.columns,
+        "recordCount": chunk.count,
+        "rowsBefore": chunk.rows_before,
+        "csvOffset": chunk.csv_offset,
+        "done": chunk.next.is_none(),
+    });
+    let next = match &chunk.next {
+        Some(position) => serde_json::Value::String(position.encode()).to_string(),
+        None => "null".to_owned(),
+    };
+    let head = head.to_string();
+    let mut text = crate::shared::memory::text_buffer(head.len() + chunk.records.len() + next.len() + 32)?;
+    // `{"jobId":...,"done":...}` becomes `{"jobId":...,"done":...,"nextOffset":...,"data":[...]}`.
+    text.push_str(&head[..head.len() - 1]);
+    text.push_str(",\"nextOffset\":");
+    text.push_str(&next);
+    text.push_str(",\"data\":");
+    text.push_str(&chunk.records);
+    text.push('}');
+    Ok(text)
+}
