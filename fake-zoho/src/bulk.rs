@@ -28,6 +28,8 @@ pub(crate) struct BulkState {
     pub downloads: VecDeque<Instant>,
     /// The next Bulk Read job ends in FAILURE with this message.
     pub fail_next: Option<String>,
+    /// Result downloads to let through, then how many to fail with a 500.
+    pub download_failures: (usize, usize),
 }
 
 impl BulkState {
@@ -43,11 +45,26 @@ impl BulkState {
             download_window: Duration::from_secs(60),
             downloads: VecDeque::new(),
             fail_next: None,
+            download_failures: (0, 0),
         }
     }
 
-    /// Counts a download, or answers Zoho's 429 when the window's allowance is spent.
+    /// Counts a download, or answers Zoho's 429 when the window's allowance is spent (or an
+    /// injected 500).
     pub fn admit_download(&mut self) -> Result<(), Reply> {
+        match &mut self.download_failures {
+            (0, 0) => {}
+            (0, times) => {
+                *times -= 1;
+                return Err(Reply::crm_error(
+                    500,
+                    "INTERNAL_ERROR",
+                    "Internal Server Error",
+                    json!({}),
+                ));
+            }
+            (pass, _) => *pass -= 1,
+        }
         let now = Instant::now();
         while self
             .downloads

@@ -360,6 +360,11 @@ impl FakeZoho {
         state.bulk.download_window = window;
     }
 
+    /// Lets `pass` Bulk Read result downloads through, then fails the next `times` with a 500.
+    pub fn fail_bulk_downloads(&self, pass: usize, times: usize) {
+        self.shared.lock().bulk.download_failures = (pass, times);
+    }
+
     /// Makes the next Bulk Read job end in FAILURE with `message`.
     pub fn fail_next_bulk_read(&self, message: &str) {
         self.shared.lock().bulk.fail_next = Some(message.to_owned());

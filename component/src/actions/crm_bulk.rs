@@ -68,9 +68,8 @@ pub(super) const ACTIONS: &[Action] = &[
                 "page",
                 "Page",
                 InputType::Integer { min: 1, max: 1_000_000 },
-                "Page of 200,000 records, from 1 (page 2 is records 200,001 to 400,000).",
-            )
-            .default("1"),
+                "Page of 200,000 records, from 1 (Zoho's default; page 2 is records 200,001 to 400,000). Past page 2, give pageToken instead.",
+            ),
             InputSpec::optional(
                 "pageToken",
                 "Page Token",

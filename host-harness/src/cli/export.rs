@@ -8,8 +8,8 @@
 //! repeated or lost. The finished file is renamed to FILE, so FILE never holds a partial
 //! export.
 
-use std::fs::{File, OpenOptions};
-use std::io::{Seek, SeekFrom, Write};
+use std::fs::File;
+use std::io::{Seek, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -18,6 +18,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
 use super::connection::ConnectionArgs;
+use super::part_file::{cut_back, finish, load, save, with_suffix};
 use super::{ActionInput, Env, Failure, Loader, print_error, print_log, read_input, wants_debug};
 use crate::harness::CallContext;
 use crate::log::MemoryLog;
@@ -81,12 +82,6 @@ struct Checkpoint {
     records: u64,
     /// Length of FILE.part holding exactly `records` records.
     bytes: u64,
-}
-
-fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
-    let mut name = path.as_os_str().to_owned();
-    name.push(suffix);
-    PathBuf::from(name)
 }
 
 pub(super) async fn run(
@@ -196,17 +191,7 @@ pub(super) async fn run(
     if args.format == Format::Json {
         file.write_all(b"\n]\n")?;
     }
-    file.sync_all()
-        .map_err(|e| Failure(format!("could not sync {}: {e}", part.display())))?;
-    drop(file);
-    std::fs::rename(&part, &args.output).map_err(|e| {
-        Failure(format!(
-            "the export is complete in {} but could not be renamed to {}: {e}",
-            part.display(),
-            args.output.display()
-        ))
-    })?;
-    let _ = std::fs::remove_file(&checkpoint_path);
+    finish(file, &part, &args.output, &checkpoint_path)?;
     writeln!(
         stdout,
         "{}",
@@ -266,20 +251,7 @@ fn reopen(
     args: &ExportArgs,
     input: &Map<String, Value>,
 ) -> Result<(File, Checkpoint), Failure> {
-    let text = std::fs::read_to_string(checkpoint_path).map_err(|e| {
-        Failure(format!(
-            "nothing to resume: {} could not be read ({e})",
-            checkpoint_path.display()
-        ))
-    })?;
-    let checkpoint: Checkpoint = serde_json::from_str(&text)
-        .map_err(|e| Failure(format!("the checkpoint {} is damaged: {e}", checkpoint_path.display())))?;
-    if checkpoint.version != CHECKPOINT_VERSION {
-        return Err(Failure(format!(
-            "the checkpoint {} was written by another version; start the export again without --resume",
-            checkpoint_path.display()
-        )));
-    }
+    let checkpoint: Checkpoint = load(checkpoint_path, CHECKPOINT_VERSION, |c: &Checkpoint| c.version)?;
     if checkpoint.key != args.key
         || checkpoint.input != Value::Object(input.clone())
         || checkpoint.format != args.format
@@ -291,27 +263,8 @@ fn reopen(
             checkpoint.key
         )));
     }
-    let mut file = OpenOptions::new()
-        .write(true)
-        .open(part)
-        .map_err(|e| Failure(format!("could not open {} to resume: {e}", part.display())))?;
-    let length = file.metadata()?.len();
-    if length < checkpoint.bytes {
-        return Err(Failure(format!(
-            "{} is shorter than its checkpoint says; start the export again without --resume",
-            part.display()
-        )));
-    }
-    // Records written after the last checkpoint are dropped: the cursor fetches them again.
-    file.set_len(checkpoint.bytes)?;
-    file.seek(SeekFrom::Start(checkpoint.bytes))?;
+    let file = cut_back(part, checkpoint.bytes)?;
     Ok((file, checkpoint))
-}
-
-fn save(path: &Path, checkpoint: &Checkpoint) -> Result<(), Failure> {
-    let bytes = serde_json::to_vec(checkpoint)?;
-    crate::private_file::write_atomically(path, &bytes)
-        .map_err(|e| Failure(format!("could not write the checkpoint {}: {e}", path.display())))
 }
 
 /// The input of the next call: the user's, asking for `wanted` records from `cursor`.

@@ -5,6 +5,7 @@ mod attachments;
 mod books;
 mod books_actions;
 mod books_attachments;
+mod bulk;
 mod cli;
 mod cli_triggers;
 mod connections;

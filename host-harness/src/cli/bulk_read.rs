@@ -1,0 +1,407 @@
+//! `bulk-read`: a whole module through Zoho's Bulk Read API, written as it streams.
+//!
+//! Each page of 200,000 records is one job: started (`crmBulkReadStart`), waited for with
+//! backoff (`crmBulkReadStatus`), then read a bounded chunk per call (`crmBulkReadResult`,
+//! each call downloading only from where the last one stopped) within Zoho's 10 downloads a
+//! minute. The next page follows by number, and past page 2 by the token the last job gave.
+//!
+//! Records go to `FILE.part`; after each chunk it is synced and the checkpoint `FILE.part.json`
+//! (page, job, position in its file, records and bytes written) replaced atomically. `--resume`
+//! cuts `FILE.part` back to the checkpoint and goes on from there: nothing repeated or lost.
+//! The finished file is renamed to FILE, so FILE never holds a partial export.
+
+use std::fs::File;
+use std::io::{Seek, Write};
+use std::path::{Path, PathBuf};
+
+use clap::{Args, ValueEnum};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value, json};
+
+use super::bulk_jobs::{Caller, DownloadPacer, job_failed, wait_for_job};
+use super::connection::ConnectionArgs;
+use super::part_file::{cut_back, finish, load, save, with_suffix};
+use super::{ActionInput, Env, Failure, Loader, read_input, wants_debug};
+use crate::output::scrub;
+
+/// The checkpoint format; a file of another version is not resumed.
+const CHECKPOINT_VERSION: u32 = 1;
+/// CSV bytes decoded per call: large enough to keep the downloads (each one call) few, small
+/// enough that the call's records and their JSON stay a few MiB in the harness.
+const DEFAULT_CHUNK_BYTES: u32 = 4 << 20;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub(super) enum BulkFormat {
+    /// CSV with a header row, as Zoho exports it (every value as text).
+    Csv,
+    /// One JSON record per line, every value a string (or null when empty).
+    Ndjson,
+}
+
+#[derive(Debug, Args)]
+pub(super) struct BulkReadArgs {
+    #[command(flatten)]
+    input: ActionInput,
+
+    /// Where the records go; written as FILE.part until every record is out.
+    #[arg(long, value_name = "FILE")]
+    output: PathBuf,
+
+    #[arg(long, value_enum, default_value_t = BulkFormat::Csv)]
+    format: BulkFormat,
+
+    /// Go on from the checkpoint an interrupted run left (FILE.part.json).
+    #[arg(long)]
+    resume: bool,
+
+    /// Result downloads allowed per minute: Zoho's limit is 10; raise it only for a server
+    /// that allows more (such as the offline sandbox).
+    #[arg(long, value_name = "N", default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=600))]
+    downloads_per_minute: u32,
+
+    /// CSV bytes decoded per call (1 KiB to 8 MiB).
+    #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_CHUNK_BYTES, value_parser = clap::value_parser!(u32).range(1024..=8 << 20), hide = true)]
+    chunk_bytes: u32,
+
+    #[command(flatten)]
+    target: ConnectionArgs,
+}
+
+/// What an interrupted run needs to go on.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Checkpoint {
+    version: u32,
+    input: Value,
+    format: BulkFormat,
+    /// The page being exported, from 1.
+    page: u64,
+    /// The token that starts this page's job (pages past 2).
+    page_token: Option<String>,
+    /// This page's job, once started.
+    job_id: Option<String>,
+    /// Where the next chunk of the job's file starts (`nextOffset`); `None` at its start.
+    offset: Option<String>,
+    /// The CSV header written, once written.
+    columns: Option<Vec<String>>,
+    records: u64,
+    /// Length of FILE.part holding exactly `records` records.
+    bytes: u64,
+    /// Jobs finished so far.
+    jobs: Vec<String>,
+}
+
+pub(super) async fn run(
+    args: BulkReadArgs,
+    loader: &Loader,
+    env: Env<'_>,
+    progress: bool,
+    stdin: &mut dyn std::io::Read,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+) -> Result<i32, Failure> {
+    let text = read_input(&args.input, stdin)?;
+    let Ok(Value::Object(input)) = serde_json::from_str::<Value>(&text) else {
+        return Err(Failure(
+            "--input must be a JSON object (crmBulkReadStart's inputs)".into(),
+        ));
+    };
+    let part = with_suffix(&args.output, ".part");
+    let checkpoint_path = with_suffix(&args.output, ".part.json");
+    let (mut file, mut checkpoint) = if args.resume {
+        reopen(&part, &checkpoint_path, &args, &input)?
+    } else {
+        start(&part, &checkpoint_path, &args, &input)?
+    };
+    let (resolved, harness) = loader.connect(&args.target, env).await?;
+    let caller = Caller {
+        harness: &harness,
+        resolved: &resolved,
+        debug: wants_debug(&text),
+    };
+    let mut pacer = DownloadPacer::new(args.downloads_per_minute as usize);
+    let stopped = |checkpoint: &Checkpoint, stderr: &mut dyn Write| -> Result<(), Failure> {
+        if progress {
+            writeln!(stderr)?;
+        }
+        writeln!(
+            stderr,
+            "zoho-harness: the export stopped after {} records; `--resume` goes on from there",
+            checkpoint.records
+        )?;
+        Ok(())
+    };
+
+    loop {
+        let job_id = match checkpoint.job_id.clone() {
+            Some(job_id) => job_id,
+            None => {
+                let call_input = start_input(&input, &checkpoint);
+                match caller.call("crmBulkReadStart", &call_input, stderr).await? {
+                    Ok(output) => {
+                        let job_id = output["data"]["jobId"].as_str().unwrap_or_default().to_owned();
+                        checkpoint.job_id = Some(job_id.clone());
+                        checkpoint.offset = None;
+                        save(&checkpoint_path, &checkpoint)?;
+                        job_id
+                    }
+                    Err(error) => {
+                        stopped(&checkpoint, stderr)?;
+                        return caller.fail(&error, stdout);
+                    }
+                }
+            }
+        };
+        let status = match wait_for_job(
+            &caller,
+            "crmBulkReadStatus",
+            &job_id,
+            &["COMPLETED", "FAILURE"],
+            progress,
+            stderr,
+        )
+        .await?
+        {
+            Ok(status) => status,
+            Err(error) => {
+                stopped(&checkpoint, stderr)?;
+                return caller.fail(&error, stdout);
+            }
+        };
+        if status["state"] != "COMPLETED" {
+            stopped(&checkpoint, stderr)?;
+            let state = status["state"].as_str().unwrap_or("FAILURE");
+            return job_failed(
+                "Bulk Read",
+                &job_id,
+                state,
+                status["errorMessage"].as_str(),
+                &caller.secrets(),
+                stdout,
+            );
+        }
+
+        // Every chunk of this page's file.
+        loop {
+            pacer.admit(progress, stderr).await?;
+            let mut call_input = json!({"jobId": job_id, "maxBytes": args.chunk_bytes});
+            if let Some(offset) = &checkpoint.offset {
+                call_input["offset"] = json!(offset);
+            }
+            let output = match caller.call_text("crmBulkReadResult", &call_input, stderr).await? {
+                Ok(output) => output,
+                Err(error) => {
+                    if let Some(wait) = pacer.backoff(&error) {
+                        writeln!(
+                            stderr,
+                            "zoho-harness: Zoho's download limit was reached; trying again in {} s",
+                            wait.as_secs()
+                        )?;
+                        tokio::time::sleep(wait).await;
+                        continue;
+                    }
+                    stopped(&checkpoint, stderr)?;
+                    return caller.fail(&error, stdout);
+                }
+            };
+            let chunk = Chunk::read(&output)?;
+            let done = chunk.done;
+            write_chunk(&mut file, &mut checkpoint, &chunk, &caller.secrets(), &part)?;
+            save(&checkpoint_path, &checkpoint)?;
+            if progress {
+                write!(
+                    stderr,
+                    "\rzoho-harness: page {}: {} records written          ",
+                    checkpoint.page, checkpoint.records
+                )?;
+                stderr.flush()?;
+            }
+            if done {
+                break;
+            }
+        }
+
+        checkpoint.jobs.push(job_id);
+        if status["moreRecords"] == true {
+            checkpoint.page += 1;
+            checkpoint.page_token = status["nextPageToken"].as_str().map(str::to_owned);
+            checkpoint.job_id = None;
+            checkpoint.offset = None;
+            save(&checkpoint_path, &checkpoint)?;
+        } else {
+            break;
+        }
+    }
+
+    if progress {
+        writeln!(stderr)?;
+    }
+    finish(file, &part, &args.output, &checkpoint_path)?;
+    writeln!(
+        stdout,
+        "{}",
+        json!({
+            "records": checkpoint.records,
+            "pages": checkpoint.page,
+            "jobs": checkpoint.jobs,
+            "output": args.output.display().to_string(),
+            "format": args.format,
+        })
+    )?;
+    Ok(0)
+}
+
+/// Pages Zoho serves by number; past them a job needs the page token the previous job gave.
+const PAGES_BY_NUMBER: u64 = 2;
+
+/// `crmBulkReadStart`'s input for the checkpoint's page: the user's, with the page number
+/// (pages 1 and 2) or the token the previous job gave (past them).
+fn start_input(input: &Map<String, Value>, checkpoint: &Checkpoint) -> Value {
+    let mut call = input.clone();
+    match &checkpoint.page_token {
+        Some(token) if checkpoint.page > PAGES_BY_NUMBER => {
+            call.remove("page");
+            call.insert("pageToken".into(), json!(token));
+        }
+        _ => {
+            call.remove("pageToken");
+            call.insert("page".into(), json!(checkpoint.page));
+        }
+    }
+    Value::Object(call)
+}
+
+/// One call's chunk, borrowed from its output text.
+struct Chunk<'a> {
+    columns: Vec<String>,
+    data: Vec<&'a serde_json::value::RawValue>,
+    next_offset: Option<String>,
+    done: bool,
+}
+
+impl<'a> Chunk<'a> {
+    fn read(output: &'a str) -> Result<Self, Failure> {
+        #[derive(Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Output<'a> {
+            columns: Vec<String>,
+            #[serde(borrow)]
+            data: Vec<&'a serde_json::value::RawValue>,
+            next_offset: Option<String>,
+            done: bool,
+        }
+        let parsed: Output<'a> = serde_json::from_str(output).map_err(|e| {
+            Failure(format!(
+                "crmBulkReadResult answered with something other than a chunk: {e}"
+            ))
+        })?;
+        Ok(Chunk {
+            columns: parsed.columns,
+            data: parsed.data,
+            next_offset: parsed.next_offset,
+            done: parsed.done,
+        })
+    }
+}
+
+/// Appends a chunk's records, syncs them, and moves the checkpoint past them (saved by the
+/// caller): the checkpoint never counts a byte that is not on disk.
+fn write_chunk(
+    file: &mut File,
+    checkpoint: &mut Checkpoint,
+    chunk: &Chunk<'_>,
+    secrets: &[String],
+    part: &Path,
+) -> Result<(), Failure> {
+    let mut buffer: Vec<u8> = Vec::new();
+    match checkpoint.format {
+        BulkFormat::Ndjson => {
+            for record in &chunk.data {
+                buffer.extend_from_slice(record.get().as_bytes());
+                buffer.push(b'\n');
+            }
+        }
+        BulkFormat::Csv => {
+            let mut writer = csv::WriterBuilder::new()
+                .terminator(csv::Terminator::CRLF)
+                .from_writer(&mut buffer);
+            match &checkpoint.columns {
+                Some(columns) if *columns != chunk.columns => {
+                    return Err(Failure(format!(
+                        "page {} has other columns than the pages before it; export it to another file",
+                        checkpoint.page
+                    )));
+                }
+                Some(_) => {}
+                None => {
+                    writer.write_record(&chunk.columns)?;
+                    checkpoint.columns = Some(chunk.columns.clone());
+                }
+            }
+            for record in &chunk.data {
+                let values: Map<String, Value> = serde_json::from_str(record.get())?;
+                writer.write_record(
+                    chunk
+                        .columns
+                        .iter()
+                        .map(|column| values.get(column).and_then(Value::as_str).unwrap_or_default()),
+                )?;
+            }
+            writer.flush()?;
+        }
+    }
+    let failed = |what: &str, e: std::io::Error| Failure(format!("could not {what} {}: {e}", part.display()));
+    let text = String::from_utf8_lossy(&buffer);
+    file.write_all(scrub(&text, secrets).as_bytes())
+        .map_err(|e| failed("write", e))?;
+    file.sync_data().map_err(|e| failed("sync", e))?;
+    checkpoint.records += chunk.data.len() as u64;
+    checkpoint.bytes = file.stream_position().map_err(|e| failed("write", e))?;
+    checkpoint.offset = chunk.next_offset.clone();
+    Ok(())
+}
+
+/// A fresh run: an empty FILE.part and its checkpoint.
+fn start(
+    part: &Path,
+    checkpoint_path: &Path,
+    args: &BulkReadArgs,
+    input: &Map<String, Value>,
+) -> Result<(File, Checkpoint), Failure> {
+    let file = File::create(part).map_err(|e| Failure(format!("could not create {}: {e}", part.display())))?;
+    let checkpoint = Checkpoint {
+        version: CHECKPOINT_VERSION,
+        input: Value::Object(input.clone()),
+        format: args.format,
+        page: input.get("page").and_then(Value::as_u64).unwrap_or(1),
+        page_token: input.get("pageToken").and_then(Value::as_str).map(str::to_owned),
+        job_id: None,
+        offset: None,
+        columns: None,
+        records: 0,
+        bytes: 0,
+        jobs: Vec::new(),
+    };
+    save(checkpoint_path, &checkpoint)?;
+    Ok((file, checkpoint))
+}
+
+/// An interrupted run: its checkpoint, and FILE.part cut back to what the checkpoint counts.
+fn reopen(
+    part: &Path,
+    checkpoint_path: &Path,
+    args: &BulkReadArgs,
+    input: &Map<String, Value>,
+) -> Result<(File, Checkpoint), Failure> {
+    let checkpoint: Checkpoint = load(checkpoint_path, CHECKPOINT_VERSION, |c: &Checkpoint| c.version)?;
+    if checkpoint.input != Value::Object(input.clone()) || checkpoint.format != args.format {
+        return Err(Failure(format!(
+            "the checkpoint {} is for another export (other inputs or format); resume with the same \
+             --input and --format, or start again without --resume",
+            checkpoint_path.display()
+        )));
+    }
+    let file = cut_back(part, checkpoint.bytes)?;
+    Ok((file, checkpoint))
+}

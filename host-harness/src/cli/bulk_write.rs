@@ -1,0 +1,427 @@
+//! `bulk-write`: a CSV or NDJSON file into a module through Zoho's Bulk Write API.
+//!
+//! The file is read as it streams and cut into parts within Zoho's limits per uploaded file
+//! (25,000 rows, 25 MB); each part is zipped here (deflate), uploaded
+//! (`crmBulkWriteUpload`), imported (`crmBulkWriteStart`) and waited for
+//! (`crmBulkWriteStatus`), then its per-row result file is read (`crmBulkWriteResult`) for the
+//! rows Zoho skipped. Prints one JSON outcome: counts per job and every failed row with its
+//! row number in FILE, Zoho's errors and the values Zoho echoed.
+
+use std::fs::File;
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+
+use base64::Engine as _;
+use clap::Args;
+use serde_json::{Map, Value, json};
+
+use super::bulk_jobs::{Caller, DownloadPacer, job_failed, wait_for_job};
+use super::connection::ConnectionArgs;
+use super::{ActionInput, Env, Failure, Loader, read_input, wants_debug};
+
+/// Zoho's limits per uploaded CSV.
+const MAX_ROWS_PER_FILE: usize = 25_000;
+/// Kept under Zoho's 25 MB with room for the ZIP's own bytes when a CSV barely compresses.
+const MAX_CSV_BYTES_PER_FILE: usize = 24 << 20;
+/// Result rows whose STATUS is one of these were written.
+const WRITTEN: &[&str] = &["added", "updated", "ADDED", "UPDATED"];
+
+#[derive(Debug, Args)]
+pub(super) struct BulkWriteArgs {
+    /// crmBulkWriteStart's inputs without fileId: operation, recordType, and as needed
+    /// fieldMappings, findBy, ignoreEmpty, callbackUrl. Without fieldMappings the header row
+    /// names the fields (`Account_Name.id` maps a lookup by id).
+    #[command(flatten)]
+    input: ActionInput,
+
+    /// The rows: CSV with a header row, or NDJSON (one JSON object per line; .ndjson, .jsonl).
+    #[arg(long, value_name = "FILE")]
+    file: PathBuf,
+
+    #[command(flatten)]
+    target: ConnectionArgs,
+}
+
+/// One part of the file, ready to upload.
+struct Part {
+    /// Rows of FILE before this part.
+    rows_before: usize,
+    rows: usize,
+    csv: Vec<u8>,
+}
+
+/// Reads FILE and cuts it into parts; `header` is the CSV header of every part.
+struct Parts {
+    header: Vec<String>,
+    rows: Box<dyn Iterator<Item = Result<Vec<String>, Failure>>>,
+    rows_read: usize,
+    /// A row read past the end of the previous part.
+    carried: Option<Vec<String>>,
+}
+
+fn is_ndjson(path: &Path) -> Result<bool, Failure> {
+    let extension = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
+    match extension.as_deref() {
+        Some("ndjson" | "jsonl" | "json") => return Ok(true),
+        Some("csv") => return Ok(false),
+        _ => {}
+    }
+    let mut reader = BufReader::new(open(path)?);
+    let start = reader.fill_buf()?;
+    Ok(start.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{'))
+}
+
+fn open(path: &Path) -> Result<File, Failure> {
+    File::open(path).map_err(|e| Failure(format!("could not open {}: {e}", path.display())))
+}
+
+/// A JSON value as a CSV cell, as the Bulk Write upload action writes records: text as it is,
+/// numbers and booleans as JSON writes them, a lookup by its id, a list joined with `;`.
+fn cell(value: &Value, row: usize, column: &str) -> Result<String, Failure> {
+    Ok(match value {
+        Value::Null => String::new(),
+        Value::String(text) => text.clone(),
+        Value::Number(_) | Value::Bool(_) => value.to_string(),
+        Value::Object(object) => match object.get("id") {
+            Some(Value::String(id)) => id.clone(),
+            Some(id @ Value::Number(_)) => id.to_string(),
+            _ => {
+                return Err(Failure(format!(
+                    "row {row}: {column} is an object without an id; give its text or {{\"id\": ...}}"
+                )));
+            }
+        },
+        Value::Array(items) => items
+            .iter()
+            .map(|item| match item {
+                Value::Array(_) | Value::Object(_) => Err(Failure(format!("row {row}: {column} nests a list"))),
+                other => cell(other, row, column),
+            })
+            .collect::<Result<Vec<_>, _>>()?
+            .join(";"),
+    })
+}
+
+impl Parts {
+    fn open(path: &Path) -> Result<Self, Failure> {
+        if is_ndjson(path)? {
+            // Columns are every key in the file, in the order first seen: one pass to learn
+            // them, a second to write the rows.
+            let mut header: Vec<String> = Vec::new();
+            for (index, line) in BufReader::new(open(path)?).lines().enumerate() {
+                let line = line?;
+                if line.trim().is_empty() {
+                    continue;
+                }
+                let record: Map<String, Value> = serde_json::from_str(&line).map_err(|e| {
+                    Failure(format!(
+                        "line {} of {} is not a JSON object: {e}",
+                        index + 1,
+                        path.display()
+                    ))
+                })?;
+                for key in record.keys() {
+                    if !header.contains(key) {
+                        header.push(key.clone());
+                    }
+                }
+            }
+            let columns = header.clone();
+            let lines = BufReader::new(open(path)?)
+                .lines()
+                .filter(|l| l.as_ref().map_or(true, |l| !l.trim().is_empty()));
+            let rows = lines.enumerate().map(move |(index, line)| {
+                let record: Map<String, Value> = serde_json::from_str(&line?)?;
+                columns
+                    .iter()
+                    .map(|column| {
+                        record
+                            .get(column)
+                            .map_or(Ok(String::new()), |v| cell(v, index + 1, column))
+                    })
+                    .collect()
+            });
+            Ok(Parts {
+                header,
+                rows: Box::new(rows),
+                rows_read: 0,
+                carried: None,
+            })
+        } else {
+            let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(open(path)?);
+            let header: Vec<String> = reader.headers()?.iter().map(str::to_owned).collect();
+            let rows = reader
+                .into_records()
+                .map(|row| Ok(row?.iter().map(str::to_owned).collect()));
+            Ok(Parts {
+                header,
+                rows: Box::new(rows),
+                rows_read: 0,
+                carried: None,
+            })
+        }
+    }
+
+    /// The next part: up to 25,000 rows and 24 MiB of CSV.
+    fn next_part(&mut self) -> Result<Option<Part>, Failure> {
+        let mut csv = csv_line(&self.header)?;
+        let rows_before = self.rows_read;
+        let mut rows = 0;
+        loop {
+            let row = match self.carried.take() {
+                Some(row) => row,
+                None => match self.rows.next() {
+                    Some(row) => row?,
+                    None => break,
+                },
+            };
+            let line = csv_line(&row)?;
+            if rows > 0 && csv.len() + line.len() > MAX_CSV_BYTES_PER_FILE {
+                self.carried = Some(row);
+                break;
+            }
+            csv.extend_from_slice(&line);
+            rows += 1;
+            self.rows_read += 1;
+            if rows == MAX_ROWS_PER_FILE {
+                break;
+            }
+        }
+        Ok((rows > 0).then_some(Part { rows_before, rows, csv }))
+    }
+}
+
+/// One CSV line (RFC 4180 quoting, CRLF).
+fn csv_line(cells: &[String]) -> Result<Vec<u8>, Failure> {
+    let mut writer = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(Vec::new());
+    writer.write_record(cells)?;
+    writer.into_inner().map_err(|e| Failure(e.to_string()))
+}
+
+/// A CSV as the ZIP Zoho's upload takes, deflated.
+fn zipped(name: &str, csv: &[u8]) -> Result<Vec<u8>, Failure> {
+    let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    writer.start_file(name, options)?;
+    writer.write_all(csv)?;
+    Ok(writer.finish()?.into_inner())
+}
+
+/// Field mappings from the header: each column by its index, `Field.id` as a lookup by id.
+fn mappings_from_header(header: &[String]) -> Result<Value, Failure> {
+    let valid = |name: &str| {
+        name.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+    };
+    header
+        .iter()
+        .enumerate()
+        .map(|(index, column)| {
+            let (field, find_by) = match column.split_once('.') {
+                Some((field, find_by)) => (field, Some(find_by)),
+                None => (column.as_str(), None),
+            };
+            if !valid(field) || find_by.is_some_and(|f| !valid(f)) {
+                return Err(Failure(format!(
+                    "the header column {column:?} is not a field API name; give fieldMappings in --input"
+                )));
+            }
+            let mut mapping = json!({"api_name": field, "index": index});
+            if let Some(find_by) = find_by {
+                mapping["find_by"] = json!(find_by);
+            }
+            Ok(mapping)
+        })
+        .collect::<Result<Vec<_>, _>>()
+        .map(Value::Array)
+}
+
+pub(super) async fn run(
+    args: BulkWriteArgs,
+    loader: &Loader,
+    env: Env<'_>,
+    progress: bool,
+    stdin: &mut dyn std::io::Read,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+) -> Result<i32, Failure> {
+    let text = read_input(&args.input, stdin)?;
+    let Ok(Value::Object(mut input)) = serde_json::from_str::<Value>(&text) else {
+        return Err(Failure(
+            "--input must be a JSON object (crmBulkWriteStart's inputs without fileId)".into(),
+        ));
+    };
+    if input.contains_key("fileId") {
+        return Err(Failure(
+            "--input must not name a fileId: bulk-write uploads --file itself".into(),
+        ));
+    }
+    let mut parts = Parts::open(&args.file)?;
+    if !input.contains_key("fieldMappings") {
+        input.insert("fieldMappings".into(), mappings_from_header(&parts.header)?);
+    }
+    let stem = args
+        .file
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .filter(|s| !s.is_empty())
+        .unwrap_or("records")
+        .to_owned();
+    let (resolved, harness) = loader.connect(&args.target, env).await?;
+    let caller = Caller {
+        harness: &harness,
+        resolved: &resolved,
+        debug: wants_debug(&text),
+    };
+    let mut pacer = DownloadPacer::new(10);
+    let mut jobs = Vec::new();
+    let mut failures = Vec::new();
+    let (mut added, mut updated, mut skipped, mut rows_total) = (0u64, 0u64, 0u64, 0u64);
+    let mut number = 0;
+    while let Some(part) = parts.next_part()? {
+        number += 1;
+        rows_total += part.rows as u64;
+        let name = format!("{stem}-{number}.csv");
+        let zip = zipped(&name, &part.csv)?;
+        let upload = json!({
+            "fileName": format!("{stem}-{number}.zip"),
+            "fileBase64": base64::engine::general_purpose::STANDARD.encode(&zip),
+        });
+        drop(zip);
+        let file_id = match caller.call("crmBulkWriteUpload", &upload, stderr).await? {
+            Ok(output) => output["data"]["fileId"].as_str().unwrap_or_default().to_owned(),
+            Err(error) => return report_stop(&caller, &error, part.rows_before, None, stderr, stdout),
+        };
+        let mut start = input.clone();
+        start.insert("fileId".into(), json!(file_id));
+        let job_id = match caller.call("crmBulkWriteStart", &Value::Object(start), stderr).await? {
+            Ok(output) => output["data"]["jobId"].as_str().unwrap_or_default().to_owned(),
+            Err(error) => return report_stop(&caller, &error, part.rows_before, None, stderr, stdout),
+        };
+        let status = match wait_for_job(
+            &caller,
+            "crmBulkWriteStatus",
+            &job_id,
+            &["COMPLETED", "FAILED", "FAILURE"],
+            progress,
+            stderr,
+        )
+        .await?
+        {
+            Ok(status) => status,
+            Err(error) => return report_stop(&caller, &error, part.rows_before, Some(&job_id), stderr, stdout),
+        };
+        let state = status["state"].as_str().unwrap_or_default().to_owned();
+        if state != "COMPLETED" {
+            return job_failed("Bulk Write", &job_id, &state, None, &caller.secrets(), stdout);
+        }
+        let count = |key: &str| status[key].as_u64().unwrap_or(0);
+        added += count("added");
+        updated += count("updated");
+        skipped += count("skipped");
+
+        // The result file names every row; keep the ones Zoho did not write.
+        let mut offset: Option<String> = None;
+        let mut index = 0usize;
+        loop {
+            pacer.admit(progress, stderr).await?;
+            let mut call_input = json!({"jobId": job_id});
+            if let Some(offset) = &offset {
+                call_input["offset"] = json!(offset);
+            }
+            let chunk = match caller.call("crmBulkWriteResult", &call_input, stderr).await? {
+                Ok(chunk) => chunk,
+                Err(error) => {
+                    if let Some(wait) = pacer.backoff(&error) {
+                        tokio::time::sleep(wait).await;
+                        continue;
+                    }
+                    return report_stop(&caller, &error, part.rows_before, Some(&job_id), stderr, stdout);
+                }
+            };
+            for row in chunk["data"].as_array().into_iter().flatten() {
+                index += 1;
+                let status = row["STATUS"].as_str().unwrap_or_default();
+                let errors = row["ERRORS"].as_str().unwrap_or_default();
+                if WRITTEN.contains(&status) && errors.is_empty() {
+                    continue;
+                }
+                let values: Map<String, Value> = row
+                    .as_object()
+                    .into_iter()
+                    .flatten()
+                    .filter(|(k, _)| !matches!(k.as_str(), "STATUS" | "ERRORS" | "RECORD_ID" | "ID"))
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect();
+                failures.push(json!({
+                    "row": part.rows_before + index,
+                    "status": status,
+                    "errors": errors,
+                    "values": values,
+                }));
+            }
+            offset = chunk["nextOffset"].as_str().map(str::to_owned);
+            if chunk["done"] != false || offset.is_none() {
+                break;
+            }
+        }
+        if progress {
+            write!(
+                stderr,
+                "\rzoho-harness: {rows_total} rows imported ({} skipped)        ",
+                failures.len()
+            )?;
+            stderr.flush()?;
+        }
+        jobs.push(json!({
+            "jobId": job_id,
+            "fileId": file_id,
+            "firstRow": part.rows_before + 1,
+            "rows": part.rows,
+            "added": count("added"),
+            "updated": count("updated"),
+            "skipped": count("skipped"),
+        }));
+    }
+    if progress {
+        writeln!(stderr)?;
+    }
+    let failed = failures.len();
+    let outcome = json!({
+        "file": args.file.display().to_string(),
+        "rows": rows_total,
+        "added": added,
+        "updated": updated,
+        "skipped": skipped,
+        "jobs": jobs,
+        "failures": failures,
+    });
+    writeln!(stdout, "{}", serde_json::to_string_pretty(&outcome)?)?;
+    Ok(if failed == 0 { 0 } else { 1 })
+}
+
+/// A call failed mid-run: says which rows are in doubt, prints the error (exit 1).
+fn report_stop(
+    caller: &Caller<'_>,
+    error: &crate::bindings::Error,
+    rows_before: usize,
+    job: Option<&str>,
+    stderr: &mut dyn Write,
+    stdout: &mut dyn Write,
+) -> Result<i32, Failure> {
+    let part = match job {
+        Some(job) => format!(
+            "job {job} imports the part from row {} (see crmBulkWriteStatus)",
+            rows_before + 1
+        ),
+        None => format!("no row from {} on was imported", rows_before + 1),
+    };
+    writeln!(
+        stderr,
+        "zoho-harness: stopped; rows before {} were imported, {part}",
+        rows_before + 1
+    )?;
+    caller.fail(error, stdout)
+}
