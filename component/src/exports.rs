@@ -265,6 +265,55 @@ fn paging_parts(paging: wit_crm::Paging) -> (Option<u32>, Option<u32>, crm::Fetc
     (paging.page, paging.per_page, fetch)
 }
 
+/// Reads a chunk of a bulk job's result file with `read` (Bulk Read's or Bulk Write's).
+fn bulk_result(
+    connection: &str,
+    job_id: &str,
+    offset: Option<String>,
+    max_bytes: Option<u32>,
+    read: fn(
+        &mut Session,
+        &str,
+        Option<crate::shared::archive::chunks::Position>,
+        u32,
+    ) -> Result<crate::shared::archive::chunks::Chunk, Error>,
+) -> Result<wit_crm::BulkChunk, wit_types::Error> {
+    with_session(connection, |session| {
+        let (position, max_bytes) = bulk_chunk_inputs(offset, max_bytes)?;
+        Ok(bulk_chunk(read(session, job_id, position, max_bytes)?))
+    })
+}
+
+/// A bulk result's `offset` and `max-bytes`, checked as the actions check them.
+fn bulk_chunk_inputs(
+    offset: Option<String>,
+    max_bytes: Option<u32>,
+) -> Result<(Option<crate::shared::archive::chunks::Position>, u32), Error> {
+    use crate::crm::bulk::result_file::{DEFAULT_CHUNK_BYTES, MAX_CHUNK_BYTES};
+    let max_bytes = max_bytes.unwrap_or(DEFAULT_CHUNK_BYTES);
+    if !(1024..=MAX_CHUNK_BYTES).contains(&max_bytes) {
+        return Err(Error::invalid("max-bytes", "must be between 1 KiB and 8 MiB"));
+    }
+    let position = offset
+        .filter(|text| !text.is_empty())
+        .map(|text| crate::shared::archive::chunks::Position::decode(&text, "offset"))
+        .transpose()?;
+    Ok((position, max_bytes))
+}
+
+fn bulk_chunk(chunk: crate::shared::archive::chunks::Chunk) -> wit_crm::BulkChunk {
+    wit_crm::BulkChunk {
+        next_offset: chunk
+            .next
+            .as_ref()
+            .map(crate::shared::archive::chunks::Position::encode),
+        records: chunk.records,
+        columns: chunk.columns,
+        rows_before: chunk.rows_before,
+        csv_offset: chunk.csv_offset,
+    }
+}
+
 /// A JSON object passed as text through the WIT, or an `invalid-input` naming `input`.
 fn json_object(input: &str, text: &str) -> Result<Map<String, Value>, Error> {
     match serde_json::from_str::<Value>(text) {
@@ -561,6 +610,111 @@ impl wit_crm::Guest for Component {
                 session, &module, &record_id,
             )?))
         })
+    }
+
+    fn bulk_read_start(connection: String, request: wit_crm::BulkReadRequest) -> Result<String, wit_types::Error> {
+        with_session(&connection, |session| {
+            let criteria = request
+                .criteria
+                .as_deref()
+                .map(|text| serde_json::from_str::<Value>(text).map_err(|_| Error::invalid("criteria", "must be JSON")))
+                .transpose()?;
+            let query = crm::bulk::read::ReadQuery {
+                module: request.record_type,
+                fields: request.fields,
+                criteria,
+                page: request.page,
+                page_token: request.page_token,
+                callback_url: request.callback_url,
+            };
+            Ok(crm::bulk::read::start(session, &query)?.job_id)
+        })
+    }
+
+    fn bulk_read_status(connection: String, job_id: String) -> Result<wit_crm::BulkReadJob, wit_types::Error> {
+        with_session(&connection, |session| {
+            let status = crm::bulk::read::status(session, &job_id)?;
+            Ok(wit_crm::BulkReadJob {
+                job_id: status.job_id,
+                state: status.state,
+                record_type: status.module,
+                page: status.page,
+                per_page: status.per_page,
+                count: status.count,
+                more_records: status.more_records,
+                next_page_token: status.next_page_token,
+                download_url: status.download_url,
+                error_message: status.error_message,
+            })
+        })
+    }
+
+    fn bulk_read_result(
+        connection: String,
+        job_id: String,
+        offset: Option<String>,
+        max_bytes: Option<u32>,
+    ) -> Result<wit_crm::BulkChunk, wit_types::Error> {
+        bulk_result(&connection, &job_id, offset, max_bytes, crm::bulk::read::result)
+    }
+
+    fn bulk_write_upload(connection: String, file_name: String, data: Vec<u8>) -> Result<String, wit_types::Error> {
+        with_session(&connection, |session| {
+            Ok(crm::bulk::write::upload(session, &file_name, data)?.file_id)
+        })
+    }
+
+    fn bulk_write_start(connection: String, request: wit_crm::BulkWriteRequest) -> Result<String, wit_types::Error> {
+        with_session(&connection, |session| {
+            let field_mappings = request
+                .field_mappings
+                .as_deref()
+                .map(|text| {
+                    serde_json::from_str::<Value>(text).map_err(|_| Error::invalid("fieldMappings", "must be JSON"))
+                })
+                .transpose()?;
+            let operation = match request.operation {
+                wit_crm::BulkOperation::Insert => "insert",
+                wit_crm::BulkOperation::Update => "update",
+                wit_crm::BulkOperation::Upsert => "upsert",
+            };
+            let job = crm::bulk::write::WriteJob {
+                operation: operation.to_owned(),
+                module: request.record_type,
+                file_id: request.file_id,
+                field_mappings,
+                find_by: request.find_by,
+                callback_url: request.callback_url,
+                ignore_empty: request.ignore_empty,
+            };
+            crm::bulk::write::start(session, &job)
+        })
+    }
+
+    fn bulk_write_status(connection: String, job_id: String) -> Result<wit_crm::BulkWriteJob, wit_types::Error> {
+        with_session(&connection, |session| {
+            let status = crm::bulk::write::status(session, &job_id)?;
+            Ok(wit_crm::BulkWriteJob {
+                job_id: status.job_id,
+                state: status.state,
+                operation: status.operation,
+                record_type: status.module,
+                added: status.counts.added,
+                updated: status.counts.updated,
+                skipped: status.counts.skipped,
+                total: status.counts.total,
+                result_url: status.result_url,
+            })
+        })
+    }
+
+    fn bulk_write_result(
+        connection: String,
+        job_id: String,
+        offset: Option<String>,
+        max_bytes: Option<u32>,
+    ) -> Result<wit_crm::BulkChunk, wit_types::Error> {
+        bulk_result(&connection, &job_id, offset, max_bytes, crm::bulk::write::result)
     }
 
     fn add_attachment(

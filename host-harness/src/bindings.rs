@@ -23,9 +23,9 @@ pub use exports::zoho::connector::books::{
     Target as BooksTarget,
 };
 pub use exports::zoho::connector::crm::{
-    AttachmentFile, AttachmentUpload, Condition as SearchCondition, ConvertOptions, ConvertedLead, DeletedKind,
-    FieldInfo, FileUpload, LinkUpload, ListOptions, ModuleInfo, Paging, QueryResult, RecordPage, RelatedListInfo,
-    SearchBy,
+    AttachmentFile, AttachmentUpload, BulkChunk, BulkOperation, BulkReadJob, BulkReadRequest, BulkWriteJob,
+    BulkWriteRequest, Condition as SearchCondition, ConvertOptions, ConvertedLead, DeletedKind, FieldInfo, FileUpload,
+    LinkUpload, ListOptions, ModuleInfo, Paging, QueryResult, RecordPage, RelatedListInfo, SearchBy,
 };
 pub use exports::zoho::connector::raw::{
     Body as RawBody, FormPart as RawFormPart, Method as RawMethod, Request as RawRequest, Response as RawResponse,

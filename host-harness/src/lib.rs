@@ -30,7 +30,10 @@ pub use bindings::{
     AttachmentFile, AttachmentUpload, FieldInfo, FileUpload, HttpError, LinkUpload, ModuleInfo, QueryResult, RawBody,
     RawFormPart, RawMethod, RawRequest, RawResponse, SearchBy, SearchCondition,
 };
-pub use bindings::{ConvertOptions, ConvertedLead, DeletedKind, Paging, RelatedListInfo};
+pub use bindings::{
+    BulkChunk, BulkOperation, BulkReadJob, BulkReadRequest, BulkWriteJob, BulkWriteRequest, ConvertOptions,
+    ConvertedLead, DeletedKind, Paging, RelatedListInfo,
+};
 pub use bindings::{PollResult, Trigger, TriggerKind};
 pub use credentials::{BoxFuture, CredentialProvider, StaticCredentials};
 pub use harness::{BUNDLED_COMPONENT, CallContext, Harness, HarnessConfig, HarnessError, Instance};

@@ -447,3 +447,107 @@ async fn the_typed_books_file_and_action_functions_run() {
         .expect("sent");
     assert!(message.contains("sent"), "{message}");
 }
+
+#[tokio::test]
+async fn typed_bulk_read_and_write_round_trip() {
+    use zoho_harness::{BulkOperation, BulkReadRequest, BulkWriteRequest};
+    let world = World::new();
+    world.fake.set_bulk_step(std::time::Duration::ZERO);
+    let ids = world.fake.seed(
+        "Leads",
+        &(0..50)
+            .map(|i| json!({"Last_Name": format!("Typed {i}")}))
+            .collect::<Vec<_>>(),
+    );
+    let mut instance = world.instance().await;
+    let crm = instance.connector.zoho_connector_crm();
+    let request = BulkReadRequest {
+        record_type: "Leads".into(),
+        fields: vec!["Last_Name".into()],
+        criteria: Some(r#"[{"field":"Last_Name","comparator":"starts_with","value":"Typed"}]"#.into()),
+        page: None,
+        page_token: None,
+        callback_url: None,
+    };
+    let job = crm
+        .call_bulk_read_start(&mut instance.store, CONNECTION, &request)
+        .await
+        .expect("no trap")
+        .expect("started");
+    let status = crm
+        .call_bulk_read_status(&mut instance.store, CONNECTION, &job)
+        .await
+        .expect("no trap")
+        .expect("status");
+    assert_eq!(
+        (status.state.as_str(), status.count, status.more_records),
+        ("COMPLETED", Some(50), false)
+    );
+    let mut offset = None;
+    let mut got = Vec::new();
+    loop {
+        let chunk = crm
+            .call_bulk_read_result(&mut instance.store, CONNECTION, &job, offset.as_deref(), Some(1024))
+            .await
+            .expect("no trap")
+            .expect("chunk");
+        assert_eq!(chunk.rows_before, got.len() as u64);
+        let records: Vec<Value> = serde_json::from_str(&chunk.records).expect("json");
+        got.extend(records.iter().map(|r| r["id"].as_str().expect("string id").to_owned()));
+        offset = chunk.next_offset;
+        if offset.is_none() {
+            break;
+        }
+    }
+    assert_eq!(got, ids);
+
+    let file_id = crm
+        .call_bulk_write_upload(
+            &mut instance.store,
+            CONNECTION,
+            "typed.csv",
+            b"Last_Name\r\nWritten\r\n",
+        )
+        .await
+        .expect("no trap")
+        .expect("uploaded");
+    let write = BulkWriteRequest {
+        operation: BulkOperation::Insert,
+        record_type: "Leads".into(),
+        file_id,
+        field_mappings: Some(r#"{"Last_Name": 0}"#.into()),
+        find_by: None,
+        ignore_empty: None,
+        callback_url: None,
+    };
+    let write_job = crm
+        .call_bulk_write_start(&mut instance.store, CONNECTION, &write)
+        .await
+        .expect("no trap")
+        .expect("started");
+    let written = crm
+        .call_bulk_write_status(&mut instance.store, CONNECTION, &write_job)
+        .await
+        .expect("no trap")
+        .expect("status");
+    assert_eq!(
+        (written.state.as_str(), written.added, written.total),
+        ("COMPLETED", 1, 1)
+    );
+    let result = crm
+        .call_bulk_write_result(&mut instance.store, CONNECTION, &write_job, None, None)
+        .await
+        .expect("no trap")
+        .expect("result");
+    let rows: Vec<Value> = serde_json::from_str(&result.records).expect("json");
+    assert_eq!(rows[0]["STATUS"], "added");
+    let refused = crm
+        .call_bulk_read_result(&mut instance.store, CONNECTION, &job, None, Some(10))
+        .await
+        .expect("no trap")
+        .expect_err("max-bytes too small");
+    assert!(
+        matches!(refused, Error::InvalidInput(ref e) if e.input == "max-bytes"),
+        "{refused:?}"
+    );
+}
