@@ -57,6 +57,9 @@ struct Parts {
     rows_read: usize,
     /// A row read past the end of the previous part.
     carried: Option<Vec<String>>,
+    /// Limits per part: Zoho's, smaller in tests.
+    max_rows: usize,
+    max_bytes: usize,
 }
 
 fn is_ndjson(path: &Path) -> Result<bool, Failure> {
@@ -146,6 +149,8 @@ impl Parts {
                 rows: Box::new(rows),
                 rows_read: 0,
                 carried: None,
+                max_rows: MAX_ROWS_PER_FILE,
+                max_bytes: MAX_CSV_BYTES_PER_FILE,
             })
         } else {
             let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(open(path)?);
@@ -158,6 +163,8 @@ impl Parts {
                 rows: Box::new(rows),
                 rows_read: 0,
                 carried: None,
+                max_rows: MAX_ROWS_PER_FILE,
+                max_bytes: MAX_CSV_BYTES_PER_FILE,
             })
         }
     }
@@ -176,14 +183,14 @@ impl Parts {
                 },
             };
             let line = csv_line(&row)?;
-            if rows > 0 && csv.len() + line.len() > MAX_CSV_BYTES_PER_FILE {
+            if rows > 0 && csv.len() + line.len() > self.max_bytes {
                 self.carried = Some(row);
                 break;
             }
             csv.extend_from_slice(&line);
             rows += 1;
             self.rows_read += 1;
-            if rows == MAX_ROWS_PER_FILE {
+            if rows == self.max_rows {
                 break;
             }
         }
@@ -424,4 +431,76 @@ fn report_stop(
         rows_before + 1
     )?;
     caller.fail(error, stdout)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scratch_file(name: &str, text: &str) -> PathBuf {
+        let path = std::env::temp_dir().join(format!("zoho-bulk-write-{}-{name}", std::process::id()));
+        std::fs::write(&path, text).expect("write");
+        path
+    }
+
+    fn ok<T>(result: Result<T, Failure>) -> T {
+        result.unwrap_or_else(|Failure(message)| panic!("{message}"))
+    }
+
+    fn all_parts(parts: &mut Parts) -> Vec<Part> {
+        std::iter::from_fn(|| ok(parts.next_part())).collect()
+    }
+
+    #[test]
+    fn a_csv_is_cut_at_the_row_limit_with_its_header_in_every_part() {
+        let mut text = String::from("Last_Name,Email\n");
+        for i in 0..10 {
+            text.push_str(&format!("\"Name, {i}\",n{i}@example.com\n"));
+        }
+        let path = scratch_file("rows.csv", &text);
+        let mut parts = ok(Parts::open(&path));
+        parts.max_rows = 4;
+        let cut = all_parts(&mut parts);
+        assert_eq!(
+            cut.iter().map(|p| (p.rows_before, p.rows)).collect::<Vec<_>>(),
+            [(0, 4), (4, 4), (8, 2)]
+        );
+        for part in &cut {
+            let csv = String::from_utf8(part.csv.clone()).expect("utf-8");
+            assert!(csv.starts_with("Last_Name,Email\r\n"), "{csv}");
+        }
+        assert!(String::from_utf8_lossy(&cut[1].csv).contains("\"Name, 4\""));
+        let _ = std::fs::remove_file(path);
+    }
+
+    #[test]
+    fn a_part_also_ends_at_the_byte_limit_and_ndjson_takes_every_key() {
+        let path = scratch_file(
+            "rows.ndjson",
+            "{\"Last_Name\":\"A\",\"Tags\":[\"x\",\"y\"]}\n\n{\"Email\":\"b@example.com\",\"Account_Name\":{\"id\":\"42\"},\"Score\":7}\n",
+        );
+        let mut parts = ok(Parts::open(&path));
+        assert_eq!(parts.header, ["Last_Name", "Tags", "Email", "Account_Name", "Score"]);
+        parts.max_bytes = 40;
+        let cut = all_parts(&mut parts);
+        assert_eq!(cut.len(), 2, "each row alone fits, both do not");
+        assert_eq!(
+            String::from_utf8_lossy(&cut[1].csv),
+            "Last_Name,Tags,Email,Account_Name,Score\r\n,,b@example.com,42,7\r\n"
+        );
+        assert_eq!(String::from_utf8_lossy(&cut[0].csv).lines().nth(1), Some("A,x;y,,,"));
+        let _ = std::fs::remove_file(path);
+    }
+
+    #[test]
+    fn mappings_come_from_the_header_with_lookups_by_id() {
+        let header = ["Last_Name".to_owned(), "Account_Name.id".to_owned()];
+        assert_eq!(
+            mappings_from_header(&header).ok(),
+            Some(
+                json!([{"api_name": "Last_Name", "index": 0}, {"api_name": "Account_Name", "find_by": "id", "index": 1}])
+            )
+        );
+        assert!(mappings_from_header(&["Last Name".to_owned()]).is_err());
+    }
 }
