@@ -12,7 +12,7 @@ fi
 if ! command -v cargo-fuzz >/dev/null 2>&1; then
   cargo install cargo-fuzz --locked
 fi
-for target in responses action trigger; do
+for target in responses action trigger bulk_files; do
   mkdir -p "fuzz/corpus/${target}"
   # Start from the regression inputs, so known shapes are explored first.
   cp -n fuzz/regressions/"${target}"/* "fuzz/corpus/${target}/" 2>/dev/null || true

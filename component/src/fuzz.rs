@@ -37,6 +37,40 @@ pub fn responses(data: &[u8]) {
     let _ = crate::crm::coql::parse_limit(&String::from_utf8_lossy(body));
 }
 
+/// Arbitrary bytes as a bulk result file (read in small chunks, each resumed from the last
+/// one's position), and as a position's text.
+pub fn bulk_files(data: &[u8]) {
+    use crate::shared::archive::chunks::{ByteSource, Position, read_chunk};
+    struct Bytes<'a>(&'a [u8], usize);
+    impl ByteSource for Bytes<'_> {
+        fn next_piece(&mut self) -> Result<Option<Vec<u8>>, Error> {
+            let rest = self.0.get(self.1..).unwrap_or_default();
+            if rest.is_empty() {
+                return Ok(None);
+            }
+            let piece = &rest[..rest.len().min(1000)];
+            self.1 += piece.len();
+            Ok(Some(piece.to_vec()))
+        }
+    }
+    let _ = Position::decode(&String::from_utf8_lossy(data), "offset");
+    let mut position = None;
+    for _ in 0..64 {
+        let start = position.as_ref().map_or(0, Position::first_byte);
+        let Ok(start_index) = usize::try_from(start) else {
+            return;
+        };
+        let mut source = Bytes(data, start_index.min(data.len()));
+        match read_chunk("1", &mut source, start, position.take(), 64) {
+            Ok(chunk) => match chunk.next {
+                Some(next) => position = Position::decode(&next.encode(), "offset").ok(),
+                None => return,
+            },
+            Err(_) => return,
+        }
+    }
+}
+
 /// A host that answers every request with the same fuzzed response.
 struct FuzzHost {
     status: u8,
@@ -144,6 +178,7 @@ mod tests {
             ("responses", super::responses as fn(&[u8])),
             ("action", super::action),
             ("trigger", super::trigger),
+            ("bulk_files", super::bulk_files),
         ] {
             let Ok(entries) = std::fs::read_dir(root.join(target)) else {
                 continue;

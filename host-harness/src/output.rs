@@ -11,10 +11,19 @@ pub const REDACTED: &str = "[REDACTED]";
 /// Replaces every occurrence of each secret. A last line of defence: the component already
 /// keeps tokens out of what it returns and logs.
 pub fn scrub(text: &str, secrets: &[String]) -> String {
-    secrets
+    scrubbed(text, secrets).into_owned()
+}
+
+/// [`scrub`] without a copy when no secret occurs, for large texts such as export chunks.
+pub fn scrubbed<'a>(text: &'a str, secrets: &[String]) -> std::borrow::Cow<'a, str> {
+    let mut present = secrets
         .iter()
-        .filter(|s| s.len() >= 4)
-        .fold(text.to_owned(), |text, secret| text.replace(secret.as_str(), REDACTED))
+        .filter(|s| s.len() >= 4 && text.contains(s.as_str()))
+        .peekable();
+    if present.peek().is_none() {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    std::borrow::Cow::Owned(present.fold(text.to_owned(), |text, secret| text.replace(secret.as_str(), REDACTED)))
 }
 
 fn details(text: Option<&String>) -> Value {

@@ -39,7 +39,7 @@ const MAX_BYTES: InputSpec = InputSpec::optional(
     },
     "CSV bytes to decode in this call (1 KiB to 8 MiB); the chunk ends at the first row boundary past it.",
 )
-.default("4194304");
+.default("2097152");
 const CHUNK_EXAMPLE: &str = r#"{"jobId":"4150868000001234001","columns":["id","Last_Name","Email"],"recordCount":1,"rowsBefore":0,"csvOffset":72,"done":false,"nextOffset":"AQAAAHsi...","data":[{"id":"4150868000000624001","Last_Name":"Doe","Email":"doe@example.com"}]}"#;
 
 pub(super) const ACTIONS: &[Action] = &[
@@ -233,7 +233,7 @@ fn chunk_inputs(inputs: &Inputs) -> Result<(&str, Option<Position>, u32), Error>
 fn run_read_result(session: &mut Session, inputs: &Inputs) -> Result<String, Error> {
     let (job, position, max_bytes) = chunk_inputs(inputs)?;
     let chunk = read::result(session, job, position, max_bytes)?;
-    result_file::output(job, &chunk)
+    result_file::output(job, chunk)
 }
 
 fn run_write_upload(session: &mut Session, inputs: &Inputs) -> Result<Value, Error> {
@@ -293,5 +293,5 @@ fn run_write_status(session: &mut Session, inputs: &Inputs) -> Result<Value, Err
 fn run_write_result(session: &mut Session, inputs: &Inputs) -> Result<String, Error> {
     let (job, position, max_bytes) = chunk_inputs(inputs)?;
     let chunk = write::result(session, job, position, max_bytes)?;
-    result_file::output(job, &chunk)
+    result_file::output(job, chunk)
 }

@@ -661,6 +661,39 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn uploads_go_to_the_file_host_and_downloads_only_to_zoho_hosts() {
+        let mut host = ScriptedHost::new();
+        host.answer(200, "{}").answer(200, "zip bytes");
+        let mut upload = Request::builder()
+            .method("POST")
+            .uri("/crm/v8/upload")
+            .body(b"file".to_vec())
+            .expect("valid");
+        upload.extensions_mut().insert(UploadHost);
+        let mut session = Session::new(&mut host, "c", CallOptions::default());
+        session.send(&upload).expect("uploaded");
+        let download = |url: &str| Request::builder().uri(url).body(Vec::new()).expect("valid");
+        let opened = session
+            .open(&download("https://download-accl.zoho.eu/v2/crm/7/bulk-write/1/1.zip"))
+            .expect("opened");
+        assert!(matches!(opened, Opened::Stream(_)), "{opened:?}");
+        for elsewhere in [
+            "https://attacker.example/steal",
+            "https://download-accl.zoho.com/x.zip",
+            "http://www.zohoapis.eu/crm/bulk/v8/read/1/result",
+        ] {
+            assert!(session.open(&download(elsewhere)).is_err(), "{elsewhere}");
+        }
+        drop(session);
+        assert_eq!(host.sent.len(), 2, "nothing was sent to the other hosts");
+        assert_eq!(host.sent[0].uri(), "https://content.zohoapis.eu/crm/v8/upload");
+        assert_eq!(
+            host.sent[1].uri(),
+            "https://download-accl.zoho.eu/v2/crm/7/bulk-write/1/1.zip"
+        );
+    }
+
+    #[test]
     fn an_invalid_token_is_refreshed_once_and_the_request_repeated() {
         let mut host = ScriptedHost::new();
         host.answer(

@@ -22,13 +22,14 @@ use super::bulk_jobs::{Caller, DownloadPacer, job_failed, wait_for_job};
 use super::connection::ConnectionArgs;
 use super::part_file::{cut_back, finish, load, save, with_suffix};
 use super::{ActionInput, Env, Failure, Loader, read_input, wants_debug};
-use crate::output::scrub;
+use crate::output::scrubbed;
 
 /// The checkpoint format; a file of another version is not resumed.
 const CHECKPOINT_VERSION: u32 = 1;
-/// CSV bytes decoded per call: large enough to keep the downloads (each one call) few, small
-/// enough that the call's records and their JSON stay a few MiB in the harness.
-const DEFAULT_CHUNK_BYTES: u32 = 4 << 20;
+/// CSV bytes decoded per call: each call is one download (Zoho allows 10 a minute), so larger
+/// is fewer; 2 MiB keeps a 1,000,000-record export at about 32 MiB peak for the whole harness,
+/// where 4 MiB took it to 80 MiB (BENCHMARKS.md).
+const DEFAULT_CHUNK_BYTES: u32 = 2 << 20;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -353,7 +354,7 @@ fn write_chunk(
     }
     let failed = |what: &str, e: std::io::Error| Failure(format!("could not {what} {}: {e}", part.display()));
     let text = String::from_utf8_lossy(&buffer);
-    file.write_all(scrub(&text, secrets).as_bytes())
+    file.write_all(scrubbed(&text, secrets).as_bytes())
         .map_err(|e| failed("write", e))?;
     file.sync_data().map_err(|e| failed("sync", e))?;
     checkpoint.records += chunk.data.len() as u64;

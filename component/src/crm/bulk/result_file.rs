@@ -9,8 +9,10 @@ use crate::shared::plan::{Repeatable, RequiredScope};
 use crate::shared::session::{BodyStream, Opened, Session};
 use crate::shared::zoho;
 
-/// Default CSV bytes per chunk: well inside a 64 MiB instance once turned into JSON.
-pub const DEFAULT_CHUNK_BYTES: u32 = 4 << 20;
+/// Default CSV bytes per chunk: its JSON (about two and a half times the CSV) and the copy the
+/// host takes stay well inside a 64 MiB instance; a 1,000,000-record bulk-read peaks at about
+/// 32 MiB with it (BENCHMARKS.md) and at 80 MiB with twice as much.
+pub const DEFAULT_CHUNK_BYTES: u32 = 2 << 20;
 /// Largest chunk: its JSON (about twice the CSV) plus the output copy must fit an instance.
 pub const MAX_CHUNK_BYTES: u32 = 8 << 20;
 
@@ -68,28 +70,28 @@ pub fn read(
     chunks::read_chunk(job_id, &mut body, body_start, position, max_bytes as usize)
 }
 
-/// A chunk as an action's output, the records copied in as they were written.
-pub fn output(job_id: &str, chunk: &Chunk) -> Result<String, Error> {
-    let head = serde_json::json!({
+/// A chunk as an action's output: `{"data": [...], "jobId", "columns", ...}`, built around the
+/// records' own buffer (which has room reserved for the rest) rather than a copy of it, so a
+/// chunk's records are in memory once.
+pub fn output(job_id: &str, chunk: Chunk) -> Result<String, Error> {
+    let tail = serde_json::json!({
         "jobId": job_id,
         "columns": chunk.columns,
         "recordCount": chunk.count,
         "rowsBefore": chunk.rows_before,
         "csvOffset": chunk.csv_offset,
         "done": chunk.next.is_none(),
-    });
-    let next = match &chunk.next {
-        Some(position) => serde_json::Value::String(position.encode()).to_string(),
-        None => "null".to_owned(),
-    };
-    let head = head.to_string();
-    let mut text = crate::shared::memory::text_buffer(head.len() + chunk.records.len() + next.len() + 32)?;
-    // `{"jobId":...,"done":...}` becomes `{"jobId":...,"done":...,"nextOffset":...,"data":[...]}`.
-    text.push_str(&head[..head.len() - 1]);
-    text.push_str(",\"nextOffset\":");
-    text.push_str(&next);
-    text.push_str(",\"data\":");
-    text.push_str(&chunk.records);
-    text.push('}');
+        "nextOffset": chunk.next.as_ref().map(crate::shared::archive::chunks::Position::encode),
+    })
+    .to_string();
+    const HEAD: &str = "{\"data\":";
+    let mut text = chunk.records;
+    text.try_reserve(HEAD.len() + tail.len()).map_err(|_| {
+        Error::decode("the chunk is larger than the memory left to this call; ask for a smaller maxBytes")
+    })?;
+    text.insert_str(0, HEAD);
+    // `{"jobId":...}` follows the records as `,"jobId":...}`.
+    text.push(',');
+    text.push_str(&tail[1..]);
     Ok(text)
 }

@@ -343,10 +343,18 @@ impl RowWriter {
             field_bytes: 0,
         };
         writer.set_columns(&columns);
-        writer
-            .out
-            .try_reserve(max_bytes.min(16 << 20))
-            .map_err(|_| Error::decode("maxBytes is more than the memory left to this call; ask for less"))?;
+        // Room for the records of a typical chunk (their JSON repeats the column names, about
+        // two and a half times the CSV), and for what an action's output adds around them (a
+        // position is about 45 KB): growing a buffer this size by doubling would briefly hold
+        // both copies.
+        let wanted = max_bytes.min(16 << 20);
+        let room = 64 << 10;
+        if writer.out.try_reserve(wanted / 2 * 5 + room).is_err() {
+            writer
+                .out
+                .try_reserve(wanted + room)
+                .map_err(|_| Error::decode("maxBytes is more than the memory left to this call; ask for less"))?;
+        }
         writer.out.push(b'[');
         Ok(writer)
     }
