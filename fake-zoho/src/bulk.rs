@@ -30,6 +30,8 @@ pub(crate) struct BulkState {
     pub fail_next: Option<String>,
     /// Result downloads to let through, then how many to fail with a 500.
     pub download_failures: (usize, usize),
+    /// Result downloads to let through, then how many to break off halfway through the body.
+    pub download_breaks: (usize, usize),
 }
 
 impl BulkState {
@@ -46,6 +48,7 @@ impl BulkState {
             downloads: VecDeque::new(),
             fail_next: None,
             download_failures: (0, 0),
+            download_breaks: (0, 0),
         }
     }
 
@@ -83,6 +86,21 @@ impl BulkState {
         }
         self.downloads.push_back(now);
         Ok(())
+    }
+}
+
+/// Counts down an armed `(pass, times)` fault; true when this request is one of the `times`.
+pub(crate) fn fires(armed: &mut (usize, usize)) -> bool {
+    match armed {
+        (0, 0) => false,
+        (0, times) => {
+            *times -= 1;
+            true
+        }
+        (pass, _) => {
+            *pass -= 1;
+            false
+        }
     }
 }
 

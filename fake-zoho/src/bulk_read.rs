@@ -239,8 +239,13 @@ fn result(state: &mut State, request: &RecordedRequest, job: &str) -> Reply {
     if let Err(reply) = state.bulk.admit_download() {
         return reply;
     }
+    let broken = crate::bulk::fires(&mut state.bulk.download_breaks);
     let found = &state.bulk.read_jobs[job];
-    ranged_file(request, &format!("{job}.zip"), &found.zip)
+    let mut reply = ranged_file(request, &format!("{job}.zip"), &found.zip);
+    if broken {
+        reply.cut_after = Some(reply.body.len() / 2);
+    }
+    reply
 }
 
 const COMPARATORS: &[&str] = &[

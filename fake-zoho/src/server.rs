@@ -365,6 +365,12 @@ impl FakeZoho {
         self.shared.lock().bulk.download_failures = (pass, times);
     }
 
+    /// Lets `pass` Bulk Read result downloads through, then breaks the next `times` off halfway
+    /// through their body.
+    pub fn break_bulk_downloads(&self, pass: usize, times: usize) {
+        self.shared.lock().bulk.download_breaks = (pass, times);
+    }
+
     /// Makes the next Bulk Read job end in FAILURE with `message`.
     pub fn fail_next_bulk_read(&self, message: &str) {
         self.shared.lock().bulk.fail_next = Some(message.to_owned());

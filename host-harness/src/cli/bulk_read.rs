@@ -30,6 +30,8 @@ const CHECKPOINT_VERSION: u32 = 1;
 /// is fewer; 2 MiB keeps a 1,000,000-record export at about 32 MiB peak for the whole harness,
 /// where 4 MiB took it to 80 MiB (BENCHMARKS.md).
 const DEFAULT_CHUNK_BYTES: u32 = 2 << 20;
+/// Downloads of one chunk that may break off in a row before the run stops.
+const MAX_BROKEN_DOWNLOADS: u32 = 3;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -184,6 +186,7 @@ pub(super) async fn run(
         }
 
         // Every chunk of this page's file.
+        let mut broken_downloads = 0;
         loop {
             pacer.admit(progress, stderr).await?;
             let mut call_input = json!({"jobId": job_id, "maxBytes": args.chunk_bytes});
@@ -202,10 +205,25 @@ pub(super) async fn run(
                         tokio::time::sleep(wait).await;
                         continue;
                     }
+                    // A download cut off mid-file changed nothing: the same position is read
+                    // again, a few times, before the run stops for a --resume.
+                    if matches!(error, crate::bindings::Error::Transport(_)) && broken_downloads < MAX_BROKEN_DOWNLOADS
+                    {
+                        broken_downloads += 1;
+                        let wait = std::time::Duration::from_secs(1 << broken_downloads);
+                        writeln!(
+                            stderr,
+                            "zoho-harness: the download broke off; reading the same chunk again in {} s",
+                            wait.as_secs()
+                        )?;
+                        tokio::time::sleep(wait).await;
+                        continue;
+                    }
                     stopped(&checkpoint, stderr)?;
                     return caller.fail(&error, stdout);
                 }
             };
+            broken_downloads = 0;
             let chunk = Chunk::read(&output)?;
             let done = chunk.done;
             write_chunk(&mut file, &mut checkpoint, &chunk, &caller.secrets(), &part)?;

@@ -176,6 +176,55 @@ async fn an_interrupted_download_resumes_without_repeating_or_losing_a_record() 
 }
 
 #[tokio::test]
+async fn a_download_broken_off_is_read_again_from_the_same_position() {
+    let (fake, ids) = fake_with_leads(300);
+    let dir = scratch("broken");
+    let out = dir.join("leads.ndjson");
+    // The second chunk's download breaks off twice.
+    fake.break_bulk_downloads(1, 2);
+    let run = bulk(
+        &fake,
+        &[
+            "bulk-read",
+            "--input",
+            READ_INPUT,
+            "--output",
+            out.to_str().expect("utf-8"),
+            "--format",
+            "ndjson",
+            "--chunk-bytes",
+            "8192",
+        ],
+    )
+    .await;
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    let got: Vec<String> = std::fs::read_to_string(&out)
+        .expect("output")
+        .lines()
+        .map(|line| {
+            serde_json::from_str::<Value>(line).expect("a JSON record")["id"]
+                .as_str()
+                .expect("id")
+                .to_owned()
+        })
+        .collect();
+    assert_eq!(got, ids, "every record once");
+    let ranges: Vec<Option<String>> = fake
+        .requests()
+        .iter()
+        .filter(|r| r.path.ends_with("/result"))
+        .map(|r| r.header("range").map(str::to_owned))
+        .collect();
+    let repeated = ranges
+        .windows(3)
+        .any(|w| w[0].is_some() && w[0] == w[1] && w[1] == w[2]);
+    assert!(
+        repeated,
+        "the broken chunk was asked for again from the same byte: {ranges:?}"
+    );
+}
+
+#[tokio::test]
 async fn a_failed_job_exits_1_naming_the_job_and_writes_no_output() {
     let (fake, _) = fake_with_leads(5);
     fake.fail_next_bulk_read("the export could not be prepared");
