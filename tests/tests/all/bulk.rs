@@ -64,6 +64,17 @@ fn csv_rows(path: &Path) -> Vec<csv::StringRecord> {
     reader.records().map(|r| r.expect("a CSV row")).collect()
 }
 
+fn ndjson_ids(path: &Path) -> Vec<String> {
+    std::fs::read_to_string(path)
+        .expect("output")
+        .lines()
+        .map(|line| {
+            let record: Value = serde_json::from_str(line).expect("a JSON record");
+            record["id"].as_str().expect("id").to_owned()
+        })
+        .collect()
+}
+
 fn result_downloads(fake: &FakeZoho) -> usize {
     fake.requests()
         .iter()
@@ -155,16 +166,7 @@ async fn an_interrupted_download_resumes_without_repeating_or_losing_a_record() 
         .expect("append");
     let second = bulk(&fake, &args(true)).await;
     assert_eq!(second.code, 0, "{}\n{}", second.stdout, second.stderr);
-    let got: Vec<String> = std::fs::read_to_string(&out)
-        .expect("output")
-        .lines()
-        .map(|line| {
-            serde_json::from_str::<Value>(line).expect("a JSON record")["id"]
-                .as_str()
-                .expect("id")
-                .to_owned()
-        })
-        .collect();
+    let got: Vec<String> = ndjson_ids(&out);
     assert_eq!(got, ids, "every record exactly once, in order");
     // The resumed run continued from its position: a Range download, not the whole file again.
     let ranged = fake
@@ -198,16 +200,7 @@ async fn a_download_broken_off_is_read_again_from_the_same_position() {
     )
     .await;
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
-    let got: Vec<String> = std::fs::read_to_string(&out)
-        .expect("output")
-        .lines()
-        .map(|line| {
-            serde_json::from_str::<Value>(line).expect("a JSON record")["id"]
-                .as_str()
-                .expect("id")
-                .to_owned()
-        })
-        .collect();
+    let got: Vec<String> = ndjson_ids(&out);
     assert_eq!(got, ids, "every record once");
     let ranges: Vec<Option<String>> = fake
         .requests()
