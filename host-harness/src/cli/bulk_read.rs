@@ -84,8 +84,12 @@ struct Checkpoint {
     page_token: Option<String>,
     /// This page's job, once started.
     job_id: Option<String>,
-    /// Where the next chunk of the job's file starts (`nextOffset`); `None` at its start.
+    /// Where the next chunk of the job's file starts (`nextOffset`); `None` at its start, and
+    /// after its end (then `file_done`).
     offset: Option<String>,
+    /// Every record of this page's file is written: a resumed run moves to the next page.
+    #[serde(default)]
+    file_done: bool,
     /// The CSV header written, once written.
     columns: Option<Vec<String>>,
     records: u64,
@@ -185,9 +189,10 @@ pub(super) async fn run(
             );
         }
 
-        // Every chunk of this page's file.
+        // Every chunk of this page's file (a page Zoho reports empty has none worth a download).
         let mut broken_downloads = 0;
-        loop {
+        let mut done = checkpoint.file_done || (status["count"] == 0 && checkpoint.offset.is_none());
+        while !done {
             pacer.admit(progress, stderr).await?;
             let mut call_input = json!({"jobId": job_id, "maxBytes": args.chunk_bytes});
             if let Some(offset) = &checkpoint.offset {
@@ -225,7 +230,7 @@ pub(super) async fn run(
             };
             broken_downloads = 0;
             let chunk = Chunk::read(&output)?;
-            let done = chunk.done;
+            done = chunk.done;
             write_chunk(&mut file, &mut checkpoint, &chunk, &caller.secrets(), &part)?;
             save(&checkpoint_path, &checkpoint)?;
             if progress {
@@ -236,9 +241,6 @@ pub(super) async fn run(
                 )?;
                 stderr.flush()?;
             }
-            if done {
-                break;
-            }
         }
 
         checkpoint.jobs.push(job_id);
@@ -247,6 +249,7 @@ pub(super) async fn run(
             checkpoint.page_token = status["nextPageToken"].as_str().map(str::to_owned);
             checkpoint.job_id = None;
             checkpoint.offset = None;
+            checkpoint.file_done = false;
             save(&checkpoint_path, &checkpoint)?;
         } else {
             break;
@@ -378,6 +381,7 @@ fn write_chunk(
     checkpoint.records += chunk.data.len() as u64;
     checkpoint.bytes = file.stream_position().map_err(|e| failed("write", e))?;
     checkpoint.offset = chunk.next_offset.clone();
+    checkpoint.file_done = chunk.done;
     Ok(())
 }
 
@@ -397,6 +401,7 @@ fn start(
         page_token: input.get("pageToken").and_then(Value::as_str).map(str::to_owned),
         job_id: None,
         offset: None,
+        file_done: false,
         columns: None,
         records: 0,
         bytes: 0,

@@ -218,6 +218,62 @@ async fn a_download_broken_off_is_read_again_from_the_same_position() {
 }
 
 #[tokio::test]
+async fn a_run_stopped_after_a_page_ended_resumes_at_the_next_page() {
+    // As a run killed between writing a page's last chunk and starting the next page leaves it.
+    let (fake, ids) = fake_with_leads(10);
+    fake.set_bulk_page_size(5);
+    let dir = scratch("page-end");
+    let out = dir.join("leads.ndjson");
+    let input: Value = serde_json::from_str(READ_INPUT).expect("json");
+    let first_job = fake
+        .seed_bulk_job("read", &json!({"query": {"module": {"api_name": "Leads"}, "page": 1}}))
+        .expect("job");
+    let written: String = ids[..5].iter().map(|id| format!("{{\"id\":\"{id}\"}}\n")).collect();
+    std::fs::write(dir.join("leads.ndjson.part"), &written).expect("part");
+    let checkpoint = json!({
+        "version": 1, "input": input, "format": "ndjson", "page": 1, "pageToken": null,
+        "jobId": first_job, "offset": null, "fileDone": true, "columns": null,
+        "records": 5, "bytes": written.len(), "jobs": [],
+    });
+    std::fs::write(dir.join("leads.ndjson.part.json"), checkpoint.to_string()).expect("checkpoint");
+    let run = bulk(
+        &fake,
+        &[
+            "bulk-read",
+            "--input",
+            READ_INPUT,
+            "--output",
+            out.to_str().expect("utf-8"),
+            "--format",
+            "ndjson",
+            "--resume",
+        ],
+    )
+    .await;
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    assert_eq!(ndjson_ids(&out), ids, "page 1 is not read again");
+    assert_eq!(result_downloads(&fake), 1, "only page 2's file was downloaded");
+}
+
+#[tokio::test]
+async fn criteria_that_match_nothing_give_an_empty_file_without_a_download() {
+    let (fake, _) = fake_with_leads(5);
+    let dir = scratch("empty");
+    let out = dir.join("none.csv");
+    let input =
+        r#"{"recordType":"Leads","criteria":{"field":{"api_name":"Last_Name"},"comparator":"equal","value":"Nobody"}}"#;
+    let run = bulk(
+        &fake,
+        &["bulk-read", "--input", input, "--output", out.to_str().expect("utf-8")],
+    )
+    .await;
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    assert_eq!(run.json()["records"], 0);
+    assert_eq!(std::fs::read(&out).expect("output").len(), 0);
+    assert_eq!(result_downloads(&fake), 0);
+}
+
+#[tokio::test]
 async fn a_failed_job_exits_1_naming_the_job_and_writes_no_output() {
     let (fake, _) = fake_with_leads(5);
     fake.fail_next_bulk_read("the export could not be prepared");
