@@ -40,6 +40,21 @@ async fn bulk(fake: &FakeZoho, args: &[&str]) -> Run {
     cli_against(fake, args).await
 }
 
+/// `bulk-read` of the leads' test fields into `out` as NDJSON, with `extra` arguments.
+async fn read_ndjson_to(fake: &FakeZoho, out: &Path, extra: &[&str]) -> Run {
+    let mut args = vec![
+        "bulk-read",
+        "--input",
+        READ_INPUT,
+        "--output",
+        out.to_str().expect("utf-8"),
+        "--format",
+        "ndjson",
+    ];
+    args.extend_from_slice(extra);
+    bulk(fake, &args).await
+}
+
 /// `bulk-read` of the leads' test fields into `out`, as CSV.
 async fn read_to(fake: &FakeZoho, out: &Path) -> Run {
     bulk(
@@ -184,21 +199,7 @@ async fn a_download_broken_off_is_read_again_from_the_same_position() {
     let out = dir.join("leads.ndjson");
     // The second chunk's download breaks off twice.
     fake.break_bulk_downloads(1, 2);
-    let run = bulk(
-        &fake,
-        &[
-            "bulk-read",
-            "--input",
-            READ_INPUT,
-            "--output",
-            out.to_str().expect("utf-8"),
-            "--format",
-            "ndjson",
-            "--chunk-bytes",
-            "8192",
-        ],
-    )
-    .await;
+    let run = read_ndjson_to(&fake, &out, &["--chunk-bytes", "8192"]).await;
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
     let got: Vec<String> = ndjson_ids(&out);
     assert_eq!(got, ids, "every record once");
@@ -236,20 +237,7 @@ async fn a_run_stopped_after_a_page_ended_resumes_at_the_next_page() {
         "records": 5, "bytes": written.len(), "jobs": [],
     });
     std::fs::write(dir.join("leads.ndjson.part.json"), checkpoint.to_string()).expect("checkpoint");
-    let run = bulk(
-        &fake,
-        &[
-            "bulk-read",
-            "--input",
-            READ_INPUT,
-            "--output",
-            out.to_str().expect("utf-8"),
-            "--format",
-            "ndjson",
-            "--resume",
-        ],
-    )
-    .await;
+    let run = read_ndjson_to(&fake, &out, &["--resume"]).await;
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
     assert_eq!(ndjson_ids(&out), ids, "page 1 is not read again");
     assert_eq!(result_downloads(&fake), 1, "only page 2's file was downloaded");
