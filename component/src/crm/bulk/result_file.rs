@@ -13,6 +13,8 @@ use crate::shared::zoho;
 /// host takes stay well inside a 64 MiB instance; a 1,000,000-record bulk-read peaks at about
 /// 32 MiB with it (BENCHMARKS.md) and at 80 MiB with twice as much.
 pub const DEFAULT_CHUNK_BYTES: u32 = 2 << 20;
+/// Redirects followed to reach a result file.
+const MAX_REDIRECTS: u32 = 3;
 /// Largest chunk: its JSON (about twice the CSV) plus the output copy must fit an instance.
 pub const MAX_CHUNK_BYTES: u32 = 8 << 20;
 
@@ -35,18 +37,36 @@ pub fn read(
     scope: &str,
 ) -> Result<Chunk, Error> {
     let first_byte = position.as_ref().map_or(0, Position::first_byte);
-    let mut builder = http::Request::builder().method(Method::GET).uri(url);
-    if first_byte > 0 {
-        builder = builder.header(http::header::RANGE, format!("bytes={first_byte}-"));
-    }
-    let mut plan = builder
-        .body(Vec::new())
-        .map_err(|e| Error::decode(format!("the result address {url:?} is not a valid URL: {e}")))?;
-    plan.extensions_mut().insert(Repeatable::Yes);
-    plan.extensions_mut().insert(RequiredScope(scope.to_owned()));
-    let response = match session.open(&plan)? {
-        Opened::Stream(response) => response,
-        Opened::Answer(answer) => return Err(zoho::error_from_response(&answer, plan.extensions().get())),
+    let mut address = url.to_owned();
+    let mut redirects = 0;
+    let response = loop {
+        let mut builder = http::Request::builder().method(Method::GET).uri(&address);
+        if first_byte > 0 {
+            builder = builder.header(http::header::RANGE, format!("bytes={first_byte}-"));
+        }
+        let mut plan = builder
+            .body(Vec::new())
+            .map_err(|e| Error::decode(format!("the result address {address:?} is not a valid URL: {e}")))?;
+        plan.extensions_mut().insert(Repeatable::Yes);
+        plan.extensions_mut().insert(RequiredScope(scope.to_owned()));
+        match session.open(&plan)? {
+            Opened::Stream(response) => break response,
+            // A download server of Zoho's may be named by a redirect; wasi:http does not follow
+            // them, and the session only sends the token on to Zoho's own hosts.
+            Opened::Answer(answer) if answer.status().is_redirection() && redirects < MAX_REDIRECTS => {
+                let Some(location) = answer
+                    .headers()
+                    .get(http::header::LOCATION)
+                    .and_then(|v| v.to_str().ok())
+                    .filter(|l| l.starts_with("https://") || l.starts_with("http://") || l.starts_with('/'))
+                else {
+                    return Err(zoho::error_from_response(&answer, plan.extensions().get()));
+                };
+                address = location.to_owned();
+                redirects += 1;
+            }
+            Opened::Answer(answer) => return Err(zoho::error_from_response(&answer, plan.extensions().get())),
+        }
     };
     // A server that ignores `Range` sends the whole file from its first byte.
     let body_start = if response.status() == StatusCode::PARTIAL_CONTENT {
@@ -94,4 +114,52 @@ pub fn output(job_id: &str, chunk: Chunk) -> Result<String, Error> {
     text.push(',');
     text.push_str(&tail[1..]);
     Ok(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+
+    use super::*;
+    use crate::shared::session::CallOptions;
+    use crate::shared::session::tests::ScriptedHost;
+
+    fn zipped(csv: &str) -> Vec<u8> {
+        let mut writer = ::zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        let options = ::zip::write::SimpleFileOptions::default().compression_method(::zip::CompressionMethod::Deflated);
+        writer.start_file("1.csv", options).expect("entry");
+        writer.write_all(csv.as_bytes()).expect("in memory");
+        writer.finish().expect("in memory").into_inner()
+    }
+
+    #[test]
+    fn a_redirect_to_a_zoho_download_host_is_followed_and_others_are_not() {
+        let redirect = |to: &str| {
+            http::Response::builder()
+                .status(302)
+                .header("location", to)
+                .body(Vec::new())
+                .expect("valid")
+        };
+        let file = http::Response::builder()
+            .status(200)
+            .body(zipped("id,Last_Name\n1,Doe\n"))
+            .expect("valid");
+        let mut host = ScriptedHost::new();
+        host.answers
+            .push_back(Ok(redirect("https://download-accl.zoho.eu/v2/crm/7/bulk/1.zip")));
+        host.answers.push_back(Ok(file));
+        let mut session = Session::new(&mut host, "c", CallOptions::default());
+        let chunk = read(&mut session, "1", "/crm/bulk/v8/read/1/result", None, 1024, "s").expect("read");
+        assert_eq!(chunk.records, r#"[{"id":"1","Last_Name":"Doe"}]"#);
+        drop(session);
+        assert_eq!(host.sent[1].uri(), "https://download-accl.zoho.eu/v2/crm/7/bulk/1.zip");
+
+        let mut host = ScriptedHost::new();
+        host.answers.push_back(Ok(redirect("https://files.example.net/1.zip")));
+        let mut session = Session::new(&mut host, "c", CallOptions::default());
+        assert!(read(&mut session, "1", "/crm/bulk/v8/read/1/result", None, 1024, "s").is_err());
+        drop(session);
+        assert_eq!(host.sent.len(), 1, "the token was not sent to the other host");
+    }
 }
