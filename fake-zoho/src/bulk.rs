@@ -9,11 +9,10 @@ use serde_json::{Value, json};
 
 use crate::{RecordedRequest, Reply};
 
-/// Bulk settings and jobs.
+/// Bulk settings, uploads, page tokens and the download allowance (the jobs themselves are
+/// kept beside this, in the fake's state, by the modules that own them).
 #[derive(Debug)]
 pub(crate) struct BulkState {
-    pub read_jobs: BTreeMap<String, crate::bulk_read::ReadJob>,
-    pub write_jobs: BTreeMap<String, crate::bulk_write::WriteJob>,
     /// Uploaded files by id: the ZIP as received and its name.
     pub uploads: BTreeMap<String, (String, Vec<u8>)>,
     /// Issued `next_page_token`s: token -> (module, index of the next record, the query).
@@ -37,8 +36,6 @@ pub(crate) struct BulkState {
 impl BulkState {
     pub fn new() -> Self {
         BulkState {
-            read_jobs: BTreeMap::new(),
-            write_jobs: BTreeMap::new(),
             uploads: BTreeMap::new(),
             page_tokens: BTreeMap::new(),
             page_size: 200_000,

@@ -171,7 +171,7 @@ fn create(state: &mut State, request: &RecordedRequest) -> Reply {
         zip,
         failure: state.bulk.fail_next.take(),
     };
-    state.bulk.read_jobs.insert(id.clone(), job);
+    state.bulk_read_jobs.insert(id.clone(), job);
     Reply::json(
         201,
         &json!({"data": [{
@@ -193,7 +193,7 @@ fn unknown_job(job: &str) -> Reply {
 }
 
 fn details(state: &State, job: &str) -> Reply {
-    let Some(found) = state.bulk.read_jobs.get(job) else {
+    let Some(found) = state.bulk_read_jobs.get(job) else {
         return unknown_job(job);
     };
     let job_state = found.state(state);
@@ -224,7 +224,7 @@ fn details(state: &State, job: &str) -> Reply {
 }
 
 fn result(state: &mut State, request: &RecordedRequest, job: &str) -> Reply {
-    let Some(found) = state.bulk.read_jobs.get(job) else {
+    let Some(found) = state.bulk_read_jobs.get(job) else {
         return unknown_job(job);
     };
     let job_state = found.state(state);
@@ -240,7 +240,7 @@ fn result(state: &mut State, request: &RecordedRequest, job: &str) -> Reply {
         return reply;
     }
     let broken = crate::bulk::fires(&mut state.bulk.download_breaks);
-    let found = &state.bulk.read_jobs[job];
+    let found = &state.bulk_read_jobs[job];
     let mut reply = ranged_file(request, &format!("{job}.zip"), &found.zip);
     if broken {
         reply.cut_after = Some(reply.body.len() / 2);

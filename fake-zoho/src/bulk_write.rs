@@ -117,7 +117,7 @@ pub(crate) fn route(state: &mut State, request: &RecordedRequest, rest: &[&str])
 
 /// `GET /v2/crm/{zgid}/bulk-write/{job}/{job}.zip`: the result file.
 pub(crate) fn download(state: &mut State, request: &RecordedRequest, zgid: &str, job: &str, file: &str) -> Reply {
-    let found = state.bulk.write_jobs.get(job);
+    let found = state.bulk_write_jobs.get(job);
     let Some(found) = found.filter(|_| zgid == ZGID && file == format!("{job}.zip")) else {
         return Reply::crm_error(404, "RESOURCE_NOT_FOUND", "no such file", json!({}));
     };
@@ -236,7 +236,7 @@ fn create(state: &mut State, request: &RecordedRequest) -> Reply {
                 values.remove("id");
                 (
                     "updated",
-                    crate::crm::apply_update(state, &module, &id, index, &Value::Object(values)),
+                    crate::records::apply_update(state, &module, &id, index, &Value::Object(values)),
                 )
             }
             ("update", None) => (
@@ -245,7 +245,7 @@ fn create(state: &mut State, request: &RecordedRequest) -> Reply {
             ),
             _ => (
                 "added",
-                crate::crm::add_record(state, &module, index, &Value::Object(record)),
+                crate::records::add_record(state, &module, index, &Value::Object(record)),
             ),
         };
         let mut cells: Vec<String> = shown
@@ -287,7 +287,7 @@ fn create(state: &mut State, request: &RecordedRequest) -> Reply {
         skipped,
         result_zip: zip(&format!("{id}.csv"), result.as_bytes()),
     };
-    state.bulk.write_jobs.insert(id.clone(), job);
+    state.bulk_write_jobs.insert(id.clone(), job);
     Reply::json(
         201,
         &json!({"status": "success", "code": "SUCCESS", "message": "success", "details": {"id": id, "created_by": state.user}}),
@@ -295,7 +295,7 @@ fn create(state: &mut State, request: &RecordedRequest) -> Reply {
 }
 
 fn details(state: &State, job: &str) -> Reply {
-    let Some(found) = state.bulk.write_jobs.get(job) else {
+    let Some(found) = state.bulk_write_jobs.get(job) else {
         return Reply::crm_error(
             404,
             "RESOURCE_NOT_FOUND",

@@ -5,7 +5,7 @@
 
 use serde_json::{Map, Value, json};
 
-use crate::crm::{insert, invalid_id, write_payload};
+use crate::records::{insert, invalid_id, write_payload};
 use crate::{RecordedRequest, Reply, State};
 
 /// Fields a Deal cannot be created without.
@@ -130,7 +130,7 @@ fn convert(state: &mut State, id: &str, request: &RecordedRequest) -> Reply {
     let contact_id = match contact {
         Some(existing) => {
             if overwrite {
-                crate::crm::edit(state, "Contacts", &existing, contact_fields);
+                crate::records::edit(state, "Contacts", &existing, contact_fields);
             }
             existing
         }

@@ -26,6 +26,7 @@ mod fields;
 pub mod multipart;
 mod notes;
 mod photo;
+mod records;
 mod related;
 mod search;
 mod server;
@@ -267,8 +268,12 @@ pub(crate) struct State {
     pub links: BTreeMap<(String, String, String, String), Map<String, Value>>,
     /// Each record's photo: (module, id) -> (content type, bytes).
     pub photos: BTreeMap<(String, String), (String, Vec<u8>)>,
-    /// Bulk Read and Bulk Write jobs, uploads and their settings.
+    /// Bulk Read and Bulk Write settings, uploads and page tokens.
     pub bulk: bulk::BulkState,
+    /// Bulk Read jobs by id.
+    pub bulk_read_jobs: BTreeMap<String, bulk_read::ReadJob>,
+    /// Bulk Write jobs by id.
+    pub bulk_write_jobs: BTreeMap<String, bulk_write::WriteJob>,
 }
 
 /// An edit a test arms to happen while a client is between requests.
@@ -401,6 +406,8 @@ impl State {
             links: BTreeMap::new(),
             photos: BTreeMap::new(),
             bulk: bulk::BulkState::new(),
+            bulk_read_jobs: BTreeMap::new(),
+            bulk_write_jobs: BTreeMap::new(),
         }
     }
 
@@ -521,7 +528,7 @@ mod tests {
     fn seed_leads(shared: &Shared, n: usize) {
         let mut state = shared.lock();
         for i in 0..n {
-            crm::insert(
+            crate::records::insert(
                 &mut state,
                 "Leads",
                 json!({"Last_Name": format!("L{i}")})
@@ -595,7 +602,7 @@ mod tests {
                 // Seconds 0..10 in a scrambled order, so several records share a second.
                 let at = i64::try_from((i * 7) % 11).unwrap_or(0);
                 state.clock.advance(at);
-                crm::edit(&mut state, "Leads", id, Map::new());
+                crate::records::edit(&mut state, "Leads", id, Map::new());
                 state.clock.advance(-at);
             }
         }

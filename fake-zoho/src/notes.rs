@@ -4,7 +4,7 @@
 
 use serde_json::{Map, Value, json};
 
-use crate::crm::{invalid_id, success_entry, write_payload, write_status};
+use crate::records::{invalid_id, success_entry, write_payload, write_status};
 use crate::{RecordedRequest, Reply, State};
 
 const MAX_PER_PAGE: usize = 200;

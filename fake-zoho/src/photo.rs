@@ -5,7 +5,7 @@
 use bytes::Bytes;
 use serde_json::json;
 
-use crate::crm::invalid_id;
+use crate::records::invalid_id;
 use crate::{RecordedRequest, Reply, State};
 
 const PHOTO_MODULES: &[&str] = &["Leads", "Contacts", "Accounts", "Products", "Vendors"];

@@ -6,7 +6,7 @@
 
 use serde_json::{Value, json};
 
-use crate::crm::{invalid_id, write_payload, write_status};
+use crate::records::{invalid_id, write_payload, write_status};
 use crate::{RecordedRequest, Reply, State};
 
 /// How a related list's records are found.

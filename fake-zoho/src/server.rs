@@ -170,7 +170,7 @@ impl FakeZoho {
         records
             .iter()
             .filter_map(Value::as_object)
-            .map(|fields| crm::insert(&mut state, module, fields.clone()))
+            .map(|fields| crate::records::insert(&mut state, module, fields.clone()))
             .collect()
     }
 
@@ -476,7 +476,7 @@ impl FakeZoho {
     /// false when there is no such record.
     pub fn edit_record(&self, module: &str, id: &str, values: &Value) -> bool {
         let mut state = self.shared.lock();
-        let edited = crm::edit(&mut state, module, id, values.as_object().cloned().unwrap_or_default());
+        let edited = crate::records::edit(&mut state, module, id, values.as_object().cloned().unwrap_or_default());
         dispatch(&mut state);
         edited
     }
@@ -484,7 +484,7 @@ impl FakeZoho {
     /// Creates a record as a user would in Zoho's UI (notifications sent) and returns its id.
     pub fn create_record(&self, module: &str, values: &Value) -> String {
         let mut state = self.shared.lock();
-        let id = crm::insert(&mut state, module, values.as_object().cloned().unwrap_or_default());
+        let id = crate::records::insert(&mut state, module, values.as_object().cloned().unwrap_or_default());
         crate::watch::notify(&mut state, module, "insert", std::slice::from_ref(&id), &[]);
         dispatch(&mut state);
         id
@@ -700,7 +700,7 @@ fn edit_before(state: &mut State, request: &RecordedRequest) {
         false
     });
     for edit in due {
-        crm::edit(state, &edit.module, &edit.id, edit.values);
+        crate::records::edit(state, &edit.module, &edit.id, edit.values);
     }
 }
 

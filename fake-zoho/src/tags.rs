@@ -5,7 +5,7 @@
 
 use serde_json::{Map, Value, json};
 
-use crate::crm::invalid_id;
+use crate::records::invalid_id;
 use crate::{RecordedRequest, Reply, State};
 
 const MAX_IDS: usize = 100;
@@ -128,7 +128,7 @@ fn change(state: &mut State, module: &str, request: &RecordedRequest, adding: bo
             "status": "success",
         }));
     }
-    Reply::json(crate::crm::write_status(&entries, 200), &json!({"data": entries}))
+    Reply::json(crate::records::write_status(&entries, 200), &json!({"data": entries}))
 }
 
 /// The names in a list of `{name, ...}` tags.
