@@ -64,6 +64,26 @@ impl Caller<'_> {
     pub fn fail(&self, error: &Error, stdout: &mut dyn Write) -> Result<i32, Failure> {
         print_error(error, &self.secrets(), stdout)
     }
+
+    /// Prints a failed call's error document naming the job it was for and the job's last
+    /// known state (`null` when not known): exit 1.
+    pub fn fail_for_job(
+        &self,
+        error: &Error,
+        job_id: &str,
+        state: Option<&str>,
+        stdout: &mut dyn Write,
+    ) -> Result<i32, Failure> {
+        let mut document = crate::output::error_document(error);
+        document["error"]["jobId"] = json!(job_id);
+        document["error"]["state"] = json!(state);
+        writeln!(
+            stdout,
+            "{}",
+            scrub(&serde_json::to_string_pretty(&document)?, &self.secrets())
+        )?;
+        Ok(1)
+    }
 }
 
 /// A job that ended without completing: a typed error naming it, exit 1.

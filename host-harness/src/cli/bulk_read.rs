@@ -173,7 +173,7 @@ pub(super) async fn run(
             Ok(status) => status,
             Err(error) => {
                 stopped(&checkpoint, stderr)?;
-                return caller.fail(&error, stdout);
+                return caller.fail_for_job(&error, &job_id, None, stdout);
             }
         };
         if status["state"] != "COMPLETED" {
@@ -225,7 +225,7 @@ pub(super) async fn run(
                         continue;
                     }
                     stopped(&checkpoint, stderr)?;
-                    return caller.fail(&error, stdout);
+                    return caller.fail_for_job(&error, &job_id, status["state"].as_str(), stdout);
                 }
             };
             broken_downloads = 0;

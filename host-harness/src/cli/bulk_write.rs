@@ -430,7 +430,10 @@ fn report_stop(
         "zoho-harness: stopped; rows before {} were imported, {part}",
         rows_before + 1
     )?;
-    caller.fail(error, stdout)
+    match job {
+        Some(job) => caller.fail_for_job(error, job, None, stdout),
+        None => caller.fail(error, stdout),
+    }
 }
 
 #[cfg(test)]

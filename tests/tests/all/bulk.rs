@@ -166,6 +166,9 @@ async fn an_interrupted_download_resumes_without_repeating_or_losing_a_record() 
     let first = bulk(&fake, &args(false)).await;
     assert_eq!(first.code, 1, "{}\n{}", first.stdout, first.stderr);
     assert!(first.stderr.contains("--resume"), "{}", first.stderr);
+    let error = first.json();
+    assert!(error["error"]["jobId"].is_string(), "the error names the job: {error}");
+    assert_eq!(error["error"]["state"], "COMPLETED", "and its state: {error}");
     assert!(!out.exists(), "nothing claims to be complete");
     let part = dir.join("leads.ndjson.part");
     let written = std::fs::read_to_string(&part).expect("part file").lines().count();
