@@ -20,8 +20,8 @@ use serde_json::{Map, Value, json};
 
 use super::bulk_jobs::{Caller, DownloadPacer, job_failed, wait_for_job};
 use super::connection::ConnectionArgs;
-use super::part_file::{cut_back, finish, load, save, with_suffix};
-use super::{ActionInput, Env, Failure, Loader, read_input, wants_debug};
+use super::part_file::{Checkpointed, finish, resume, save, with_suffix};
+use super::{ActionInput, Env, Failure, Loader, input_object, wants_debug};
 use crate::output::scrubbed;
 
 /// The checkpoint format; a file of another version is not resumed.
@@ -108,12 +108,7 @@ pub(super) async fn run(
     stdout: &mut dyn Write,
     stderr: &mut dyn Write,
 ) -> Result<i32, Failure> {
-    let text = read_input(&args.input, stdin)?;
-    let Ok(Value::Object(input)) = serde_json::from_str::<Value>(&text) else {
-        return Err(Failure(
-            "--input must be a JSON object (crmBulkReadStart's inputs)".into(),
-        ));
-    };
+    let (text, input) = input_object(&args.input, stdin, "crmBulkReadStart's inputs")?;
     let part = with_suffix(&args.output, ".part");
     let checkpoint_path = with_suffix(&args.output, ".part.json");
     let (mut file, mut checkpoint) = if args.resume {
@@ -418,14 +413,20 @@ fn reopen(
     args: &BulkReadArgs,
     input: &Map<String, Value>,
 ) -> Result<(File, Checkpoint), Failure> {
-    let checkpoint: Checkpoint = load(checkpoint_path, CHECKPOINT_VERSION, |c: &Checkpoint| c.version)?;
-    if checkpoint.input != Value::Object(input.clone()) || checkpoint.format != args.format {
-        return Err(Failure(format!(
-            "the checkpoint {} is for another export (other inputs or format); resume with the same \
-             --input and --format, or start again without --resume",
-            checkpoint_path.display()
-        )));
+    resume(part, checkpoint_path, |checkpoint: &Checkpoint| {
+        let same = checkpoint.input == Value::Object(input.clone()) && checkpoint.format == args.format;
+        (!same).then(|| "a bulk-read with its own --input and --format".to_owned())
+    })
+}
+
+impl Checkpointed for Checkpoint {
+    const VERSION: u32 = CHECKPOINT_VERSION;
+
+    fn version(&self) -> u32 {
+        self.version
     }
-    let file = cut_back(part, checkpoint.bytes)?;
-    Ok((file, checkpoint))
+
+    fn bytes(&self) -> u64 {
+        self.bytes
+    }
 }

@@ -17,7 +17,7 @@ use serde_json::{Map, Value, json};
 
 use super::bulk_jobs::{Caller, DownloadPacer, job_failed, wait_for_job};
 use super::connection::ConnectionArgs;
-use super::{ActionInput, Env, Failure, Loader, read_input, wants_debug};
+use super::{ActionInput, Env, Failure, Loader, input_object, wants_debug};
 
 /// Zoho's limits per uploaded CSV.
 const MAX_ROWS_PER_FILE: usize = 25_000;
@@ -254,12 +254,7 @@ pub(super) async fn run(
     stdout: &mut dyn Write,
     stderr: &mut dyn Write,
 ) -> Result<i32, Failure> {
-    let text = read_input(&args.input, stdin)?;
-    let Ok(Value::Object(mut input)) = serde_json::from_str::<Value>(&text) else {
-        return Err(Failure(
-            "--input must be a JSON object (crmBulkWriteStart's inputs without fileId)".into(),
-        ));
-    };
+    let (text, mut input) = input_object(&args.input, stdin, "crmBulkWriteStart's inputs without fileId")?;
     if input.contains_key("fileId") {
         return Err(Failure(
             "--input must not name a fileId: bulk-write uploads --file itself".into(),

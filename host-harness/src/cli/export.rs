@@ -18,8 +18,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
 use super::connection::ConnectionArgs;
-use super::part_file::{cut_back, finish, load, save, with_suffix};
-use super::{ActionInput, Env, Failure, Loader, print_error, print_log, read_input, wants_debug};
+use super::part_file::{Checkpointed, finish, resume, save, with_suffix};
+use super::{ActionInput, Env, Failure, Loader, input_object, print_error, print_log, wants_debug};
 use crate::harness::CallContext;
 use crate::log::MemoryLog;
 use crate::output::scrub;
@@ -100,10 +100,7 @@ pub(super) async fn run(
             EXPORTABLE.join(", ")
         )));
     }
-    let text = read_input(&args.input, stdin)?;
-    let Ok(Value::Object(input)) = serde_json::from_str::<Value>(&text) else {
-        return Err(Failure("--input must be a JSON object".into()));
-    };
+    let (text, input) = input_object(&args.input, stdin, "the list action's inputs")?;
     let limit = input.get("maxRecords").and_then(Value::as_u64);
     let part = with_suffix(&args.output, ".part");
     let checkpoint_path = with_suffix(&args.output, ".part.json");
@@ -251,20 +248,24 @@ fn reopen(
     args: &ExportArgs,
     input: &Map<String, Value>,
 ) -> Result<(File, Checkpoint), Failure> {
-    let checkpoint: Checkpoint = load(checkpoint_path, CHECKPOINT_VERSION, |c: &Checkpoint| c.version)?;
-    if checkpoint.key != args.key
-        || checkpoint.input != Value::Object(input.clone())
-        || checkpoint.format != args.format
-    {
-        return Err(Failure(format!(
-            "the checkpoint {} is for another export ({} with other inputs or format); resume with the same \
-             action, --input and --format, or start again without --resume",
-            checkpoint_path.display(),
-            checkpoint.key
-        )));
+    resume(part, checkpoint_path, |checkpoint: &Checkpoint| {
+        let same = checkpoint.key == args.key
+            && checkpoint.input == Value::Object(input.clone())
+            && checkpoint.format == args.format;
+        (!same).then(|| format!("{} with its own --input and --format", checkpoint.key))
+    })
+}
+
+impl Checkpointed for Checkpoint {
+    const VERSION: u32 = CHECKPOINT_VERSION;
+
+    fn version(&self) -> u32 {
+        self.version
     }
-    let file = cut_back(part, checkpoint.bytes)?;
-    Ok((file, checkpoint))
+
+    fn bytes(&self) -> u64 {
+        self.bytes
+    }
 }
 
 /// The input of the next call: the user's, asking for `wanted` records from `cursor`.

@@ -255,6 +255,19 @@ fn read_input(args: &ActionInput, stdin: &mut dyn std::io::Read) -> Result<Strin
     Ok(input)
 }
 
+/// `--input` as a JSON object (and its text); `what` names the inputs expected, for the error.
+fn input_object(
+    args: &ActionInput,
+    stdin: &mut dyn std::io::Read,
+    what: &str,
+) -> Result<(String, serde_json::Map<String, Value>), Failure> {
+    let text = read_input(args, stdin)?;
+    match serde_json::from_str::<Value>(&text) {
+        Ok(Value::Object(input)) => Ok((text, input)),
+        _ => Err(Failure(format!("--input must be a JSON object ({what})"))),
+    }
+}
+
 /// Whether the input asks for `debugRequest` (given directly, or set by `--debug`).
 fn wants_debug(input: &str) -> bool {
     serde_json::from_str::<Value>(input).is_ok_and(|v| v.get("debugRequest") == Some(&json!(true)))

@@ -25,20 +25,38 @@ pub(super) fn save(path: &Path, checkpoint: &impl Serialize) -> Result<(), Failu
         .map_err(|e| Failure(format!("could not write the checkpoint {}: {e}", path.display())))
 }
 
-/// The checkpoint an interrupted run left, if `version_of` finds it of `version`.
-pub(super) fn load<T: DeserializeOwned>(
-    path: &Path,
-    version: u32,
-    version_of: impl Fn(&T) -> u32,
-) -> Result<T, Failure> {
-    let checkpoint: T = read(path)?;
-    if version_of(&checkpoint) != version {
+/// A checkpoint: its format version, and the length of the part file it vouches for.
+pub(super) trait Checkpointed: DeserializeOwned {
+    /// The version this build writes.
+    const VERSION: u32;
+    fn version(&self) -> u32;
+    fn bytes(&self) -> u64;
+}
+
+/// Resumes an interrupted run: its checkpoint (refused when of another version, or when
+/// `mismatch` says it belongs to another run, and why), and the part file cut back to what the
+/// checkpoint counts.
+pub(super) fn resume<T: Checkpointed>(
+    part: &Path,
+    checkpoint_path: &Path,
+    mismatch: impl FnOnce(&T) -> Option<String>,
+) -> Result<(File, T), Failure> {
+    let checkpoint: T = read(checkpoint_path)?;
+    if checkpoint.version() != T::VERSION {
         return Err(Failure(format!(
             "the checkpoint {} was written by another version; start again without --resume",
-            path.display()
+            checkpoint_path.display()
         )));
     }
-    Ok(checkpoint)
+    if let Some(other) = mismatch(&checkpoint) {
+        return Err(Failure(format!(
+            "the checkpoint {} is for another export ({other}); resume with the same arguments, or start \
+             again without --resume",
+            checkpoint_path.display()
+        )));
+    }
+    let file = cut_back(part, checkpoint.bytes())?;
+    Ok((file, checkpoint))
 }
 
 fn read<T: DeserializeOwned>(path: &Path) -> Result<T, Failure> {
@@ -49,7 +67,7 @@ fn read<T: DeserializeOwned>(path: &Path) -> Result<T, Failure> {
 
 /// Opens the part file to resume, cut back to the `bytes` its checkpoint counts: anything
 /// written after the checkpoint is dropped, to be fetched again.
-pub(super) fn cut_back(part: &Path, bytes: u64) -> Result<File, Failure> {
+fn cut_back(part: &Path, bytes: u64) -> Result<File, Failure> {
     let mut file = OpenOptions::new()
         .write(true)
         .open(part)

@@ -247,6 +247,34 @@ async fn a_run_stopped_after_a_page_ended_resumes_at_the_next_page() {
 }
 
 #[tokio::test]
+async fn a_resume_with_another_format_is_refused_and_keeps_the_checkpoint() {
+    let (fake, _) = fake_with_leads(20);
+    let dir = scratch("mismatch");
+    let out = dir.join("leads.ndjson");
+    fake.fail_bulk_downloads(0, 4);
+    let first = read_ndjson_to(&fake, &out, &[]).await;
+    assert_eq!(first.code, 1, "{}\n{}", first.stdout, first.stderr);
+    let csv = bulk(
+        &fake,
+        &[
+            "bulk-read",
+            "--input",
+            READ_INPUT,
+            "--output",
+            out.to_str().expect("utf-8"),
+            "--resume",
+        ],
+    )
+    .await;
+    assert_eq!(csv.code, 2, "{}\n{}", csv.stdout, csv.stderr);
+    assert!(csv.stderr.contains("another export"), "{}", csv.stderr);
+    assert!(dir.join("leads.ndjson.part.json").exists(), "the checkpoint is kept");
+    let resumed = read_ndjson_to(&fake, &out, &["--resume"]).await;
+    assert_eq!(resumed.code, 0, "{}\n{}", resumed.stdout, resumed.stderr);
+    assert_eq!(resumed.json()["records"], 20);
+}
+
+#[tokio::test]
 async fn criteria_that_match_nothing_give_an_empty_file_without_a_download() {
     let (fake, _) = fake_with_leads(5);
     let dir = scratch("empty");
