@@ -210,6 +210,11 @@ fn subscribe(state: &mut State, request: &RecordedRequest) -> Reply {
                     let drop = events.unwrap_or_default();
                     channel.events.retain(|e| !drop.contains(e));
                 } else {
+                    // v8 made `notify_url` mandatory on PATCH (docs
+                    // `api/v8/notifications/update-info.html`); only `_delete_events` goes without.
+                    if notify_url.is_none() {
+                        return mandatory("notify_url");
+                    }
                     if let Some(events) = events {
                         channel.events = events;
                     }
@@ -285,28 +290,72 @@ fn resources(state: &State, channel: &Channel) -> Vec<Value> {
         .collect()
 }
 
+/// Zoho lists a channel once per module it watches: `resource_name`, `resource_id`,
+/// `resource_uri` and that module's events (OAS `notifications.json` `Notification`), paged
+/// with `info` (`page`, `per_page`, `count`, `more_records`).
 fn list(state: &State, request: &RecordedRequest) -> Reply {
     let wanted_id = request.query_param("channel_id");
     let wanted_module = request.query_param("module");
-    let channels: Vec<Value> = state
+    let page: usize = request
+        .query_param("page")
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(1)
+        .max(1);
+    let per_page: usize = request
+        .query_param("per_page")
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(200)
+        .clamp(1, 200);
+    let entries: Vec<Value> = state
         .channels
         .iter()
         .filter(|c| wanted_id.is_none_or(|id| c.id == id))
-        .filter(|c| wanted_module.is_none_or(|m| c.events.iter().any(|e| e.starts_with(&format!("{m}.")))))
-        .map(|c| {
-            json!({
-                "channel_id": c.id,
-                "events": c.events,
-                "notify_url": c.notify_url,
-                "channel_expiry": crate::time::format_unix(u64::try_from(c.expiry).unwrap_or(0)),
-                "token": c.token,
+        .flat_map(|c| {
+            resources(state, c).into_iter().map(move |mut entry| {
+                let module = entry["resource_name"].as_str().unwrap_or_default().to_owned();
+                entry["events"] = json!(
+                    c.events
+                        .iter()
+                        .filter(|e| e.rsplit_once('.').is_some_and(|(m, _)| m == module))
+                        .collect::<Vec<_>>()
+                );
+                entry["notify_url"] = json!(c.notify_url);
+                entry["token"] = json!(c.token);
+                entry["notify_on_related_action"] = json!(false);
+                entry["return_affected_field_values"] = json!(false);
+                entry["notification_condition"] = json!(
+                    c.conditions
+                        .iter()
+                        .filter(|(m, _)| *m == module)
+                        .map(|(m, fields)| json!({
+                            "type": "field_selection",
+                            "module": {"api_name": m},
+                            "field_selection": {
+                                "group_operator": "or",
+                                "group": fields.iter().map(|f| json!({"field": {"api_name": f}})).collect::<Vec<_>>(),
+                            },
+                        }))
+                        .collect::<Vec<_>>()
+                );
+                entry
             })
         })
+        .filter(|e| wanted_module.is_none_or(|m| e["resource_name"] == m))
         .collect();
-    if channels.is_empty() {
+    let shown: Vec<Value> = entries
+        .iter()
+        .skip((page - 1) * per_page)
+        .take(per_page)
+        .cloned()
+        .collect();
+    if shown.is_empty() {
         return Reply::no_content();
     }
-    Reply::json(200, &json!({"watch": channels}))
+    let more = entries.len() > page * per_page;
+    Reply::json(
+        200,
+        &json!({"watch": shown, "info": {"per_page": per_page, "page": page, "count": shown.len(), "more_records": more}}),
+    )
 }
 
 fn disable(state: &mut State, request: &RecordedRequest) -> Reply {

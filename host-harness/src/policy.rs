@@ -32,14 +32,11 @@ impl Allowlist {
             let origin = origin(scheme, host, uri.port_u16());
             let mut allowed = self.0.lock().unwrap_or_else(PoisonError::into_inner);
             allowed.insert(origin);
-            // Zoho serves bulk uploads and result files from siblings of the API domain in
-            // the same data center; the component sends the token to nothing else.
-            if let Some(suffix) = host.strip_prefix("www.zohoapis.")
-                && scheme == "https"
-                && uri.port_u16().is_none_or(|port| port == 443)
-            {
-                for sibling in FILE_HOSTS {
-                    allowed.insert(origin_of_sibling(sibling, suffix));
+            // Zoho serves bulk uploads and result files from hosts of the same data center
+            // (one table with the component's, in zoho-domains); the token goes nowhere else.
+            if scheme == "https" && uri.port_u16().is_none_or(|port| port == 443) {
+                for file_origin in zoho_domains::file_origins(&format!("https://{host}")) {
+                    allowed.insert(format!("{}:443", file_origin.to_ascii_lowercase()));
                 }
             }
         }
@@ -52,13 +49,6 @@ impl Allowlist {
         let wanted = origin(scheme, host, uri.port_u16());
         self.0.lock().unwrap_or_else(PoisonError::into_inner).contains(&wanted)
     }
-}
-
-/// Hosts beside `www.zohoapis.{dc}` that bulk files use: uploads, and Bulk Write results.
-const FILE_HOSTS: &[&str] = &["content.zohoapis", "download.zoho", "download-accl.zoho"];
-
-fn origin_of_sibling(sibling: &str, suffix: &str) -> String {
-    format!("https://{sibling}.{}:443", suffix.to_ascii_lowercase())
 }
 
 fn is_loopback(host: &str) -> bool {
@@ -151,15 +141,54 @@ mod tests {
         ] {
             assert!(!list.allows(&other.parse().expect("uri")), "{other}");
         }
-        // The same data center's bulk file hosts come with the API domain.
-        assert!(list.allows(&"https://content.zohoapis.ca/crm/v8/upload".parse().expect("uri")));
+        // The same data center's bulk file hosts come with the API domain: Canada's are on
+        // zohocloud.ca, as its accounts server is.
+        assert!(list.allows(&"https://upload.zohocloud.ca/crm/v8/upload".parse().expect("uri")));
         assert!(
             list.allows(
-                &"https://download-accl.zoho.ca/v2/crm/1/bulk-write/2/2.zip"
+                &"https://download-accl.zohocloud.ca/v2/crm/1/bulk-write/2/2.zip"
                     .parse()
                     .expect("uri")
             )
         );
+        assert!(!list.allows(&"https://content.zohoapis.ca/crm/v8/upload".parse().expect("uri")));
+        let sandbox = Allowlist::default();
+        sandbox.allow_api_domain("https://sandbox.zohoapis.sa", false);
+        assert!(sandbox.allows(&"https://files.zoho.sa/crm/v8/upload".parse().expect("uri")));
+        assert!(sandbox.allows(&"https://sandbox.zohoapis.sa/crm/v8/Leads".parse().expect("uri")));
+    }
+
+    #[test]
+    fn every_data_center_and_environment_allows_its_own_file_hosts_only() {
+        use zoho_domains::{Environment, REGIONS, api_domain, file_origins, upload_origin};
+        for region in REGIONS {
+            for environment in [Environment::Production, Environment::Sandbox, Environment::Developer] {
+                let domain = api_domain(region, environment);
+                let list = Allowlist::default();
+                list.allow_api_domain(&domain, false);
+                let upload = upload_origin(&domain).expect("a Zoho domain has an upload host");
+                assert!(
+                    list.allows(&format!("{upload}/crm/v8/upload").parse().expect("uri")),
+                    "{domain}"
+                );
+                for file_origin in file_origins(&domain) {
+                    assert!(
+                        list.allows(&format!("{file_origin}/x.zip").parse().expect("uri")),
+                        "{domain}: {file_origin}"
+                    );
+                }
+                for other in REGIONS
+                    .iter()
+                    .filter(|r| r.code != region.code && r.upload_origin != region.upload_origin)
+                {
+                    assert!(
+                        !list.allows(&format!("{}/crm/v8/upload", other.upload_origin).parse().expect("uri")),
+                        "{domain} must not reach {}",
+                        other.upload_origin
+                    );
+                }
+            }
+        }
     }
 
     #[test]

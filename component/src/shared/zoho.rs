@@ -220,27 +220,15 @@ pub fn single_record_error(status: u16, result: RecordResult, scope: Option<&Req
     )
 }
 
-/// The data-center suffix of a Zoho API domain: `com.au` for `https://www.zohoapis.com.au`;
-/// `None` for any other origin (a local fake).
-fn zohoapis_suffix(api_domain: &str) -> Option<&str> {
-    api_domain
-        .strip_prefix("https://www.zohoapis.")
-        .filter(|suffix| !suffix.contains([':', '/']))
-}
-
-/// Where file uploads go: Zoho serves them from `content.zohoapis.{dc}` beside
-/// `www.zohoapis.{dc}` (the official SDKs' upload endpoint). Another origin (a local fake)
-/// serves uploads itself.
+/// Where file uploads go: each data center's upload host whatever the environment
+/// (`zoho-domains`, from the official SDKs). Another origin (a local fake) serves uploads itself.
 pub fn upload_origin(api_domain: &str) -> String {
-    match zohoapis_suffix(api_domain) {
-        Some(suffix) => format!("https://content.zohoapis.{suffix}"),
-        None => api_domain.to_owned(),
-    }
+    zoho_domains::upload_origin(api_domain).map_or_else(|| api_domain.to_owned(), str::to_owned)
 }
 
 /// Whether an absolute URL from one of Zoho's answers (a bulk result's `download_url`) is on
-/// a host that may receive the connection's token: the API domain itself, or a Zoho host of
-/// the same data center (`*.zohoapis.{dc}`, `download*.zoho.{dc}`) over HTTPS.
+/// a host that may receive the connection's token: the API domain itself, or one of the file
+/// hosts of its data center (`zoho-domains`), over HTTPS on the default port.
 pub fn is_zoho_file_host(api_domain: &str, url: &http::Uri) -> bool {
     let (Some(scheme), Some(host)) = (url.scheme_str(), url.host()) else {
         return false;
@@ -250,20 +238,10 @@ pub fn is_zoho_file_host(api_domain: &str, url: &http::Uri) -> bool {
         Some(port) if port != default_port => format!("{scheme}://{host}:{port}"),
         _ => format!("{scheme}://{host}"),
     };
-    if origin.eq_ignore_ascii_case(api_domain) {
-        return true;
-    }
-    let Some(suffix) = zohoapis_suffix(api_domain) else {
-        return false;
-    };
-    let host = host.to_ascii_lowercase();
-    let in_zohoapis = host
-        .strip_suffix(&format!(".zohoapis.{suffix}"))
-        .is_some_and(|label| !label.is_empty() && !label.contains('.'));
-    let in_downloads = host
-        .strip_suffix(&format!(".zoho.{suffix}"))
-        .is_some_and(|label| label.starts_with("download") && !label.contains('.'));
-    scheme == "https" && url.port_u16().is_none_or(|port| port == 443) && (in_zohoapis || in_downloads)
+    origin.eq_ignore_ascii_case(api_domain)
+        || zoho_domains::file_origins(api_domain)
+            .iter()
+            .any(|file_origin| file_origin.eq_ignore_ascii_case(&origin))
 }
 
 #[cfg(test)]
@@ -299,6 +277,18 @@ mod tests {
             &uri("https://download.zoho.eu.evil.example/x.zip")
         ));
         assert!(!is_zoho_file_host(eu, &uri("https://a.b.zohoapis.eu/x")));
+        assert!(!is_zoho_file_host(eu, &uri("https://content.zohoapis.eu:8443/x")));
+        // Canada's and Saudi Arabia's upload hosts are not content.zohoapis (the SDKs' dc classes).
+        assert_eq!(upload_origin("https://www.zohoapis.ca"), "https://upload.zohocloud.ca");
+        assert_eq!(upload_origin("https://sandbox.zohoapis.sa"), "https://files.zoho.sa");
+        assert!(is_zoho_file_host(
+            "https://developer.zohoapis.ca",
+            &uri("https://download-accl.zohocloud.ca/v2/crm/1/bulk-write/2/2.zip")
+        ));
+        assert!(!is_zoho_file_host(
+            "https://www.zohoapis.ca",
+            &uri("https://content.zohoapis.ca/crm/v8/upload")
+        ));
         let fake = "http://127.0.0.1:4000";
         assert!(is_zoho_file_host(fake, &uri("http://127.0.0.1:4000/bulk-write/1.zip")));
         assert!(!is_zoho_file_host(fake, &uri("http://127.0.0.1:4001/bulk-write/1.zip")));

@@ -98,7 +98,17 @@ pub const LIST_INPUTS: &[InputSpec] = &[
         "Only channels watching this module.",
     ),
 ];
-pub const RENEW_INPUTS: &[InputSpec] = &[CHANNEL_ID, EVENTS, REQUIRED_TOKEN, EXPIRY_HOURS];
+/// Renewal must name the notify URL again: v8's `PATCH /actions/watch` takes `notify_url` as
+/// mandatory (docs `api/v8/notifications/update-info.html`). When the caller does not have it,
+/// renewal reads it off the channel first.
+const RENEW_NOTIFY_URL: InputSpec = InputSpec::optional(
+    "notifyUrl",
+    "Notify URL",
+    InputType::Text,
+    "The channel's notify URL; read from Zoho's channel list when omitted (one more call).",
+)
+.example("\"https://hooks.example.com/zoho/4f1c\"");
+pub const RENEW_INPUTS: &[InputSpec] = &[CHANNEL_ID, EVENTS, REQUIRED_TOKEN, EXPIRY_HOURS, RENEW_NOTIFY_URL];
 pub const UPDATE_INPUTS: &[InputSpec] = &[CHANNEL_ID, EVENTS, NOTIFY_URL, TOKEN, EXPIRY_HOURS, FIELDS];
 pub const DISABLE_INPUTS: &[InputSpec] = &[
     InputSpec::optional(
@@ -167,7 +177,10 @@ fn events(inputs: &Inputs, name: &str) -> Result<Vec<String>, Error> {
 }
 
 fn notify_url(inputs: &Inputs) -> Result<String, Error> {
-    let url = inputs.required_text("notifyUrl")?;
+    checked_notify_url(inputs.required_text("notifyUrl")?)
+}
+
+fn checked_notify_url(url: &str) -> Result<String, Error> {
     let valid = (url.starts_with("https://") || url.starts_with("http://"))
         && url.len() <= 2048
         && url.parse::<http::Uri>().is_ok_and(|u| u.host().is_some())
@@ -432,18 +445,27 @@ fn subscribe(session: &mut Session, inputs: &Inputs, method: Method) -> Result<V
     Ok(channel_document(session, &response, &entries, &requested))
 }
 
-/// `crmRenewNotifications`: `PATCH /actions/watch` with the events, the token and a new expiry.
+/// `crmRenewNotifications`: `PATCH /actions/watch` with the events, the notify URL, the token
+/// and a new expiry. Zoho clears a token a PATCH leaves out, and refuses one without
+/// `notify_url` (v8), so both always go along.
 pub fn run_renew(session: &mut Session, inputs: &Inputs) -> Result<Value, Error> {
     let events = events(inputs, "events")?;
     let id = inputs.required_text("channelId")?.to_owned();
+    validate::record_id("channelId", &id)?;
     let token = token(session, Some(inputs.required_text("token")?))?;
     session.keep_secret(&token);
+    let notify_url = match inputs.text("notifyUrl") {
+        Some(url) => checked_notify_url(url)
+            .map_err(|_| Error::invalid("notifyUrl", "must be an http(s) URL Zoho can POST to"))?,
+        None => registered_notify_url(session, &id)?,
+    };
     let expiry = requested_expiry(session, inputs);
     let body = json!({"watch": [{
         "channel_id": channel_number(&id),
         "events": events,
         "channel_expiry": expiry,
         "token": token,
+        "notify_url": notify_url,
     }]});
     let plan = watch_plan(Method::PATCH, &Query::new(), Some(&body))?;
     let response = session.send(&plan)?;
@@ -451,35 +473,141 @@ pub fn run_renew(session: &mut Session, inputs: &Inputs) -> Result<Value, Error>
     let requested = Requested {
         id: &id,
         events: &events,
-        notify_url: None,
+        notify_url: Some(&notify_url),
         token: &token,
         expiry: &expiry,
     };
     Ok(channel_document(session, &response, &entries, &requested))
 }
 
-/// `crmListNotifications`: `GET /actions/watch`. Tokens are never shown.
+/// The notify URL Zoho has for channel `id` (`GET /actions/watch?channel_id=`).
+fn registered_notify_url(session: &mut Session, id: &str) -> Result<String, Error> {
+    let mut query = Query::new();
+    query.push("channel_id", id);
+    let (channels, _) = list_channels(session, &query)?;
+    channels
+        .into_iter()
+        .find(|c| c.id == id)
+        .and_then(|c| c.notify_url)
+        .ok_or_else(|| {
+            Error::invalid(
+                "channelId",
+                "Zoho has no channel with this id (it expired or was disabled): enable it again",
+            )
+        })
+}
+
+/// One channel as Zoho lists it: Zoho answers one entry per channel and module
+/// (`resource_name`, that module's events; OAS `notifications.json` `Notification`), so the
+/// entries of one channel are merged back into one.
+#[derive(Debug, Default)]
+struct ListedChannel {
+    id: String,
+    events: Vec<String>,
+    notify_url: Option<String>,
+    /// The earliest expiry any of its entries reports.
+    expiry: Option<(i64, String)>,
+    has_token: bool,
+    modules: Vec<String>,
+}
+
+/// Zoho's documented page size limit for `GET /actions/watch` is not published; 200 is the
+/// largest `per_page` Zoho's list endpoints take, and pages are walked until `more_records`
+/// is false, with a bound so a misbehaving answer cannot loop forever.
+const LIST_PER_PAGE: u32 = 200;
+const LIST_MAX_PAGES: u32 = 50;
+
+/// The channels, and Zoho's clock when it answered (for `renewAt`).
+fn list_channels(session: &mut Session, filter: &Query) -> Result<(Vec<ListedChannel>, Option<i64>), Error> {
+    let mut channels: Vec<ListedChannel> = Vec::new();
+    let mut server_now = None;
+    for page in 1..=LIST_MAX_PAGES {
+        let mut query = filter.clone();
+        query
+            .push("page", page.to_string())
+            .push("per_page", LIST_PER_PAGE.to_string());
+        let plan = watch_plan(Method::GET, &query, None)?;
+        let response = session.send(&plan)?;
+        server_now = server_now.or_else(|| zoho::server_time(&response));
+        let entries = watch_entries(&response, plan.extensions().get())?;
+        for entry in &entries {
+            merge_entry(&mut channels, entry);
+        }
+        let body: Option<Value> = serde_json::from_slice(response.body()).ok();
+        let more = body
+            .as_ref()
+            .and_then(|b| b.get("info")?.get("more_records")?.as_bool())
+            .unwrap_or(false);
+        if !more || entries.is_empty() {
+            break;
+        }
+    }
+    Ok((channels, server_now))
+}
+
+fn merge_entry(channels: &mut Vec<ListedChannel>, entry: &Value) {
+    let Some(id) = id_of(entry.get("channel_id")) else {
+        return;
+    };
+    let index = match channels.iter().position(|c| c.id == id) {
+        Some(index) => index,
+        None => {
+            channels.push(ListedChannel {
+                id,
+                ..ListedChannel::default()
+            });
+            channels.len() - 1
+        }
+    };
+    let channel = &mut channels[index];
+    for event in entry.get("events").and_then(Value::as_array).into_iter().flatten() {
+        if let Some(event) = event
+            .as_str()
+            .filter(|e| !channel.events.iter().any(|known| known == e))
+        {
+            channel.events.push(event.to_owned());
+        }
+    }
+    if channel.notify_url.is_none() {
+        channel.notify_url = entry.get("notify_url").and_then(Value::as_str).map(str::to_owned);
+    }
+    if let Some(text) = entry.get("channel_expiry").and_then(Value::as_str)
+        && let Some(at) = crate::shared::time::parse_iso(text)
+        && channel.expiry.as_ref().is_none_or(|(known, _)| at < *known)
+    {
+        channel.expiry = Some((at, text.to_owned()));
+    }
+    channel.has_token |= entry
+        .get("token")
+        .and_then(Value::as_str)
+        .is_some_and(|t| !t.is_empty());
+    if let Some(module) = entry.get("resource_name").and_then(Value::as_str)
+        && !channel.modules.iter().any(|m| m == module)
+    {
+        channel.modules.push(module.to_owned());
+    }
+}
+
+/// `crmListNotifications`: `GET /actions/watch`, one row per channel with all its events.
+/// Tokens are never shown.
 pub fn run_list(session: &mut Session, inputs: &Inputs) -> Result<Value, Error> {
     let mut query = Query::new();
     query
         .push_opt("channel_id", inputs.text("channelId"))
         .push_opt("module", inputs.text("module"));
-    let plan = watch_plan(Method::GET, &query, None)?;
-    let response = session.send(&plan)?;
-    let now = zoho::server_time(&response).unwrap_or_else(|| i64::try_from(session.unix_now()).unwrap_or(0));
-    let entries = watch_entries(&response, plan.extensions().get())?;
-    let channels: Vec<Value> = entries
-        .iter()
+    let (listed, server_now) = list_channels(session, &query)?;
+    let now = server_now.unwrap_or_else(|| i64::try_from(session.unix_now()).unwrap_or(0));
+    let channels: Vec<Value> = listed
+        .into_iter()
         .map(|channel| {
-            let expiry_text = channel.get("channel_expiry").and_then(Value::as_str);
-            let expiry = expiry_text.and_then(crate::shared::time::parse_iso);
             json!({
-                "channelId": id_of(channel.get("channel_id")),
-                "events": channel.get("events").cloned().unwrap_or(Value::Null),
-                "notifyUrl": channel.get("notify_url").cloned().unwrap_or(Value::Null),
-                "channelExpiry": expiry_text,
-                "renewAt": expiry.map(|e| crate::shared::time::format_utc(renew_at(now, e))),
-                "hasToken": channel.get("token").is_some_and(|t| t.as_str().is_some_and(|t| !t.is_empty())),
+                "channelId": channel.id,
+                "events": channel.events,
+                "notifyUrl": channel.notify_url,
+                "channelExpiry": channel.expiry.as_ref().map(|(_, text)| text.clone()),
+                "renewAt": channel.expiry.as_ref().map(|(at, _)| crate::shared::time::format_utc(renew_at(now, *at))),
+                "hasToken": channel.has_token,
+                "modules": channel.modules,
             })
         })
         .collect();

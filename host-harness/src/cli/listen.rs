@@ -222,11 +222,11 @@ impl Listening<'_> {
             "channelId": channel["channelId"],
             "events": channel["events"],
             "token": channel["token"],
+            "notifyUrl": channel["notifyUrl"],
         });
         match self.call("crmRenewNotifications", &input, stderr).await? {
             Ok(output) => {
-                let mut renewed = output["data"].clone();
-                renewed["notifyUrl"] = channel["notifyUrl"].clone();
+                let renewed = output["data"].clone();
                 writeln!(
                     stderr,
                     "Renewed channel {}: it now expires {}.",

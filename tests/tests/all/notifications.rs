@@ -248,6 +248,17 @@ async fn renewal_keeps_the_token_and_moves_the_expiry_and_disabling_stops_delive
         .expect("renewal is a PATCH");
     assert_eq!(patch.json()["watch"][0]["token"], token);
     assert_eq!(patch.json()["watch"][0]["events"], json!(["Leads.all", "Deals.all"]));
+    // v8 refuses a PATCH without notify_url; renewal without one read it off the channel first.
+    assert_eq!(patch.json()["watch"][0]["notify_url"], NOTIFY_URL);
+    assert_eq!(renewed["notifyUrl"], NOTIFY_URL);
+    assert!(
+        world
+            .fake
+            .requests()
+            .iter()
+            .any(|r| r.method == "GET" && r.query_param("channel_id") == Some(id.as_str())),
+        "the notify URL was read from Zoho's channel list"
+    );
 
     // A handled notification says when renewal is due, by the channel's renewAt.
     let mut due = renewed.clone();
@@ -316,4 +327,83 @@ async fn updating_replaces_the_channel_and_field_conditions_filter_edits() {
     // The action's whole output works as the channel too.
     let handled = world.handle_notification(&updated, &bodies[0]).await.expect("handled");
     assert_eq!(handled.events[0]["record"]["Stage"], "Closed Won");
+}
+
+#[tokio::test]
+async fn renewal_with_the_notify_url_sends_it_without_asking_zoho_and_a_patch_without_one_is_refused() {
+    let world = World::new();
+    let channel = enable(&world, json!({"events": ["Leads.all"], "notifyUrl": NOTIFY_URL})).await;
+    world.fake.clear_requests();
+    let renewed = world
+        .invoke(
+            "crmRenewNotifications",
+            json!({"channelId": channel["channelId"], "events": ["Leads.all"], "token": channel["token"], "notifyUrl": NOTIFY_URL}),
+        )
+        .await
+        .expect("renewed");
+    assert_eq!(renewed["data"]["notifyUrl"], NOTIFY_URL);
+    let requests = world.fake.requests();
+    assert_eq!(requests.len(), 1, "one PATCH, no lookup: {requests:?}");
+    assert_eq!(requests[0].json()["watch"][0]["notify_url"], NOTIFY_URL);
+
+    // What the product sent before v8's rule: Zoho (and the fake) refuse it.
+    let refused = world
+        .invoke(
+            "crmRawRequest",
+            json!({"method": "PATCH", "url": "/actions/watch", "data": {"watch": [{"channel_id": channel["channelId"].as_str().and_then(|id| id.parse::<u64>().ok()), "events": ["Leads.all"], "token": channel["token"]}]}}),
+        )
+        .await
+        .map_or_else(|error| error.to_string(), |output| output.to_string());
+    assert!(
+        refused.contains("MANDATORY_NOT_FOUND") && refused.contains("notify_url"),
+        "{refused}"
+    );
+
+    // A channel Zoho no longer has cannot be renewed, and says so.
+    let error = world
+        .invoke(
+            "crmRenewNotifications",
+            json!({"channelId": "1000000099999", "events": ["Leads.all"], "token": "some-token-12345678"}),
+        )
+        .await
+        .expect_err("unknown channel");
+    assert_eq!(error["error"]["input"], "channelId", "{error}");
+}
+
+#[tokio::test]
+async fn a_channel_on_several_modules_is_listed_once_with_all_its_events() {
+    let world = World::new();
+    let channel = enable(
+        &world,
+        json!({"events": ["Leads.all", "Deals.create", "Deals.edit", "Contacts.delete"], "notifyUrl": NOTIFY_URL}),
+    )
+    .await;
+    enable(&world, json!({"events": ["Accounts.all"], "notifyUrl": NOTIFY_URL})).await;
+    let listed = world.invoke("crmListNotifications", json!({})).await.expect("listed");
+    let rows = listed["data"].as_array().expect("rows");
+    assert_eq!(rows.len(), 2, "one row per channel: {listed}");
+    let row = rows
+        .iter()
+        .find(|r| r["channelId"] == channel["channelId"])
+        .expect("the channel");
+    assert_eq!(
+        row["events"],
+        json!(["Leads.all", "Deals.create", "Deals.edit", "Contacts.delete"])
+    );
+    assert_eq!(row["modules"], json!(["Leads", "Deals", "Contacts"]));
+    assert_eq!(row["notifyUrl"], NOTIFY_URL);
+    assert_eq!(row["hasToken"], true);
+    // Zoho answered one entry per module, as the published Notification schema has it.
+    let get = world
+        .fake
+        .requests()
+        .into_iter()
+        .rfind(|r| r.method == "GET")
+        .expect("GET");
+    assert_eq!(get.path, "/crm/v8/actions/watch");
+    let filtered = world
+        .invoke("crmListNotifications", json!({"module": "Deals"}))
+        .await
+        .expect("listed");
+    assert_eq!(filtered["data"].as_array().map(Vec::len), Some(1));
 }
