@@ -31,6 +31,23 @@ pub(crate) struct BooksState {
     pub next_id: u64,
     /// Files attached to transactions: (organization, record type, id) -> the file.
     pub attachments: BTreeMap<(String, String, String), crate::books_attachments::BooksFile>,
+    /// What a list does with a `sort_column` its type does not document.
+    pub unsupported_sort: UnsupportedSort,
+    /// Types whose documented sort columns a test has replaced.
+    pub sort_columns_override: BTreeMap<String, Vec<String>>,
+}
+
+/// What Books does with a `sort_column` a record type does not document is not published.
+/// The fake can play each plausible answer, so the triggers are tested under all of them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum UnsupportedSort {
+    /// An error: code 2, "Invalid value passed for sort_column".
+    #[default]
+    Refuse,
+    /// The default order is used, and `page_context` echoes the column asked for.
+    IgnoreEchoingRequested,
+    /// The default order is used, and `page_context` names the column it really used.
+    IgnoreEchoingActual,
 }
 
 impl BooksState {
@@ -400,17 +417,12 @@ fn update(state: &mut State, key: &(String, String), meta: &Meta, id: &str, requ
     )
 }
 
-/// Whether Books sorts `collection` by `column`. Invoices list their sortable columns and
-/// `last_modified_time` is not among them (books-oas `list_invoices`); other types are taken
-/// to sort by both of their times.
-fn sortable(collection: &str, column: &str) -> bool {
-    match collection {
-        "invoices" => matches!(
-            column,
-            "customer_name" | "invoice_number" | "date" | "due_date" | "total" | "balance" | "created_time"
-        ),
-        _ => true,
+/// Whether Books documents sorting `collection` by `column`.
+fn sortable(books: &BooksState, collection: &str, column: &str) -> bool {
+    if let Some(columns) = books.sort_columns_override.get(collection) {
+        return columns.iter().any(|c| c == column);
     }
+    zoho_facts::books_sort_columns::documented(collection, column)
 }
 
 fn list(state: &State, key: &(String, String), meta: &Meta, request: &RecordedRequest) -> Reply {
@@ -452,25 +464,36 @@ fn list(state: &State, key: &(String, String), meta: &Meta, request: &RecordedRe
             }),
         }
     }
-    // A column the type cannot sort by is ignored (created_time is used), as the answer's
-    // page_context then says; without a sort column the records stay in creation order.
-    let sort_column = request.query_param("sort_column").map(|column| {
-        if sortable(&key.1, column) {
-            column
-        } else {
-            "created_time"
-        }
-    });
-    if let Some(column) = sort_column {
+    // Without a sort column (or when one is ignored) the list keeps its default order, which
+    // the fake takes as creation order, oldest first: deliberately not the order a trigger
+    // asks for, so an ignored sort shows.
+    let requested = request.query_param("sort_column");
+    let (used_column, echoed_column) = match requested {
+        Some(column) if sortable(&state.books, &key.1, column) => (Some(column), column),
+        Some(column) => match state.books.unsupported_sort {
+            UnsupportedSort::Refuse => return books_error(400, 2, "Invalid value passed for sort_column"),
+            UnsupportedSort::IgnoreEchoingRequested => (None, column),
+            UnsupportedSort::IgnoreEchoingActual => (None, "created_time"),
+        },
+        None => (None, "created_time"),
+    };
+    let descending = request.query_param("sort_order") == Some("D");
+    if let Some(column) = used_column {
         records.sort_by(|a, b| {
             a.get(column)
                 .map(Value::to_string)
                 .cmp(&b.get(column).map(Value::to_string))
         });
-        if request.query_param("sort_order") == Some("D") {
+        if descending {
             records.reverse();
         }
     }
+    let echoed_order =
+        if used_column.is_some() || state.books.unsupported_sort == UnsupportedSort::IgnoreEchoingRequested {
+            request.query_param("sort_order").unwrap_or("D")
+        } else {
+            "A"
+        };
     let start = (page - 1).saturating_mul(per_page);
     let slice: Vec<&Map<String, Value>> = records.iter().skip(start).take(per_page).copied().collect();
     let has_more_page = start + slice.len() < records.len();
@@ -486,8 +509,8 @@ fn list(state: &State, key: &(String, String), meta: &Meta, request: &RecordedRe
                 "has_more_page": has_more_page,
                 "report_name": human(&meta.plural),
                 "applied_filter": request.query_param("filter_by").unwrap_or("Status.All"),
-                "sort_column": sort_column.unwrap_or("created_time"),
-                "sort_order": request.query_param("sort_order").unwrap_or("D"),
+                "sort_column": echoed_column,
+                "sort_order": echoed_order,
             }
         }),
     )

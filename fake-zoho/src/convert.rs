@@ -5,7 +5,7 @@
 
 use serde_json::{Map, Value, json};
 
-use crate::records::{insert, invalid_id, write_payload};
+use crate::records::{insert, write_payload};
 use crate::{RecordedRequest, Reply, State};
 
 /// Fields a Deal cannot be created without.
@@ -40,15 +40,17 @@ fn convert(state: &mut State, id: &str, request: &RecordedRequest) -> Reply {
         Err(reply) => return reply,
     };
     let options = data.first().and_then(Value::as_object).cloned().unwrap_or_default();
+    // Both name the lead's place in the path, as OAS convert_lead.json publishes them.
     if state.converted_leads.contains(id) {
-        return error(
+        return Reply::crm_error(
+            400,
             "ID_ALREADY_CONVERTED",
-            "the id given has already been converted",
-            json!({"id": id}),
+            "id already converted",
+            json!({"resource_path_index": 1}),
         );
     }
     let Some(lead) = state.modules["Leads"].get(id).cloned() else {
-        return Reply::json(400, &json!({"data": [invalid_id(id)]}));
+        return Reply::crm_error(400, "INVALID_DATA", "invalid data", json!({"resource_path_index": 1}));
     };
     // Check every association and the deal before changing anything: a refused conversion
     // leaves no half-made records behind.

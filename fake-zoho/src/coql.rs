@@ -2,6 +2,12 @@
 //! with `=`, `!=`, `<`, `>`, `<=`, `>=`, `like`, `not like`, `in`, `not in`, `is null`, `is not
 //! null`, `between`, combined with `and` / `or` and parentheses, `order by`, and
 //! `limit offset, count` / `limit count offset offset`, with Zoho's errors for anything else.
+//!
+//! Zoho's documented limits are enforced, never relaxed (docs `api/v8/COQL-Limitations.html`,
+//! `COQL-Overview.html`): more than two criteria must be bracketed so that each bracket joins
+//! two (`(A and (B and C))`); at most 50 select columns, 25 criteria, 10 ORDER BY fields
+//! (duplicates are `DUPLICATE_DATA`), 100 values in `in` (v7 onward), LIMIT 2,000 and
+//! LIMIT + OFFSET 100,000; multi-line fields cannot be criteria.
 
 use std::cmp::Ordering;
 
@@ -12,6 +18,10 @@ use crate::{RecordedRequest, Reply, State, fields};
 const MAX_LIMIT: u64 = 2_000;
 const DEFAULT_LIMIT: u64 = 200;
 const MAX_REACHABLE: u64 = 100_000;
+const MAX_SELECT_COLUMNS: usize = 50;
+const MAX_CRITERIA: usize = 25;
+const MAX_ORDER_BY: usize = 10;
+const MAX_IN_VALUES: usize = 100;
 
 #[derive(Debug, Clone, PartialEq)]
 enum Tok {
@@ -274,20 +284,26 @@ impl Parser {
         }
     }
 
-    fn expression(&mut self) -> Result<Expr, Reply> {
-        let mut left = self.conjunction()?;
-        while self.keyword("or") {
-            left = Expr::Or(Box::new(left), Box::new(self.conjunction()?));
-        }
-        Ok(left)
+    fn at_keyword(&self, word: &str) -> bool {
+        matches!(self.peek(), Some(Token { tok: Tok::Word(w), .. }) if w.eq_ignore_ascii_case(word))
     }
 
-    fn conjunction(&mut self) -> Result<Expr, Reply> {
-        let mut left = self.condition()?;
-        while self.keyword("and") {
-            left = Expr::And(Box::new(left), Box::new(self.condition()?));
+    /// One criterion, or two joined by `and` / `or`: a third at the same level is a syntax
+    /// error, because Zoho takes no precedence between them and wants brackets instead.
+    fn expression(&mut self) -> Result<Expr, Reply> {
+        let left = self.condition()?;
+        let join = if self.keyword("and") {
+            Expr::And as fn(Box<Expr>, Box<Expr>) -> Expr
+        } else if self.keyword("or") {
+            Expr::Or
+        } else {
+            return Ok(left);
+        };
+        let right = self.condition()?;
+        if self.at_keyword("and") || self.at_keyword("or") {
+            return Err(self.error());
         }
-        Ok(left)
+        Ok(join(Box::new(left), Box::new(right)))
     }
 
     fn condition(&mut self) -> Result<Expr, Reply> {
@@ -413,7 +429,66 @@ fn invalid_column(column: &str, clause: &str) -> Reply {
     )
 }
 
-/// Every field the query names must exist (a dot-path's first part must be a lookup).
+fn limit_exceeded(clause: &str, limit: usize) -> Reply {
+    Reply::crm_error(
+        400,
+        "LIMIT_EXCEEDED",
+        "limit exceeded",
+        json!({"clause": clause, "limit": limit}),
+    )
+}
+
+fn criteria(expr: &Expr) -> usize {
+    match expr {
+        Expr::And(a, b) | Expr::Or(a, b) => criteria(a) + criteria(b),
+        _ => 1,
+    }
+}
+
+fn largest_in(expr: &Expr) -> usize {
+    match expr {
+        Expr::And(a, b) | Expr::Or(a, b) => largest_in(a).max(largest_in(b)),
+        Expr::In { values, .. } => values.len(),
+        _ => 0,
+    }
+}
+
+/// Zoho's counts: select columns, criteria, values in `in`, ORDER BY fields and duplicates.
+fn check_limits(query: &Query) -> Result<(), Reply> {
+    if query.fields.len() > MAX_SELECT_COLUMNS {
+        return Err(limit_exceeded("select", MAX_SELECT_COLUMNS));
+    }
+    if let Some(filter) = &query.filter {
+        if criteria(filter) > MAX_CRITERIA {
+            return Err(limit_exceeded("where", MAX_CRITERIA));
+        }
+        if largest_in(filter) > MAX_IN_VALUES {
+            return Err(Reply::crm_error(
+                400,
+                "LIMIT_EXCEEDED",
+                "limit exceeded",
+                json!({"clause": "where", "operator": "in", "limit": MAX_IN_VALUES}),
+            ));
+        }
+    }
+    if query.order.len() > MAX_ORDER_BY {
+        return Err(limit_exceeded("order by", MAX_ORDER_BY));
+    }
+    for (i, (field, _)) in query.order.iter().enumerate() {
+        if query.order[..i].iter().any(|(earlier, _)| earlier == field) {
+            return Err(Reply::crm_error(
+                400,
+                "DUPLICATE_DATA",
+                "duplicate data",
+                json!({"clause": "order by", "column_name": field}),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Every field the query names must exist (a dot-path's first part must be a lookup), and no
+/// multi-line field may be a criterion.
 fn check_fields(state: &State, query: &Query) -> Result<(), Reply> {
     let known = fields::fields(state, &query.module);
     let check = |name: &str, clause: &str| -> Result<(), Reply> {
@@ -441,6 +516,18 @@ fn check_fields(state: &State, query: &Query) -> Result<(), Reply> {
     }
     if let Some(filter) = &query.filter {
         walk(filter, &check)?;
+        let multi_line = |name: &str, _: &str| -> Result<(), Reply> {
+            match known.iter().find(|f| f.api_name == name) {
+                Some(field) if field.data_type == "textarea" => Err(Reply::crm_error(
+                    400,
+                    "INVALID_QUERY",
+                    "data type not supported",
+                    json!({"column_name": name, "data_type": "textarea", "clause": "where"}),
+                )),
+                _ => Ok(()),
+            }
+        };
+        walk(filter, &multi_line)?;
     }
     for (field, _) in &query.order {
         check(field, "order by")?;
@@ -600,7 +687,7 @@ pub(crate) fn run(state: &State, request: &RecordedRequest) -> Reply {
             json!({"module": query.module, "reason": "the module name given seems to be invalid"}),
         );
     }
-    if let Err(reply) = check_fields(state, &query) {
+    if let Err(reply) = check_limits(&query).and_then(|()| check_fields(state, &query)) {
         return reply;
     }
     if query.limit > MAX_LIMIT || query.offset + query.limit > MAX_REACHABLE {
@@ -692,6 +779,70 @@ mod tests {
         assert!(parse("select a from Leads where b = 'open").is_err());
         assert!(parse("select * from Leads").is_err());
         assert!(parse("select a from Leads limit 5 trailing").is_err());
+    }
+
+    #[test]
+    fn more_than_two_criteria_need_brackets() {
+        assert!(parse("select a from Leads where b = 1 and c = 2").is_ok());
+        assert!(parse("select a from Leads where b = 1 and (c = 2 or d = 3)").is_ok());
+        assert!(parse("select a from Leads where ((b = 1 and c = 2) and d = 3)").is_ok());
+        assert!(parse("select a from Leads where b between 1 and 2 and c = 3").is_ok());
+        let Err(reply) = parse("select a from Leads where b = 1 and c = 2 and d = 3") else {
+            panic!("three unbracketed criteria must fail")
+        };
+        let body: Value = serde_json::from_slice(&reply.body).expect("json");
+        assert_eq!(
+            (body["code"].as_str(), body["details"]["near"].as_str()),
+            (Some("SYNTAX_ERROR"), Some("and"))
+        );
+        assert!(parse("select a from Leads where b = 1 or c = 2 and d = 3").is_err());
+    }
+
+    #[test]
+    fn documented_limits_are_enforced_with_zohos_codes() {
+        let code = |text: &str| {
+            let query = parse(text).expect("parses");
+            check_limits(&query)
+                .err()
+                .and_then(|reply| serde_json::from_slice::<Value>(&reply.body).ok())
+                .map(|body| {
+                    (
+                        body["code"].as_str().unwrap_or_default().to_owned(),
+                        body["details"].clone(),
+                    )
+                })
+        };
+        let columns: Vec<String> = (0..51).map(|i| format!("f{i}")).collect();
+        assert_eq!(code(&format!("select {} from Leads", columns[..50].join(","))), None);
+        assert_eq!(
+            code(&format!("select {} from Leads", columns.join(","))).map(|c| c.0),
+            Some("LIMIT_EXCEEDED".into())
+        );
+        let nested = |n: usize| (1..n).fold("a = 0".to_owned(), |acc, i| format!("(a = {i} or {acc})"));
+        assert_eq!(code(&format!("select a from Leads where {}", nested(25))), None);
+        assert_eq!(
+            code(&format!("select a from Leads where {}", nested(26))).map(|c| c.1["clause"].clone()),
+            Some(json!("where"))
+        );
+        let values: Vec<String> = (0..101).map(|i| i.to_string()).collect();
+        assert_eq!(
+            code(&format!("select a from Leads where a in ({})", values[..100].join(","))),
+            None
+        );
+        assert_eq!(
+            code(&format!("select a from Leads where a in ({})", values.join(","))).map(|c| c.1["operator"].clone()),
+            Some(json!("in"))
+        );
+        let order: Vec<String> = (0..11).map(|i| format!("f{i}")).collect();
+        assert_eq!(
+            code(&format!("select a from Leads order by {}", order[..10].join(","))),
+            None
+        );
+        assert!(code(&format!("select a from Leads order by {}", order.join(","))).is_some());
+        assert_eq!(
+            code("select id from Contacts where id is not null order by id,id").map(|c| c.0),
+            Some("DUPLICATE_DATA".into())
+        );
     }
 
     #[test]

@@ -77,6 +77,13 @@ pub(crate) fn route(state: &mut State, request: &RecordedRequest, rest: &[&str])
                 "One of the expected parameter is missing",
                 json!({"param_name": "module"}),
             ),
+            // This operation's INVALID_MODULE names the parameter (OAS fields.json).
+            Some(module) if !state.modules.contains_key(module) => Reply::crm_error(
+                400,
+                "INVALID_MODULE",
+                "the module name given seems to be invalid",
+                json!({"api_name": "module"}),
+            ),
             Some(module) => with_module(state, module, 0, |s| {
                 let fields: Vec<Value> = crate::fields::fields(s, module)
                     .iter()

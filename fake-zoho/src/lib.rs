@@ -42,6 +42,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use bytes::Bytes;
 use serde_json::{Map, Value, json};
 
+pub use books::UnsupportedSort;
 pub use server::FakeZoho;
 pub use watch::Delivery;
 
@@ -274,6 +275,27 @@ pub(crate) struct State {
     pub bulk_read_jobs: BTreeMap<String, bulk_read::ReadJob>,
     /// Bulk Write jobs by id.
     pub bulk_write_jobs: BTreeMap<String, bulk_write::WriteJob>,
+    /// Shown every request and its answer (a test's contract check).
+    pub observer: Option<std::sync::Arc<dyn ExchangeObserver>>,
+    /// Whether the answer being built is an injected fault rather than the fake's own.
+    pub fault_fired: bool,
+}
+
+/// One request and the fake's answer to it, as an observer sees them.
+#[derive(Debug)]
+pub struct Exchange<'a> {
+    pub request: &'a RecordedRequest,
+    pub status: u16,
+    /// Header names lower-cased.
+    pub headers: &'a [(String, String)],
+    pub body: &'a [u8],
+    /// The answer is a fault a test injected, not the fake's model of Zoho.
+    pub injected: bool,
+}
+
+/// Sees every exchange of a fake, e.g. to check it against Zoho's published contract.
+pub trait ExchangeObserver: Send + Sync + std::fmt::Debug {
+    fn exchange(&self, exchange: &Exchange<'_>);
 }
 
 /// An edit a test arms to happen while a client is between requests.
@@ -408,6 +430,8 @@ impl State {
             bulk: bulk::BulkState::new(),
             bulk_read_jobs: BTreeMap::new(),
             bulk_write_jobs: BTreeMap::new(),
+            observer: None,
+            fault_fired: false,
         }
     }
 

@@ -1,6 +1,8 @@
-//! Notes (`/{module}/{id}/Notes` and `/Notes/{id}`): a record's notes listed with the `fields`
+//! Notes (`/{module}/{id}/Notes`, `/Notes` and `/Notes/{id}`): notes listed with the `fields`
 //! Zoho requires, newest first, paged by number; notes added under a record that exists, with
-//! `Note_Content` mandatory; edited and deleted by their own id.
+//! `Note_Content` mandatory, either under the record's path or through `POST /Notes` with a
+//! `Parent_Id` (the operation Zoho's OAS `notes.json` and its SDKs use); edited and deleted by
+//! their own id, one at a time or several (`PUT /Notes`, `DELETE /Notes?ids=`).
 
 use serde_json::{Map, Value, json};
 
@@ -13,8 +15,13 @@ const MAX_PER_PAGE: usize = 200;
 pub(crate) fn route(state: &mut State, request: &RecordedRequest, rest: &[&str]) -> Option<Reply> {
     let reply = match (request.method.as_str(), rest) {
         ("GET", [module, id, "Notes"]) => with_record(state, module, id, |s| list(s, module, id, request)),
-        ("POST", [module, id, "Notes"]) => with_record(state, module, id, |s| create(s, module, id, request)),
+        ("POST", [module, id, "Notes"]) => with_record(state, module, id, |s| create(s, Some((module, id)), request)),
+        ("POST", ["Notes"]) => create(state, None, request),
+        ("GET", ["Notes"]) => list_all(state, request),
+        ("GET", ["Notes", note_id]) => get_one(state, note_id, request),
+        ("PUT", ["Notes"]) => update_many(state, request),
         ("PUT", ["Notes", note_id]) => update(state, note_id, request),
+        ("DELETE", ["Notes"]) => delete_many(state, request),
         ("DELETE", ["Notes", note_id]) => delete(state, note_id),
         _ => return None,
     };
@@ -40,6 +47,11 @@ fn parent_matches(note: &Map<String, Value>, module: &str, id: &str) -> bool {
 }
 
 fn list(state: &State, module: &str, id: &str, request: &RecordedRequest) -> Reply {
+    page_of_notes(state, request, |note| parent_matches(note, module, id))
+}
+
+/// One page of the notes `keep` accepts, newest first, with the `fields` Zoho requires.
+fn page_of_notes(state: &State, request: &RecordedRequest, keep: impl Fn(&Map<String, Value>) -> bool) -> Reply {
     let fields = match crate::wire::required_param(request, "fields") {
         Ok(value) => value,
         Err(reply) => return reply,
@@ -50,12 +62,7 @@ fn list(state: &State, module: &str, id: &str, request: &RecordedRequest) -> Rep
         Err(reply) => return reply,
     };
     // Newest first; notes are stored in creation order.
-    let notes: Vec<&Map<String, Value>> = state
-        .notes
-        .iter()
-        .rev()
-        .filter(|note| parent_matches(note, module, id))
-        .collect();
+    let notes: Vec<&Map<String, Value>> = state.notes.iter().rev().filter(|note| keep(note)).collect();
     let start = (page - 1).saturating_mul(per_page);
     let slice: Vec<Value> = notes
         .iter()
@@ -106,13 +113,49 @@ fn note_values(entry: &Value, index: usize, creating: bool) -> Result<Map<String
     Ok(values)
 }
 
-fn create(state: &mut State, module: &str, id: &str, request: &RecordedRequest) -> Reply {
+/// The record a `POST /Notes` entry names in `Parent_Id`, which must exist.
+fn parent_of(state: &State, entry: &Value, index: usize) -> Result<(String, String), Value> {
+    let parent = &entry["Parent_Id"];
+    let module = parent["module"]["api_name"].as_str();
+    // A long: a JSON number (Zoho's SDKs) or digits.
+    let id = match &parent["id"] {
+        Value::String(text) => Some(text.clone()),
+        Value::Number(number) => Some(number.to_string()),
+        _ => None,
+    };
+    let (Some(module), Some(id)) = (module, id) else {
+        return Err(
+            json!({"code": "MANDATORY_NOT_FOUND", "details": {"api_name": "Parent_Id", "json_path": format!("$.data[{index}].Parent_Id")}, "message": "required field not found", "status": "error"}),
+        );
+    };
+    match state.modules.get(module) {
+        Some(stored) if stored.position(&id).is_some() => Ok((module.to_owned(), id)),
+        // As for any lookup naming no record: the id is invalid, and which one is said.
+        _ => Err(
+            json!({"code": "INVALID_DATA", "details": {"api_name": "Parent_Id", "json_path": format!("$.data[{index}].Parent_Id.id")}, "message": "the id given seems to be invalid", "status": "error"}),
+        ),
+    }
+}
+
+/// Adds notes under `parent`, or under each entry's `Parent_Id` when there is none.
+fn create(state: &mut State, parent: Option<(&str, &str)>, request: &RecordedRequest) -> Reply {
     let data = match write_payload(request) {
         Ok(data) => data,
         Err(reply) => return reply,
     };
     let mut entries = Vec::with_capacity(data.len());
     for (index, entry) in data.iter().enumerate() {
+        let owner = match parent {
+            Some((module, id)) => Ok((module.to_owned(), id.to_owned())),
+            None => parent_of(state, entry, index),
+        };
+        let (module, id) = match owner {
+            Ok(owner) => owner,
+            Err(error) => {
+                entries.push(error);
+                continue;
+            }
+        };
         match note_values(entry, index, true) {
             Err(error) => entries.push(error),
             Ok(mut note) => {
@@ -157,6 +200,79 @@ fn update(state: &mut State, note_id: &str, request: &RecordedRequest) -> Reply 
         }
     };
     Reply::json(200, &json!({"data": [entry]}))
+}
+
+/// `GET /Notes`: every note (or those in `ids`), newest first, with the `fields` asked for.
+fn list_all(state: &State, request: &RecordedRequest) -> Reply {
+    let wanted: Option<Vec<&str>> = request.query_param("ids").map(|ids| ids.split(',').collect());
+    page_of_notes(state, request, |note| {
+        wanted
+            .as_ref()
+            .is_none_or(|ids| ids.iter().any(|id| note["id"] == json!(id)))
+    })
+}
+
+/// `GET /Notes/{id}`.
+fn get_one(state: &State, note_id: &str, request: &RecordedRequest) -> Reply {
+    let fields: Option<Vec<String>> = request
+        .query_param("fields")
+        .map(|f| f.split(',').map(str::to_owned).collect());
+    match state.notes.iter().find(|n| n["id"] == json!(note_id)) {
+        Some(note) => Reply::json(200, &json!({"data": [crate::wire::project(note, fields.as_deref())]})),
+        None => Reply::no_content(),
+    }
+}
+
+/// `PUT /Notes`: each entry names its note by `id`.
+fn update_many(state: &mut State, request: &RecordedRequest) -> Reply {
+    let data = match write_payload(request) {
+        Ok(data) => data,
+        Err(reply) => return reply,
+    };
+    let now = state.clock.now();
+    let user = state.user.clone();
+    let mut entries = Vec::with_capacity(data.len());
+    for (index, entry) in data.iter().enumerate() {
+        let Some(note_id) = entry["id"].as_str() else {
+            entries.push(
+                json!({"code": "MANDATORY_NOT_FOUND", "details": {"api_name": "id", "json_path": format!("$.data[{index}].id")}, "message": "required field not found", "status": "error"}),
+            );
+            continue;
+        };
+        let Some(note) = state.notes.iter_mut().find(|n| n["id"] == json!(note_id)) else {
+            entries.push(invalid_id(note_id));
+            continue;
+        };
+        match note_values(entry, index, false) {
+            Err(error) => entries.push(error),
+            Ok(values) => {
+                note.extend(values);
+                note.insert("Modified_Time".into(), json!(now));
+                note.insert("Modified_By".into(), user.clone());
+                entries.push(success_entry(note, "record updated"));
+            }
+        }
+    }
+    Reply::json(write_status(&entries, 200), &json!({"data": entries}))
+}
+
+/// `DELETE /Notes?ids=`.
+fn delete_many(state: &mut State, request: &RecordedRequest) -> Reply {
+    let ids = match crate::wire::required_param(request, "ids") {
+        Ok(value) => value,
+        Err(reply) => return reply,
+    };
+    let entries: Vec<Value> = ids
+        .split(',')
+        .map(|note_id| match state.notes.iter().position(|n| n["id"] == json!(note_id)) {
+            None => invalid_id(note_id),
+            Some(position) => {
+                state.notes.remove(position);
+                json!({"code": "SUCCESS", "details": {"id": note_id}, "message": "record deleted", "status": "success"})
+            }
+        })
+        .collect();
+    Reply::json(write_status(&entries, 200), &json!({"data": entries}))
 }
 
 fn delete(state: &mut State, note_id: &str) -> Reply {

@@ -131,9 +131,9 @@ pub(crate) fn metadata(state: &State, request: &RecordedRequest) -> Reply {
         .enumerate()
         .map(|(i, (api_name, label, related))| {
             json!({
-                "id": format!("48768760000000{:05}", 10 + i), "sequence_number": i + 1, "api_name": api_name,
+                "id": format!("48768760000000{:05}", 10 + i), "sequence_number": (i + 1).to_string(), "api_name": api_name,
                 "display_label": label, "name": label, "module": {"api_name": related}, "type": "default",
-                "href": format!("{module}/{{ENTITYID}}/{api_name}"), "visible": true,
+                "href": format!("{module}/{{ENTITYID}}/{api_name}"), "status": "visible",
             })
         })
         .collect();

@@ -150,6 +150,11 @@ impl FakeZoho {
         self.shared.lock().connections_accepted
     }
 
+    /// Shows `observer` every request from now on, with the fake's answer.
+    pub fn observe(&self, observer: std::sync::Arc<dyn crate::ExchangeObserver>) {
+        self.shared.lock().observer = Some(observer);
+    }
+
     /// Forgets the requests received so far.
     pub fn clear_requests(&self) {
         self.shared.lock().requests.clear();
@@ -417,6 +422,21 @@ impl FakeZoho {
             .collect();
     }
 
+    /// Plays one of the plausible answers Books may give to a `sort_column` a record type does
+    /// not document (Zoho does not say which it gives).
+    pub fn set_books_unsupported_sort(&self, behaviour: crate::UnsupportedSort) {
+        self.shared.lock().books.unsupported_sort = behaviour;
+    }
+
+    /// Replaces the sort columns a Books record type documents (e.g. none at all), so a test can
+    /// see what a trigger does when even a documented column is not honoured.
+    pub fn set_books_sort_columns(&self, record_type: &str, columns: &[&str]) {
+        self.shared.lock().books.sort_columns_override.insert(
+            record_type.to_owned(),
+            columns.iter().map(|c| (*c).to_owned()).collect(),
+        );
+    }
+
     /// The id of the first Books organization (the only one unless changed).
     pub fn books_organization_id(&self) -> String {
         self.shared
@@ -664,11 +684,24 @@ async fn serve(
 /// `Date`, and the notifications it caused are handed to the courier once it is decided.
 pub(crate) fn handle(shared: &Shared, request: RecordedRequest) -> Reply {
     let mut state = shared.lock();
+    let observed = state.observer.clone().map(|observer| (observer, request.clone()));
+    state.fault_fired = false;
     let mut reply = answer(&mut state, request);
     reply
         .headers
         .push(("date".into(), crate::time::http_date(state.clock.now_unix())));
     dispatch(&mut state);
+    let injected = state.fault_fired;
+    drop(state);
+    if let Some((observer, request)) = observed {
+        observer.exchange(&crate::Exchange {
+            request: &request,
+            status: reply.status,
+            headers: &reply.headers,
+            body: &reply.body,
+            injected,
+        });
+    }
     reply
 }
 
@@ -714,6 +747,7 @@ fn answer(state: &mut State, request: RecordedRequest) -> Reply {
     let Some(fault) = fired else {
         return route(state, &request);
     };
+    state.fault_fired = true;
     match fault {
         Fault::Status { status, retry_after } => fault_reply(status, retry_after),
         Fault::Answer { status, body } => Reply {

@@ -15,8 +15,11 @@ const MAX_NAME_CHARS: usize = 25;
 pub(crate) fn route(state: &mut State, request: &RecordedRequest, rest: &[&str]) -> Option<Reply> {
     let reply = match (request.method.as_str(), rest) {
         ("GET", ["settings", "tags"]) => list(state, request),
-        ("POST", [module, "actions", "add_tags"]) => change(state, module, request, true),
-        ("POST", [module, "actions", "remove_tags"]) => change(state, module, request, false),
+        ("POST", [module, "actions", "add_tags"]) => change(state, module, None, request, true),
+        ("POST", [module, "actions", "remove_tags"]) => change(state, module, None, request, false),
+        // One record, named in the path (OAS tags.json; what Zoho's SDKs call).
+        ("POST", [module, id, "actions", "add_tags"]) => change(state, module, Some(id), request, true),
+        ("POST", [module, id, "actions", "remove_tags"]) => change(state, module, Some(id), request, false),
         _ => return None,
     };
     Some(reply)
@@ -49,15 +52,27 @@ fn list(state: &State, request: &RecordedRequest) -> Reply {
     )
 }
 
-fn change(state: &mut State, module: &str, request: &RecordedRequest, adding: bool) -> Reply {
+fn change(state: &mut State, module: &str, record: Option<&str>, request: &RecordedRequest, adding: bool) -> Reply {
     if !state.modules.contains_key(module) {
         return invalid_module();
     }
     let body: Value = serde_json::from_slice(&request.body).unwrap_or(Value::Null);
-    let ids: Vec<String> = body["ids"]
-        .as_array()
-        .map(|ids| ids.iter().filter_map(Value::as_str).map(str::to_owned).collect())
-        .unwrap_or_default();
+    // Ids are longs: as JSON numbers or digit strings.
+    let ids: Vec<String> = match record {
+        Some(id) => vec![id.to_owned()],
+        None => body["ids"]
+            .as_array()
+            .map(|ids| {
+                ids.iter()
+                    .filter_map(|id| match id {
+                        Value::String(text) => Some(text.clone()),
+                        Value::Number(number) => Some(number.to_string()),
+                        _ => None,
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
+    };
     let names = tag_names(&body["tags"]);
     if ids.is_empty() || names.is_empty() {
         let missing = if ids.is_empty() { "ids" } else { "tags" };

@@ -144,7 +144,8 @@ fn list(request: &RecordedRequest) -> Reply {
             400,
             "INVALID_DATA",
             "invalid data",
-            json!({"param_name": "type", "supported_values": TYPES}),
+            // The INVALID_DATA shape OAS users.json publishes for this operation.
+            json!({"api_name": "type", "expected_data_type": "picklist"}),
         );
     }
     let (page, per_page) = match crate::wire::page_params(request, MAX_PER_PAGE) {

@@ -33,9 +33,9 @@ impl Allowlist {
             let mut allowed = self.0.lock().unwrap_or_else(PoisonError::into_inner);
             allowed.insert(origin);
             // Zoho serves bulk uploads and result files from hosts of the same data center
-            // (one table with the component's, in zoho-domains); the token goes nowhere else.
+            // (one table with the component's, in zoho-facts); the token goes nowhere else.
             if scheme == "https" && uri.port_u16().is_none_or(|port| port == 443) {
-                for file_origin in zoho_domains::file_origins(&format!("https://{host}")) {
+                for file_origin in zoho_facts::file_origins(&format!("https://{host}")) {
                     allowed.insert(format!("{}:443", file_origin.to_ascii_lowercase()));
                 }
             }
@@ -160,7 +160,7 @@ mod tests {
 
     #[test]
     fn every_data_center_and_environment_allows_its_own_file_hosts_only() {
-        use zoho_domains::{Environment, REGIONS, api_domain, file_origins, upload_origin};
+        use zoho_facts::{Environment, REGIONS, api_domain, file_origins, upload_origin};
         for region in REGIONS {
             for environment in [Environment::Production, Environment::Sandbox, Environment::Developer] {
                 let domain = api_domain(region, environment);

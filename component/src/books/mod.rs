@@ -4,7 +4,6 @@
 
 pub(crate) mod attachments;
 pub(crate) mod record_actions;
-
 use http::{Method, Request, Response};
 use serde_json::{Map, Value, json};
 

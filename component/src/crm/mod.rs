@@ -510,10 +510,18 @@ pub fn decode_single_write(response: &Response<Vec<u8>>, scope: Option<&Required
 }
 
 /// Zoho reports an id that names no record as `INVALID_DATA` "the id given seems to be
-/// invalid"; callers want to tell that apart from bad field data.
+/// invalid", or, for an id in the path, `INVALID_DATA` naming its `resource_path_index` (OAS
+/// `convert_lead.json`); callers want to tell that apart from bad field data.
 pub(crate) fn not_found_if_unknown_id(error: Error) -> Error {
     match error {
-        Error::Api(api) if api.code == "INVALID_DATA" && api.message.contains("id given seems to be invalid") => {
+        Error::Api(api)
+            if api.code == "INVALID_DATA"
+                && (api.message.contains("id given seems to be invalid")
+                    || api
+                        .details
+                        .as_deref()
+                        .is_some_and(|d| d.get("resource_path_index").is_some())) =>
+        {
             Error::NotFound(api)
         }
         other => other,

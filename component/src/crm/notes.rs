@@ -1,5 +1,6 @@
 //! Notes on any record: list a record's notes (`GET /{module}/{id}/Notes`), add one to it
-//! (`POST /{module}/{id}/Notes`), and edit or delete a note by its id (`/Notes/{id}`).
+//! (`POST /Notes` naming the record in `Parent_Id`: the create operation of Zoho's v8 OAS
+//! `notes.json` and of its SDKs), and edit or delete a note by its id (`/Notes/{id}`).
 
 use http::{Method, Request};
 use serde_json::{Map, Value, json};
@@ -108,10 +109,15 @@ pub fn create_note(
 ) -> Result<RecordResult, Error> {
     validate::module_name("recordType", module)?;
     validate::record_id("recordId", record_id)?;
-    let body = json!({ "data": [note_values(title, Some(content))?] });
+    let mut note = note_values(title, Some(content))?;
+    note.insert(
+        "Parent_Id".into(),
+        json!({"module": {"api_name": module}, "id": record_id}),
+    );
+    let body = json!({ "data": [note] });
     let plan = note_plan(
         Method::POST,
-        &[module, record_id, "Notes"],
+        &["Notes"],
         &Query::new(),
         Some(&body),
         Repeatable::No,
@@ -180,11 +186,11 @@ mod tests {
         let created = create_note(&mut session, "Leads", "1", Some("Call"), "Call back on Monday").expect("created");
         assert_eq!(created.id.as_deref(), Some("9"));
         update_note(&mut session, "9", None, Some("Called")).expect("updated");
-        assert_eq!(host.sent[0].uri().path(), "/crm/v8/Leads/1/Notes");
+        assert_eq!(host.sent[0].uri().path(), "/crm/v8/Notes");
         let body: Value = serde_json::from_slice(host.sent[0].body()).expect("json");
         assert_eq!(
             body,
-            json!({"data": [{"Note_Title": "Call", "Note_Content": "Call back on Monday"}]})
+            json!({"data": [{"Note_Title": "Call", "Note_Content": "Call back on Monday", "Parent_Id": {"module": {"api_name": "Leads"}, "id": "1"}}]})
         );
         assert_eq!(
             (host.sent[1].method(), host.sent[1].uri().path()),

@@ -221,14 +221,14 @@ pub fn single_record_error(status: u16, result: RecordResult, scope: Option<&Req
 }
 
 /// Where file uploads go: each data center's upload host whatever the environment
-/// (`zoho-domains`, from the official SDKs). Another origin (a local fake) serves uploads itself.
+/// (`zoho-facts`, from the official SDKs). Another origin (a local fake) serves uploads itself.
 pub fn upload_origin(api_domain: &str) -> String {
-    zoho_domains::upload_origin(api_domain).map_or_else(|| api_domain.to_owned(), str::to_owned)
+    zoho_facts::upload_origin(api_domain).map_or_else(|| api_domain.to_owned(), str::to_owned)
 }
 
 /// Whether an absolute URL from one of Zoho's answers (a bulk result's `download_url`) is on
 /// a host that may receive the connection's token: the API domain itself, or one of the file
-/// hosts of its data center (`zoho-domains`), over HTTPS on the default port.
+/// hosts of its data center (`zoho-facts`), over HTTPS on the default port.
 pub fn is_zoho_file_host(api_domain: &str, url: &http::Uri) -> bool {
     let (Some(scheme), Some(host)) = (url.scheme_str(), url.host()) else {
         return false;
@@ -239,7 +239,7 @@ pub fn is_zoho_file_host(api_domain: &str, url: &http::Uri) -> bool {
         _ => format!("{scheme}://{host}"),
     };
     origin.eq_ignore_ascii_case(api_domain)
-        || zoho_domains::file_origins(api_domain)
+        || zoho_facts::file_origins(api_domain)
             .iter()
             .any(|file_origin| file_origin.eq_ignore_ascii_case(&origin))
 }

@@ -1,12 +1,17 @@
-//! New and updated Books records, for any record type whose list sorts by `created_time` /
-//! `last_modified_time`.
+//! New and updated Books records, for any record type.
 //!
 //! Books lists page by number only and offer no "after this time" filter common to every
-//! type, so each poll walks the list newest first and stops at the first page that reaches
-//! back to its position. Walking newest first is what keeps a change made during the walk
-//! from hiding another: a record edited meanwhile moves to the front, which only repeats a
-//! record already seen (and passed over by position), never skips one. The earliest
-//! `maxEvents` changes after the position are kept, in bounded memory.
+//! type. Where Books documents sorting the type by the trigger's time (`zoho_facts::books_sort_columns`), each
+//! poll walks the list newest first and stops at the first page that reaches back to its
+//! position. Walking newest first is what keeps a change made during the walk from hiding
+//! another: a record edited meanwhile moves to the front, which only repeats a record already
+//! seen (and passed over by position), never skips one.
+//!
+//! Books' echo of `sort_column` is not trusted: the order of what comes back is checked, and
+//! the walk stops early only while every time seen so far is in order. Where the column is not
+//! documented (updated invoices, bills, estimates, sales orders; items), or Books refuses it,
+//! or the order does not hold, the whole list is read, up to [`MAX_UNSORTED_PAGES`]. Either
+//! way the earliest `maxEvents` changes after the position are kept, in bounded memory.
 
 use std::collections::BTreeMap;
 
@@ -20,6 +25,9 @@ use crate::shared::inputs::Inputs;
 use crate::shared::session::Session;
 
 const PER_PAGE: u32 = 200;
+/// The longest list read on every poll when its order cannot be relied on: 10,000 records.
+/// Past it the poll fails with a clear error rather than advancing past what it did not read.
+pub const MAX_UNSORTED_PAGES: u32 = 50;
 
 /// The Books field a change is ordered (and its list sorted) by.
 fn time_field(change: Change) -> &'static str {
@@ -105,10 +113,11 @@ pub(super) fn poll(
     })
 }
 
-/// Walks the list newest first by the trigger's time field, handing each record to `take` with
-/// Zoho's time at the first answer, until `take` returns false (honoured only while Books says
-/// the list is sorted as asked) or the list ends. A page is
-/// always read to its end, so records sharing the stopping second are all seen.
+/// Walks the list, newest first by the trigger's time field where Books documents that sort,
+/// handing each record to `take` with Zoho's time at the first answer. `take` returning false
+/// ends the walk only while the order has held for every record seen; otherwise the list is
+/// read to its end. A page is always read to its end, so records sharing the stopping second
+/// are all seen.
 fn walk(
     session: &mut Session,
     target: &Target,
@@ -117,25 +126,46 @@ fn walk(
     id_field: &str,
     mut take: impl FnMut(i64, Listed) -> bool,
 ) -> Result<i64, Error> {
-    let sort = [
-        ("sort_column".to_owned(), time_field(change).to_owned()),
-        ("sort_order".to_owned(), "D".to_owned()),
-    ];
+    let column = time_field(change);
+    // What is asked stays the same on every page (pages of different orders do not add up);
+    // whether the early stop is allowed can only get stricter as records come in.
+    let mut ask_sorted = zoho_facts::books_sort_columns::documented(&target.record_type, column);
+    let mut order_holds = ask_sorted;
     let mut now = None;
     let mut page = 1;
+    // The time of the last record seen, to check that the list really is newest first.
+    let mut previous: Option<i64> = None;
     loop {
+        let sort = if ask_sorted {
+            vec![
+                ("sort_column".to_owned(), column.to_owned()),
+                ("sort_order".to_owned(), "D".to_owned()),
+            ]
+        } else {
+            Vec::new()
+        };
         let plan = books::list_plan(target, organization, page, PER_PAGE, &sort)?;
         let response = session.send(&plan)?;
+        let envelope = match books::decode(&response) {
+            Err(Error::Api(api)) if ask_sorted && page == 1 && api.message.contains("sort_column") => {
+                // Books refused a column it documents; read the list in its own order instead.
+                ask_sorted = false;
+                order_holds = false;
+                continue;
+            }
+            other => other?,
+        };
         let clock = match now {
             Some(clock) => clock,
             None => *now.insert(zoho_now(crate::shared::zoho::server_time(&response))?),
         };
-        let envelope = books::decode(&response)?;
-        // A list that ignored the sort asked for (not every type sorts by every time) has to
-        // be read to its end: stopping early would miss changes further down.
-        let context = envelope.page_context.clone().unwrap_or(Value::Null);
-        let sorted_as_asked = context["sort_column"].as_str().is_none_or(|c| c == time_field(change))
-            && context["sort_order"].as_str().is_none_or(|o| o == "D");
+        // The echo can only take trust away: a list that says it used another order did.
+        if let Some(context) = &envelope.page_context {
+            let echoed = |key: &str, expected: &str| context[key].as_str().is_none_or(|value| value == expected);
+            if !(echoed("sort_column", column) && echoed("sort_order", "D")) {
+                order_holds = false;
+            }
+        }
         let (records, has_more_page) = books::list_page(envelope)?;
         if records.is_empty() && has_more_page {
             return Err(Error::decode("Books reported more pages but sent an empty one"));
@@ -143,10 +173,25 @@ fn walk(
         let mut go_on = true;
         for record in records {
             let listed = listed(record, id_field)?;
+            let at = change.time(listed.created, listed.modified);
+            if previous.is_some_and(|p| at > p) {
+                order_holds = false;
+            }
+            previous = Some(at);
             go_on &= take(clock, listed);
         }
-        if (!go_on && sorted_as_asked) || !has_more_page {
+        if (!go_on && order_holds) || !has_more_page {
             return Ok(clock);
+        }
+        if !order_holds && page >= MAX_UNSORTED_PAGES {
+            return Err(Error::invalid(
+                "recordType",
+                format!(
+                    "Books does not sort {} by {column} (or did not keep that order), so every poll reads the whole list, and it has more than {} records; use a trigger on a record type Books sorts by {column}",
+                    target.record_type,
+                    MAX_UNSORTED_PAGES * PER_PAGE
+                ),
+            ));
         }
         page += 1;
     }

@@ -1,7 +1,7 @@
 //! New and updated CRM records, for any module, by keyset over (time, id) with COQL.
 //!
 //! Each poll asks COQL for the records after its position, ordered by the trigger's time field
-//! and then id: `where (T > 'w' or (T = 'w' and id > i)) order by T asc, id asc`. That is
+//! and then id: `where (T > 'w' or (T = 'w' and id > 'i')) order by T asc, id asc`. That is
 //! exact however many records share a second, never pages by offset (so records that change
 //! while the poll runs cannot shift a page and be skipped), and has no 2,000-record ceiling.
 //! The walk selects only ids and times; the records are then fetched by id (100 at a time),
@@ -150,7 +150,12 @@ fn walk(
         let keyset = if position.id.is_empty() {
             format!("{time} >= '{after}'")
         } else {
-            format!("({time} > '{after}' or ({time} = '{after}' and id > {}))", position.id)
+            // Ids quoted as in every COQL sample of Zoho's docs; two criteria per bracket, as
+            // COQL requires (docs `COQL-Limitations`).
+            format!(
+                "({time} > '{after}' or ({time} = '{after}' and id > '{}'))",
+                position.id
+            )
         };
         let query = format!(
             "select id, Created_Time, Modified_Time from {module} where {keyset} order by {time} asc, id asc limit {ROWS_PER_QUERY}"

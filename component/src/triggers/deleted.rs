@@ -16,6 +16,8 @@ use crate::shared::session::Session;
 use crate::shared::validate;
 
 const PER_PAGE: u32 = 200;
+/// The fields of a deleted-records entry (OAS `record.json` `Deleted_Record`).
+const DELETED_LIST_FIELDS: &[&str] = &["id", "deleted_by", "display_name", "type", "created_by", "deleted_time"];
 
 pub fn poll(
     session: &mut Session,
@@ -26,13 +28,21 @@ pub fn poll(
     let module = inputs.required_text("recordType")?;
     validate::module_name("recordType", module)?;
     let (max_events, backfill) = limits(inputs);
+    let carried: Option<Vec<String>> = inputs.list("fields").map(|names| {
+        names
+            .into_iter()
+            .map(|name| name.trim().to_owned())
+            .filter(|name| DELETED_LIST_FIELDS.contains(&name.as_str()))
+            .collect()
+    });
+    let carried = carried.as_deref();
     let since = state.map(|text| position::decode(text, key, module)).transpose()?;
     let (events, position, more) = match since {
         None => {
             // The first answer tells Zoho's time; the backfill is the latest deletions before it.
             let mut latest: Vec<(Position, Value)> = Vec::new();
             let mut newest: Option<Position> = None;
-            let now = walk(session, module, None, |now, at, event| {
+            let now = walk(session, module, None, carried, |now, at, event| {
                 newest = newest.take().max(Some(at.clone()));
                 if at < Position::before(now) {
                     latest.push((at, event));
@@ -53,7 +63,7 @@ pub fn poll(
             let mut earliest = Earliest::new(max_events);
             // `If-Modified-Since` is exclusive; ask from the second before so ties are seen.
             let after = crate::shared::time::format_utc(since.time - 1);
-            walk(session, module, Some(&after), |now, at, event| {
+            walk(session, module, Some(&after), carried, |now, at, event| {
                 if at > since && at.time <= now - SETTLE_SECONDS {
                     earliest.offer(at, event);
                 }
@@ -77,6 +87,7 @@ fn walk(
     session: &mut Session,
     module: &str,
     since: Option<&str>,
+    carried: Option<&[String]>,
     mut take: impl FnMut(i64, Position, Value) -> bool,
 ) -> Result<i64, Error> {
     let mut now = None;
@@ -96,7 +107,7 @@ fn walk(
             ));
         }
         for entry in &listed.records {
-            let (at, event) = deleted_event(entry)?;
+            let (at, event) = deleted_event(entry, carried)?;
             if !take(clock, at, event) {
                 return Ok(clock);
             }
@@ -108,8 +119,9 @@ fn walk(
     }
 }
 
-/// A deleted-records entry as a `deleted` event, with its position.
-fn deleted_event(entry: &Value) -> Result<(Position, Value), Error> {
+/// A deleted-records entry as a `deleted` event, with its position; `carried` names the
+/// entry's fields the event also carries in `record`.
+fn deleted_event(entry: &Value, carried: Option<&[String]>) -> Result<(Position, Value), Error> {
     let id = id_of(entry.get("id")).ok_or_else(|| Error::decode("a deleted-records entry has no usable `id`"))?;
     let deleted_time = entry.get("deleted_time").and_then(Value::as_str).unwrap_or_default();
     let time = crate::shared::time::parse_iso(deleted_time)
@@ -123,6 +135,13 @@ fn deleted_event(entry: &Value) -> Result<(Position, Value), Error> {
     }
     if let Some(name) = entry.get("display_name").filter(|v| !v.is_null()) {
         event.insert("displayName".into(), name.clone());
+    }
+    if let Some(carried) = carried {
+        let record: Map<String, Value> = carried
+            .iter()
+            .map(|name| (name.clone(), entry.get(name).cloned().unwrap_or(Value::Null)))
+            .collect();
+        event.insert("record".into(), Value::Object(record));
     }
     Ok((Position { time, id }, Value::Object(event)))
 }

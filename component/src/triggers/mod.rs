@@ -139,7 +139,17 @@ const BOOKS_RECORD_TYPE: InputSpec = InputSpec::required(
 )
 .example("\"invoices\"");
 const CRM_CHANGE_INPUTS: &[InputSpec] = &[RECORD_TYPE, FIELDS, MAX_EVENTS_INPUT, BACKFILL];
-const CRM_DELETED_INPUTS: &[InputSpec] = &[RECORD_TYPE, MAX_EVENTS_INPUT, BACKFILL];
+/// The same `fields` input as the other CRM polling triggers, so a platform can pass one set of
+/// inputs to all three; a deleted record's own fields are gone, so only the deleted-records
+/// list's fields can be carried.
+const DELETED_FIELDS: InputSpec = InputSpec::optional(
+    "fields",
+    "Fields",
+    InputType::StringList,
+    "Fields of Zoho's deleted-records entry each event carries in `record`: deleted_by, display_name, type, created_by, deleted_time (a deleted record's own fields are gone; other names are ignored).",
+)
+.example("[\"display_name\", \"deleted_by\", \"type\"]");
+const CRM_DELETED_INPUTS: &[InputSpec] = &[RECORD_TYPE, DELETED_FIELDS, MAX_EVENTS_INPUT, BACKFILL];
 const BOOKS_INPUTS: &[InputSpec] = &[BOOKS_RECORD_TYPE, ORGANIZATION_ID, MAX_EVENTS_INPUT, BACKFILL];
 
 /// Every trigger, in manifest order.

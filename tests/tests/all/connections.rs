@@ -4,7 +4,6 @@
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use fake_zoho::FakeZoho;
 use serde_json::json;
 use zoho_harness::oauth::Secret;
 use zoho_harness::store::{ConnectionStore, Grant, StoreCredentials, StoredConnection, StoredEnvironment};
@@ -16,7 +15,7 @@ const CLIENT_ID: &str = "1000.CLIENTID42";
 const CLIENT_SECRET: &str = "client-secret-9f8e7d";
 
 struct Setup {
-    fake: FakeZoho,
+    fake: crate::contract::Checked,
     store: ConnectionStore,
     provider: Arc<StoreCredentials>,
     refresh_token: String,
@@ -42,7 +41,7 @@ fn temp_dir(tag: &str) -> TempDir {
 
 /// A stored connection on a fake accounts server, with no access token yet.
 fn setup(tag: &str) -> Setup {
-    let fake = FakeZoho::start().expect("fake");
+    let fake = crate::contract::Checked::start();
     fake.register_client(CLIENT_ID, CLIENT_SECRET);
     let refresh_token = fake.issue_refresh_token(CLIENT_ID);
     let dir = temp_dir(tag);

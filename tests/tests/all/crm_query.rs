@@ -194,6 +194,36 @@ async fn zoho_query_errors_come_back_with_their_details() {
         .expect_err("limit");
     assert_eq!(error["error"]["code"], "LIMIT_EXCEEDED");
 
+    // Zoho's documented COQL rules, which the sandbox enforces as Zoho does: three criteria
+    // need brackets, multi-line fields are no criteria, ORDER BY names a field once.
+    for (query, code) in [
+        (
+            "select Last_Name from Leads where Last_Name = 'a' and Email is not null and Company = 'b'",
+            "SYNTAX_ERROR",
+        ),
+        (
+            "select Last_Name from Leads where Description like '%x%'",
+            "INVALID_QUERY",
+        ),
+        (
+            "select Last_Name from Leads order by Last_Name, Last_Name",
+            "DUPLICATE_DATA",
+        ),
+    ] {
+        let error = world
+            .invoke("crmRunQuery", json!({ "query": query }))
+            .await
+            .expect_err(query);
+        assert_eq!(error["error"]["code"], code, "{query}: {error}");
+    }
+    let bracketed = world
+        .invoke(
+            "crmRunQuery",
+            json!({"query": "select Last_Name from Leads where (Last_Name = 'a' and (Email is not null and Company = 'b'))"}),
+        )
+        .await;
+    assert!(bracketed.is_ok(), "{bracketed:?}");
+
     let error = world
         .invoke("crmRunQuery", json!({"query": "select Last_Name from Nowhere"}))
         .await

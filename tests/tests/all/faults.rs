@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use fake_zoho::{FakeZoho, Fault};
+use fake_zoho::Fault;
 use serde_json::{Value, json};
 use zoho_harness::{BoxFuture, ConnectionInfo, CredentialError, CredentialProvider};
 
@@ -37,7 +37,7 @@ impl CredentialProvider for Refreshing {
 }
 
 fn world() -> (World, Arc<Refreshing>) {
-    let fake = FakeZoho::start().expect("fake");
+    let fake = crate::contract::Checked::start();
     let info = ConnectionInfo {
         access_token: fake.access_token(),
         api_domain: fake.base_url(),

@@ -9,6 +9,7 @@ mod bulk;
 mod cli;
 mod cli_triggers;
 mod connections;
+mod contract;
 mod convert;
 mod credentials;
 mod crm;

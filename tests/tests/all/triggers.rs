@@ -128,6 +128,17 @@ async fn records_sharing_one_second_are_each_delivered_once_across_polls() {
     assert_eq!((three.events.len(), three.more), (1, false));
     let all: Vec<Value> = [one.events, two.events, three.events].concat();
     assert_eq!(ids(&all), created, "in id order within the second");
+    // The keyset walk quotes ids as every COQL sample of Zoho's does.
+    let last_id = &created[2];
+    let walk = world
+        .fake
+        .requests()
+        .into_iter()
+        .filter(|r| r.path == "/crm/v8/coql")
+        .filter_map(|r| r.json()["select_query"].as_str().map(str::to_owned))
+        .find(|q| q.contains(last_id.as_str()))
+        .expect("a query after the third record");
+    assert!(walk.contains(&format!("id > '{last_id}'")), "{walk}");
 }
 
 #[tokio::test]
@@ -260,6 +271,17 @@ async fn deletions_come_from_the_deleted_records_list_once_each() {
     assert!(event.get("record").is_none());
     let third = poll(&world, "crmDeletedRecords", &input, Some(&second.state)).await;
     assert!(third.events.is_empty());
+
+    // The same inputs as the other CRM triggers are accepted: `fields` names what of the
+    // deleted-records entry each event carries; a deleted record's own fields are gone.
+    let with_fields = json!({"recordType": "Deals", "backfill": 5, "fields": "Deal_Name,display_name,type"});
+    let carried = poll(&world, "crmDeletedRecords", &with_fields, None).await;
+    let record = &carried
+        .events
+        .iter()
+        .find(|e| e["id"] == seeded[1].as_str())
+        .expect("the deletion of Two")["record"];
+    assert_eq!(record, &json!({"display_name": "Two", "type": "recycle"}), "{record}");
     let listed = world.fake.requests();
     assert!(
         listed
@@ -435,4 +457,96 @@ async fn a_books_list_that_ignores_the_sort_is_read_to_its_end() {
         .filter(|r| r.path == "/books/v3/invoices" && r.method == "GET")
         .count();
     assert!(pages >= 4, "every page was read ({pages} requests)");
+}
+
+/// What Books does with a `sort_column` a type does not document is not published: each
+/// plausible answer (an error; the default order with the asked column echoed; the default
+/// order with the real column echoed) is played, with invoices documenting their usual columns
+/// and with invoices documenting none (so even `created_time` is not honoured). Both Books
+/// triggers deliver every change exactly once under all six.
+#[tokio::test]
+async fn books_triggers_are_exact_whatever_books_does_with_an_undocumented_sort_column() {
+    use fake_zoho::UnsupportedSort;
+    for behaviour in [
+        UnsupportedSort::Refuse,
+        UnsupportedSort::IgnoreEchoingRequested,
+        UnsupportedSort::IgnoreEchoingActual,
+    ] {
+        for documents_none in [false, true] {
+            let case = format!("{behaviour:?}, documents none: {documents_none}");
+            let world = World::new();
+            world.fake.set_books_unsupported_sort(behaviour);
+            if documents_none {
+                world.fake.set_books_sort_columns("invoices", &[]);
+            }
+            let organization = world.fake.books_organization_id();
+            // Three seconds of 150 invoices each: an order that ignored the sort shows within
+            // the first page, whichever column Books echoes.
+            let mut seeded = Vec::new();
+            for second in 0..3 {
+                let invoices: Vec<Value> = (0..150)
+                    .map(
+                        |i| json!({"customer_id": "460000000026049", "invoice_number": format!("INV-{second}-{i:03}")}),
+                    )
+                    .collect();
+                seeded.extend(
+                    world
+                        .fake
+                        .seed_books(&organization, "invoices", "invoice_id", &invoices),
+                );
+                world.fake.advance_clock(1);
+            }
+            let input = json!({"recordType": "invoices", "maxEvents": 2});
+            let new = poll(&world, "booksNewRecords", &input, None).await;
+            let updated = poll(&world, "booksUpdatedRecords", &input, None).await;
+            world.fake.advance_clock(1);
+            let mut created = Vec::new();
+            for number in ["NEW-1", "NEW-2", "NEW-3"] {
+                let output = world
+                    .invoke(
+                        "booksCreateRecord",
+                        json!({"recordType": "invoices", "values": {"customer_id": "460000000026049", "invoice_number": number}}),
+                    )
+                    .await
+                    .unwrap_or_else(|e| panic!("{case}: {e}"));
+                created.push(output["data"]["invoice_id"].as_str().expect("id").to_owned());
+            }
+            world.fake.advance_clock(1);
+            for edited in [&seeded[0], &seeded[449]] {
+                world
+                    .invoke(
+                        "booksUpdateRecord",
+                        json!({"recordType": "invoices", "recordId": edited, "values": {"reference_number": "edited"}}),
+                    )
+                    .await
+                    .unwrap_or_else(|e| panic!("{case}: {e}"));
+                world.fake.advance_clock(1);
+            }
+            world.fake.advance_clock(LATER);
+            let (news, new_state) = drain(&world, "booksNewRecords", &input, &new.state).await;
+            assert_eq!(ids(&news), created, "{case}");
+            let (edits, edit_state) = drain(&world, "booksUpdatedRecords", &input, &updated.state).await;
+            assert_eq!(ids(&edits), [seeded[0].clone(), seeded[449].clone()], "{case}");
+            world.fake.clear_requests();
+            let (again, _) = drain(&world, "booksNewRecords", &input, &new_state).await;
+            let (edits_again, _) = drain(&world, "booksUpdatedRecords", &input, &edit_state).await;
+            assert!(again.is_empty() && edits_again.is_empty(), "{case}: nothing twice");
+            let requests = world.fake.requests();
+            // Only documented columns are asked for: never last_modified_time for invoices.
+            assert!(
+                requests
+                    .iter()
+                    .all(|r| r.query_param("sort_column").is_none_or(|c| c == "created_time")),
+                "{case}"
+            );
+            if !documents_none {
+                // Sorted as documented, an idle new-records poll reads one page.
+                let new_pages = requests
+                    .iter()
+                    .filter(|r| r.query_param("sort_column") == Some("created_time"))
+                    .count();
+                assert_eq!(new_pages, 1, "{case}");
+            }
+        }
+    }
 }

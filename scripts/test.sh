@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Runs every suite, installing what a fresh machine lacks: the Rust workspace (unit tests, the
+# integration suite with its contract check against Zoho's published v8 contract), then the
+# distributable component in the Python host (wasmtime-py) and in the Node host (jco), and Zoho's
+# own Python SDK driving fake-zoho. Python packages go into a virtual environment inside the
+# target directory; npm packages come from the committed lockfile. Honours CARGO_TARGET_DIR.
+# Usage: scripts/test.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if ! rustup target list --installed | grep -qx wasm32-wasip2; then
+  rustup target add wasm32-wasip2
+fi
+
+echo "== Rust: unit and integration tests"
+cargo test --workspace --locked
+
+echo "== the distributable component"
+scripts/dist.sh
+cargo build --package fake-zoho --locked
+
+echo "== Python: the host, and Zoho's SDK against fake-zoho"
+venv="${CARGO_TARGET_DIR:-target}/python-venv"
+if [[ ! -x "${venv}/bin/python" ]]; then
+  python3 -m venv "${venv}"
+fi
+"${venv}/bin/python" -m pip install --quiet --disable-pip-version-check \
+  -r hosts/python/requirements-dev.txt -r tests/zoho-sdk/requirements.txt
+"${venv}/bin/python" -m pytest -q hosts/python
+"${venv}/bin/python" -m pytest -q tests/zoho-sdk
+
+echo "== Node: the host"
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  apt-get update
+  apt-get install -y nodejs npm
+fi
+(
+  cd hosts/node
+  npm ci --no-audit --no-fund
+  npm run build
+  npm test
+)
