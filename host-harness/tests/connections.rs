@@ -96,7 +96,7 @@ fn connect(fake: &FakeZoho, home: &Home, name: &str) -> Output {
 
 #[test]
 fn a_stored_connection_survives_a_restart_and_nothing_secret_is_printed() {
-    let fake = FakeZoho::start().expect("fake");
+    let fake = zoho_contract_check::Checked::start();
     fake.register_client(CLIENT_ID, CLIENT_SECRET);
     fake.seed("Leads", &[json!({"Last_Name": "Boyle"})]);
     let home = home("restart");
@@ -148,7 +148,7 @@ fn a_stored_connection_survives_a_restart_and_nothing_secret_is_printed() {
 
 #[test]
 fn eight_processes_started_together_on_an_expired_token_cause_one_refresh() {
-    let fake = FakeZoho::start().expect("fake");
+    let fake = zoho_contract_check::Checked::start();
     fake.register_client(CLIENT_ID, CLIENT_SECRET);
     let home = home("eight");
     assert_eq!(connect(&fake, &home, "shared").status.code(), Some(0));
@@ -199,7 +199,7 @@ fn eight_processes_started_together_on_an_expired_token_cause_one_refresh() {
 
 #[test]
 fn disconnect_revokes_the_refresh_token_and_removes_the_connection() {
-    let fake = FakeZoho::start().expect("fake");
+    let fake = zoho_contract_check::Checked::start();
     fake.register_client(CLIENT_ID, CLIENT_SECRET);
     let home = home("disconnect");
     assert_eq!(connect(&fake, &home, "gone").status.code(), Some(0));
@@ -219,7 +219,7 @@ fn disconnect_revokes_the_refresh_token_and_removes_the_connection() {
 
 #[test]
 fn an_invalid_grant_code_reported_with_http_200_is_a_clear_error() {
-    let fake = FakeZoho::start().expect("fake");
+    let fake = zoho_contract_check::Checked::start();
     fake.register_client(CLIENT_ID, CLIENT_SECRET);
     let home = home("badcode");
     let out = harness(&home)
@@ -304,7 +304,7 @@ fn the_consent_url_for_canada_uses_zohocloud() {
 
 #[test]
 fn an_oauth_connection_from_the_environment_caches_its_token_across_runs() {
-    let fake = FakeZoho::start().expect("fake");
+    let fake = zoho_contract_check::Checked::start();
     fake.register_client(CLIENT_ID, CLIENT_SECRET);
     let refresh = fake.issue_refresh_token(CLIENT_ID);
     let home = home("envoauth");
@@ -342,7 +342,7 @@ fn an_oauth_connection_from_the_environment_caches_its_token_across_runs() {
 
 #[test]
 fn a_self_client_connects_with_client_credentials_and_soid() {
-    let fake = FakeZoho::start().expect("fake");
+    let fake = zoho_contract_check::Checked::start();
     fake.register_client(CLIENT_ID, CLIENT_SECRET);
     let home = home("clientcreds");
     let base = fake.base_url();

@@ -29,7 +29,7 @@ fn assert_every_books_request_has_an_organization(fake: &FakeZoho) {
 }
 
 /// A connection with no organization configured, so the component must resolve one.
-fn world_without_organization(fake: crate::contract::Checked) -> World {
+fn world_without_organization(fake: zoho_contract_check::Checked) -> World {
     let info = ConnectionInfo {
         access_token: fake.access_token(),
         api_domain: fake.base_url(),
@@ -128,7 +128,7 @@ async fn crud_through_the_cli(
 
 #[tokio::test]
 async fn a_flat_type_works_through_the_cli() {
-    let fake = crate::contract::Checked::start();
+    let fake = zoho_contract_check::Checked::start();
     crud_through_the_cli(
         &fake,
         "contacts",
@@ -162,7 +162,7 @@ async fn a_flat_type_works_through_the_cli() {
 
 #[tokio::test]
 async fn a_slash_type_works_through_the_cli() {
-    let fake = crate::contract::Checked::start();
+    let fake = zoho_contract_check::Checked::start();
     crud_through_the_cli(
         &fake,
         "settings/taxes",
@@ -182,7 +182,7 @@ async fn a_slash_type_works_through_the_cli() {
 
 #[tokio::test]
 async fn a_nested_type_works_through_the_cli() {
-    let fake = crate::contract::Checked::start();
+    let fake = zoho_contract_check::Checked::start();
     let organization = fake.books_organization_id();
     let customer = fake
         .seed_books(
@@ -246,7 +246,7 @@ async fn the_entity_key_is_read_from_the_envelope_not_guessed() {
 
 #[tokio::test]
 async fn the_only_organization_is_discovered_when_none_is_configured() {
-    let world = world_without_organization(crate::contract::Checked::start());
+    let world = world_without_organization(zoho_contract_check::Checked::start());
     world
         .invoke(
             "booksCreateRecord",
@@ -265,7 +265,7 @@ async fn the_only_organization_is_discovered_when_none_is_configured() {
 
 #[tokio::test]
 async fn several_organizations_yield_an_error_listing_them() {
-    let fake = crate::contract::Checked::start();
+    let fake = zoho_contract_check::Checked::start();
     fake.set_books_organizations(&[("10234695", "Zylker Books"), ("20345678", "Zylker Canada")]);
     let world = world_without_organization(fake);
     let error = world
@@ -305,7 +305,7 @@ async fn several_organizations_yield_an_error_listing_them() {
 
 #[tokio::test]
 async fn list_organizations_returns_zoho_organizations() {
-    let fake = crate::contract::Checked::start();
+    let fake = zoho_contract_check::Checked::start();
     fake.set_books_organizations(&[("10234695", "Zylker Books"), ("20345678", "Zylker Canada")]);
     let run = books_cli(&fake, "booksListOrganizations", json!({})).await;
     assert_eq!(run.code, 0, "{}", run.stdout);

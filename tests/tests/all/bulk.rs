@@ -20,8 +20,8 @@ fn scratch(name: &str) -> PathBuf {
 
 /// A fake whose jobs complete quickly, with `count` leads (a comma, a quote and a line break
 /// in some, to exercise CSV quoting).
-fn fake_with_leads(count: usize) -> (crate::contract::Checked, Vec<String>) {
-    let fake = crate::contract::Checked::start();
+fn fake_with_leads(count: usize) -> (zoho_contract_check::Checked, Vec<String>) {
+    let fake = zoho_contract_check::Checked::start();
     fake.set_bulk_step(Duration::from_millis(20));
     let records: Vec<Value> = (0..count)
         .map(|i| {
@@ -432,7 +432,7 @@ async fn a_job_not_yet_completed_has_no_result_and_an_unknown_job_is_not_found()
 
 #[tokio::test]
 async fn bulk_write_reports_each_failing_row_with_its_row_number_and_errors() {
-    let fake = crate::contract::Checked::start();
+    let fake = zoho_contract_check::Checked::start();
     fake.set_bulk_step(Duration::from_millis(20));
     fake.seed(
         "Leads",
@@ -491,7 +491,7 @@ async fn bulk_write_reports_each_failing_row_with_its_row_number_and_errors() {
 
 #[tokio::test]
 async fn bulk_write_upserts_ndjson_by_a_unique_field() {
-    let fake = crate::contract::Checked::start();
+    let fake = zoho_contract_check::Checked::start();
     fake.set_bulk_step(Duration::from_millis(20));
     let existing = fake.seed("Leads", &[json!({"Last_Name": "Old", "Email": "keep@zylker.com"})]);
     let dir = scratch("upsert");

@@ -20,7 +20,7 @@ const LIST_LEADS: &str = r#"{"recordType":"Leads","fields":"Last_Name"}"#;
 
 #[tokio::test]
 async fn invoke_prints_the_result_and_exits_0() {
-    let fake = crate::contract::Checked::start();
+    let fake = zoho_contract_check::Checked::start();
     fake.seed("Leads", &[json!({"Last_Name": "Boyle"})]);
     let input = json!({"recordType": "Leads", "fields": ["Last_Name"]}).to_string();
     let run = cli_async(
@@ -35,7 +35,7 @@ async fn invoke_prints_the_result_and_exits_0() {
 
 #[tokio::test]
 async fn input_can_come_from_a_file() {
-    let fake = crate::contract::Checked::start();
+    let fake = zoho_contract_check::Checked::start();
     let path =
         std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("create-{}.json", std::process::id()));
     std::fs::write(
@@ -59,7 +59,7 @@ async fn input_can_come_from_a_file() {
 
 #[tokio::test]
 async fn an_action_error_is_a_json_document_and_exit_1() {
-    let fake = crate::contract::Checked::start();
+    let fake = zoho_contract_check::Checked::start();
     let input = json!({"recordType": "Leads", "recordId": "4876876000009999999"}).to_string();
     let run = cli_async(
         &["invoke", "crmGetRecord", "--input", &input],
@@ -96,7 +96,7 @@ async fn missing_credentials_are_an_action_error_naming_the_variables() {
 
 #[tokio::test]
 async fn a_rejected_token_is_exit_1_and_never_printed() {
-    let fake = crate::contract::Checked::start();
+    let fake = zoho_contract_check::Checked::start();
     let domain = fake.base_url();
     let env = [
         ("ZOHO_API_DOMAIN", domain.as_str()),
@@ -212,7 +212,7 @@ async fn actions_lists_the_manifest() {
 
 #[tokio::test]
 async fn every_crm_capability_works_through_the_cli() {
-    let fake = crate::contract::Checked::start();
+    let fake = zoho_contract_check::Checked::start();
     let lead = fake
         .seed("Leads", &[json!({"Last_Name": "Boyle", "Email": "p@zylker.example"})])
         .remove(0);

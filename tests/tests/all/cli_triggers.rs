@@ -66,7 +66,7 @@ async fn triggers_lists_every_trigger_with_its_kind_and_shows_one() {
 
 #[tokio::test]
 async fn poll_keeps_its_state_in_a_private_file_written_after_the_events() {
-    let fake = crate::contract::Checked::start();
+    let fake = zoho_contract_check::Checked::start();
     let env = connection_env(&fake);
     let state = state_path("poll");
     let state_arg = state.display().to_string();
@@ -164,7 +164,7 @@ async fn poll_against_the_sandbox_backfills_its_sample_records() {
 
 #[tokio::test]
 async fn debug_request_in_the_input_prints_the_exchange_like_debug_does() {
-    let fake = crate::contract::Checked::start();
+    let fake = zoho_contract_check::Checked::start();
     let env = connection_env(&fake);
     let quiet = cli_async(&["invoke", "crmListModules", "--input", "{}"], &borrowed(&env)).await;
     assert!(!quiet.stderr.contains("http.request"), "{}", quiet.stderr);
@@ -183,7 +183,7 @@ async fn debug_request_in_the_input_prints_the_exchange_like_debug_does() {
 
 #[tokio::test]
 async fn listen_prints_each_notification_as_a_json_line_and_disables_its_channel() {
-    let fake = Arc::new(crate::contract::Checked::start());
+    let fake = Arc::new(zoho_contract_check::Checked::start());
     let env = connection_env(&fake);
     let listening = tokio::spawn({
         let env = env.clone();

@@ -15,7 +15,7 @@ const CLIENT_ID: &str = "1000.CLIENTID42";
 const CLIENT_SECRET: &str = "client-secret-9f8e7d";
 
 struct Setup {
-    fake: crate::contract::Checked,
+    fake: zoho_contract_check::Checked,
     store: ConnectionStore,
     provider: Arc<StoreCredentials>,
     refresh_token: String,
@@ -41,7 +41,7 @@ fn temp_dir(tag: &str) -> TempDir {
 
 /// A stored connection on a fake accounts server, with no access token yet.
 fn setup(tag: &str) -> Setup {
-    let fake = crate::contract::Checked::start();
+    let fake = zoho_contract_check::Checked::start();
     fake.register_client(CLIENT_ID, CLIENT_SECRET);
     let refresh_token = fake.issue_refresh_token(CLIENT_ID);
     let dir = temp_dir(tag);

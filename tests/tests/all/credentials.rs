@@ -51,7 +51,7 @@ impl CredentialProvider for RotatingProvider {
 
 #[tokio::test]
 async fn an_expired_token_is_refreshed_once_and_the_call_succeeds() {
-    let fake = crate::contract::Checked::start();
+    let fake = zoho_contract_check::Checked::start();
     let expired = "1000.expired.token".to_owned();
     let fresh = fake.access_token();
     let provider = Arc::new(RotatingProvider {
@@ -82,7 +82,7 @@ async fn an_expired_token_is_refreshed_once_and_the_call_succeeds() {
 
 #[tokio::test]
 async fn a_token_still_rejected_after_refresh_is_unauthorized() {
-    let fake = crate::contract::Checked::start();
+    let fake = zoho_contract_check::Checked::start();
     let provider = Arc::new(RotatingProvider {
         api_domain: fake.base_url(),
         current: Mutex::new("1000.old".into()),

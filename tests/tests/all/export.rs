@@ -45,7 +45,7 @@ const LEADS_ASC: &str =
 
 #[tokio::test]
 async fn crm_records_are_exported_as_ndjson_past_the_2000_record_page_limit() {
-    let fake = crate::contract::Checked::start();
+    let fake = zoho_contract_check::Checked::start();
     let seeded = leads(&fake, 4_500);
     let dir = scratch("ndjson");
     let out = dir.join("leads.ndjson");
@@ -68,7 +68,7 @@ async fn crm_records_are_exported_as_ndjson_past_the_2000_record_page_limit() {
 
 #[tokio::test]
 async fn json_format_is_one_array_and_max_records_caps_the_whole_export() {
-    let fake = crate::contract::Checked::start();
+    let fake = zoho_contract_check::Checked::start();
     let seeded = leads(&fake, 2_600);
     let dir = scratch("json");
     let out = dir.join("leads.json");
@@ -94,7 +94,7 @@ async fn json_format_is_one_array_and_max_records_caps_the_whole_export() {
 
 #[tokio::test]
 async fn an_interrupted_export_resumes_without_repeating_or_losing_a_record() {
-    let fake = crate::contract::Checked::start();
+    let fake = zoho_contract_check::Checked::start();
     let seeded = leads(&fake, 12_000);
     let dir = scratch("resume");
     let out = dir.join("leads.ndjson");
@@ -144,7 +144,7 @@ async fn an_interrupted_export_resumes_without_repeating_or_losing_a_record() {
 
 #[tokio::test]
 async fn coql_and_books_lists_export_too_and_other_actions_are_refused() {
-    let fake = crate::contract::Checked::start();
+    let fake = zoho_contract_check::Checked::start();
     let seeded = leads(&fake, 2_300);
     let dir = scratch("coql-books");
     let coql = dir.join("coql.ndjson");

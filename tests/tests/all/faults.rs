@@ -37,7 +37,7 @@ impl CredentialProvider for Refreshing {
 }
 
 fn world() -> (World, Arc<Refreshing>) {
-    let fake = crate::contract::Checked::start();
+    let fake = zoho_contract_check::Checked::start();
     let info = ConnectionInfo {
         access_token: fake.access_token(),
         api_domain: fake.base_url(),

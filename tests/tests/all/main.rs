@@ -9,7 +9,6 @@ mod bulk;
 mod cli;
 mod cli_triggers;
 mod connections;
-mod contract;
 mod convert;
 mod credentials;
 mod crm;

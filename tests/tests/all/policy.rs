@@ -47,7 +47,7 @@ async fn a_denied_create_is_certainly_not_applied() {
 
 #[tokio::test]
 async fn an_api_domain_that_is_not_an_origin_is_refused_before_sending() {
-    let fake = crate::contract::Checked::start();
+    let fake = zoho_contract_check::Checked::start();
     let info = ConnectionInfo {
         access_token: fake.access_token(),
         api_domain: format!("{}/crm?x=", fake.base_url()),
@@ -69,7 +69,7 @@ async fn a_refused_connection_is_a_refused_transport_error() {
         .and_then(|l| l.local_addr())
         .expect("port")
         .port();
-    let fake = crate::contract::Checked::start();
+    let fake = zoho_contract_check::Checked::start();
     let info = ConnectionInfo {
         access_token: fake.access_token(),
         api_domain: format!("http://127.0.0.1:{port}"),

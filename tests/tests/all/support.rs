@@ -41,7 +41,7 @@ fn load(allow_loopback: bool) -> Harness {
 
 /// A fake Zoho with a connection pointing at it, and a log that captures the component's output.
 pub struct World {
-    pub fake: crate::contract::Checked,
+    pub fake: zoho_contract_check::Checked,
     pub log: MemoryLog,
     pub context: CallContext,
     provider: Arc<dyn zoho_harness::CredentialProvider>,
@@ -81,7 +81,7 @@ impl Default for World {
 
 impl World {
     pub fn new() -> Self {
-        let fake = crate::contract::Checked::start();
+        let fake = zoho_contract_check::Checked::start();
         let info = ConnectionInfo {
             access_token: fake.access_token(),
             api_domain: fake.base_url(),
@@ -90,7 +90,10 @@ impl World {
         Self::with_provider(fake, Arc::new(StaticCredentials::new().with(CONNECTION, info)))
     }
 
-    pub fn with_provider(fake: crate::contract::Checked, provider: Arc<dyn zoho_harness::CredentialProvider>) -> Self {
+    pub fn with_provider(
+        fake: zoho_contract_check::Checked,
+        provider: Arc<dyn zoho_harness::CredentialProvider>,
+    ) -> Self {
         let log = MemoryLog::default();
         let context = CallContext::new(Arc::clone(&provider)).with_log(Arc::new(log.clone()));
         Self {

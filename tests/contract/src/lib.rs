@@ -1,20 +1,20 @@
 //! The contract check: every request that reaches fake-zoho in these tests, and every JSON
 //! answer the fake gives, held against Zoho's published contract instead of our own reading.
 //!
-//! CRM: Zoho's v8 OpenAPI documents (`tests/fixtures/zoho-oas/crm-v8-digest.json`, the facts of
+//! CRM: Zoho's v8 OpenAPI documents (`tests/contract/fixtures/zoho-oas/crm-v8-digest.json`, the facts of
 //! `zoho/crm-oas` v8.0): the method and path must name a published operation, every query
 //! parameter must be one Zoho publishes for it (with an allowed value where it has an enum),
 //! every JSON body property must exist in the published request schema, and the fake's JSON
 //! answers must have the published property names and types. Books and the accounts server
 //! publish no OpenAPI document; their traffic is checked against
-//! `tests/fixtures/books-accounts-contract.json`, each entry with its docs page or SDK source.
+//! `tests/contract/fixtures/books-accounts-contract.json`, each entry with its docs page or SDK source.
 //!
 //! Where the published document is wrong or incomplete and Zoho's docs pages or SDKs say
 //! otherwise, [`EXCEPTIONS`] says so, naming the source. Anything else is a violation: the
 //! fake's [`Checked`] guard fails the test that produced it, naming the operation and the
-//! offending name.
+//! offending name. The integration suite (`tests/`) and the host's own tests start every fake
+//! through [`Checked`].
 
-use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use fake_zoho::{Exchange, ExchangeObserver, FakeZoho};
@@ -169,8 +169,8 @@ fn contract() -> &'static Contract {
     CONTRACT.get_or_init(|| {
         let mut operations = Vec::new();
         for text in [
-            include_str!("../../fixtures/zoho-oas/crm-v8-digest.json"),
-            include_str!("../../fixtures/books-accounts-contract.json"),
+            include_str!("../fixtures/zoho-oas/crm-v8-digest.json"),
+            include_str!("../fixtures/books-accounts-contract.json"),
         ] {
             let document: Value = serde_json::from_str(text).expect("a contract fixture is JSON");
             for spec in document["operations"].as_array().into_iter().flatten() {
@@ -490,8 +490,8 @@ fn kind(value: &Value) -> &'static str {
 }
 
 /// The names of every published operation, for the check's own tests.
-#[allow(dead_code)]
-fn published() -> BTreeSet<String> {
+#[cfg(test)]
+fn published() -> std::collections::BTreeSet<String> {
     contract()
         .operations
         .iter()
@@ -505,8 +505,8 @@ mod tests {
 
     use super::*;
 
-    #[tokio::test]
-    async fn requests_off_the_published_contract_are_named_with_the_operation() {
+    #[test]
+    fn requests_off_the_published_contract_are_named_with_the_operation() {
         let fake = Checked::start();
         // Unknown query parameter, unknown body property, unknown operation.
         for (method, path, body) in [
@@ -519,7 +519,7 @@ mod tests {
             ("GET", "/crm/v8/nothing/here/at/all/ever", None),
             ("GET", "/crm/v8/users?type=EveryoneEver", None),
         ] {
-            let _ = send(&fake, method, path, body.as_ref()).await;
+            let _ = send(&fake, method, path, body.as_ref());
         }
         let violations = fake.violations();
         fake.forgive();
@@ -561,9 +561,9 @@ mod tests {
     }
 
     /// One request straight to the fake, as a client other than the component would send it.
-    async fn send(fake: &FakeZoho, method: &str, path: &str, body: Option<&Value>) -> std::io::Result<()> {
-        use tokio::io::{AsyncReadExt, AsyncWriteExt};
-        let mut stream = tokio::net::TcpStream::connect(fake.addr()).await?;
+    fn send(fake: &FakeZoho, method: &str, path: &str, body: Option<&Value>) -> std::io::Result<()> {
+        use std::io::{Read, Write};
+        let mut stream = std::net::TcpStream::connect(fake.addr())?;
         let body = body.map(Value::to_string).unwrap_or_default();
         let request = format!(
             "{method} {path} HTTP/1.1\r\nhost: {}\r\nauthorization: Zoho-oauthtoken {}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
@@ -571,9 +571,9 @@ mod tests {
             fake.access_token(),
             body.len()
         );
-        stream.write_all(request.as_bytes()).await?;
+        stream.write_all(request.as_bytes())?;
         let mut answer = Vec::new();
-        stream.read_to_end(&mut answer).await?;
+        stream.read_to_end(&mut answer)?;
         Ok(())
     }
 }
