@@ -20,6 +20,7 @@ mod bulk_read;
 mod bulk_write;
 mod convert;
 mod coql;
+mod credits;
 mod crm;
 mod deleted;
 mod fields;
@@ -275,6 +276,8 @@ pub(crate) struct State {
     pub bulk_read_jobs: BTreeMap<String, bulk_read::ReadJob>,
     /// Bulk Write jobs by id.
     pub bulk_write_jobs: BTreeMap<String, bulk_write::WriteJob>,
+    /// The organization's credits (Zoho meters credits, not requests).
+    pub credits: credits::Meter,
     /// Shown every request and its answer (a test's contract check).
     pub observer: Option<std::sync::Arc<dyn ExchangeObserver>>,
     /// Whether the answer being built is an injected fault rather than the fake's own.
@@ -430,6 +433,7 @@ impl State {
             bulk: bulk::BulkState::new(),
             bulk_read_jobs: BTreeMap::new(),
             bulk_write_jobs: BTreeMap::new(),
+            credits: credits::Meter::default(),
             observer: None,
             fault_fired: false,
         }

@@ -155,6 +155,32 @@ impl FakeZoho {
         self.shared.lock().observer = Some(observer);
     }
 
+    /// Credits charged over the last 24 hours of the fake's clock.
+    pub fn credits_used(&self) -> u64 {
+        let mut state = self.shared.lock();
+        let now = state.clock.now_unix();
+        state.credits.used(now)
+    }
+
+    /// Credits charged since the fake started or [`Self::reset_credits`], window or not.
+    pub fn credits_charged(&self) -> u64 {
+        self.shared.lock().credits.charged_ever
+    }
+
+    /// The organization's allowance over 24 hours (Zoho's: Free 5,000; Standard 50,000 + 250
+    /// per user, ...); `None`, the default, never runs out.
+    pub fn set_credit_allowance(&self, credits: Option<u64>) {
+        self.shared.lock().credits.allowance = credits;
+    }
+
+    /// Forgets every charge.
+    pub fn reset_credits(&self) {
+        let mut state = self.shared.lock();
+        let allowance = state.credits.allowance;
+        state.credits = crate::credits::Meter::default();
+        state.credits.allowance = allowance;
+    }
+
     /// Forgets the requests received so far.
     pub fn clear_requests(&self) {
         self.shared.lock().requests.clear();
@@ -745,7 +771,15 @@ fn answer(state: &mut State, request: RecordedRequest) -> Reply {
         .iter_mut()
         .find_map(|f| (request.path.starts_with(&f.path_prefix) && f.fires()).then(|| f.fault.clone()));
     let Some(fault) = fired else {
-        return route(state, &request);
+        let now = state.clock.now_unix();
+        if authorize(state, &request).is_ok()
+            && let Some(refusal) = state.credits.refuse(&request, now)
+        {
+            return refusal;
+        }
+        let reply = route(state, &request);
+        state.credits.charge(&request, reply.status, now);
+        return reply;
     };
     state.fault_fired = true;
     match fault {

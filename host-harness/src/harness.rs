@@ -48,6 +48,9 @@ pub struct HarnessConfig {
     /// Calls running at once; more wait for a slot. Each slot is a pre-reserved instance
     /// (memory, tables, async stack) that calls reuse rather than map and unmap.
     pub max_concurrent_calls: u32,
+    /// Where every call's requests and credits are also added up (each call's own are in its
+    /// [`CallContext::stats`]).
+    pub totals: Option<Arc<crate::CallStats>>,
 }
 
 impl Default for HarnessConfig {
@@ -61,6 +64,7 @@ impl Default for HarnessConfig {
             max_response_bytes: 32 << 20,
             pool: PoolConfig::default(),
             max_concurrent_calls: 100,
+            totals: None,
         }
     }
 }
@@ -94,6 +98,8 @@ pub enum HarnessError {
 pub struct CallContext {
     pub credentials: Arc<dyn CredentialProvider>,
     pub log: Arc<dyn LogSink>,
+    /// The requests this context's calls sent and the credits they cost.
+    pub stats: Arc<crate::CallStats>,
 }
 
 impl std::fmt::Debug for CallContext {
@@ -107,11 +113,18 @@ impl CallContext {
         Self {
             credentials,
             log: Arc::new(NoLog),
+            stats: Arc::default(),
         }
     }
 
     pub fn with_log(mut self, log: Arc<dyn LogSink>) -> Self {
         self.log = log;
+        self
+    }
+
+    /// Counts this context's requests and credits into `stats` (e.g. one per flow run).
+    pub fn with_stats(mut self, stats: Arc<crate::CallStats>) -> Self {
+        self.stats = stats;
         self
     }
 }
@@ -287,6 +300,7 @@ impl Harness {
                 pool: self.pool.clone(),
                 max_timeout: self.config.http_timeout_cap,
                 requests_sent: Arc::clone(&requests_sent),
+                stats: [Some(Arc::clone(&context.stats)), self.config.totals.clone()],
                 max_response_bytes: self.config.max_response_bytes,
             },
             limits: StoreLimitsBuilder::new()

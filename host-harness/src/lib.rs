@@ -19,6 +19,7 @@ pub mod pool;
 mod private_file;
 pub mod regions;
 mod state;
+mod stats;
 pub mod store;
 
 pub use bindings::{
@@ -40,3 +41,4 @@ pub use harness::{BUNDLED_COMPONENT, CallContext, Harness, HarnessConfig, Harnes
 pub use log::{LogRecord, LogSink, MemoryLog, NoLog};
 pub use pool::{ConnectionPool, PoolConfig, PoolStats};
 pub use state::HostState;
+pub use stats::CallStats;

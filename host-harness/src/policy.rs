@@ -73,6 +73,8 @@ pub struct OutboundPolicy {
     pub pool: crate::pool::ConnectionPool,
     pub max_timeout: std::time::Duration,
     pub requests_sent: Arc<std::sync::atomic::AtomicU64>,
+    /// The call's requests and credits, and the harness's totals when it keeps them.
+    pub stats: [Option<Arc<crate::CallStats>>; 2],
     /// Largest response body the component may read; past it the body fails with
     /// `HTTP-response-body-size`, so a huge answer cannot exhaust the instance's memory.
     pub max_response_bytes: usize,
@@ -91,6 +93,11 @@ impl WasiHttpHooks for OutboundPolicy {
             return Box::new(async { Err(wasmtime_wasi_http::Error::HttpRequestDenied) });
         }
         self.requests_sent.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let stats: Vec<Arc<crate::CallStats>> = self.stats.iter().flatten().cloned().collect();
+        for stats in &stats {
+            stats.count_request();
+        }
+        let (request, credits) = priced(request);
         let cap = self.max_timeout;
         let options = options.unwrap_or_default();
         // Without a guest timeout wasmtime would wait 600 s; never wait longer than the cap.
@@ -103,6 +110,11 @@ impl WasiHttpHooks for OutboundPolicy {
         let pool = self.pool.clone();
         Box::new(async move {
             let response = pool.send(request, timeouts).await?;
+            if let Some(credits) = credits.charged(response.status().as_u16()) {
+                for stats in &stats {
+                    stats.add_credits(credits);
+                }
+            }
             // The pool drives each connection on its own task; there is no I/O left to await.
             drop(fut);
             let io: IoFuture = Box::new(async { Ok(()) });
@@ -119,6 +131,68 @@ impl WasiHttpHooks for OutboundPolicy {
             Ok((response, io))
         })
     }
+}
+
+/// JSON bodies up to this size are read for their credits (a COQL LIMIT, a write's record
+/// count); a larger one is no call Zoho prices by its body.
+const PRICED_BODY_LIMIT: usize = 4 << 20;
+
+/// What a request will cost once answered: its method, path and query now, its JSON body as it
+/// streams out (the body is passed on untouched).
+struct Pricing {
+    method: String,
+    path: String,
+    query: Vec<(String, String)>,
+    body: Arc<Mutex<Vec<u8>>>,
+}
+
+impl Pricing {
+    /// The credits Zoho charges for an answer with `status` (a refused token, a refusal for
+    /// credits or a server failure is not a served call).
+    fn charged(&self, status: u16) -> Option<u32> {
+        if matches!(status, 401 | 429) || status >= 500 {
+            return None;
+        }
+        let body = self.body.lock().unwrap_or_else(PoisonError::into_inner);
+        zoho_facts::credits::cost(&self.method, &self.path, &self.query, &body)
+    }
+}
+
+fn priced(request: http::Request<WasiBody>) -> (http::Request<WasiBody>, Pricing) {
+    use http_body_util::BodyExt;
+    let query = request
+        .uri()
+        .query()
+        .map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect())
+        .unwrap_or_default();
+    let json = request
+        .headers()
+        .get(http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("json"));
+    let pricing = Pricing {
+        method: request.method().as_str().to_owned(),
+        path: request.uri().path().to_owned(),
+        query,
+        body: Arc::default(),
+    };
+    if !json {
+        return (request, pricing);
+    }
+    let captured = Arc::clone(&pricing.body);
+    let request = request.map(|body| {
+        body.map_frame(move |frame| {
+            if let Some(data) = frame.data_ref() {
+                let mut captured = captured.lock().unwrap_or_else(PoisonError::into_inner);
+                if captured.len() + data.len() <= PRICED_BODY_LIMIT {
+                    captured.extend_from_slice(data);
+                }
+            }
+            frame
+        })
+        .boxed_unsync()
+    });
+    (request, pricing)
 }
 
 #[cfg(test)]

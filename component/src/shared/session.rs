@@ -293,6 +293,8 @@ impl<'h> Session<'h> {
         streaming: bool,
     ) -> Result<Fetched, Error> {
         let request = authorized(plan, credentials)?;
+        // What Zoho charges for this call once it is served, for the debug log.
+        let credits = self.options.debug.then(|| credits_of(&request)).flatten();
         if self.options.debug {
             let message = describe_request(&request, &credentials.access_token);
             self.log_debug("http.request", &message);
@@ -316,14 +318,24 @@ impl<'h> Session<'h> {
         match outcome {
             Ok(fetched) => {
                 if self.options.debug {
-                    let message = match &fetched {
-                        Fetched::Whole(response) => describe_response(response, &credentials.access_token),
-                        Fetched::Streaming(response) => format!(
-                            "HTTP {}\n{}\n(body streamed)",
+                    let (status, mut message) = match &fetched {
+                        Fetched::Whole(response) => (
                             response.status().as_u16(),
-                            describe_headers(response.headers(), &credentials.access_token)
+                            describe_response(response, &credentials.access_token),
+                        ),
+                        Fetched::Streaming(response) => (
+                            response.status().as_u16(),
+                            format!(
+                                "HTTP {}\n{}\n(body streamed)",
+                                response.status().as_u16(),
+                                describe_headers(response.headers(), &credentials.access_token)
+                            ),
                         ),
                     };
+                    // A refused token, a refusal for credits or a server failure is not served.
+                    if let Some(credits) = credits.filter(|_| !matches!(status, 401 | 429) && status < 500) {
+                        message.push_str(&format!("\n(Zoho credits: {credits})"));
+                    }
                     self.log_debug("http.response", &message);
                 }
                 Ok(fetched)
@@ -540,6 +552,27 @@ fn redact_token_fields(text: &str) -> String {
         }
         Err(_) => text.to_owned(),
     }
+}
+
+/// The CRM credits a request costs by Zoho's table (`zoho-facts`); `None` for Books.
+fn credits_of(request: &Request<Vec<u8>>) -> Option<u32> {
+    let query: Vec<(String, String)> = request
+        .uri()
+        .query()
+        .unwrap_or_default()
+        .split('&')
+        .filter(|pair| !pair.is_empty())
+        .map(|pair| {
+            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+            let decode = |text: &str| {
+                percent_encoding::percent_decode_str(text)
+                    .decode_utf8_lossy()
+                    .into_owned()
+            };
+            (decode(key), decode(value))
+        })
+        .collect();
+    zoho_facts::credits::cost(request.method().as_str(), request.uri().path(), &query, request.body())
 }
 
 fn describe_request(request: &Request<Vec<u8>>, token: &str) -> String {

@@ -18,7 +18,11 @@ use crate::shared::inputs::Inputs;
 use crate::shared::session::Session;
 use crate::shared::validate;
 
-/// Rows per COQL call in a walk (Zoho's maximum).
+/// Rows of a walk's first COQL call: Zoho charges COQL by its LIMIT (1-200 rows one credit,
+/// up to 2,000 three; docs `COQL-Overview`), and most polls find little or nothing, so the
+/// first call costs one credit.
+const FIRST_QUERY_ROWS: usize = 200;
+/// Rows per COQL call once a page came back full (Zoho's maximum, the cheapest per row).
 const ROWS_PER_QUERY: usize = 2_000;
 /// COQL calls one poll may make before it hands back what it has with `more`.
 const QUERIES_PER_POLL: usize = 5;
@@ -145,6 +149,7 @@ fn walk(
     let mut position = since;
     let mut rows = Vec::new();
     let mut settled_until: Option<i64> = None;
+    let mut limit = FIRST_QUERY_ROWS;
     for _ in 0..QUERIES_PER_POLL {
         let after = crate::shared::time::format_utc(position.time);
         let keyset = if position.id.is_empty() {
@@ -158,7 +163,7 @@ fn walk(
             )
         };
         let query = format!(
-            "select id, Created_Time, Modified_Time from {module} where {keyset} order by {time} asc, id asc limit {ROWS_PER_QUERY}"
+            "select id, Created_Time, Modified_Time from {module} where {keyset} order by {time} asc, id asc limit {limit}"
         );
         let (values, date) = coql::select(session, &query)?;
         // One horizon for the whole poll, from Zoho's clock at the first answer.
@@ -188,9 +193,10 @@ fn walk(
             }
             position = at;
         }
-        if values.len() < ROWS_PER_QUERY {
+        if values.len() < limit {
             return Ok((rows, position, false));
         }
+        limit = ROWS_PER_QUERY;
     }
     Ok((rows, position, true))
 }

@@ -24,6 +24,7 @@ mod triggers;
 use std::ffi::OsString;
 use std::io::Write;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
@@ -69,6 +70,11 @@ pub struct Cli {
     /// Largest response body the component may read, in MiB.
     #[arg(long, global = true, value_name = "MIB", default_value_t = 32, value_parser = clap::value_parser!(u32).range(1..=1024))]
     max_response_mb: u32,
+
+    /// After invoke, poll, export, bulk-read and bulk-write, print what the command spent at
+    /// Zoho on stderr: `requests N, credits M` (CRM credits by Zoho's table).
+    #[arg(long, global = true)]
+    stats: bool,
 
     #[command(subcommand)]
     command: Command,
@@ -204,26 +210,47 @@ async fn execute(
         memory_limit_mb: cli.memory_limit_mb,
         deadline_secs: cli.deadline_secs,
         max_response_mb: cli.max_response_mb,
+        totals: Arc::default(),
     };
-    match cli.command {
-        Command::Invoke(args) => invoke::run(args, &loader, env, stdin, stdout, stderr).await,
+    let report_stats = cli.stats
+        && matches!(
+            cli.command,
+            Command::Invoke(_) | Command::Poll(_) | Command::Export(_) | Command::BulkRead(_) | Command::BulkWrite(_)
+        );
+    let outcome = run_command(cli.command, &loader, env, stdin, stdout, stderr).await;
+    if report_stats {
+        writeln!(stderr, "{}", loader.totals)?;
+    }
+    outcome
+}
+
+async fn run_command(
+    command: Command,
+    loader: &Loader,
+    env: Env<'_>,
+    stdin: &mut dyn std::io::Read,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+) -> Result<i32, Failure> {
+    match command {
+        Command::Invoke(args) => invoke::run(args, loader, env, stdin, stdout, stderr).await,
         Command::Export(args) => {
             let progress = std::io::IsTerminal::is_terminal(&std::io::stderr());
-            export::run(args, &loader, env, progress, stdin, stdout, stderr).await
+            export::run(args, loader, env, progress, stdin, stdout, stderr).await
         }
         Command::BulkRead(args) => {
             let progress = std::io::IsTerminal::is_terminal(&std::io::stderr());
-            bulk_read::run(args, &loader, env, progress, stdin, stdout, stderr).await
+            bulk_read::run(args, loader, env, progress, stdin, stdout, stderr).await
         }
         Command::BulkWrite(args) => {
             let progress = std::io::IsTerminal::is_terminal(&std::io::stderr());
-            bulk_write::run(args, &loader, env, progress, stdin, stdout, stderr).await
+            bulk_write::run(args, loader, env, progress, stdin, stdout, stderr).await
         }
-        Command::Sandbox(args) => sandbox::run(args, &loader, env, stdin, stdout, stderr).await,
+        Command::Sandbox(args) => sandbox::run(args, loader, env, stdin, stdout, stderr).await,
         Command::Actions(args) => actions::run(&loader.load(env, false)?, args, stdout).await,
         Command::Triggers(args) => triggers::list(&loader.load(env, false)?, args, stdout).await,
-        Command::Poll(args) => triggers::poll(args, &loader, env, stdin, stdout, stderr).await,
-        Command::Listen(args) => listen::run(args, &loader, env, stdin, stdout, stderr).await,
+        Command::Poll(args) => triggers::poll(args, loader, env, stdin, stdout, stderr).await,
+        Command::Listen(args) => listen::run(args, loader, env, stdin, stdout, stderr).await,
         Command::Connect(args) => connect::connect(args, env, stdin, stdout).await,
         Command::AuthorizeUrl(args) => connect::authorize_url(&args, stdout),
         Command::Connections(args) => connect::list_connections(&store(env)?, args.json, stdout),
@@ -324,6 +351,8 @@ struct Loader {
     memory_limit_mb: u32,
     deadline_secs: u32,
     max_response_mb: u32,
+    /// Every call's requests and credits, for `--stats`.
+    totals: Arc<crate::CallStats>,
 }
 
 impl Loader {
@@ -356,6 +385,7 @@ fn load_harness(loader: &Loader, env: Env, allow_loopback: bool) -> Result<Harne
         memory_limit_bytes: usize::try_from(loader.memory_limit_mb).unwrap_or(64) << 20,
         call_deadline: Duration::from_secs(loader.deadline_secs.into()),
         max_response_bytes: usize::try_from(loader.max_response_mb).unwrap_or(32) << 20,
+        totals: Some(Arc::clone(&loader.totals)),
         ..HarnessConfig::default()
     };
     let harness = match component {

@@ -202,7 +202,8 @@ async fn listen_prints_each_notification_as_a_json_line_and_disables_its_channel
         }
     });
     let mut channel = None;
-    for _ in 0..300 {
+    // Up to a minute: a first run compiles the component in the CLI process before it starts.
+    for _ in 0..3000 {
         if let Some(found) = fake.channels().into_iter().next() {
             channel = Some(found);
             break;

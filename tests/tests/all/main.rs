@@ -11,6 +11,7 @@ mod cli_triggers;
 mod connections;
 mod convert;
 mod credentials;
+mod credits;
 mod crm;
 mod crm_batches;
 mod crm_query;

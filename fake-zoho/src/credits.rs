@@ -1,0 +1,63 @@
+//! Zoho's credit meter: every answered CRM call is charged by Zoho's table (`zoho-facts`
+//! `credits`, with its sources) against the organization's allowance over a rolling 24 hours
+//! of the fake's clock. Once a call would pass the allowance, Zoho answers HTTP 429
+//! `TOO_MANY_REQUESTS` (docs `api/v8/status-codes.html`: "Number of API requests for the 24
+//! hour period is exceeded ..."), charging nothing.
+
+use std::collections::VecDeque;
+
+use serde_json::json;
+
+use crate::{RecordedRequest, Reply};
+
+const WINDOW_SECONDS: i64 = 24 * 3600;
+
+/// The organization's credits: what was charged when, and the allowance (none: unlimited).
+#[derive(Debug, Default)]
+pub(crate) struct Meter {
+    charges: VecDeque<(i64, u32)>,
+    pub allowance: Option<u64>,
+    /// Every credit charged since the fake started (or the meter was reset), window or not.
+    pub charged_ever: u64,
+}
+
+impl Meter {
+    /// Credits charged within the window ending at `now`.
+    pub fn used(&mut self, now: i64) -> u64 {
+        while self.charges.front().is_some_and(|(at, _)| *at <= now - WINDOW_SECONDS) {
+            self.charges.pop_front();
+        }
+        self.charges.iter().map(|(_, credits)| u64::from(*credits)).sum()
+    }
+
+    /// The 429 Zoho answers when `request` would pass the allowance, or `None` (and nothing
+    /// charged yet) when it may go on.
+    pub fn refuse(&mut self, request: &RecordedRequest, now: i64) -> Option<Reply> {
+        let credits = cost(request)?;
+        let allowance = self.allowance?;
+        (self.used(now) + u64::from(credits) > allowance).then(|| {
+            Reply::crm_error(
+                429,
+                "TOO_MANY_REQUESTS",
+                "Number of API requests for the 24 hour period is exceeded",
+                json!({}),
+            )
+        })
+    }
+
+    /// Charges an answered request.
+    pub fn charge(&mut self, request: &RecordedRequest, status: u16, now: i64) {
+        // A refused token, a refusal for credits or a server failure is not a served call.
+        if matches!(status, 401 | 429) || status >= 500 {
+            return;
+        }
+        if let Some(credits) = cost(request) {
+            self.charges.push_back((now, credits));
+            self.charged_ever += u64::from(credits);
+        }
+    }
+}
+
+fn cost(request: &RecordedRequest) -> Option<u32> {
+    zoho_facts::credits::cost(&request.method, &request.path, &request.query, &request.body)
+}

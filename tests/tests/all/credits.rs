@@ -1,0 +1,159 @@
+//! Zoho's credits, as fake-zoho meters them by Zoho's table (`zoho-facts` `credits`): what the
+//! connector's jobs cost, and what Zoho answers once an organization's credits are spent.
+
+use serde_json::json;
+
+use crate::support::{World, kind};
+
+/// Long enough past a change for it to settle by Zoho's clock.
+const LATER: i64 = 5;
+
+#[tokio::test]
+async fn an_idle_crm_poll_costs_one_credit() {
+    let world = World::new();
+    let input = json!({"recordType": "Leads", "fields": "Last_Name,Email"});
+    let first = world
+        .poll("crmNewRecords", input.clone(), None)
+        .await
+        .expect("anchored");
+    assert_eq!(
+        world.fake.credits_charged(),
+        1,
+        "the anchor is one COQL call of LIMIT 1"
+    );
+    world.fake.advance_clock(LATER);
+    for _ in 0..3 {
+        world.fake.reset_credits();
+        let idle = world
+            .poll("crmNewRecords", input.clone(), Some(&first.state))
+            .await
+            .expect("polled");
+        assert!(idle.events.is_empty());
+        assert_eq!(world.fake.credits_charged(), 1, "one COQL call of LIMIT 200");
+    }
+    let updated = world
+        .poll("crmUpdatedRecords", input.clone(), None)
+        .await
+        .expect("anchored");
+    world.fake.advance_clock(LATER);
+    world.fake.reset_credits();
+    world
+        .poll("crmUpdatedRecords", input, Some(&updated.state))
+        .await
+        .expect("polled");
+    assert_eq!(world.fake.credits_charged(), 1);
+}
+
+#[tokio::test]
+async fn a_poll_of_150_new_leads_costs_its_walk_and_its_reads() {
+    let world = World::new();
+    let input = json!({"recordType": "Leads", "fields": "Last_Name,Email"});
+    let first = world
+        .poll("crmNewRecords", input.clone(), None)
+        .await
+        .expect("anchored");
+    world.fake.advance_clock(1);
+    let leads: Vec<serde_json::Value> = (0..150)
+        .map(|i| json!({"Last_Name": format!("Budget {i}"), "Email": format!("b{i}@zylker.com")}))
+        .collect();
+    world.fake.seed("Leads", &leads);
+    world.fake.advance_clock(LATER);
+    world.fake.reset_credits();
+    let polled = world
+        .poll("crmNewRecords", input, Some(&first.state))
+        .await
+        .expect("polled");
+    assert_eq!(polled.events.len(), 150);
+    // One COQL call of LIMIT 200 (1 credit), then the records by id, 100 per GET (2 credits).
+    assert_eq!(world.fake.credits_charged(), 3);
+}
+
+#[tokio::test]
+async fn spent_credits_are_refused_as_zoho_refuses_them_and_not_charged() {
+    let world = World::new();
+    world.fake.seed("Leads", &[json!({"Last_Name": "Budget"})]);
+    world.fake.set_credit_allowance(Some(2));
+    for _ in 0..2 {
+        world
+            .invoke("crmGetRecords", json!({"recordType": "Leads", "fields": "Last_Name"}))
+            .await
+            .expect("within the allowance");
+    }
+    let error = world
+        .invoke(
+            "crmGetRecords",
+            json!({"recordType": "Leads", "fields": "Last_Name", "maxRetries": 0}),
+        )
+        .await
+        .expect_err("the allowance is spent");
+    assert_eq!(kind(&error), "rate-limited", "{error}");
+    assert_eq!(world.fake.credits_used(), 2, "a refused call is not charged");
+    // The window rolls: a day later the credits are back.
+    world.fake.advance_clock(24 * 3600);
+    world
+        .invoke("crmGetRecords", json!({"recordType": "Leads", "fields": "Last_Name"}))
+        .await
+        .expect("a new window");
+}
+
+#[tokio::test]
+async fn the_harness_reports_each_calls_requests_and_credits_as_zoho_charges_them() {
+    let world = World::new();
+    let leads: Vec<serde_json::Value> = (0..25).map(|i| json!({"Last_Name": format!("Meter {i}")})).collect();
+    world
+        .invoke("crmCreateRecord", json!({"recordType": "Leads", "values": leads}))
+        .await
+        .expect("created");
+    world
+        .invoke(
+            "crmRunQuery",
+            json!({"query": "select Last_Name from Leads limit 500", "debugRequest": true}),
+        )
+        .await
+        .expect("queried");
+    // The debug log says what each exchange cost.
+    assert!(world.log_text().contains("(Zoho credits: 2)"), "{}", world.log_text());
+    world
+        .invoke("booksListOrganizations", json!({}))
+        .await
+        .expect("Books is not metered in CRM credits");
+    let stats = &world.context.stats;
+    assert_eq!(
+        stats.credits(),
+        world.fake.credits_charged(),
+        "the host prices calls as Zoho does"
+    );
+    // 25 records written (3 credits), one COQL call of LIMIT 500 (2 credits).
+    assert_eq!(stats.credits(), 5);
+    assert_eq!(
+        stats.requests(),
+        u64::try_from(world.fake.requests().len()).expect("count")
+    );
+}
+
+#[tokio::test]
+async fn stats_print_what_a_command_spent() {
+    let fake = zoho_contract_check::Checked::start();
+    fake.seed("Leads", &[json!({"Last_Name": "Budget"})]);
+    let dir = std::env::temp_dir().join(format!("zoho-stats-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("scratch");
+    let state = dir.join("leads.state");
+    let run = crate::support::cli_against(
+        &fake,
+        &[
+            "poll",
+            "crmNewRecords",
+            "--stats",
+            "--input",
+            r#"{"recordType":"Leads"}"#,
+            "--state",
+            state.to_str().expect("path"),
+        ],
+    )
+    .await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stderr.contains("requests 1, credits 1"), "{}", run.stderr);
+    let quiet = crate::support::cli_against(&fake, &["invoke", "crmListModules"]).await;
+    assert!(!quiet.stderr.contains("credits"), "only with --stats: {}", quiet.stderr);
+    let _ = std::fs::remove_dir_all(&dir);
+}
