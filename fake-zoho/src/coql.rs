@@ -7,7 +7,8 @@
 //! `COQL-Overview.html`): more than two criteria must be bracketed so that each bracket joins
 //! two (`(A and (B and C))`); at most 50 select columns, 25 criteria, 10 ORDER BY fields
 //! (duplicates are `DUPLICATE_DATA`), 100 values in `in` (v7 onward), LIMIT 2,000 and
-//! LIMIT + OFFSET 100,000; multi-line fields cannot be criteria.
+//! LIMIT + OFFSET 100,000; multi-line fields cannot be criteria; multi-select lookups, file and
+//! image fields and subforms cannot be selected.
 
 use std::cmp::Ordering;
 
@@ -500,6 +501,21 @@ fn check_fields(state: &State, query: &Query) -> Result<(), Reply> {
     };
     for field in &query.fields {
         check(field, "select")?;
+        // Not selectable in COQL (docs v8 `COQL-Limitations`: multi-select lookups, file and
+        // image upload fields, subforms).
+        if let Some(found) = known.iter().find(|f| f.api_name == *field)
+            && matches!(
+                found.data_type,
+                "multiselectlookup" | "fileupload" | "imageupload" | "subform"
+            )
+        {
+            return Err(Reply::crm_error(
+                400,
+                "INVALID_QUERY",
+                "data type not supported",
+                json!({"column_name": field, "data_type": found.data_type, "clause": "select"}),
+            ));
+        }
     }
     fn walk(expr: &Expr, check: &dyn Fn(&str, &str) -> Result<(), Reply>) -> Result<(), Reply> {
         match expr {

@@ -114,6 +114,8 @@ pub(crate) fn inferred(value: &Value) -> &'static str {
         Value::Number(n) if n.is_i64() || n.is_u64() => "integer",
         Value::Number(_) => "double",
         Value::Object(o) if o.contains_key("id") => "lookup",
+        // Records linked through a junction module, each `{id, ...}`.
+        Value::Array(items) if items.first().is_some_and(|i| i.get("id").is_some()) => "multiselectlookup",
         Value::Array(_) => "multiselectpicklist",
         _ => "text",
     }

@@ -4,8 +4,12 @@
 //! and then id: `where (T > 'w' or (T = 'w' and id > 'i')) order by T asc, id asc`. That is
 //! exact however many records share a second, never pages by offset (so records that change
 //! while the poll runs cannot shift a page and be skipped), and has no 2,000-record ceiling.
-//! The walk selects only ids and times; the records are then fetched by id (100 at a time),
-//! with every field of the module when `fields` is omitted.
+//! When `fields` names at most [`MAX_SELECTED_FIELDS`] fields, the walk selects them too, and
+//! a poll whose rows carry only plain values (no lookup objects, which COQL answers in another
+//! shape than a record read) makes no second read: every record costs the walk's credit alone.
+//! Otherwise (no `fields`, a lookup among them, or a field COQL cannot select, such as a
+//! multi-select lookup) the records are fetched by id (100 at a time), with every field of the
+//! module when `fields` is omitted.
 
 use serde_json::{Map, Value};
 
@@ -26,6 +30,9 @@ const FIRST_QUERY_ROWS: usize = 200;
 const ROWS_PER_QUERY: usize = 2_000;
 /// COQL calls one poll may make before it hands back what it has with `more`.
 const QUERIES_PER_POLL: usize = 5;
+/// Fields the walk may select beside id and the two times: COQL takes 50 columns (docs v8
+/// `COQL-Limitations`).
+const MAX_SELECTED_FIELDS: usize = 47;
 
 /// The CRM field a change is ordered by.
 fn time_field(change: Change) -> &'static str {
@@ -35,12 +42,13 @@ fn time_field(change: Change) -> &'static str {
     }
 }
 
-/// One row of the keyset walk.
+/// One row of the keyset walk, with the whole row when the walk selected the user's fields.
 #[derive(Debug, Clone)]
 struct Row {
     id: String,
     created: i64,
     modified: i64,
+    selected: Option<Map<String, Value>>,
 }
 
 impl Row {
@@ -57,6 +65,7 @@ impl Row {
             created: time("Created_Time")?,
             modified: time("Modified_Time")?,
             id,
+            selected: None,
         })
     }
 
@@ -87,9 +96,20 @@ pub(super) fn poll(
     }
     let (max_events, backfill) = limits(inputs);
     let since = state.map(|text| position::decode(text, key, module)).transpose()?;
+    let selectable = fields
+        .as_deref()
+        .filter(|fields| !fields.is_empty() && fields.len() <= MAX_SELECTED_FIELDS);
     let (rows, position, more) = match since {
         None => anchor(session, module, change, backfill)?,
-        Some(since) => walk(session, module, change, since, max_events)?,
+        Some(since) => match walk(session, module, change, since.clone(), max_events, selectable) {
+            // A field COQL cannot select (a multi-select lookup, a file): walk ids, read records.
+            Err(Error::Api(api))
+                if selectable.is_some() && matches!(api.code.as_str(), "INVALID_QUERY" | "SYNTAX_ERROR") =>
+            {
+                walk(session, module, change, since, max_events, None)?
+            }
+            other => other?,
+        },
     };
     let events = events(session, module, change, fields.as_deref(), &rows)?;
     Ok(PollOutcome {
@@ -144,8 +164,10 @@ fn walk(
     change: Change,
     since: Position,
     max_events: usize,
+    selected: Option<&[String]>,
 ) -> Result<(Vec<Row>, Position, bool), Error> {
     let time = time_field(change);
+    let columns = select_list(selected);
     let mut position = since;
     let mut rows = Vec::new();
     let mut settled_until: Option<i64> = None;
@@ -162,9 +184,7 @@ fn walk(
                 position.id
             )
         };
-        let query = format!(
-            "select id, Created_Time, Modified_Time from {module} where {keyset} order by {time} asc, id asc limit {limit}"
-        );
+        let query = format!("select {columns} from {module} where {keyset} order by {time} asc, id asc limit {limit}");
         let (values, date) = coql::select(session, &query)?;
         // One horizon for the whole poll, from Zoho's clock at the first answer.
         let horizon = match settled_until {
@@ -176,7 +196,10 @@ fn walk(
             }
         };
         for value in &values {
-            let row = Row::parse(value)?;
+            let mut row = Row::parse(value)?;
+            if selected.is_some() {
+                row.selected = value.as_object().cloned();
+            }
             let at = row.position(change);
             if at <= position {
                 // Zoho answered a row at or before the keyset; never step backwards.
@@ -201,7 +224,19 @@ fn walk(
     Ok((rows, position, true))
 }
 
-/// Fetches the records of `rows` and turns them into events, in order.
+/// The walk's columns: id and the two times, then the user's fields.
+fn select_list(selected: Option<&[String]>) -> String {
+    let mut columns = vec!["id", "Created_Time", "Modified_Time"];
+    for field in selected.into_iter().flatten() {
+        if !columns.contains(&field.as_str()) {
+            columns.push(field);
+        }
+    }
+    columns.join(", ")
+}
+
+/// Turns `rows` into events, in order: from the walk's own rows when it selected the fields
+/// and every value is plain, else from the records read by id.
 fn events(
     session: &mut Session,
     module: &str,
@@ -211,6 +246,22 @@ fn events(
 ) -> Result<Vec<Value>, Error> {
     if rows.is_empty() {
         return Ok(Vec::new());
+    }
+    // A lookup comes back from COQL as its id alone, but from a record read with its name too:
+    // rows carrying one are read again, so an event's record has one shape whichever way.
+    let plain = |row: &Row| {
+        row.selected
+            .as_ref()
+            .is_some_and(|values| values.values().all(|v| !v.is_object()))
+    };
+    if rows.iter().all(plain) {
+        return Ok(rows
+            .iter()
+            .filter_map(|row| {
+                let record = row.selected.clone()?;
+                Some(record_event(change.event(), &row.id, Value::Object(record)))
+            })
+            .collect());
     }
     let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
     // The times are always fetched: they are what the events are ordered by.

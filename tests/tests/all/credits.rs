@@ -45,7 +45,7 @@ async fn an_idle_crm_poll_costs_one_credit() {
 }
 
 #[tokio::test]
-async fn a_poll_of_150_new_leads_costs_its_walk_and_its_reads() {
+async fn a_poll_of_150_new_leads_costs_one_credit_when_its_fields_are_plain() {
     let world = World::new();
     let input = json!({"recordType": "Leads", "fields": "Last_Name,Email"});
     let first = world
@@ -64,7 +64,31 @@ async fn a_poll_of_150_new_leads_costs_its_walk_and_its_reads() {
         .await
         .expect("polled");
     assert_eq!(polled.events.len(), 150);
-    // One COQL call of LIMIT 200 (1 credit), then the records by id, 100 per GET (2 credits).
+    assert_eq!(polled.events[0]["record"]["Email"], "b0@zylker.com");
+    // One COQL call of LIMIT 200 that selects the fields: no second read.
+    assert_eq!(world.fake.credits_charged(), 1);
+
+    // A lookup among the fields comes back from COQL without its name: those records are read
+    // by id, 100 per GET, so every event has a record read's shape.
+    let owned = json!({"recordType": "Leads", "fields": "Last_Name,Owner"});
+    let anchor = world
+        .poll("crmNewRecords", owned.clone(), None)
+        .await
+        .expect("anchored");
+    world.fake.advance_clock(1);
+    world.fake.seed("Leads", &leads);
+    world.fake.advance_clock(LATER);
+    world.fake.reset_credits();
+    let polled = world
+        .poll("crmNewRecords", owned, Some(&anchor.state))
+        .await
+        .expect("polled");
+    assert_eq!(polled.events.len(), 150);
+    assert!(
+        polled.events[0]["record"]["Owner"]["name"].is_string(),
+        "{}",
+        polled.events[0]
+    );
     assert_eq!(world.fake.credits_charged(), 3);
 }
 
@@ -155,5 +179,132 @@ async fn stats_print_what_a_command_spent() {
     assert!(run.stderr.contains("requests 1, credits 1"), "{}", run.stderr);
     let quiet = crate::support::cli_against(&fake, &["invoke", "crmListModules"]).await;
     assert!(!quiet.stderr.contains("credits"), "only with --stats: {}", quiet.stderr);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test]
+async fn a_field_coql_cannot_select_falls_back_to_reading_records_by_id() {
+    let world = World::new();
+    let deal = world.fake.seed("Deals", &[json!({"Deal_Name": "Linked"})]).remove(0);
+    // A multi-select lookup, which COQL refuses to select (docs v8 COQL-Limitations).
+    let input = json!({"recordType": "Leads", "fields": "Last_Name,Linked_Deals"});
+    let anchor = world
+        .poll("crmNewRecords", input.clone(), None)
+        .await
+        .expect("anchored");
+    world.fake.advance_clock(1);
+    let lead = world
+        .fake
+        .seed(
+            "Leads",
+            &[json!({"Last_Name": "Linked", "Linked_Deals": [{"id": deal}]})],
+        )
+        .remove(0);
+    world.fake.advance_clock(LATER);
+    world.fake.reset_credits();
+    let polled = world
+        .poll("crmNewRecords", input, Some(&anchor.state))
+        .await
+        .expect("polled");
+    assert_eq!(polled.ids(), [lead]);
+    assert!(
+        polled.events[0]["record"]["Linked_Deals"].is_array(),
+        "{}",
+        polled.events[0]
+    );
+    // The refused select, the walk without it, and the read by id.
+    assert_eq!(world.fake.credits_charged(), 3);
+}
+
+#[tokio::test]
+async fn an_idle_deletions_poll_costs_one_credit() {
+    let world = World::new();
+    let input = json!({"recordType": "Deals"});
+    let first = world
+        .poll("crmDeletedRecords", input.clone(), None)
+        .await
+        .expect("anchored");
+    world.fake.advance_clock(LATER);
+    world.fake.reset_credits();
+    let idle = world
+        .poll("crmDeletedRecords", input, Some(&first.state))
+        .await
+        .expect("polled");
+    assert!(idle.events.is_empty());
+    assert_eq!(world.fake.credits_charged(), 1);
+}
+
+/// Seeds `count` leads in pages of 500 (one call each).
+fn seed_leads(fake: &fake_zoho::FakeZoho, count: usize) {
+    for start in (0..count).step_by(500) {
+        let page: Vec<serde_json::Value> = (start..(start + 500).min(count))
+            .map(|i| json!({"Last_Name": format!("Read {i:05}")}))
+            .collect();
+        fake.seed("Leads", &page);
+    }
+}
+
+#[tokio::test]
+async fn reads_come_in_full_pages_and_nothing_is_fetched_twice() {
+    let world = World::new();
+    seed_leads(&world.fake, 4_000);
+    let all = world
+        .invoke(
+            "crmGetRecords",
+            json!({"recordType": "Leads", "fields": "Last_Name", "fetchAll": true, "maxRecords": 4000}),
+        )
+        .await
+        .expect("read");
+    assert_eq!(all["data"].as_array().map(Vec::len), Some(4_000));
+    // 200 records per GET: 20 calls.
+    assert_eq!(world.fake.credits_charged(), 20);
+
+    world.fake.reset_credits();
+    let queried = world
+        .invoke(
+            "crmRunQuery",
+            json!({"query": "select Last_Name from Leads where Last_Name is not null limit 4000", "fetchAll": true}),
+        )
+        .await
+        .expect("queried");
+    assert_eq!(queried["data"].as_array().map(Vec::len), Some(4_000));
+    // 2,000 rows per COQL call (3 credits each).
+    assert_eq!(world.fake.credits_charged(), 6);
+}
+
+#[tokio::test]
+async fn exports_read_full_pages_by_the_cheapest_path_of_their_source() {
+    let fake = zoho_contract_check::Checked::start();
+    seed_leads(&fake, 4_000);
+    let dir = std::env::temp_dir().join(format!("zoho-export-credits-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("scratch");
+    for (action, input, credits) in [
+        ("crmGetRecords", r#"{"recordType":"Leads","fields":"Last_Name"}"#, 20),
+        (
+            "crmRunQuery",
+            r#"{"query":"select Last_Name from Leads where Last_Name is not null"}"#,
+            6,
+        ),
+    ] {
+        let out = dir.join(format!("{action}.ndjson"));
+        fake.reset_credits();
+        let run = crate::support::cli_against(
+            &fake,
+            &[
+                "export",
+                action,
+                "--stats",
+                "--input",
+                input,
+                "--output",
+                out.to_str().expect("path"),
+            ],
+        )
+        .await;
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        assert_eq!(run.json()["records"], 4_000, "{action}");
+        assert_eq!(fake.credits_charged(), credits, "{action}: {}", run.stderr);
+        assert!(run.stderr.contains(&format!("credits {credits}")), "{}", run.stderr);
+    }
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -188,8 +188,10 @@ async fn updated_records_are_edits_after_creation_and_an_edit_during_a_poll_is_d
             .map(|i| json!({"Last_Name": format!("L{i}")}))
             .collect::<Vec<_>>(),
     );
-    let input = json!({"recordType": "Leads", "fields": ["Last_Name", "Lead_Status"], "maxEvents": 3});
-    let new_input = json!({"recordType": "Leads", "fields": ["Last_Name"]});
+    // Owner is a lookup, so the records are read by id after the walk: users' edits land
+    // between the walk and the reads.
+    let input = json!({"recordType": "Leads", "fields": ["Last_Name", "Lead_Status", "Owner"], "maxEvents": 3});
+    let new_input = json!({"recordType": "Leads", "fields": ["Last_Name", "Owner"]});
     let updated = poll(&world, "crmUpdatedRecords", &input, None).await;
     let new = poll(&world, "crmNewRecords", &new_input, None).await;
     world.fake.advance_clock(1);
@@ -293,7 +295,8 @@ async fn deletions_come_from_the_deleted_records_list_once_each() {
 #[tokio::test]
 async fn a_failure_midway_returns_an_error_and_the_old_state_loses_nothing() {
     let world = World::new();
-    let input = json!({"recordType": "Leads", "fields": ["Last_Name"], "maxRetries": 0});
+    // Owner is a lookup, so the records are read by id after the walk.
+    let input = json!({"recordType": "Leads", "fields": ["Last_Name", "Owner"], "maxRetries": 0});
     let first = poll(&world, "crmNewRecords", &input, None).await;
     world.fake.advance_clock(1);
     let created: Vec<String> = (0..4)
