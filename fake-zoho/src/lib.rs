@@ -278,6 +278,12 @@ pub(crate) struct State {
     pub bulk_write_jobs: BTreeMap<String, bulk_write::WriteJob>,
     /// The organization's credits (Zoho meters credits, not requests).
     pub credits: credits::Meter,
+    /// Calls in flight now, the most seen at once, Zoho's limit for the app (none: unlimited)
+    /// and the calls refused for passing it.
+    pub in_flight: usize,
+    pub most_in_flight: usize,
+    pub concurrency_limit: Option<usize>,
+    pub concurrency_refusals: usize,
     /// Shown every request and its answer (a test's contract check).
     pub observer: Option<std::sync::Arc<dyn ExchangeObserver>>,
     /// Whether the answer being built is an injected fault rather than the fake's own.
@@ -434,6 +440,10 @@ impl State {
             bulk_read_jobs: BTreeMap::new(),
             bulk_write_jobs: BTreeMap::new(),
             credits: credits::Meter::default(),
+            in_flight: 0,
+            most_in_flight: 0,
+            concurrency_limit: None,
+            concurrency_refusals: 0,
             observer: None,
             fault_fired: false,
         }

@@ -181,6 +181,19 @@ impl FakeZoho {
         state.credits.allowance = allowance;
     }
 
+    /// Zoho's limit on the calls one app may have in flight for the organization (Free 5,
+    /// Standard 10, ...); past it the fake answers 429. `None`, the default, never refuses.
+    pub fn set_concurrency_limit(&self, calls: Option<usize>) {
+        self.shared.lock().concurrency_limit = calls;
+    }
+
+    /// The most calls the fake has had in flight at once, and the calls it refused for
+    /// passing the concurrency limit.
+    pub fn concurrency(&self) -> (usize, usize) {
+        let state = self.shared.lock();
+        (state.most_in_flight, state.concurrency_refusals)
+    }
+
     /// Forgets the requests received so far.
     pub fn clear_requests(&self) {
         self.shared.lock().requests.clear();
@@ -676,7 +689,27 @@ async fn serve(
         body: body.to_vec(),
         received_at: std::time::Instant::now(),
     };
-    let reply = handle(&shared, recorded);
+    // Zoho counts a call in flight until it is answered, and refuses one past the app's
+    // limit for the organization with 429 (docs `api/v8/api-limits.html`, concurrency).
+    let _in_flight = InFlight::enter(&shared);
+    let over_limit = {
+        let mut state = shared.lock();
+        let over = state.concurrency_limit.is_some_and(|limit| state.in_flight > limit);
+        if over {
+            state.concurrency_refusals += 1;
+        }
+        over
+    };
+    let reply = if over_limit {
+        Reply::crm_error(
+            429,
+            "TOO_MANY_REQUESTS",
+            "the concurrency limit of the user for the app is exceeded",
+            json!({}),
+        )
+    } else {
+        handle(&shared, recorded)
+    };
     if let Some(delay) = reply.delay {
         tokio::time::sleep(delay).await;
     }
@@ -704,6 +737,25 @@ async fn serve(
             fail_after: false,
         })
     }))
+}
+
+/// One call in flight, from its arrival until its answer is ready.
+struct InFlight(Shared);
+
+impl InFlight {
+    fn enter(shared: &Shared) -> Self {
+        let mut state = shared.lock();
+        state.in_flight += 1;
+        state.most_in_flight = state.most_in_flight.max(state.in_flight);
+        InFlight(shared.clone())
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        let mut state = self.0.lock();
+        state.in_flight = state.in_flight.saturating_sub(1);
+    }
 }
 
 /// Records the request, checks the token and routes it; every answer carries the fake clock's

@@ -25,6 +25,12 @@ pub trait CredentialProvider: Send + Sync {
 
     /// Every secret this provider holds, so output can be scrubbed of them as a last defence.
     fn secrets(&self) -> Vec<String>;
+
+    /// How many calls `connection`'s organization may have in flight at once (Zoho's limit for
+    /// its edition), when the provider knows; the harness's setting otherwise.
+    fn max_in_flight(&self, _connection: &str) -> Option<u32> {
+        None
+    }
 }
 
 /// Fixed access tokens, e.g. from `ZOHO_ACCESS_TOKEN`. A rejected token cannot be refreshed:

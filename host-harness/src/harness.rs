@@ -48,6 +48,10 @@ pub struct HarnessConfig {
     /// Calls running at once; more wait for a slot. Each slot is a pre-reserved instance
     /// (memory, tables, async stack) that calls reuse rather than map and unmap.
     pub max_concurrent_calls: u32,
+    /// Calls one organization may have in flight at once when its connection names no limit
+    /// (Zoho's: Free 5, Standard 10, Professional 15, Enterprise 20, Ultimate 25); requests
+    /// past it wait for a slot rather than draw Zoho's 429.
+    pub max_in_flight_per_org: u32,
     /// Where every call's requests and credits are also added up (each call's own are in its
     /// [`CallContext::stats`]).
     pub totals: Option<Arc<crate::CallStats>>,
@@ -64,6 +68,7 @@ impl Default for HarnessConfig {
             max_response_bytes: 32 << 20,
             pool: PoolConfig::default(),
             max_concurrent_calls: 100,
+            max_in_flight_per_org: crate::DEFAULT_MAX_IN_FLIGHT,
             totals: None,
         }
     }
@@ -138,6 +143,8 @@ pub struct Harness {
     pool: ConnectionPool,
     /// One permit per instance slot: a call past the limit waits instead of failing.
     slots: Arc<tokio::sync::Semaphore>,
+    /// Requests in flight per Zoho organization, across every call.
+    org_limits: Arc<crate::concurrency::OrgLimits>,
 }
 
 impl std::fmt::Debug for Harness {
@@ -239,6 +246,7 @@ impl Harness {
             config,
             pool,
             slots,
+            org_limits: Arc::default(),
         })
     }
 
@@ -301,6 +309,8 @@ impl Harness {
                 max_timeout: self.config.http_timeout_cap,
                 requests_sent: Arc::clone(&requests_sent),
                 stats: [Some(Arc::clone(&context.stats)), self.config.totals.clone()],
+                org_limits: Arc::clone(&self.org_limits),
+                organization: None,
                 max_response_bytes: self.config.max_response_bytes,
             },
             limits: StoreLimitsBuilder::new()
@@ -310,6 +320,7 @@ impl Harness {
             credentials: Arc::clone(&context.credentials),
             log: Arc::clone(&context.log),
             allow_loopback: self.config.allow_loopback,
+            default_max_in_flight: self.config.max_in_flight_per_org,
             stderr,
         };
         let mut store = Store::new(&self.engine, state);

@@ -9,6 +9,7 @@
 
 mod bindings;
 pub mod cli;
+mod concurrency;
 mod credentials;
 mod harness;
 mod log;
@@ -36,6 +37,7 @@ pub use bindings::{
     ConvertedLead, DeletedKind, Paging, RelatedListInfo,
 };
 pub use bindings::{PollResult, Trigger, TriggerKind};
+pub use concurrency::DEFAULT_MAX_IN_FLIGHT;
 pub use credentials::{BoxFuture, CredentialProvider, StaticCredentials};
 pub use harness::{BUNDLED_COMPONENT, CallContext, Harness, HarnessConfig, HarnessError, Instance};
 pub use log::{LogRecord, LogSink, MemoryLog, NoLog};

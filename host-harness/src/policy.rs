@@ -75,6 +75,11 @@ pub struct OutboundPolicy {
     pub requests_sent: Arc<std::sync::atomic::AtomicU64>,
     /// The call's requests and credits, and the harness's totals when it keeps them.
     pub stats: [Option<Arc<crate::CallStats>>; 2],
+    /// In-flight slots per organization, shared by every call of the harness.
+    pub org_limits: Arc<crate::concurrency::OrgLimits>,
+    /// The organization this call's requests go to (API domain and connection) and its
+    /// in-flight limit, set when the component fetches the connection's credentials.
+    pub organization: Option<(String, u32)>,
     /// Largest response body the component may read; past it the body fails with
     /// `HTTP-response-body-size`, so a huge answer cannot exhaust the instance's memory.
     pub max_response_bytes: usize,
@@ -97,7 +102,8 @@ impl WasiHttpHooks for OutboundPolicy {
         for stats in &stats {
             stats.count_request();
         }
-        let (request, credits) = priced(request);
+        let org_limits = Arc::clone(&self.org_limits);
+        let organization = self.organization.clone();
         let cap = self.max_timeout;
         let options = options.unwrap_or_default();
         // Without a guest timeout wasmtime would wait 600 s; never wait longer than the cap.
@@ -109,8 +115,18 @@ impl WasiHttpHooks for OutboundPolicy {
         let limit = self.max_response_bytes;
         let pool = self.pool.clone();
         Box::new(async move {
+            let (request, priced) = read_json_body(request).await?;
+            // Zoho counts a call in flight until its answer is out: the slot is held with the
+            // response body and freed when the component drops it.
+            let in_flight = match &organization {
+                Some((organization, max)) => {
+                    let bulk_write = priced.records_written() > crate::concurrency::BULK_WRITE_RECORDS;
+                    Some(org_limits.acquire(organization, *max, bulk_write).await)
+                }
+                None => None,
+            };
             let response = pool.send(request, timeouts).await?;
-            if let Some(credits) = credits.charged(response.status().as_u16()) {
+            if let Some(credits) = priced.charged(response.status().as_u16()) {
                 for stats in &stats {
                     stats.add_credits(credits);
                 }
@@ -126,6 +142,11 @@ impl WasiHttpHooks for OutboundPolicy {
                         Ok(inner) => *inner,
                         Err(_) => wasmtime_wasi_http::Error::HttpResponseBodySize(Some(limit_u64)),
                     })
+                    // The closure owns the in-flight slot, so it lives exactly as long as the body.
+                    .map_frame(move |frame| {
+                        let _slot = &in_flight;
+                        frame
+                    })
                     .boxed_unsync()
             });
             Ok((response, io))
@@ -133,32 +154,35 @@ impl WasiHttpHooks for OutboundPolicy {
     }
 }
 
-/// JSON bodies up to this size are read for their credits (a COQL LIMIT, a write's record
-/// count); a larger one is no call Zoho prices by its body.
-const PRICED_BODY_LIMIT: usize = 4 << 20;
-
-/// What a request will cost once answered: its method, path and query now, its JSON body as it
-/// streams out (the body is passed on untouched).
-struct Pricing {
+/// What a request costs once answered, from its method, path, query and JSON body.
+struct Priced {
     method: String,
     path: String,
     query: Vec<(String, String)>,
-    body: Arc<Mutex<Vec<u8>>>,
+    body: bytes::Bytes,
 }
 
-impl Pricing {
+impl Priced {
     /// The credits Zoho charges for an answer with `status` (a refused token, a refusal for
     /// credits or a server failure is not a served call).
     fn charged(&self, status: u16) -> Option<u32> {
         if matches!(status, 401 | 429) || status >= 500 {
             return None;
         }
-        let body = self.body.lock().unwrap_or_else(PoisonError::into_inner);
-        zoho_facts::credits::cost(&self.method, &self.path, &self.query, &body)
+        zoho_facts::credits::cost(&self.method, &self.path, &self.query, &self.body)
+    }
+
+    fn records_written(&self) -> usize {
+        zoho_facts::credits::records_written(&self.method, &self.path, &self.body)
     }
 }
 
-fn priced(request: http::Request<WasiBody>) -> (http::Request<WasiBody>, Pricing) {
+/// Reads a JSON request body whole (the component built it in memory; Zoho prices writes and
+/// COQL by it, and limits writes of many records apart) and passes it on unchanged. Other
+/// bodies (uploads) stream through untouched.
+async fn read_json_body(
+    request: http::Request<WasiBody>,
+) -> wasmtime_wasi_http::Result<(http::Request<WasiBody>, Priced)> {
     use http_body_util::BodyExt;
     let query = request
         .uri()
@@ -170,29 +194,21 @@ fn priced(request: http::Request<WasiBody>) -> (http::Request<WasiBody>, Pricing
         .get(http::header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.contains("json"));
-    let pricing = Pricing {
+    let mut priced = Priced {
         method: request.method().as_str().to_owned(),
         path: request.uri().path().to_owned(),
         query,
-        body: Arc::default(),
+        body: bytes::Bytes::new(),
     };
     if !json {
-        return (request, pricing);
+        return Ok((request, priced));
     }
-    let captured = Arc::clone(&pricing.body);
-    let request = request.map(|body| {
-        body.map_frame(move |frame| {
-            if let Some(data) = frame.data_ref() {
-                let mut captured = captured.lock().unwrap_or_else(PoisonError::into_inner);
-                if captured.len() + data.len() <= PRICED_BODY_LIMIT {
-                    captured.extend_from_slice(data);
-                }
-            }
-            frame
-        })
-        .boxed_unsync()
-    });
-    (request, pricing)
+    let (parts, body) = request.into_parts();
+    priced.body = body.collect().await?.to_bytes();
+    let body = http_body_util::Full::new(priced.body.clone())
+        .map_err(|never| match never {})
+        .boxed_unsync();
+    Ok((http::Request::from_parts(parts, body), priced))
 }
 
 #[cfg(test)]

@@ -23,6 +23,8 @@ pub struct HostState {
     pub(crate) credentials: Arc<dyn CredentialProvider>,
     pub(crate) log: Arc<dyn LogSink>,
     pub(crate) allow_loopback: bool,
+    /// In-flight limit of an organization whose connection names none.
+    pub(crate) default_max_in_flight: u32,
     /// The guest's stderr (panic messages, allocation failures), read after a trap.
     pub(crate) stderr: MemoryOutputPipe,
 }
@@ -56,12 +58,22 @@ impl WasiHttpView for HostState {
 }
 
 impl HostState {
-    /// Credentials handed to the component also open the allowlist for their API domain.
-    fn admit(&mut self, result: Result<ConnectionInfo, CredentialError>) -> Result<ConnectionInfo, CredentialError> {
+    /// Credentials handed to the component also open the allowlist for their API domain, and
+    /// name the organization whose in-flight slots its requests take.
+    fn admit(
+        &mut self,
+        connection: &str,
+        result: Result<ConnectionInfo, CredentialError>,
+    ) -> Result<ConnectionInfo, CredentialError> {
         if let Ok(info) = &result {
             self.policy
                 .allowlist
                 .allow_api_domain(&info.api_domain, self.allow_loopback);
+            let limit = self
+                .credentials
+                .max_in_flight(connection)
+                .unwrap_or(self.default_max_in_flight);
+            self.policy.organization = Some((format!("{} {connection}", info.api_domain), limit));
         }
         result
     }
@@ -71,13 +83,13 @@ impl connector::credentials::Host for HostState {
     async fn get(&mut self, connection: String) -> Result<ConnectionInfo, CredentialError> {
         let provider = Arc::clone(&self.credentials);
         let result = provider.get(&connection).await;
-        self.admit(result)
+        self.admit(&connection, result)
     }
 
     async fn refresh(&mut self, connection: String, rejected_token: String) -> Result<ConnectionInfo, CredentialError> {
         let provider = Arc::clone(&self.credentials);
         let result = provider.refresh(&connection, &rejected_token).await;
-        self.admit(result)
+        self.admit(&connection, result)
     }
 }
 

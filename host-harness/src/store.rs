@@ -57,6 +57,10 @@ pub struct StoredConnection {
     /// Sandbox and developer orgs use `sandbox.` / `developer.` API hosts.
     #[serde(default)]
     pub environment: StoredEnvironment,
+    /// Calls the organization may have in flight at once (Zoho's limit for its edition);
+    /// the harness's setting when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_in_flight: Option<u32>,
 }
 
 /// The environment a connection's API domain is for.
@@ -393,6 +397,10 @@ impl CredentialProvider for StoreCredentials {
         Box::pin(self.current(connection, move |c| {
             !Self::usable(c) || c.access_token.as_ref().is_none_or(|t| t.expose() == rejected_token)
         }))
+    }
+
+    fn max_in_flight(&self, connection: &str) -> Option<u32> {
+        self.store.list().ok()?.get(connection)?.max_in_flight
     }
 
     fn secrets(&self) -> Vec<String> {

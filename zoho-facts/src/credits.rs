@@ -29,11 +29,28 @@ pub fn cost(method: &str, path: &str, query: &[(String, String)], body: &[u8]) -
             per_records(json_ids(body, query), TAGGED_RECORDS_PER_CREDIT)
         }
         ("GET", [_module]) if query.iter().any(|(k, _)| k == "cvid") => LIST_WITH_CUSTOM_VIEW,
-        ("POST" | "PUT", [module] | [module, "upsert"]) if !module.starts_with(['_', '.']) && *module != "coql" => {
-            per_records(json_data_len(body), WRITTEN_RECORDS_PER_CREDIT)
+        ("POST" | "PUT", [_] | [_, "upsert"]) if records_written(method, path, body) > 0 => {
+            per_records(records_written(method, path, body), WRITTEN_RECORDS_PER_CREDIT)
         }
         _ => 1,
     })
+}
+
+/// The records an insert, update or upsert writes (`POST` / `PUT /crm/{version}/{module}`,
+/// `POST .../{module}/upsert`): the items of its `data`. Zoho prices these per 10 records and
+/// lets at most 10 calls of more than 10 records be in flight per organization.
+pub fn records_written(method: &str, path: &str, body: &[u8]) -> usize {
+    let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    let module = match (method, segments.as_slice()) {
+        ("POST" | "PUT", ["crm", _version, module]) => module,
+        ("POST", ["crm", _version, module, "upsert"]) => module,
+        _ => return 0,
+    };
+    // Not modules: COQL, uploads, fakes' test endpoints.
+    if matches!(*module, "coql" | "upload") || module.starts_with('_') {
+        return 0;
+    }
+    json_data_len(body)
 }
 
 const CONVERT_LEAD: u32 = 5;
@@ -143,6 +160,9 @@ mod tests {
             Some(3)
         );
         assert_eq!(cost("GET", "/crm/v8/Leads", &[], b""), Some(1));
+        assert_eq!(records_written("POST", "/crm/v8/Leads", records(11).as_bytes()), 11);
+        assert_eq!(records_written("POST", "/crm/v8/coql", b"{\"data\": [1]}"), 0);
+        assert_eq!(records_written("GET", "/crm/v8/Leads", records(11).as_bytes()), 0);
         let cvid = [("cvid".to_owned(), "1".to_owned())];
         assert_eq!(cost("GET", "/crm/v8/Leads", &cvid, b""), Some(3));
         assert_eq!(cost("POST", "/crm/v8/Leads/1/actions/convert", &[], b"{}"), Some(5));

@@ -81,6 +81,11 @@ pub(super) struct ConnectArgs {
     /// The Zoho Books organization to use when an action names none.
     #[arg(long)]
     pub(super) books_organization_id: Option<String>,
+
+    /// Calls the organization may have in flight at once: Zoho's limit for its edition (Free 5,
+    /// Standard 10, Professional 15, Enterprise 20, Ultimate 25). Default: the harness's.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=100))]
+    pub(super) max_in_flight: Option<u32>,
 }
 
 #[derive(Debug, Args)]
@@ -241,6 +246,7 @@ pub(super) async fn connect(
         expires_at: 0,
         throttled_until: 0,
         environment,
+        max_in_flight: args.max_in_flight,
     };
     if let Some(domain) = &tokens.api_domain
         && !crate::store::acceptable_api_domain(&connection, domain)

@@ -181,6 +181,7 @@ pub(super) async fn environment_connection(env: Env<'_>) -> Result<Resolved, Fai
                 expires_at: 0,
                 throttled_until: 0,
                 environment: crate::store::StoredEnvironment::Production,
+                max_in_flight: None,
             };
             store.put(&name, connection)?;
         }

@@ -71,6 +71,11 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "MIB", default_value_t = 32, value_parser = clap::value_parser!(u32).range(1..=1024))]
     max_response_mb: u32,
 
+    /// Calls one Zoho organization may have in flight at once when the connection names no
+    /// limit (Zoho's: Free 5, Standard 10, Professional 15, Enterprise 20, Ultimate 25).
+    #[arg(long, global = true, value_name = "N", default_value_t = crate::DEFAULT_MAX_IN_FLIGHT, value_parser = clap::value_parser!(u32).range(1..=100))]
+    max_in_flight: u32,
+
     /// After invoke, poll, export, bulk-read and bulk-write, print what the command spent at
     /// Zoho on stderr: `requests N, credits M` (CRM credits by Zoho's table).
     #[arg(long, global = true)]
@@ -210,6 +215,7 @@ async fn execute(
         memory_limit_mb: cli.memory_limit_mb,
         deadline_secs: cli.deadline_secs,
         max_response_mb: cli.max_response_mb,
+        max_in_flight: cli.max_in_flight,
         totals: Arc::default(),
     };
     let report_stats = cli.stats
@@ -351,6 +357,7 @@ struct Loader {
     memory_limit_mb: u32,
     deadline_secs: u32,
     max_response_mb: u32,
+    max_in_flight: u32,
     /// Every call's requests and credits, for `--stats`.
     totals: Arc<crate::CallStats>,
 }
@@ -385,6 +392,7 @@ fn load_harness(loader: &Loader, env: Env, allow_loopback: bool) -> Result<Harne
         memory_limit_bytes: usize::try_from(loader.memory_limit_mb).unwrap_or(64) << 20,
         call_deadline: Duration::from_secs(loader.deadline_secs.into()),
         max_response_bytes: usize::try_from(loader.max_response_mb).unwrap_or(32) << 20,
+        max_in_flight_per_org: loader.max_in_flight,
         totals: Some(Arc::clone(&loader.totals)),
         ..HarnessConfig::default()
     };

@@ -62,6 +62,7 @@ fn setup(tag: &str) -> Setup {
                 expires_at: 0,
                 throttled_until: 0,
                 environment: StoredEnvironment::Production,
+                max_in_flight: None,
             },
         )
         .expect("stored");
@@ -289,4 +290,32 @@ async fn a_scope_mismatch_names_the_scope_the_action_needs_and_is_not_refreshed(
         2,
         "a scope mismatch is not retried with a refreshed token"
     );
+}
+
+#[tokio::test]
+async fn a_connections_stored_in_flight_limit_holds_across_concurrent_calls() {
+    let setup = std::sync::Arc::new(setup("in-flight"));
+    let mut stored = setup.store.get("main").expect("read").expect("present");
+    // A Free edition organization: 5 calls in flight.
+    stored.max_in_flight = Some(5);
+    setup.store.put("main", stored).expect("stored");
+    setup.fake.seed("Leads", &[json!({"Last_Name": "Boyle"})]);
+    list(&setup).await.expect("first call gets a token");
+    setup.fake.set_concurrency_limit(Some(5));
+    setup.fake.inject(
+        "/crm/v8/Leads",
+        fake_zoho::Fault::Delay(std::time::Duration::from_millis(30)),
+        30,
+    );
+    let mut calls = tokio::task::JoinSet::new();
+    for _ in 0..30 {
+        let setup = std::sync::Arc::clone(&setup);
+        calls.spawn(async move { list(&setup).await });
+    }
+    while let Some(outcome) = calls.join_next().await {
+        outcome.expect("joined").expect("every call answered");
+    }
+    let (most_in_flight, refused) = setup.fake.concurrency();
+    assert!((2..=5).contains(&most_in_flight), "{most_in_flight} in flight at once");
+    assert_eq!(refused, 0);
 }

@@ -308,3 +308,39 @@ async fn exports_read_full_pages_by_the_cheapest_path_of_their_source() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[tokio::test]
+async fn a_hundred_calls_at_once_keep_to_the_organizations_in_flight_limit() {
+    let world = std::sync::Arc::new(World::new());
+    let lead = world.fake.seed("Leads", &[json!({"Last_Name": "Crowd"})]).remove(0);
+    // Zoho's Standard edition: 10 calls in flight per organization and app, 429 past it.
+    world.fake.set_concurrency_limit(Some(10));
+    world.fake.inject(
+        "/crm/v8/Leads",
+        fake_zoho::Fault::Delay(std::time::Duration::from_millis(30)),
+        100,
+    );
+    let mut calls = tokio::task::JoinSet::new();
+    for _ in 0..100 {
+        let world = std::sync::Arc::clone(&world);
+        let lead = lead.clone();
+        calls.spawn(async move {
+            world
+                .invoke(
+                    "crmGetRecord",
+                    json!({"recordType": "Leads", "recordId": lead, "maxRetries": 0}),
+                )
+                .await
+        });
+    }
+    let mut answered = 0;
+    while let Some(outcome) = calls.join_next().await {
+        outcome.expect("joined").expect("every call answered");
+        answered += 1;
+    }
+    assert_eq!(answered, 100);
+    let (most_in_flight, refused) = world.fake.concurrency();
+    assert!(most_in_flight <= 10, "{most_in_flight} in flight at once");
+    assert!(most_in_flight >= 5, "the calls did overlap: {most_in_flight}");
+    assert_eq!(refused, 0, "no 429 drawn");
+}
