@@ -1043,7 +1043,7 @@ impl wit_actions::Guest for Component {
             .map(|action| wit_actions::Action {
                 key: action.key.to_owned(),
                 label: action.label.to_owned(),
-                description: action.description.to_owned(),
+                description: action.description_with_credits(),
                 product: product(action.product),
                 input_schema: action.input_schema().to_string(),
                 output_example: action.output_example.to_owned(),

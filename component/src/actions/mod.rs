@@ -57,6 +57,11 @@ pub struct Action {
 }
 
 impl Action {
+    /// The description with what a call costs in Zoho's CRM credits.
+    pub fn description_with_credits(&self) -> String {
+        format!("{} Zoho credits: {}.", self.description, credits::rule(self.key))
+    }
+
     /// The JSON Schema of this action's input, including the inputs every action shares.
     pub fn input_schema(&self) -> Value {
         crate::shared::inputs::schema(&self.all_inputs())
@@ -171,6 +176,7 @@ pub(super) const TRIGGER: InputSpec = InputSpec::optional(
 .example("[\"workflow\"]");
 
 mod books;
+mod credits;
 mod crm;
 mod crm_bulk;
 mod raw;

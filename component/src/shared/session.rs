@@ -236,6 +236,11 @@ impl<'h> Session<'h> {
                     refreshed = true;
                     continue;
                 }
+                // The organization's credits for the rolling 24 hours are spent: a retry within
+                // the call cannot succeed, so the 429 is the answer.
+                Ok(Fetched::Whole(response)) if zoho::credits_exhausted(&response) => {
+                    return Ok(Fetched::Whole(response));
+                }
                 Ok(Fetched::Whole(response)) if retry::retryable_status(response.status(), repeatable, &policy) => {
                     let reason = format!("HTTP {}", response.status().as_u16());
                     (Some(response), reason)

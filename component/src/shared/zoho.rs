@@ -220,6 +220,25 @@ pub fn single_record_error(status: u16, result: RecordResult, scope: Option<&Req
     )
 }
 
+/// Whether a 429 says the organization's credits for the rolling 24 hours are spent, rather
+/// than that too many calls are in flight: Zoho answers both with `TOO_MANY_REQUESTS`, its
+/// message naming the 24-hour period for the former (docs `api/v8/status-codes.html`: "Number
+/// of API requests for the 24 hour period is exceeded or the concurrency limit of the user for
+/// the app is exceeded").
+pub fn credits_exhausted(response: &Response<Vec<u8>>) -> bool {
+    if response.status() != http::StatusCode::TOO_MANY_REQUESTS {
+        return false;
+    }
+    let body: Option<serde_json::Value> = serde_json::from_slice(response.body()).ok();
+    let message = body
+        .as_ref()
+        .and_then(|b| b.get("message"))
+        .and_then(serde_json::Value::as_str)
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    message.contains("24 hour") || message.contains("credits")
+}
+
 /// Where file uploads go: each data center's upload host whatever the environment
 /// (`zoho-facts`, from the official SDKs). Another origin (a local fake) serves uploads itself.
 pub fn upload_origin(api_domain: &str) -> String {
@@ -292,6 +311,21 @@ mod tests {
         let fake = "http://127.0.0.1:4000";
         assert!(is_zoho_file_host(fake, &uri("http://127.0.0.1:4000/bulk-write/1.zip")));
         assert!(!is_zoho_file_host(fake, &uri("http://127.0.0.1:4001/bulk-write/1.zip")));
+    }
+
+    #[test]
+    fn spent_credits_are_told_apart_from_too_many_calls_in_flight() {
+        let spent = response(
+            429,
+            r#"{"code":"TOO_MANY_REQUESTS","details":{},"message":"Number of API requests for the 24 hour period is exceeded","status":"error"}"#,
+        );
+        let crowded = response(
+            429,
+            r#"{"code":"TOO_MANY_REQUESTS","details":{},"message":"the concurrency limit of the user for the app is exceeded","status":"error"}"#,
+        );
+        assert!(credits_exhausted(&spent));
+        assert!(!credits_exhausted(&crowded));
+        assert!(!credits_exhausted(&response(400, "{}")));
     }
 
     #[test]

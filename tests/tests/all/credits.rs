@@ -103,14 +103,19 @@ async fn spent_credits_are_refused_as_zoho_refuses_them_and_not_charged() {
             .await
             .expect("within the allowance");
     }
+    world.fake.clear_requests();
     let error = world
-        .invoke(
-            "crmGetRecords",
-            json!({"recordType": "Leads", "fields": "Last_Name", "maxRetries": 0}),
-        )
+        .invoke("crmGetRecords", json!({"recordType": "Leads", "fields": "Last_Name"}))
         .await
         .expect_err("the allowance is spent");
     assert_eq!(kind(&error), "rate-limited", "{error}");
+    assert!(
+        error["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("24 hour")),
+        "{error}"
+    );
+    assert_eq!(world.fake.requests().len(), 1, "no retry asks again for spent credits");
     assert_eq!(world.fake.credits_used(), 2, "a refused call is not charged");
     // The window rolls: a day later the credits are back.
     world.fake.advance_clock(24 * 3600);

@@ -303,7 +303,20 @@ async fn every_input_schema_is_valid_json_schema_and_its_examples_conform() {
             action.key
         );
         assert!(!action.label.is_empty() && !action.description.is_empty());
+        // Every action says what it costs in Zoho's credits.
+        assert!(
+            action.description.contains("Zoho credits: "),
+            "{}: {}",
+            action.key,
+            action.description
+        );
     }
+    let convert = actions.iter().find(|a| a.key == "crmConvertLead").expect("convert");
+    assert!(
+        convert.description.ends_with("Zoho credits: 5."),
+        "{}",
+        convert.description
+    );
 }
 
 #[tokio::test]
