@@ -6,10 +6,12 @@
 //!
 //! `--write` replaces the generated section of BENCHMARKS.md; `--quick` skips the
 //! 1,000,000-record export; `--sdk-python` names a Python with `zohocrmsdk8-0` installed, for the
-//! comparison with Zoho's official SDK (`python-sdk/read_leads.py`). The binary also runs the harness CLI (`harness-cli ...`, the same
+//! comparison with Zoho's official SDK (`python-sdk/read_leads.py`). Zoho's credits per job and
+//! the calls in flight per organization come from fake-zoho's meter (`budget.rs`). The binary also runs the harness CLI (`harness-cli ...`, the same
 //! code as `zoho-harness`) and a seeded fake (`serve-fake N`) as child processes, so the export
 //! figures measure a harness process on its own.
 
+mod budget;
 mod native;
 mod report;
 
@@ -349,6 +351,8 @@ async fn run(quick: bool, sdk_python: Option<PathBuf>) -> anyhow::Result<Table> 
     }
     let bulk_size = if quick { 200_000 } else { 1_000_000 };
     bulk_read_row(&mut table, bulk_size)?;
+
+    budget::rows(&mut table).await?;
 
     let size = zoho_harness::BUNDLED_COMPONENT.len();
     table.push(Row {
