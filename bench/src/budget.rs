@@ -158,7 +158,7 @@ fn credits_row(figure: &str, charged: u64, least: u64, whole_module: Option<u64>
     };
     Row {
         figure: format!("credits: {figure}"),
-        component: format!("{charged} credits"),
+        component: format!("{charged} credit{}", if charged == 1 { "" } else { "s" }),
         native,
         ratio: "-".into(),
         target: format!("at most {least}"),
