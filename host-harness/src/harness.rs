@@ -278,12 +278,15 @@ impl Harness {
     /// What every call pays before its export runs: a store and an instance from the
     /// pre-instantiated component, then dropped. For benchmarks.
     pub async fn instantiate_only(&self, context: &CallContext) -> Result<(), HarnessError> {
-        let (mut store, _slot, _requests_sent) = self.store(context).await?;
+        let (mut store, slot, _requests_sent) = self.store(context).await?;
         self.pre
             .instance_pre()
             .instantiate_async(&mut store)
             .await
             .map_err(|e| HarnessError::Setup(format!("could not instantiate the component: {e:#}")))?;
+        // The store first, then the slot (see `call`).
+        drop(store);
+        drop(slot);
         Ok(())
     }
 
@@ -343,7 +346,7 @@ impl Harness {
         Params: ComponentNamedList + Lower + Send + Sync,
         Return: ComponentNamedList + Lift + Send + Sync + 'static,
     {
-        let (mut store, _slot, _requests_sent) = self.store(context).await?;
+        let (mut store, slot, _requests_sent) = self.store(context).await?;
         let setup = |e: wasmtime::Error| HarnessError::Setup(format!("could not instantiate the component: {e:#}"));
         let instance = self
             .pre
@@ -355,7 +358,12 @@ impl Harness {
             .get_typed_func::<Params, Return>(&mut store, export)
             .map_err(setup)?;
         let outcome = tokio::time::timeout(self.config.call_deadline, func.call_async(&mut store, params)).await;
-        self.settle(outcome, &store)
+        let result = self.settle(outcome, &store);
+        // The store gives its instance back to the pool before the slot admits another call;
+        // the other way round, a waiting call could find the pool still full.
+        drop(store);
+        drop(slot);
+        result
     }
 
     /// Runs an action by key through the `actions` interface.

@@ -41,13 +41,6 @@ const PARENT_RECORD_ID: InputSpec = InputSpec::optional(
     "For nested resources: the parent record's id.",
 )
 .example("\"982000000567114\"");
-pub(crate) const ORGANIZATION_ID: InputSpec = InputSpec::optional(
-    "organizationId",
-    "Organization ID",
-    InputType::Id,
-    "The Books organization; defaults to the connection's, or the only one the user belongs to.",
-)
-.example("\"10234695\"");
 
 const BOOKS_VALUES: InputSpec = InputSpec::required(
     "values",

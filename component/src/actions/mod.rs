@@ -2,21 +2,13 @@
 //! `actions` interface lists and invokes them. Keys and input names follow Prismatic's Zoho
 //! component so platform users recognise them.
 
-use std::time::Duration;
-
 use serde_json::{Map, Value};
 
 use crate::shared::error::Error;
 use crate::shared::inputs::{InputSpec, InputType, Inputs};
-use crate::shared::retry::RetryPolicy;
-use crate::shared::session::{CallOptions, Host, Session};
+use crate::shared::session::{Host, Session};
 
-/// Which Zoho product an action belongs to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Product {
-    Crm,
-    Books,
-}
+pub use crate::shared::product::Product;
 
 /// How an action runs: most build a JSON value; the record lists assemble their output text
 /// from the records as Zoho sent them.
@@ -71,40 +63,6 @@ impl Action {
         with_common_inputs(self.inputs)
     }
 }
-
-/// `own` inputs, then the shared ones they do not redefine (the raw request declares its own
-/// `maxRetries` default and `timeout`).
-pub(crate) fn with_common_inputs(own: &[InputSpec]) -> Vec<InputSpec> {
-    let shared = COMMON_INPUTS
-        .iter()
-        .filter(|common| !own.iter().any(|mine| mine.name == common.name));
-    own.iter().chain(shared).copied().collect()
-}
-
-/// Inputs every action (and every trigger) accepts.
-pub(super) const COMMON_INPUTS: &[InputSpec] = &[
-    InputSpec::optional(
-        "debugRequest",
-        "Debug Request",
-        InputType::Boolean,
-        "Report each HTTP exchange (Authorization redacted, large and binary bodies elided) through the host's log.",
-    )
-    .default("false"),
-    InputSpec::optional(
-        "maxRetries",
-        "Max Retries",
-        InputType::Integer { min: 0, max: 10 },
-        "Retries on 429 (after Retry-After), 5xx and network failures; writes that could duplicate a record are retried only when Zoho certainly did not apply them.",
-    )
-    .default("3"),
-    InputSpec::optional(
-        "timeout",
-        "Timeout",
-        InputType::Integer { min: 1, max: 600_000 },
-        "Milliseconds each attempt may take.",
-    )
-    .default("30000"),
-];
 
 pub(super) const RECORD_TYPE: InputSpec = InputSpec::required(
     "recordType",
@@ -181,7 +139,7 @@ mod crm;
 mod crm_bulk;
 mod raw;
 
-pub(crate) use books::ORGANIZATION_ID;
+pub(crate) use crate::shared::common_inputs::{ORGANIZATION_ID, call_options, with_common_inputs};
 
 /// Every action, product by product, in manifest order.
 pub fn catalog() -> impl Iterator<Item = &'static Action> {
@@ -215,22 +173,6 @@ pub fn invoke(host: &mut dyn Host, key: &str, connection: &str, input: &str) -> 
     }
 }
 
-/// The per-call settings of the shared inputs (`debugRequest`, `timeout`, `maxRetries`).
-pub(crate) fn call_options(inputs: &Inputs) -> CallOptions {
-    let defaults = CallOptions::default();
-    CallOptions {
-        debug: inputs.flag("debugRequest"),
-        attempt_timeout: inputs
-            .u32("timeout")
-            .map_or(defaults.attempt_timeout, |ms| Duration::from_millis(ms.into())),
-        retry: RetryPolicy {
-            max_retries: inputs.u32("maxRetries").unwrap_or(defaults.retry.max_retries),
-            ..defaults.retry
-        },
-        ..defaults
-    }
-}
-
 /// Merges `dynamicFields` under each record: an explicit value wins, as in Prismatic.
 pub(super) fn with_dynamic_fields(inputs: &Inputs, mut record: Map<String, Value>) -> Map<String, Value> {
     for (key, value) in inputs.pairs("dynamicFields") {
@@ -250,7 +192,7 @@ pub(super) fn file_input(inputs: &Inputs, limit: Option<(usize, &str)>) -> Resul
             {
                 return Err(Error::invalid("fileBase64", format!("is larger than {what}")));
             }
-            crate::raw::decode_base64("fileBase64", encoded)
+            crate::shared::wire::decode_base64("fileBase64", encoded)
         }
         _ => Err(Error::invalid("file", "give exactly one of file or fileBase64")),
     }

@@ -5,12 +5,12 @@
 use http::Method;
 
 use super::{BOOKS_BASE, decode, organization};
-use crate::raw::{self, Part};
 use crate::shared::download::{Download, downloaded};
 use crate::shared::error::Error;
 use crate::shared::plan::{self, PlanMeta, Query, Repeatable};
 use crate::shared::session::Session;
 use crate::shared::validate;
+use crate::shared::wire::{self, Part};
 
 /// The record types that take a file: (type, path segment, multipart field).
 pub const ATTACHABLE: &[(&str, &str, &str)] = &[
@@ -68,10 +68,10 @@ pub fn add_attachment(
         ));
     }
     let query = query(session, organization_id)?;
-    let (content_type, body) = raw::multipart(&[Part {
+    let (content_type, body) = wire::multipart(&[Part {
         name: field.into(),
         file_name: Some(file_name.to_owned()),
-        content_type: Some(raw::content_type_for(file_name).to_owned()),
+        content_type: Some(wire::content_type_for(file_name).to_owned()),
         data,
     }]);
     let uri = format!("{path}?{}", query.encode());

@@ -15,7 +15,7 @@ use crate::shared::validate;
 use crate::shared::zoho;
 
 /// Base path of Zoho Books API v3.
-pub const BOOKS_BASE: &str = "/books/v3";
+pub use crate::shared::plan::BOOKS_BASE;
 /// Books' limit on `per_page`.
 pub const MAX_PER_PAGE: u32 = 200;
 /// Default cap on records gathered by `fetchAll`; always finite.

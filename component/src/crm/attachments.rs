@@ -6,13 +6,13 @@ use http::Method;
 
 use crate::crm::paging::{self, Gathered, PageRef, Walk};
 use crate::crm::{self, Fetch};
-use crate::raw::{self, Part};
 use crate::shared::download::{Download, downloaded};
 use crate::shared::error::{Error, RecordResult};
 use crate::shared::plan::RequiredScope;
 use crate::shared::plan::{self, CRM_BASE, PlanMeta, Query, Repeatable};
 use crate::shared::session::Session;
 use crate::shared::validate;
+use crate::shared::wire::{self, Part};
 use crate::shared::zoho;
 
 /// Fields Zoho v8 requires on an attachment list unless the caller chooses.
@@ -65,7 +65,7 @@ pub fn add(session: &mut Session, module: &str, record_id: &str, upload: &Upload
             }
             let content_type = content_type
                 .clone()
-                .unwrap_or_else(|| raw::content_type_for(file_name).to_owned());
+                .unwrap_or_else(|| wire::content_type_for(file_name).to_owned());
             vec![Part {
                 name: "file".into(),
                 file_name: Some(file_name.clone()),
@@ -96,7 +96,7 @@ pub fn add(session: &mut Session, module: &str, record_id: &str, upload: &Upload
             parts
         }
     };
-    let (content_type, body) = raw::multipart(&parts);
+    let (content_type, body) = wire::multipart(&parts);
     let mut plan = http::Request::builder()
         .method(Method::POST)
         .uri(plan::path(CRM_BASE, &[module, record_id, "Attachments"]))

@@ -6,11 +6,11 @@
 use http::Method;
 use serde_json::Value;
 
-use crate::raw::{self, Part};
 use crate::shared::download::{Download, downloaded};
 use crate::shared::error::Error;
 use crate::shared::plan::{self, CRM_BASE, Query, Repeatable, RequiredScope};
 use crate::shared::session::Session;
+use crate::shared::wire::{self, Part};
 use crate::shared::{validate, zoho};
 
 /// Zoho's cap on a photo.
@@ -56,7 +56,7 @@ pub fn upload_photo(
     let Some(content_type) = image_type(&data) else {
         return Err(Error::invalid("file", "is not a PNG, JPEG, GIF or BMP image"));
     };
-    let (multipart_type, body) = raw::multipart(&[Part {
+    let (multipart_type, body) = wire::multipart(&[Part {
         name: "file".into(),
         file_name: Some(file_name.to_owned()),
         content_type: Some(content_type.to_owned()),

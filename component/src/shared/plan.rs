@@ -14,6 +14,8 @@ pub struct RequiredScope(pub String);
 
 /// Base path of Zoho CRM API v8.
 pub const CRM_BASE: &str = "/crm/v8";
+/// Zoho Books API v3, below the same API domain.
+pub const BOOKS_BASE: &str = "/books/v3";
 
 /// RFC 3986 unreserved characters stay as they are; everything else is percent-encoded, in
 /// path segments and query components alike.

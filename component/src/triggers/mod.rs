@@ -19,9 +19,10 @@ use std::collections::BTreeMap;
 use crate::crm::id_of;
 use serde_json::{Value, json};
 
-use crate::actions::{ORGANIZATION_ID, Product, call_options, with_common_inputs};
+use crate::shared::common_inputs::{ORGANIZATION_ID, call_options, with_common_inputs};
 use crate::shared::error::Error;
 use crate::shared::inputs::{InputSpec, InputType, Inputs};
+use crate::shared::product::Product;
 use crate::shared::session::{Host, Session};
 use position::Position;
 

@@ -315,7 +315,8 @@ async fn exports_read_full_pages_by_the_cheapest_path_of_their_source() {
 }
 
 #[tokio::test]
-async fn a_hundred_calls_at_once_keep_to_the_organizations_in_flight_limit() {
+async fn many_calls_at_once_keep_to_the_organizations_in_flight_limit() {
+    // 40 here, sharing the suite's harness with every other test; the bench makes 100 at once.
     let world = std::sync::Arc::new(World::new());
     let lead = world.fake.seed("Leads", &[json!({"Last_Name": "Crowd"})]).remove(0);
     // Zoho's Standard edition: 10 calls in flight per organization and app, 429 past it.
@@ -323,10 +324,10 @@ async fn a_hundred_calls_at_once_keep_to_the_organizations_in_flight_limit() {
     world.fake.inject(
         "/crm/v8/Leads",
         fake_zoho::Fault::Delay(std::time::Duration::from_millis(30)),
-        100,
+        40,
     );
     let mut calls = tokio::task::JoinSet::new();
-    for _ in 0..100 {
+    for _ in 0..40 {
         let world = std::sync::Arc::clone(&world);
         let lead = lead.clone();
         calls.spawn(async move {
@@ -343,7 +344,7 @@ async fn a_hundred_calls_at_once_keep_to_the_organizations_in_flight_limit() {
         outcome.expect("joined").expect("every call answered");
         answered += 1;
     }
-    assert_eq!(answered, 100);
+    assert_eq!(answered, 40);
     let (most_in_flight, refused) = world.fake.concurrency();
     assert!(most_in_flight <= 10, "{most_in_flight} in flight at once");
     assert!(most_in_flight >= 5, "the calls did overlap: {most_in_flight}");

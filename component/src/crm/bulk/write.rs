@@ -7,12 +7,12 @@ use http::Method;
 use serde_json::{Map, Value, json};
 
 use super::{callback, create_job, job_details, job_id, number, result_file, text};
-use crate::raw::{self, Part};
 use crate::shared::archive::chunks::{Chunk, Position};
 use crate::shared::archive::zip;
 use crate::shared::error::Error;
 use crate::shared::plan::{self, CRM_BASE, PlanMeta, Query, Repeatable, RequiredScope};
 use crate::shared::session::{Session, UploadHost};
+use crate::shared::wire::{self, Part};
 use crate::shared::{validate, zoho};
 
 const SCOPE: &str = "ZohoCRM.bulk.CREATE";
@@ -161,7 +161,7 @@ pub fn upload(session: &mut Session, file_name: &str, data: Vec<u8>) -> Result<U
         ));
     }
     let zgid = org_zgid(session)?;
-    let (content_type, body) = raw::multipart(&[Part {
+    let (content_type, body) = wire::multipart(&[Part {
         name: "file".into(),
         file_name: Some(format!("{stem}.zip")),
         content_type: Some("application/zip".into()),
