@@ -22,6 +22,7 @@ use crate::shared::plan::{self, CRM_BASE, PlanMeta, Query, Repeatable};
 use crate::shared::session::Session;
 use crate::shared::validate;
 use crate::shared::zoho;
+pub use paging::{Fetch, Page, PageInfo, RawRecord};
 use paging::{Gathered, PageRef, Walk};
 
 /// A record id as Zoho sent it (a digit string, or a number in older answers).
@@ -66,37 +67,6 @@ pub struct ListOptions {
     pub sort_order: Option<SortOrder>,
     /// Only records modified after this ISO 8601 date-time (`If-Modified-Since`).
     pub if_modified_since: Option<String>,
-}
-
-/// How much of a list to gather, and where to resume.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Fetch {
-    pub fetch_all: bool,
-    pub max_records: Option<u32>,
-    pub cursor: Option<String>,
-}
-
-/// Zoho's `info` object for a page (mirrors `types.page-info`).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct PageInfo {
-    pub page: Option<u32>,
-    pub per_page: Option<u32>,
-    pub count: u32,
-    pub more_records: bool,
-    pub next_page_token: Option<String>,
-}
-
-/// A record kept as the JSON text Zoho sent: a list action that returns records as they are
-/// copies them instead of building and re-serialising a tree per record.
-pub type RawRecord = Box<serde_json::value::RawValue>;
-
-/// One page of records, parsed (`Value`) or kept as text ([`RawRecord`]).
-#[derive(Debug, Clone, PartialEq)]
-pub struct Page<R = Value> {
-    pub records: Vec<R>,
-    pub info: PageInfo,
-    /// Size of the response body the page came from, counted against a call's result budget.
-    pub bytes: usize,
 }
 
 /// The CRUD operation a scope is needed for, in Zoho's scope spelling.

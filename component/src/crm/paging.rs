@@ -4,10 +4,40 @@
 
 use serde_json::Value;
 
-use crate::crm::Page;
 use crate::shared::cursor;
 use crate::shared::error::Error;
 use crate::shared::session::Session;
+
+/// How much of a list to gather, and where to resume.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Fetch {
+    pub fetch_all: bool,
+    pub max_records: Option<u32>,
+    pub cursor: Option<String>,
+}
+
+/// Zoho's `info` object for a page (mirrors `types.page-info`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PageInfo {
+    pub page: Option<u32>,
+    pub per_page: Option<u32>,
+    pub count: u32,
+    pub more_records: bool,
+    pub next_page_token: Option<String>,
+}
+
+/// A record kept as the JSON text Zoho sent: a list action that returns records as they are
+/// copies them instead of building and re-serialising a tree per record.
+pub type RawRecord = Box<serde_json::value::RawValue>;
+
+/// One page of records, parsed (`Value`) or kept as text ([`RawRecord`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Page<R = Value> {
+    pub records: Vec<R>,
+    pub info: PageInfo,
+    /// Size of the response body the page came from, counted against a call's result budget.
+    pub bytes: usize,
+}
 
 /// Default cap on records gathered by `fetchAll`; always finite.
 pub const DEFAULT_MAX_RECORDS: u32 = 10_000;
@@ -118,7 +148,7 @@ impl Walk {
         page: Option<u32>,
         page_token: Option<&str>,
         per_page: Option<u32>,
-        fetch: &crate::crm::Fetch,
+        fetch: &Fetch,
         tokens: bool,
     ) -> Result<Self, Error> {
         Self::from_inputs(
@@ -238,7 +268,6 @@ pub fn walk<R>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::crm::PageInfo;
     use crate::shared::session::{CallOptions, tests::ScriptedHost};
     use serde_json::json;
 

@@ -17,9 +17,10 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
+use super::changes::{Change, Earliest, PollOutcome, SETTLE_SECONDS, limits, record_event, zoho_now};
 use super::position::{self, Position};
-use super::{Change, Earliest, PollOutcome, SETTLE_SECONDS, id_of, limits, record_event, zoho_now};
 use crate::books::{self, Target};
+use crate::crm::id_of;
 use crate::shared::error::Error;
 use crate::shared::inputs::Inputs;
 use crate::shared::session::Session;

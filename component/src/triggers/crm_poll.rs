@@ -13,10 +13,11 @@
 
 use serde_json::{Map, Value};
 
+use super::changes::{Change, PollOutcome, SETTLE_SECONDS, limits, record_event, zoho_now};
 use super::position::{self, Position};
-use super::{Change, PollOutcome, SETTLE_SECONDS, id_of, limits, record_event, zoho_now};
 use crate::crm;
 use crate::crm::coql;
+use crate::crm::id_of;
 use crate::shared::error::Error;
 use crate::shared::inputs::Inputs;
 use crate::shared::session::Session;

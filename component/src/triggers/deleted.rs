@@ -7,9 +7,10 @@
 
 use serde_json::{Map, Value, json};
 
+use super::changes::{Earliest, PollOutcome, SETTLE_SECONDS, limits, zoho_now};
 use super::position::{self, Position};
-use super::{Earliest, PollOutcome, SETTLE_SECONDS, id_of, limits, zoho_now};
 use crate::crm;
+use crate::crm::id_of;
 use crate::shared::error::Error;
 use crate::shared::inputs::Inputs;
 use crate::shared::session::Session;

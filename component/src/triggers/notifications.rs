@@ -9,8 +9,9 @@
 use http::Method;
 use serde_json::{Map, Value, json};
 
-use super::{PollOutcome, id_of, record_event};
+use super::changes::{PollOutcome, record_event};
 use crate::crm;
+use crate::crm::id_of;
 use crate::shared::error::{ApiError, Error};
 use crate::shared::inputs::{InputSpec, InputType, Inputs};
 use crate::shared::plan::RequiredScope;
