@@ -1057,10 +1057,10 @@ impl wit_actions::Guest for Component {
     }
 }
 
-fn product(product: actions::Product) -> wit_actions::Product {
+fn product(product: crate::shared::product::Product) -> wit_actions::Product {
     match product {
-        actions::Product::Crm => wit_actions::Product::Crm,
-        actions::Product::Books => wit_actions::Product::Books,
+        crate::shared::product::Product::Crm => wit_actions::Product::Crm,
+        crate::shared::product::Product::Books => wit_actions::Product::Books,
     }
 }
 

@@ -1,7 +1,7 @@
 //! The Zoho Books actions: records of every type, nested types under their parent, and the
 //! organizations.
 
-use super::*;
+use super::action::*;
 
 use serde_json::{Value, json};
 

@@ -1,7 +1,7 @@
 //! The CRM actions: records, lists, search, COQL, attachments, metadata and the notification
 //! channels.
 
-use super::*;
+use super::action::*;
 
 use serde_json::{Map, Value, json};
 

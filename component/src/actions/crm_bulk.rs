@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use super::{Action, Product, RECORD_TYPE, Run, file_input};
+use super::action::{Action, Product, RECORD_TYPE, Run, file_input};
 use crate::crm::bulk::result_file::{self, DEFAULT_CHUNK_BYTES, MAX_CHUNK_BYTES};
 use crate::crm::bulk::{read, write};
 use crate::shared::archive::chunks::Position;

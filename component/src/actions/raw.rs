@@ -1,6 +1,6 @@
 //! The raw request actions: any endpoint of either product, as the escape hatch.
 
-use super::*;
+use super::action::*;
 use std::time::Duration;
 
 use http::Method;
