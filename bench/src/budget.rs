@@ -8,11 +8,11 @@ use std::time::Duration;
 
 use fake_zoho::{FakeZoho, Fault};
 use serde_json::{Value, json};
-use zoho_harness::{CallContext, ConnectionInfo, Harness, HarnessConfig, StaticCredentials};
+use zoho_harness::{CallContext, Harness};
 
 use crate::report::{Row, Table};
+use crate::setup::CONNECTION;
 
-const CONNECTION: &str = "budget";
 /// The module a trigger watches: 10,000 leads.
 const MODULE_SIZE: usize = 10_000;
 /// Prismatic's poll reads the whole module, 200 records a page: a credit a page.
@@ -21,13 +21,10 @@ const WHOLE_MODULE_POLL: u64 = (MODULE_SIZE as u64).div_ceil(200);
 const LATER: i64 = 5;
 
 pub async fn rows(table: &mut Table) -> anyhow::Result<()> {
-    let harness = Harness::bundled(HarnessConfig {
-        allow_loopback: true,
-        ..HarnessConfig::default()
-    })?;
+    let harness = crate::setup::loopback_harness()?;
     let fake = FakeZoho::start()?;
     seed(&fake, MODULE_SIZE);
-    let context = context(&fake);
+    let context = crate::setup::context(&fake);
     let input = json!({"recordType": "Leads", "fields": "Last_Name,Email"}).to_string();
 
     let anchor = poll(&harness, &context, &input, None).await?;
@@ -164,18 +161,6 @@ fn credits_row(figure: &str, charged: u64, least: u64, whole_module: Option<u64>
         target: format!("at most {least}"),
         met: charged <= least,
     }
-}
-
-fn context(fake: &FakeZoho) -> CallContext {
-    let credentials = StaticCredentials::new().with(
-        CONNECTION,
-        ConnectionInfo {
-            access_token: fake.access_token(),
-            api_domain: fake.base_url(),
-            books_organization_id: None,
-        },
-    );
-    CallContext::new(Arc::new(credentials))
 }
 
 fn seed(fake: &FakeZoho, count: usize) {

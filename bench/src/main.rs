@@ -14,6 +14,7 @@
 mod budget;
 mod native;
 mod report;
+mod setup;
 
 use std::ffi::OsString;
 use std::io::{BufRead, BufReader, Write};
@@ -24,13 +25,13 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde_json::json;
-use zoho_harness::{CallContext, ConnectionInfo, Harness, HarnessConfig, StaticCredentials};
+use zoho_harness::{CallContext, Harness};
 
 use native::NativeClient;
 use report::{Row, Table, median, ratio};
 
 const FIELDS: &str = "Last_Name,First_Name,Email,Company,Phone,Lead_Source";
-const CONNECTION: &str = "bench";
+use setup::CONNECTION;
 
 fn main() -> anyhow::Result<()> {
     let args: Vec<OsString> = std::env::args_os().collect();
@@ -46,6 +47,14 @@ fn main() -> anyhow::Result<()> {
                 &mut std::io::stderr(),
             );
             std::process::exit(code);
+        }
+        Some("calls") => {
+            let client = args.get(2).and_then(|a| a.to_str()).unwrap_or_default().to_owned();
+            let count = args.get(3).and_then(|n| n.to_str()?.parse().ok()).unwrap_or(3_000);
+            return tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()?
+                .block_on(repeated_calls(&client, count));
         }
         Some("serve-fake") => {
             let leads = args.get(2).and_then(|n| n.to_str()?.parse().ok()).unwrap_or(0);
@@ -75,6 +84,40 @@ fn main() -> anyhow::Result<()> {
         report::write_section(&path, &markdown)?;
         eprintln!("wrote the table into {}", path.display());
     }
+    Ok(())
+}
+
+/// `count` single-record reads through `client` (`component`: `crmGetRecord` through
+/// `Harness::invoke`; `native`: the keep-alive hyper client) against a fake in this process,
+/// and nothing else: the run to profile or trace when the per-call figure moves, e.g.
+/// `perf record -g target/release/zoho-bench calls component 5000` or `strace -f -c ...`.
+async fn repeated_calls(client: &str, count: u32) -> anyhow::Result<()> {
+    let fake = fake_zoho::FakeZoho::start()?;
+    let ids = seed_leads(&fake, 1_000);
+    let started = match client {
+        "component" => {
+            let harness = setup::loopback_harness()?;
+            let context = setup::context(&fake);
+            let input = json!({"recordType": "Leads", "recordId": ids[500], "fields": FIELDS}).to_string();
+            let started = Instant::now();
+            for _ in 0..count {
+                let outcome = harness.invoke(&context, "crmGetRecord", CONNECTION, &input).await?;
+                anyhow::ensure!(outcome.is_ok(), "crmGetRecord failed: {outcome:?}");
+            }
+            started
+        }
+        "native" => {
+            let mut native = NativeClient::new(fake.addr(), &fake.access_token(), true);
+            let path = format!("/crm/v8/Leads/{}?fields={FIELDS}", ids[500]);
+            let started = Instant::now();
+            for _ in 0..count {
+                native.get_json(&path).await?;
+            }
+            started
+        }
+        other => anyhow::bail!("calls: unknown client {other:?} (component or native)"),
+    };
+    eprintln!("{client}: {:?} per call", started.elapsed() / count.max(1));
     Ok(())
 }
 
@@ -211,19 +254,8 @@ async fn run(quick: bool, sdk_python: Option<PathBuf>) -> anyhow::Result<Table> 
     let mut table = Table::default();
     let fake = fake_zoho::FakeZoho::start()?;
     let ids = seed_leads(&fake, 1_000);
-    let harness = Arc::new(Harness::bundled(HarnessConfig {
-        allow_loopback: true,
-        ..HarnessConfig::default()
-    })?);
-    let credentials = StaticCredentials::new().with(
-        CONNECTION,
-        ConnectionInfo {
-            access_token: fake.access_token(),
-            api_domain: fake.base_url(),
-            books_organization_id: None,
-        },
-    );
-    let context = CallContext::new(Arc::new(credentials));
+    let harness = Arc::new(setup::loopback_harness()?);
+    let context = setup::context(&fake);
 
     // Instantiation.
     let mut samples = Vec::new();
@@ -275,10 +307,7 @@ async fn run(quick: bool, sdk_python: Option<PathBuf>) -> anyhow::Result<Table> 
         let (addr, token) = (fake.addr(), fake.access_token());
         std::thread::spawn(move || {
             let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
-            let harness = Arc::new(Harness::bundled(HarnessConfig {
-                allow_loopback: true,
-                ..HarnessConfig::default()
-            })?);
+            let harness = Arc::new(setup::loopback_harness()?);
             runtime.block_on(async {
                 let component =
                     component_throughput(&harness, &context, &get_record, 32, Duration::from_secs(3)).await?;

@@ -141,12 +141,16 @@ fn exchange(
     let _ = options.set_first_byte_timeout(Some(nanos));
     let _ = options.set_between_bytes_timeout(Some(nanos));
 
-    // The body must be taken before the request is handed over.
-    let outgoing_body = outgoing.body().map_err(|()| rejected("body"))?;
+    // A request without a body takes none, so the host has no body channel to drive for it.
+    // A body must be taken before the request is handed over.
+    let outgoing_body = match body.is_empty() {
+        true => None,
+        false => Some(outgoing.body().map_err(|()| rejected("body"))?),
+    };
     let pending = outgoing_handler::handle(outgoing, Some(options)).map_err(error_code)?;
     // If the host refuses the request (e.g. denied by its allowlist), writing the body fails
     // too; the response future then carries the real reason, so it is consulted first.
-    let sent = write_body(outgoing_body, &body);
+    let sent = outgoing_body.map(|outgoing_body| write_body(outgoing_body, &body));
 
     let incoming = loop {
         match pending.get() {
@@ -229,8 +233,7 @@ impl BodyStream for WasiBody {
     }
 }
 
-/// Streams the request body and finishes it (always, even when empty, or the request never
-/// completes).
+/// Streams the request body and finishes it (always, or the request never completes).
 fn write_body(outgoing_body: OutgoingBody, body: &[u8]) -> Result<(), TransportError> {
     {
         let stream = outgoing_body

@@ -280,7 +280,7 @@ fn resources(state: &State, channel: &Channel) -> Vec<Value> {
         .iter()
         .map(|module| {
             json!({
-                "channel_expiry": crate::time::format_unix(u64::try_from(channel.expiry).unwrap_or(0)),
+                "channel_expiry": crate::time::format_utc(channel.expiry),
                 "resource_uri": format!("{}/crm/v8/{module}", state.base_url),
                 "resource_id": format!("4876876000000{:06}", module.len() * 1000 + module.bytes().map(usize::from).sum::<usize>()),
                 "resource_name": module,
