@@ -8,6 +8,6 @@ cd "$(dirname "$0")/.."
 calls="${1:-500}"
 venv="${CARGO_TARGET_DIR:-target}/python-venv"
 cargo build --quiet --package fake-zoho --locked
-cargo run --quiet --release --package zoho-harness --example per_call --locked -- "${calls}"
+cargo run --quiet --release --package zoho-bench --example per_call --locked -- "${calls}"
 "${venv}/bin/python" hosts/python/bench.py "${calls}"
 node hosts/node/bench.js "${calls}"

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use fake_zoho::{FakeZoho, Fault};
 use serde_json::{Value, json};
-use zoho_harness::{CallContext, Harness};
+use zoho_host::{CallContext, Harness};
 
 use crate::report::{Row, Table};
 use crate::setup::CONNECTION;

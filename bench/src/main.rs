@@ -25,7 +25,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde_json::json;
-use zoho_harness::{CallContext, Harness};
+use zoho_host::{CallContext, Harness};
 
 use native::NativeClient;
 use report::{Row, Table, median, ratio};
@@ -383,7 +383,7 @@ async fn run(quick: bool, sdk_python: Option<PathBuf>) -> anyhow::Result<Table> 
 
     budget::rows(&mut table).await?;
 
-    let size = zoho_harness::BUNDLED_COMPONENT.len();
+    let size = zoho_host::BUNDLED_COMPONENT.len();
     table.push(Row {
         figure: "component size (profile `wasm`)".into(),
         component: format!("{} KiB", size / 1024),

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use fake_zoho::FakeZoho;
-use zoho_harness::{CallContext, ConnectionInfo, Harness, HarnessConfig, StaticCredentials};
+use zoho_host::{CallContext, ConnectionInfo, Harness, HarnessConfig, StaticCredentials};
 
 /// The connection name every figure calls through.
 pub const CONNECTION: &str = "bench";

@@ -6,9 +6,9 @@ use std::io::Write;
 use clap::Args;
 use serde_json::{Value, json};
 
-use super::{Failure, text};
-use crate::bindings::Product;
-use crate::harness::Harness;
+use super::common::{Failure, text};
+use zoho_host::Harness;
+use zoho_host::Product;
 
 #[derive(Debug, Args)]
 pub(super) struct ActionsArgs {

@@ -9,12 +9,12 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
+use super::common::{Failure, print_error, print_log};
 use super::connection::Resolved;
-use super::{Failure, print_error, print_log};
-use crate::bindings::Error;
-use crate::harness::{CallContext, Harness};
-use crate::log::MemoryLog;
-use crate::output::scrub;
+use zoho_host::Error;
+use zoho_host::MemoryLog;
+use zoho_host::output::scrub;
+use zoho_host::{CallContext, Harness};
 
 /// Actions run one after another for one command.
 pub(super) struct Caller<'a> {
@@ -74,7 +74,7 @@ impl Caller<'_> {
         state: Option<&str>,
         stdout: &mut dyn Write,
     ) -> Result<i32, Failure> {
-        let mut document = crate::output::error_document(error);
+        let mut document = zoho_host::output::error_document(error);
         document["error"]["jobId"] = json!(job_id);
         document["error"]["state"] = json!(state);
         writeln!(

@@ -19,10 +19,11 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
 use super::bulk_jobs::{Caller, DownloadPacer, job_failed, wait_for_job};
+use super::common::{ActionInput, Failure, input_object, wants_debug};
 use super::connection::ConnectionArgs;
+use super::context::Context;
 use super::part_file::{Checkpointed, finish, resume, save, with_suffix};
-use super::{ActionInput, Env, Failure, Loader, input_object, wants_debug};
-use crate::output::scrubbed;
+use zoho_host::output::scrubbed;
 
 /// The checkpoint format; a file of another version is not resumed.
 const CHECKPOINT_VERSION: u32 = 1;
@@ -99,16 +100,8 @@ struct Checkpoint {
     jobs: Vec<String>,
 }
 
-pub(super) async fn run(
-    args: BulkReadArgs,
-    loader: &Loader,
-    env: Env<'_>,
-    progress: bool,
-    stdin: &mut dyn std::io::Read,
-    stdout: &mut dyn Write,
-    stderr: &mut dyn Write,
-) -> Result<i32, Failure> {
-    let (text, input) = input_object(&args.input, stdin, "crmBulkReadStart's inputs")?;
+pub(super) async fn run(args: BulkReadArgs, cx: Context<'_>) -> Result<i32, Failure> {
+    let (text, input) = input_object(&args.input, cx.stdin, "crmBulkReadStart's inputs")?;
     let part = with_suffix(&args.output, ".part");
     let checkpoint_path = with_suffix(&args.output, ".part.json");
     let (mut file, mut checkpoint) = if args.resume {
@@ -116,13 +109,14 @@ pub(super) async fn run(
     } else {
         start(&part, &checkpoint_path, &args, &input)?
     };
-    let (resolved, harness) = loader.connect(&args.target, env).await?;
+    let (resolved, harness) = cx.loader.connect(&args.target, cx.env).await?;
     let caller = Caller {
         harness: &harness,
         resolved: &resolved,
         debug: wants_debug(&text),
     };
     let mut pacer = DownloadPacer::new(args.downloads_per_minute as usize);
+    let progress = cx.progress;
     let stopped = |checkpoint: &Checkpoint, stderr: &mut dyn Write| -> Result<(), Failure> {
         if progress {
             writeln!(stderr)?;
@@ -140,7 +134,7 @@ pub(super) async fn run(
             Some(job_id) => job_id,
             None => {
                 let call_input = start_input(&input, &checkpoint);
-                match caller.call("crmBulkReadStart", &call_input, stderr).await? {
+                match caller.call("crmBulkReadStart", &call_input, cx.stderr).await? {
                     Ok(output) => {
                         let job_id = output["data"]["jobId"].as_str().unwrap_or_default().to_owned();
                         checkpoint.job_id = Some(job_id.clone());
@@ -149,8 +143,8 @@ pub(super) async fn run(
                         job_id
                     }
                     Err(error) => {
-                        stopped(&checkpoint, stderr)?;
-                        return caller.fail(&error, stdout);
+                        stopped(&checkpoint, cx.stderr)?;
+                        return caller.fail(&error, cx.stdout);
                     }
                 }
             }
@@ -160,19 +154,19 @@ pub(super) async fn run(
             "crmBulkReadStatus",
             &job_id,
             &["COMPLETED", "FAILURE"],
-            progress,
-            stderr,
+            cx.progress,
+            cx.stderr,
         )
         .await?
         {
             Ok(status) => status,
             Err(error) => {
-                stopped(&checkpoint, stderr)?;
-                return caller.fail_for_job(&error, &job_id, None, stdout);
+                stopped(&checkpoint, cx.stderr)?;
+                return caller.fail_for_job(&error, &job_id, None, cx.stdout);
             }
         };
         if status["state"] != "COMPLETED" {
-            stopped(&checkpoint, stderr)?;
+            stopped(&checkpoint, cx.stderr)?;
             let state = status["state"].as_str().unwrap_or("FAILURE");
             return job_failed(
                 "Bulk Read",
@@ -180,7 +174,7 @@ pub(super) async fn run(
                 state,
                 status["errorMessage"].as_str(),
                 &caller.secrets(),
-                stdout,
+                cx.stdout,
             );
         }
 
@@ -188,17 +182,17 @@ pub(super) async fn run(
         let mut broken_downloads = 0;
         let mut done = checkpoint.file_done || (status["count"] == 0 && checkpoint.offset.is_none());
         while !done {
-            pacer.admit(progress, stderr).await?;
+            pacer.admit(cx.progress, cx.stderr).await?;
             let mut call_input = json!({"jobId": job_id, "maxBytes": args.chunk_bytes});
             if let Some(offset) = &checkpoint.offset {
                 call_input["offset"] = json!(offset);
             }
-            let output = match caller.call_text("crmBulkReadResult", &call_input, stderr).await? {
+            let output = match caller.call_text("crmBulkReadResult", &call_input, cx.stderr).await? {
                 Ok(output) => output,
                 Err(error) => {
                     if let Some(wait) = pacer.backoff(&error) {
                         writeln!(
-                            stderr,
+                            cx.stderr,
                             "zoho-harness: Zoho's download limit was reached; trying again in {} s",
                             wait.as_secs()
                         )?;
@@ -207,20 +201,19 @@ pub(super) async fn run(
                     }
                     // A download cut off mid-file changed nothing: the same position is read
                     // again, a few times, before the run stops for a --resume.
-                    if matches!(error, crate::bindings::Error::Transport(_)) && broken_downloads < MAX_BROKEN_DOWNLOADS
-                    {
+                    if matches!(error, zoho_host::Error::Transport(_)) && broken_downloads < MAX_BROKEN_DOWNLOADS {
                         broken_downloads += 1;
                         let wait = std::time::Duration::from_secs(1 << broken_downloads);
                         writeln!(
-                            stderr,
+                            cx.stderr,
                             "zoho-harness: the download broke off; reading the same chunk again in {} s",
                             wait.as_secs()
                         )?;
                         tokio::time::sleep(wait).await;
                         continue;
                     }
-                    stopped(&checkpoint, stderr)?;
-                    return caller.fail_for_job(&error, &job_id, status["state"].as_str(), stdout);
+                    stopped(&checkpoint, cx.stderr)?;
+                    return caller.fail_for_job(&error, &job_id, status["state"].as_str(), cx.stdout);
                 }
             };
             broken_downloads = 0;
@@ -228,13 +221,13 @@ pub(super) async fn run(
             done = chunk.done;
             write_chunk(&mut file, &mut checkpoint, &chunk, &caller.secrets(), &part)?;
             save(&checkpoint_path, &checkpoint)?;
-            if progress {
+            if cx.progress {
                 write!(
-                    stderr,
+                    cx.stderr,
                     "\rzoho-harness: page {}: {} records written          ",
                     checkpoint.page, checkpoint.records
                 )?;
-                stderr.flush()?;
+                cx.stderr.flush()?;
             }
         }
 
@@ -251,12 +244,12 @@ pub(super) async fn run(
         }
     }
 
-    if progress {
-        writeln!(stderr)?;
+    if cx.progress {
+        writeln!(cx.stderr)?;
     }
     finish(file, &part, &args.output, &checkpoint_path)?;
     writeln!(
-        stdout,
+        cx.stdout,
         "{}",
         json!({
             "records": checkpoint.records,

@@ -16,8 +16,9 @@ use clap::Args;
 use serde_json::{Map, Value, json};
 
 use super::bulk_jobs::{Caller, DownloadPacer, job_failed, wait_for_job};
+use super::common::{ActionInput, Failure, input_object, wants_debug};
 use super::connection::ConnectionArgs;
-use super::{ActionInput, Env, Failure, Loader, input_object, wants_debug};
+use super::context::Context;
 
 /// Zoho's limits per uploaded CSV.
 const MAX_ROWS_PER_FILE: usize = 25_000;
@@ -245,16 +246,8 @@ fn mappings_from_header(header: &[String]) -> Result<Value, Failure> {
         .map(Value::Array)
 }
 
-pub(super) async fn run(
-    args: BulkWriteArgs,
-    loader: &Loader,
-    env: Env<'_>,
-    progress: bool,
-    stdin: &mut dyn std::io::Read,
-    stdout: &mut dyn Write,
-    stderr: &mut dyn Write,
-) -> Result<i32, Failure> {
-    let (text, mut input) = input_object(&args.input, stdin, "crmBulkWriteStart's inputs without fileId")?;
+pub(super) async fn run(args: BulkWriteArgs, cx: Context<'_>) -> Result<i32, Failure> {
+    let (text, mut input) = input_object(&args.input, cx.stdin, "crmBulkWriteStart's inputs without fileId")?;
     if input.contains_key("fileId") {
         return Err(Failure(
             "--input must not name a fileId: bulk-write uploads --file itself".into(),
@@ -271,7 +264,7 @@ pub(super) async fn run(
         .filter(|s| !s.is_empty())
         .unwrap_or("records")
         .to_owned();
-    let (resolved, harness) = loader.connect(&args.target, env).await?;
+    let (resolved, harness) = cx.loader.connect(&args.target, cx.env).await?;
     let caller = Caller {
         harness: &harness,
         resolved: &resolved,
@@ -292,32 +285,35 @@ pub(super) async fn run(
             "fileBase64": base64::engine::general_purpose::STANDARD.encode(&zip),
         });
         drop(zip);
-        let file_id = match caller.call("crmBulkWriteUpload", &upload, stderr).await? {
+        let file_id = match caller.call("crmBulkWriteUpload", &upload, cx.stderr).await? {
             Ok(output) => output["data"]["fileId"].as_str().unwrap_or_default().to_owned(),
-            Err(error) => return report_stop(&caller, &error, part.rows_before, None, stderr, stdout),
+            Err(error) => return report_stop(&caller, &error, part.rows_before, None, cx.stderr, cx.stdout),
         };
         let mut start = input.clone();
         start.insert("fileId".into(), json!(file_id));
-        let job_id = match caller.call("crmBulkWriteStart", &Value::Object(start), stderr).await? {
+        let job_id = match caller
+            .call("crmBulkWriteStart", &Value::Object(start), cx.stderr)
+            .await?
+        {
             Ok(output) => output["data"]["jobId"].as_str().unwrap_or_default().to_owned(),
-            Err(error) => return report_stop(&caller, &error, part.rows_before, None, stderr, stdout),
+            Err(error) => return report_stop(&caller, &error, part.rows_before, None, cx.stderr, cx.stdout),
         };
         let status = match wait_for_job(
             &caller,
             "crmBulkWriteStatus",
             &job_id,
             &["COMPLETED", "FAILED", "FAILURE"],
-            progress,
-            stderr,
+            cx.progress,
+            cx.stderr,
         )
         .await?
         {
             Ok(status) => status,
-            Err(error) => return report_stop(&caller, &error, part.rows_before, Some(&job_id), stderr, stdout),
+            Err(error) => return report_stop(&caller, &error, part.rows_before, Some(&job_id), cx.stderr, cx.stdout),
         };
         let state = status["state"].as_str().unwrap_or_default().to_owned();
         if state != "COMPLETED" {
-            return job_failed("Bulk Write", &job_id, &state, None, &caller.secrets(), stdout);
+            return job_failed("Bulk Write", &job_id, &state, None, &caller.secrets(), cx.stdout);
         }
         let count = |key: &str| status[key].as_u64().unwrap_or(0);
         added += count("added");
@@ -328,19 +324,19 @@ pub(super) async fn run(
         let mut offset: Option<String> = None;
         let mut index = 0usize;
         loop {
-            pacer.admit(progress, stderr).await?;
+            pacer.admit(cx.progress, cx.stderr).await?;
             let mut call_input = json!({"jobId": job_id});
             if let Some(offset) = &offset {
                 call_input["offset"] = json!(offset);
             }
-            let chunk = match caller.call("crmBulkWriteResult", &call_input, stderr).await? {
+            let chunk = match caller.call("crmBulkWriteResult", &call_input, cx.stderr).await? {
                 Ok(chunk) => chunk,
                 Err(error) => {
                     if let Some(wait) = pacer.backoff(&error) {
                         tokio::time::sleep(wait).await;
                         continue;
                     }
-                    return report_stop(&caller, &error, part.rows_before, Some(&job_id), stderr, stdout);
+                    return report_stop(&caller, &error, part.rows_before, Some(&job_id), cx.stderr, cx.stdout);
                 }
             };
             for row in chunk["data"].as_array().into_iter().flatten() {
@@ -369,13 +365,13 @@ pub(super) async fn run(
                 break;
             }
         }
-        if progress {
+        if cx.progress {
             write!(
-                stderr,
+                cx.stderr,
                 "\rzoho-harness: {rows_total} rows imported ({} skipped)        ",
                 failures.len()
             )?;
-            stderr.flush()?;
+            cx.stderr.flush()?;
         }
         jobs.push(json!({
             "jobId": job_id,
@@ -387,8 +383,8 @@ pub(super) async fn run(
             "skipped": count("skipped"),
         }));
     }
-    if progress {
-        writeln!(stderr)?;
+    if cx.progress {
+        writeln!(cx.stderr)?;
     }
     let failed = failures.len();
     let outcome = json!({
@@ -400,14 +396,14 @@ pub(super) async fn run(
         "jobs": jobs,
         "failures": failures,
     });
-    writeln!(stdout, "{}", serde_json::to_string_pretty(&outcome)?)?;
+    writeln!(cx.stdout, "{}", serde_json::to_string_pretty(&outcome)?)?;
     Ok(if failed == 0 { 0 } else { 1 })
 }
 
 /// A call failed mid-run: says which rows are in doubt, prints the error (exit 1).
 fn report_stop(
     caller: &Caller<'_>,
-    error: &crate::bindings::Error,
+    error: &zoho_host::Error,
     rows_before: usize,
     job: Option<&str>,
     stderr: &mut dyn Write,

@@ -6,8 +6,8 @@ use std::io::Write;
 use clap::Args;
 use serde_json::{Value, json};
 
+use super::common::{Env, Failure, text};
 use super::connection::{check_accounts_url, store};
-use super::{Env, Failure, text};
 
 #[derive(Debug, Args)]
 pub(super) struct AccountsServer {
@@ -23,10 +23,10 @@ pub(super) struct AccountsServer {
 impl AccountsServer {
     pub(super) fn url(&self) -> Result<String, Failure> {
         match (&self.region, &self.accounts_url) {
-            (Some(code), _) => crate::regions::region(code)
+            (Some(code), _) => zoho_host::regions::region(code)
                 .map(|r| r.accounts_url.to_owned())
                 .ok_or_else(|| {
-                    let codes: Vec<&str> = crate::regions::REGIONS.iter().map(|r| r.code).collect();
+                    let codes: Vec<&str> = zoho_host::regions::REGIONS.iter().map(|r| r.code).collect();
                     Failure(format!("unknown region {code:?}; use one of {}", codes.join(", ")))
                 }),
             (None, Some(url)) => check_accounts_url(url),
@@ -128,7 +128,7 @@ pub(super) fn authorize_url(args: &AuthorizeUrlArgs, stdout: &mut dyn Write) -> 
         .filter(|s| !s.is_empty())
         .map(str::to_owned)
         .collect();
-    let url = crate::oauth::authorize_url(
+    let url = zoho_host::oauth::authorize_url(
         &args.accounts.url()?,
         &args.client_id,
         &scopes,
@@ -139,9 +139,9 @@ pub(super) fn authorize_url(args: &AuthorizeUrlArgs, stdout: &mut dyn Write) -> 
 }
 
 /// The client secret: ZOHO_CLIENT_SECRET, or one line read from stdin (a prompt).
-fn client_secret(env: Env, stdin: &mut dyn std::io::Read) -> Result<crate::oauth::Secret, Failure> {
+fn client_secret(env: Env, stdin: &mut dyn std::io::Read) -> Result<zoho_host::oauth::Secret, Failure> {
     if let Some(secret) = env("ZOHO_CLIENT_SECRET").filter(|s| !s.trim().is_empty()) {
-        return Ok(crate::oauth::Secret::new(secret.trim()));
+        return Ok(zoho_host::oauth::Secret::new(secret.trim()));
     }
     eprint!("Client secret: ");
     let mut line = Vec::new();
@@ -160,15 +160,15 @@ fn client_secret(env: Env, stdin: &mut dyn std::io::Read) -> Result<crate::oauth
             "no client secret: set ZOHO_CLIENT_SECRET or type it when asked".into(),
         ));
     }
-    Ok(crate::oauth::Secret::new(secret))
+    Ok(zoho_host::oauth::Secret::new(secret))
 }
 
 /// An OAuth failure as the CLI reports it: an error document on stdout, exit 1.
-fn oauth_failure(error: &crate::oauth::OAuthError, stdout: &mut dyn Write) -> Result<i32, Failure> {
+fn oauth_failure(error: &zoho_host::oauth::OAuthError, stdout: &mut dyn Write) -> Result<i32, Failure> {
     let problem = match error {
-        crate::oauth::OAuthError::Refused { .. } => "reauthorization-required",
-        crate::oauth::OAuthError::Throttled { .. } => "throttled",
-        crate::oauth::OAuthError::Unavailable(_) => "unavailable",
+        zoho_host::oauth::OAuthError::Refused { .. } => "reauthorization-required",
+        zoho_host::oauth::OAuthError::Throttled { .. } => "throttled",
+        zoho_host::oauth::OAuthError::Unavailable(_) => "unavailable",
     };
     let document = json!({"error": {"kind": "credential", "problem": problem, "message": error.to_string()}});
     writeln!(stdout, "{}", serde_json::to_string_pretty(&document)?)?;
@@ -193,7 +193,7 @@ pub(super) async fn connect(
         ));
     }
     let accounts_url = args.accounts.url()?;
-    let client = crate::oauth::OAuthClient {
+    let client = zoho_host::oauth::OAuthClient {
         accounts_url: accounts_url.clone(),
         client_id: args.client_id.clone(),
         client_secret: client_secret(env, stdin)?,
@@ -202,7 +202,7 @@ pub(super) async fn connect(
         let scope = args.scopes.clone().unwrap_or_default().replace(',', " ");
         let soid = args.soid.clone().unwrap_or_default();
         let outcome = client.client_credentials(&scope, &soid).await;
-        (crate::store::Grant::ClientCredentials { scope, soid }, outcome)
+        (zoho_host::store::Grant::ClientCredentials { scope, soid }, outcome)
     } else {
         let code = args
             .grant_code
@@ -211,8 +211,8 @@ pub(super) async fn connect(
         let outcome = client.exchange_code(code, args.redirect_uri.as_deref()).await;
         let refresh = outcome.as_ref().ok().and_then(|tokens| tokens.refresh_token.clone());
         (
-            crate::store::Grant::RefreshToken {
-                refresh_token: refresh.unwrap_or_else(|| crate::oauth::Secret::new("")),
+            zoho_host::store::Grant::RefreshToken {
+                refresh_token: refresh.unwrap_or_else(|| zoho_host::oauth::Secret::new("")),
             },
             outcome,
         )
@@ -221,21 +221,21 @@ pub(super) async fn connect(
         Ok(tokens) => tokens,
         Err(error) => return oauth_failure(&error, stdout),
     };
-    if matches!(&grant, crate::store::Grant::RefreshToken { refresh_token } if refresh_token.expose().is_empty()) {
-        let error = crate::oauth::OAuthError::Unavailable(
+    if matches!(&grant, zoho_host::store::Grant::RefreshToken { refresh_token } if refresh_token.expose().is_empty()) {
+        let error = zoho_host::oauth::OAuthError::Unavailable(
             "Zoho issued no refresh token; generate the grant code with access_type=offline and prompt=consent".into(),
         );
         return oauth_failure(&error, stdout);
     }
     let environment = match args.environment {
-        EnvironmentArg::Production => crate::store::StoredEnvironment::Production,
-        EnvironmentArg::Sandbox => crate::store::StoredEnvironment::Sandbox,
-        EnvironmentArg::Developer => crate::store::StoredEnvironment::Developer,
+        EnvironmentArg::Production => zoho_host::store::StoredEnvironment::Production,
+        EnvironmentArg::Sandbox => zoho_host::store::StoredEnvironment::Sandbox,
+        EnvironmentArg::Developer => zoho_host::store::StoredEnvironment::Developer,
     };
-    let fallback = crate::regions::region_for_accounts(&accounts_url)
+    let fallback = zoho_host::regions::region_for_accounts(&accounts_url)
         .map(|r| r.api_domain.to_owned())
         .unwrap_or_default();
-    let mut connection = crate::store::StoredConnection {
+    let mut connection = zoho_host::store::StoredConnection {
         accounts_url,
         client_id: args.client_id,
         client_secret: client.client_secret.clone(),
@@ -249,16 +249,16 @@ pub(super) async fn connect(
         max_in_flight: args.max_in_flight,
     };
     if let Some(domain) = &tokens.api_domain
-        && !crate::store::acceptable_api_domain(&connection, domain)
+        && !zoho_host::store::acceptable_api_domain(&connection, domain)
     {
-        let error = crate::oauth::OAuthError::Unavailable(format!(
+        let error = zoho_host::oauth::OAuthError::Unavailable(format!(
             "the accounts server named an API domain that is not Zoho's: {domain}"
         ));
         return oauth_failure(&error, stdout);
     }
-    crate::store::ConnectionStore::apply_tokens(&mut connection, tokens);
+    zoho_host::store::ConnectionStore::apply_tokens(&mut connection, tokens);
     if connection.api_domain.is_empty() {
-        let error = crate::oauth::OAuthError::Unavailable(
+        let error = zoho_host::oauth::OAuthError::Unavailable(
             "the token response has no api_domain and the accounts server is not a known region".into(),
         );
         return oauth_failure(&error, stdout);
@@ -270,10 +270,10 @@ pub(super) async fn connect(
 }
 
 /// A connection as shown to people: never a secret.
-fn connection_summary(name: &str, connection: &crate::store::StoredConnection) -> Value {
+fn connection_summary(name: &str, connection: &zoho_host::store::StoredConnection) -> Value {
     let grant = match &connection.grant {
-        crate::store::Grant::RefreshToken { .. } => "refresh_token",
-        crate::store::Grant::ClientCredentials { .. } => "client_credentials",
+        zoho_host::store::Grant::RefreshToken { .. } => "refresh_token",
+        zoho_host::store::Grant::ClientCredentials { .. } => "client_credentials",
     };
     json!({
         "connection": name,
@@ -287,7 +287,7 @@ fn connection_summary(name: &str, connection: &crate::store::StoredConnection) -
 }
 
 pub(super) fn list_connections(
-    store: &crate::store::ConnectionStore,
+    store: &zoho_host::store::ConnectionStore,
     as_json: bool,
     stdout: &mut dyn Write,
 ) -> Result<i32, Failure> {
@@ -315,15 +315,15 @@ pub(super) fn list_connections(
 }
 
 pub(super) async fn disconnect(
-    store: &crate::store::ConnectionStore,
+    store: &zoho_host::store::ConnectionStore,
     name: &str,
     stdout: &mut dyn Write,
 ) -> Result<i32, Failure> {
     let connection = store
         .get(name)?
         .ok_or_else(|| Failure(format!("no stored connection named {name:?}")))?;
-    if let crate::store::Grant::RefreshToken { refresh_token } = &connection.grant {
-        let client = crate::oauth::OAuthClient {
+    if let zoho_host::store::Grant::RefreshToken { refresh_token } = &connection.grant {
+        let client = zoho_host::oauth::OAuthClient {
             accounts_url: connection.accounts_url.clone(),
             client_id: connection.client_id.clone(),
             client_secret: connection.client_secret.clone(),

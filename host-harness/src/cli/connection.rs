@@ -6,9 +6,9 @@ use std::sync::Arc;
 use clap::Args;
 use sha2::Digest as _;
 
-use super::{CONNECTION, Env, Failure};
-use crate::bindings::{ConnectionInfo, CredentialError};
-use crate::credentials::{BoxFuture, CredentialProvider, StaticCredentials};
+use super::common::{CONNECTION, Env, Failure};
+use zoho_host::{BoxFuture, CredentialProvider, StaticCredentials};
+use zoho_host::{ConnectionInfo, CredentialError};
 
 /// Where a call goes, as `invoke`, `poll` and `listen` take it.
 #[derive(Debug, Args)]
@@ -63,7 +63,7 @@ pub(super) fn sandbox() -> Result<Resolved, Failure> {
 /// An accounts URL must be https, or http on loopback (a local fake).
 pub(super) fn check_accounts_url(url: &str) -> Result<String, Failure> {
     let url = url.trim().trim_end_matches('/').to_owned();
-    let ok = url.starts_with("https://") || (url.starts_with("http://") && crate::store::is_loopback_url(&url));
+    let ok = url.starts_with("https://") || (url.starts_with("http://") && zoho_host::store::is_loopback_url(&url));
     if ok && url.parse::<http::Uri>().is_ok() {
         Ok(url)
     } else {
@@ -92,9 +92,9 @@ impl CredentialProvider for Unconfigured {
 }
 
 /// The store named by the environment.
-pub(super) fn store(env: Env) -> Result<crate::store::ConnectionStore, Failure> {
-    crate::store::default_dir(env)
-        .map(crate::store::ConnectionStore::new)
+pub(super) fn store(env: Env) -> Result<zoho_host::store::ConnectionStore, Failure> {
+    zoho_host::store::default_dir(env)
+        .map(zoho_host::store::ConnectionStore::new)
         .ok_or_else(|| {
             Failure("no place for the connection store: set ZOHO_HARNESS_HOME, XDG_CONFIG_HOME or HOME".into())
         })
@@ -110,7 +110,7 @@ pub(super) fn stored_connection(env: Env, name: &str) -> Result<Resolved, Failur
     })?;
     let loopback = connection.is_loopback();
     Ok(Resolved {
-        provider: Arc::new(crate::store::StoreCredentials::new(store)),
+        provider: Arc::new(zoho_host::store::StoreCredentials::new(store)),
         connection: name.to_owned(),
         allow_loopback: loopback,
         sandbox: None,
@@ -128,7 +128,7 @@ pub(super) async fn environment_connection(env: Env<'_>) -> Result<Resolved, Fai
         var("ZOHO_API_DOMAIN").map(|d| d.trim_end_matches('/').to_owned()),
         var("ZOHO_ACCESS_TOKEN"),
     ) {
-        let loopback = crate::store::is_loopback_url(&api_domain) && api_domain.starts_with("http://");
+        let loopback = zoho_host::store::is_loopback_url(&api_domain) && api_domain.starts_with("http://");
         let info = ConnectionInfo {
             access_token,
             api_domain,
@@ -148,8 +148,8 @@ pub(super) async fn environment_connection(env: Env<'_>) -> Result<Resolved, Fai
     ) {
         let (accounts_url, api_domain) = match (var("ZOHO_REGION"), var("ZOHO_ACCOUNTS_URL")) {
             (Some(code), _) => {
-                let region =
-                    crate::regions::region(&code).ok_or_else(|| Failure(format!("unknown ZOHO_REGION {code:?}")))?;
+                let region = zoho_host::regions::region(&code)
+                    .ok_or_else(|| Failure(format!("unknown ZOHO_REGION {code:?}")))?;
                 (region.accounts_url.to_owned(), region.api_domain.to_owned())
             }
             (None, Some(url)) => (check_accounts_url(&url)?, String::new()),
@@ -168,19 +168,19 @@ pub(super) async fn environment_connection(env: Env<'_>) -> Result<Resolved, Fai
         );
         let store = store(env)?;
         if store.get(&name)?.is_none() {
-            let connection = crate::store::StoredConnection {
+            let connection = zoho_host::store::StoredConnection {
                 accounts_url,
                 client_id,
-                client_secret: crate::oauth::Secret::new(client_secret),
-                grant: crate::store::Grant::RefreshToken {
-                    refresh_token: crate::oauth::Secret::new(refresh_token),
+                client_secret: zoho_host::oauth::Secret::new(client_secret),
+                grant: zoho_host::store::Grant::RefreshToken {
+                    refresh_token: zoho_host::oauth::Secret::new(refresh_token),
                 },
                 api_domain,
                 books_organization_id,
                 access_token: None,
                 expires_at: 0,
                 throttled_until: 0,
-                environment: crate::store::StoredEnvironment::Production,
+                environment: zoho_host::store::StoredEnvironment::Production,
                 max_in_flight: None,
             };
             store.put(&name, connection)?;

@@ -17,12 +17,13 @@ use clap::{Args, ValueEnum};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
+use super::common::{ActionInput, Failure, input_object, print_error, print_log, wants_debug};
 use super::connection::ConnectionArgs;
+use super::context::Context;
 use super::part_file::{Checkpointed, finish, resume, save, with_suffix};
-use super::{ActionInput, Env, Failure, Loader, input_object, print_error, print_log, wants_debug};
-use crate::harness::CallContext;
-use crate::log::MemoryLog;
-use crate::output::scrub;
+use zoho_host::CallContext;
+use zoho_host::MemoryLog;
+use zoho_host::output::scrub;
 
 /// The list actions an export can walk: each takes `fetchAll`, `maxRecords` and `cursor`, and
 /// answers `{data, info: {moreRecords, cursor}}`.
@@ -84,15 +85,7 @@ struct Checkpoint {
     bytes: u64,
 }
 
-pub(super) async fn run(
-    args: ExportArgs,
-    loader: &Loader,
-    env: Env<'_>,
-    progress: bool,
-    stdin: &mut dyn std::io::Read,
-    stdout: &mut dyn Write,
-    stderr: &mut dyn Write,
-) -> Result<i32, Failure> {
+pub(super) async fn run(args: ExportArgs, cx: Context<'_>) -> Result<i32, Failure> {
     if !EXPORTABLE.contains(&args.key.as_str()) {
         return Err(Failure(format!(
             "`{}` cannot be exported; export walks {}",
@@ -100,7 +93,7 @@ pub(super) async fn run(
             EXPORTABLE.join(", ")
         )));
     }
-    let (text, input) = input_object(&args.input, stdin, "the list action's inputs")?;
+    let (text, input) = input_object(&args.input, cx.stdin, "the list action's inputs")?;
     let limit = input.get("maxRecords").and_then(Value::as_u64);
     let part = with_suffix(&args.output, ".part");
     let checkpoint_path = with_suffix(&args.output, ".part.json");
@@ -110,7 +103,7 @@ pub(super) async fn run(
         start(&part, &checkpoint_path, &args, &input)?
     };
 
-    let (resolved, harness) = loader.connect(&args.target, env).await?;
+    let (resolved, harness) = cx.loader.connect(&args.target, cx.env).await?;
     let debug = wants_debug(&text);
     // Records asked for so far (written, or being written) and where the next call starts.
     let mut fetched = checkpoint.records;
@@ -133,22 +126,22 @@ pub(super) async fn run(
             .invoke(&context, &args.key, &resolved.connection, &call_input.to_string())
             .await;
         let secrets = resolved.provider.secrets();
-        print_log(&log, debug, &secrets, stderr)?;
-        if let Some(landed) = settle(&mut writing, progress, stderr).await? {
+        print_log(&log, debug, &secrets, cx.stderr)?;
+        if let Some(landed) = settle(&mut writing, cx.progress, cx.stderr).await? {
             held = Some(landed);
         }
         let output = match outcome.map_err(|e| Failure(scrub(&e.to_string(), &secrets)))? {
             Ok(output) => output,
             Err(error) => {
                 let records = held.as_ref().map_or(0, |(_, written)| written.records);
-                if progress {
-                    writeln!(stderr)?;
+                if cx.progress {
+                    writeln!(cx.stderr)?;
                 }
                 writeln!(
-                    stderr,
+                    cx.stderr,
                     "zoho-harness: the export stopped after {records} records; `--resume` goes on from there"
                 )?;
-                return print_error(&error, &secrets, stdout);
+                return print_error(&error, &secrets, cx.stdout);
             }
         };
         let page = Page::read(&output)?;
@@ -171,26 +164,26 @@ pub(super) async fn run(
             break;
         }
         if cursor.is_none() {
-            settle(&mut writing, progress, stderr).await?;
+            settle(&mut writing, cx.progress, cx.stderr).await?;
             return Err(Failure(format!(
                 "{} reported more records but returned no cursor",
                 args.key
             )));
         }
     }
-    if let Some(landed) = settle(&mut writing, progress, stderr).await? {
+    if let Some(landed) = settle(&mut writing, cx.progress, cx.stderr).await? {
         held = Some(landed);
     }
     let (mut file, checkpoint) = held.ok_or_else(|| Failure("the export file was lost".into()))?;
-    if progress {
-        writeln!(stderr)?;
+    if cx.progress {
+        writeln!(cx.stderr)?;
     }
     if args.format == Format::Json {
         file.write_all(b"\n]\n")?;
     }
     finish(file, &part, &args.output, &checkpoint_path)?;
     writeln!(
-        stdout,
+        cx.stdout,
         "{}",
         json!({"records": checkpoint.records, "output": args.output.display().to_string(), "format": args.format})
     )?;

@@ -5,11 +5,12 @@ use std::sync::Arc;
 
 use clap::Args;
 
+use super::common::{ActionInput, Failure, print_error, print_log, print_output, read_input, wants_debug};
 use super::connection::{ConnectionArgs, Resolved};
-use super::{ActionInput, Env, Failure, Loader, print_error, print_log, print_output, read_input, wants_debug};
-use crate::harness::{CallContext, Harness};
-use crate::log::MemoryLog;
-use crate::output::scrub;
+use super::context::Context;
+use zoho_host::MemoryLog;
+use zoho_host::output::scrub;
+use zoho_host::{CallContext, Harness};
 
 #[derive(Debug, Args)]
 pub(super) struct InvokeArgs {
@@ -24,17 +25,10 @@ pub(super) struct InvokeArgs {
     target: ConnectionArgs,
 }
 
-pub(super) async fn run(
-    args: InvokeArgs,
-    loader: &Loader,
-    env: Env<'_>,
-    stdin: &mut dyn std::io::Read,
-    stdout: &mut dyn Write,
-    stderr: &mut dyn Write,
-) -> Result<i32, Failure> {
-    let input = read_input(&args.input, stdin)?;
-    let (resolved, harness) = loader.connect(&args.target, env).await?;
-    invoke(&harness, &resolved, &args.key, &input, stdout, stderr).await
+pub(super) async fn run(args: InvokeArgs, cx: Context<'_>) -> Result<i32, Failure> {
+    let input = read_input(&args.input, cx.stdin)?;
+    let (resolved, harness) = cx.loader.connect(&args.target, cx.env).await?;
+    invoke(&harness, &resolved, &args.key, &input, cx.stdout, cx.stderr).await
 }
 
 /// Runs one action and prints its result (exit 0) or error document (exit 1); the log goes to

@@ -16,11 +16,12 @@ use http_body_util::BodyExt;
 use serde_json::{Value, json};
 use tokio::sync::{mpsc, oneshot};
 
+use super::common::{ActionInput, Failure, print_error, print_log, read_input, wants_debug};
 use super::connection::{ConnectionArgs, Resolved};
-use super::{ActionInput, Env, Failure, Loader, print_error, print_log, read_input, wants_debug};
-use crate::harness::{CallContext, Harness};
-use crate::log::MemoryLog;
-use crate::output::scrub;
+use super::context::Context;
+use zoho_host::MemoryLog;
+use zoho_host::output::scrub;
+use zoho_host::{CallContext, Harness};
 
 /// Largest notification body accepted; Zoho's carry ids, not records.
 const MAX_BODY_BYTES: usize = 1 << 20;
@@ -51,15 +52,8 @@ pub(super) struct ListenArgs {
 /// A body received on the notify URL, and where to send the HTTP status to answer with.
 type Received = (bytes::Bytes, oneshot::Sender<u16>);
 
-pub(super) async fn run(
-    args: ListenArgs,
-    loader: &Loader,
-    env: Env<'_>,
-    stdin: &mut dyn std::io::Read,
-    stdout: &mut dyn Write,
-    stderr: &mut dyn Write,
-) -> Result<i32, Failure> {
-    let input = read_input(&args.input, stdin)?;
+pub(super) async fn run(args: ListenArgs, cx: Context<'_>) -> Result<i32, Failure> {
+    let input = read_input(&args.input, cx.stdin)?;
     let Ok(Value::Object(mut enable)) = serde_json::from_str::<Value>(&input) else {
         return Err(Failure(
             "--input must be a JSON object of crmEnableNotifications' inputs".into(),
@@ -76,29 +70,29 @@ pub(super) async fn run(
     enable.insert("notifyUrl".into(), json!(notify_url));
     let debug = wants_debug(&input);
 
-    let (resolved, harness) = loader.connect(&args.target, env).await?;
+    let (resolved, harness) = cx.loader.connect(&args.target, cx.env).await?;
     let listening = Listening {
         harness: &harness,
         resolved: &resolved,
         debug,
     };
     let output = match listening
-        .call("crmEnableNotifications", &Value::Object(enable), stderr)
+        .call("crmEnableNotifications", &Value::Object(enable), cx.stderr)
         .await?
     {
         Ok(output) => output,
-        Err(error) => return print_error(&error, &resolved.provider.secrets(), stdout),
+        Err(error) => return print_error(&error, &resolved.provider.secrets(), cx.stdout),
     };
     let mut channel = output["data"].clone();
     writeln!(
-        stderr,
+        cx.stderr,
         "Listening on {notify_url} for channel {} ({}); it expires {} and is renewed at {}. Stop with Ctrl-C.",
         text(&channel["channelId"]),
         channel["events"],
         text(&channel["channelExpiry"]),
         text(&channel["renewAt"]),
     )?;
-    stderr.flush()?;
+    cx.stderr.flush()?;
 
     let (sender, mut received) = mpsc::channel::<Received>(64);
     let server = tokio::spawn(serve(listener, sender));
@@ -111,18 +105,18 @@ pub(super) async fn run(
         tokio::select! {
             _ = tokio::signal::ctrl_c() => break 0,
             () = tokio::time::sleep(Duration::from_secs(renew_in)) => {
-                channel = listening.renew(&channel, stderr).await?;
+                channel = listening.renew(&channel, cx.stderr).await?;
             }
             next = received.recv() => {
                 let Some((body, reply)) = next else { break 2 };
                 let body = String::from_utf8_lossy(&body).into_owned();
-                let (status, renew_due) = listening.handle(&channel, &body, stdout, stderr).await?;
+                let (status, renew_due) = listening.handle(&channel, &body, cx.stdout, cx.stderr).await?;
                 let _ = reply.send(status);
                 if status == 200 {
                     handled += 1;
                 }
                 if renew_due {
-                    channel = listening.renew(&channel, stderr).await?;
+                    channel = listening.renew(&channel, cx.stderr).await?;
                 }
             }
         }
@@ -132,14 +126,14 @@ pub(super) async fn run(
         .call(
             "crmDisableNotifications",
             &json!({"channelIds": [channel["channelId"]]}),
-            stderr,
+            cx.stderr,
         )
         .await?;
     if let Err(error) = disabled {
         writeln!(
-            stderr,
+            cx.stderr,
             "could not disable the channel: {}",
-            crate::output::error_document(&error)
+            zoho_host::output::error_document(&error)
         )?;
     }
     Ok(code)
@@ -199,7 +193,7 @@ impl Listening<'_> {
         key: &str,
         input: &Value,
         stderr: &mut dyn Write,
-    ) -> Result<Result<Value, crate::bindings::Error>, Failure> {
+    ) -> Result<Result<Value, zoho_host::Error>, Failure> {
         let log = MemoryLog::default();
         let mut input = input.clone();
         if self.debug {
@@ -238,7 +232,7 @@ impl Listening<'_> {
             Err(error) => Err(Failure(format!(
                 "could not renew the channel: {}",
                 scrub(
-                    &crate::output::error_document(&error).to_string(),
+                    &zoho_host::output::error_document(&error).to_string(),
                     &self.resolved.provider.secrets()
                 )
             ))),
@@ -276,7 +270,7 @@ impl Listening<'_> {
                 Ok((200, state["renewDue"] == json!(true)))
             }
             Err(error) => {
-                let document = crate::output::error_document(&error);
+                let document = zoho_host::output::error_document(&error);
                 writeln!(
                     stderr,
                     "notification not handled: {}",

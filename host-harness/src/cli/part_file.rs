@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use super::Failure;
+use super::common::Failure;
 
 /// `path` with `suffix` appended to its file name (`out.csv` -> `out.csv.part`).
 pub(super) fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
@@ -21,7 +21,7 @@ pub(super) fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
 /// Replaces the checkpoint atomically (mode 0600).
 pub(super) fn save(path: &Path, checkpoint: &impl Serialize) -> Result<(), Failure> {
     let bytes = serde_json::to_vec(checkpoint)?;
-    crate::private_file::write_atomically(path, &bytes)
+    zoho_host::private_file::write_atomically(path, &bytes)
         .map_err(|e| Failure(format!("could not write the checkpoint {}: {e}", path.display())))
 }
 

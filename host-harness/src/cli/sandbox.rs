@@ -2,12 +2,12 @@
 //! so that several commands (`invoke`, `poll`, `listen`) share its state.
 
 use std::io::Write;
-use std::time::Duration;
 
 use clap::Args;
 
+use super::common::{ActionInput, Failure, SANDBOX_TOKEN, read_input};
+use super::context::Context;
 use super::invoke::invoke;
-use super::{ActionInput, Env, Failure, Loader, SANDBOX_TOKEN, read_input};
 
 #[derive(Debug, Args)]
 pub(super) struct SandboxArgs {
@@ -23,24 +23,17 @@ pub(super) struct SandboxArgs {
     port: u16,
 }
 
-pub(super) async fn run(
-    args: SandboxArgs,
-    loader: &Loader,
-    env: Env<'_>,
-    stdin: &mut dyn std::io::Read,
-    stdout: &mut dyn Write,
-    stderr: &mut dyn Write,
-) -> Result<i32, Failure> {
+pub(super) async fn run(args: SandboxArgs, cx: Context<'_>) -> Result<i32, Failure> {
     let Some(key) = args.key else {
-        return serve(args.port, stderr);
+        return serve(args.port, cx.stderr).await;
     };
-    let input = read_input(&args.input, stdin)?;
+    let input = read_input(&args.input, cx.stdin)?;
     let resolved = super::connection::sandbox()?;
-    let harness = loader.load(env, true)?;
-    invoke(&harness, &resolved, &key, &input, stdout, stderr).await
+    let harness = cx.loader.load(cx.env, true)?;
+    invoke(&harness, &resolved, &key, &input, cx.stdout, cx.stderr).await
 }
 
-fn serve(port: u16, stderr: &mut dyn Write) -> Result<i32, Failure> {
+async fn serve(port: u16, stderr: &mut dyn Write) -> Result<i32, Failure> {
     let fake = fake_zoho::FakeZoho::start_on(std::net::SocketAddr::from(([127, 0, 0, 1], port)))
         .map_err(|e| Failure(format!("could not start the sandbox on port {port}: {e}")))?;
     fake.seed_sandbox();
@@ -54,7 +47,11 @@ fn serve(port: u16, stderr: &mut dyn Write) -> Result<i32, Failure> {
     // One write, and its failure ignored: whoever started the sandbox may stop reading stderr
     // once it has the URL, and a closed pipe must not take the running sandbox down.
     let _ = stderr.write_all(banner.as_bytes()).and_then(|()| stderr.flush());
-    loop {
-        std::thread::sleep(Duration::from_secs(3600));
-    }
+    // The fake serves on threads of its own; this task only waits, without holding the
+    // runtime's thread, until Ctrl-C.
+    tokio::signal::ctrl_c()
+        .await
+        .map_err(|e| Failure(format!("could not wait for Ctrl-C: {e}")))?;
+    drop(fake);
+    Ok(0)
 }

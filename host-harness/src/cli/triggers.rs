@@ -13,12 +13,13 @@ use clap::Args;
 use serde_json::{Value, json};
 
 use super::actions::{product_name, show};
+use super::common::{ActionInput, Failure, print_error, print_log, read_input, wants_debug};
 use super::connection::ConnectionArgs;
-use super::{ActionInput, Env, Failure, Loader, print_error, print_log, read_input, wants_debug};
-use crate::bindings::TriggerKind;
-use crate::harness::{CallContext, Harness};
-use crate::log::MemoryLog;
-use crate::output::scrub;
+use super::context::Context;
+use zoho_host::MemoryLog;
+use zoho_host::TriggerKind;
+use zoho_host::output::scrub;
+use zoho_host::{CallContext, Harness};
 
 #[derive(Debug, Args)]
 pub(super) struct TriggersArgs {
@@ -71,15 +72,8 @@ pub(super) async fn list(harness: &Harness, args: TriggersArgs, stdout: &mut dyn
     show(&manifest, args.key.as_deref(), args.json, "trigger", stdout)
 }
 
-pub(super) async fn poll(
-    args: PollArgs,
-    loader: &Loader,
-    env: Env<'_>,
-    stdin: &mut dyn std::io::Read,
-    stdout: &mut dyn Write,
-    stderr: &mut dyn Write,
-) -> Result<i32, Failure> {
-    let input = read_input(&args.input, stdin)?;
+pub(super) async fn poll(args: PollArgs, cx: Context<'_>) -> Result<i32, Failure> {
+    let input = read_input(&args.input, cx.stdin)?;
     let previous = match std::fs::read_to_string(&args.state) {
         Ok(text) => Some(text.trim().to_owned()),
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => None,
@@ -90,23 +84,27 @@ pub(super) async fn poll(
             )));
         }
     };
-    let (resolved, harness) = loader.connect(&args.target, env).await?;
+    let (resolved, harness) = cx.loader.connect(&args.target, cx.env).await?;
     let log = MemoryLog::default();
     let context = CallContext::new(Arc::clone(&resolved.provider)).with_log(Arc::new(log.clone()));
     let outcome = harness
         .poll(&context, &args.key, &resolved.connection, &input, previous.as_deref())
         .await;
     let secrets = resolved.provider.secrets();
-    print_log(&log, wants_debug(&input), &secrets, stderr)?;
+    print_log(&log, wants_debug(&input), &secrets, cx.stderr)?;
     let result = match outcome.map_err(|e| Failure(scrub(&e.to_string(), &secrets)))? {
         Ok(result) => result,
-        Err(error) => return print_error(&error, &secrets, stdout),
+        Err(error) => return print_error(&error, &secrets, cx.stdout),
     };
     let events: Value = serde_json::from_str(&result.events).unwrap_or(Value::Null);
     let document = json!({"events": events, "more": result.more});
-    writeln!(stdout, "{}", scrub(&serde_json::to_string_pretty(&document)?, &secrets))?;
-    stdout.flush()?;
-    crate::private_file::write_atomically(&args.state, format!("{}\n", result.state).as_bytes()).map_err(|e| {
+    writeln!(
+        cx.stdout,
+        "{}",
+        scrub(&serde_json::to_string_pretty(&document)?, &secrets)
+    )?;
+    cx.stdout.flush()?;
+    zoho_host::private_file::write_atomically(&args.state, format!("{}\n", result.state).as_bytes()).map_err(|e| {
         Failure(format!(
             "the events were printed but the state file {} could not be written ({e}); the next poll repeats them",
             args.state.display()

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use fake_zoho::FakeZoho;
 use serde_json::{Value, json};
-use zoho_harness::{ConnectionInfo, StaticCredentials};
+use zoho_host::{ConnectionInfo, StaticCredentials};
 
 use crate::support::{CONNECTION, Run, World, cli_against, kind};
 

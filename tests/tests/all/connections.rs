@@ -5,9 +5,9 @@ use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde_json::json;
-use zoho_harness::oauth::Secret;
-use zoho_harness::store::{ConnectionStore, Grant, StoreCredentials, StoredConnection, StoredEnvironment};
-use zoho_harness::{CallContext, CredentialProvider};
+use zoho_host::oauth::Secret;
+use zoho_host::store::{ConnectionStore, Grant, StoreCredentials, StoredConnection, StoredEnvironment};
+use zoho_host::{CallContext, CredentialProvider};
 
 use crate::support::{harness, kind};
 
@@ -89,7 +89,7 @@ async fn list(setup: &Setup) -> Result<serde_json::Value, serde_json::Value> {
         .expect("runs");
     outcome
         .map(|o| serde_json::from_str(&o).expect("json"))
-        .map_err(|e| zoho_harness::output::error_document(&e))
+        .map_err(|e| zoho_host::output::error_document(&e))
 }
 
 #[tokio::test]
@@ -187,7 +187,7 @@ async fn the_throttle_is_a_clear_error_and_no_further_token_request_is_made() {
 #[tokio::test]
 async fn a_revoked_refresh_token_asks_for_reauthorization() {
     let setup = setup("revoked");
-    let client = zoho_harness::oauth::OAuthClient {
+    let client = zoho_host::oauth::OAuthClient {
         accounts_url: setup.fake.base_url(),
         client_id: CLIENT_ID.into(),
         client_secret: Secret::new(CLIENT_SECRET),
@@ -211,7 +211,7 @@ async fn a_canada_connection_uses_the_api_domain_of_the_token_response() {
     setup.fake.set_oauth_api_domain("https://www.zohoapis.ca");
     let info = setup.provider.get("main").await.expect("credentials");
     assert_eq!(info.api_domain, "https://www.zohoapis.ca");
-    let ca = zoho_harness::regions::region("ca").expect("known");
+    let ca = zoho_host::regions::region("ca").expect("known");
     assert_eq!(ca.accounts_url, "https://accounts.zohocloud.ca");
     assert_eq!(ca.api_domain, "https://www.zohoapis.ca");
 }

@@ -5,7 +5,7 @@ use std::sync::{Arc, Mutex};
 
 use crate::support::{World, kind};
 use serde_json::json;
-use zoho_harness::{BoxFuture, ConnectionInfo, CredentialError, CredentialProvider};
+use zoho_host::{BoxFuture, ConnectionInfo, CredentialError, CredentialProvider};
 
 /// Hands out `first`, and `second` after a refresh of `first`; counts refreshes.
 struct RotatingProvider {
@@ -129,7 +129,7 @@ async fn an_unknown_connection_is_a_credential_error_and_sends_nothing() {
         )
         .await
         .expect("runs");
-    let document = zoho_harness::output::error_document(&outcome.expect_err("unknown connection"));
+    let document = zoho_host::output::error_document(&outcome.expect_err("unknown connection"));
     assert_eq!(
         (kind(&document), document["error"]["problem"].as_str()),
         ("credential", Some("unknown-connection"))

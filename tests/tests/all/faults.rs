@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use fake_zoho::Fault;
 use serde_json::{Value, json};
-use zoho_harness::{BoxFuture, ConnectionInfo, CredentialError, CredentialProvider};
+use zoho_host::{BoxFuture, ConnectionInfo, CredentialError, CredentialProvider};
 
 use crate::support::{World, kind};
 

@@ -1,6 +1,6 @@
 //! The harness itself: the on-disk cache of compiled code.
 
-use zoho_harness::{Harness, HarnessConfig};
+use zoho_host::{Harness, HarnessConfig};
 
 fn cached_files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     std::fs::read_dir(dir)

@@ -117,7 +117,7 @@ async fn the_hostile_corpus_yields_typed_errors_or_results_and_never_traps() {
             outcome.unwrap_or_else(|trap| panic!("{key} trapped on {}: {trap}", &input[..input.len().min(200)]));
         if let Err(error) = outcome {
             typed_errors += 1;
-            let document = zoho_harness::output::error_document(&error);
+            let document = zoho_host::output::error_document(&error);
             assert_ne!(
                 document["error"]["transport"],
                 "denied",
@@ -151,7 +151,7 @@ async fn hostile_trigger_inputs_states_and_notifications_never_trap() {
     let organization = world.fake.books_organization_id();
     let triggers = harness().list_triggers().await.expect("manifest");
     let mut polls: Vec<(String, String, Option<String>)> = Vec::new();
-    for trigger in triggers.iter().filter(|t| t.kind == zoho_harness::TriggerKind::Polling) {
+    for trigger in triggers.iter().filter(|t| t.kind == zoho_host::TriggerKind::Polling) {
         let schema: Value = serde_json::from_str(&trigger.input_schema).expect("schema");
         let base = if trigger.key.starts_with("books") {
             json!({"recordType": "contacts", "organizationId": organization})
@@ -177,7 +177,7 @@ async fn hostile_trigger_inputs_states_and_notifications_never_trap() {
             .await
             .unwrap_or_else(|trap| panic!("{key} trapped on {}: {trap}", &input[..input.len().min(200)]));
         if let Err(error) = outcome {
-            let document = zoho_harness::output::error_document(&error);
+            let document = zoho_host::output::error_document(&error);
             assert_ne!(document["error"]["transport"], "denied", "{key} tried another host");
         }
         if state.is_some() {

@@ -147,7 +147,7 @@ async fn input_that_is_not_a_json_object_is_refused() {
             .await
             .expect("runs");
         let error = outcome.expect_err("refused");
-        let document = zoho_harness::output::error_document(&error);
+        let document = zoho_host::output::error_document(&error);
         assert_eq!(
             (kind(&document), document["error"]["input"].as_str()),
             ("invalid-input", Some("input")),

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use fake_zoho::Fault;
 
-use zoho_harness::{Harness, HarnessConfig, HarnessError};
+use zoho_host::{Harness, HarnessConfig, HarnessError};
 
 use crate::support::{CONNECTION, World, cli_async, kind};
 
@@ -37,7 +37,7 @@ async fn a_response_larger_than_instance_memory_is_a_typed_error_not_a_trap() {
             .invoke(&world.context, "crmRawRequest", CONNECTION, &big)
             .await
             .expect("no trap");
-        let document = zoho_harness::output::error_document(&outcome.expect_err("too large"));
+        let document = zoho_host::output::error_document(&outcome.expect_err("too large"));
         let message = document.to_string();
         assert!(message.contains("memory"), "{size}: {message}");
     }
@@ -64,7 +64,7 @@ async fn a_response_over_the_cap_is_a_typed_error_not_a_trap() {
         )
         .await
         .expect("no trap");
-    let document = zoho_harness::output::error_document(&outcome.expect_err("too large"));
+    let document = zoho_host::output::error_document(&outcome.expect_err("too large"));
     assert_eq!(kind(&document), "transport");
     let fine = harness
         .invoke(
@@ -196,7 +196,7 @@ async fn a_page_too_large_to_parse_in_instance_memory_is_a_typed_error() {
         )
         .await
         .expect("no trap");
-    let document = zoho_harness::output::error_document(&outcome.expect_err("too large"));
+    let document = zoho_host::output::error_document(&outcome.expect_err("too large"));
     // Refused while reading (transport) or before parsing (decode), depending on how much of
     // the memory the body itself took.
     assert!(["transport", "decode"].contains(&kind(&document)), "{document}");

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use crate::support::{CONNECTION, World, invoke_with, kind, strict_harness};
 use serde_json::json;
-use zoho_harness::{ConnectionInfo, StaticCredentials};
+use zoho_host::{ConnectionInfo, StaticCredentials};
 
 #[tokio::test]
 async fn loopback_is_denied_unless_the_embedder_allows_it() {

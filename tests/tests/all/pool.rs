@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use fake_zoho::Fault;
 use serde_json::json;
-use zoho_harness::{Harness, HarnessConfig, PoolConfig};
+use zoho_host::{Harness, HarnessConfig, PoolConfig};
 
 use crate::support::{World, invoke_with};
 

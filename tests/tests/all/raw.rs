@@ -7,7 +7,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use fake_zoho::Fault;
 use serde_json::{Value, json};
-use zoho_harness::{Error, RawBody, RawMethod, RawRequest};
+use zoho_host::{Error, RawBody, RawMethod, RawRequest};
 
 use crate::support::{CONNECTION, World, kind};
 

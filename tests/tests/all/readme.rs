@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use zoho_harness::{CallContext, ConnectionInfo, Harness, StaticCredentials};
+use zoho_host::{CallContext, ConnectionInfo, Harness, StaticCredentials};
 
 use crate::support::{World, harness};
 
@@ -27,7 +27,7 @@ async fn get_lead(
     let input = format!(r#"{{"recordType":"Leads","recordId":"{lead_id}"}}"#);
     match harness.invoke(&context, "crmGetRecord", "acme", &input).await? {
         Ok(json) => Ok(json),
-        Err(error) => Err(zoho_harness::output::error_document(&error).to_string().into()),
+        Err(error) => Err(zoho_host::output::error_document(&error).to_string().into()),
     }
 }
 // README: end

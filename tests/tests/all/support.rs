@@ -8,7 +8,7 @@ use std::sync::{Arc, OnceLock};
 
 use fake_zoho::FakeZoho;
 use serde_json::Value;
-use zoho_harness::{CallContext, ConnectionInfo, Harness, HarnessConfig, Instance, MemoryLog, StaticCredentials};
+use zoho_host::{CallContext, ConnectionInfo, Harness, HarnessConfig, Instance, MemoryLog, StaticCredentials};
 
 /// The connection name the tests use.
 pub const CONNECTION: &str = "test";
@@ -44,7 +44,7 @@ pub struct World {
     pub fake: zoho_contract_check::Checked,
     pub log: MemoryLog,
     pub context: CallContext,
-    provider: Arc<dyn zoho_harness::CredentialProvider>,
+    provider: Arc<dyn zoho_host::CredentialProvider>,
 }
 
 /// Fails if any secret appears in `text`. Every error, log line and CLI stream that passes
@@ -90,10 +90,7 @@ impl World {
         Self::with_provider(fake, Arc::new(StaticCredentials::new().with(CONNECTION, info)))
     }
 
-    pub fn with_provider(
-        fake: zoho_contract_check::Checked,
-        provider: Arc<dyn zoho_harness::CredentialProvider>,
-    ) -> Self {
+    pub fn with_provider(fake: zoho_contract_check::Checked, provider: Arc<dyn zoho_host::CredentialProvider>) -> Self {
         let log = MemoryLog::default();
         let context = CallContext::new(Arc::clone(&provider)).with_log(Arc::new(log.clone()));
         Self {
@@ -138,11 +135,7 @@ impl World {
         self.polled(outcome, "handle-notification")
     }
 
-    fn polled(
-        &self,
-        outcome: Result<zoho_harness::PollResult, zoho_harness::Error>,
-        what: &str,
-    ) -> Result<Polled, Value> {
+    fn polled(&self, outcome: Result<zoho_host::PollResult, zoho_host::Error>, what: &str) -> Result<Polled, Value> {
         match outcome {
             Ok(result) => Ok(Polled {
                 events: serde_json::from_str::<Value>(&result.events)
@@ -154,7 +147,7 @@ impl World {
                 more: result.more,
             }),
             Err(error) => {
-                let document = zoho_harness::output::error_document(&error);
+                let document = zoho_host::output::error_document(&error);
                 assert_no_secret(&ours(&document), &self.secrets(), &format!("the error of {what}"));
                 Err(document)
             }
@@ -203,7 +196,7 @@ pub async fn invoke_with(harness: &Harness, context: &CallContext, key: &str, in
         .expect("the harness runs the call");
     match outcome {
         Ok(output) => Ok(serde_json::from_str(&output).expect("action output is JSON")),
-        Err(error) => Err(zoho_harness::output::error_document(&error)),
+        Err(error) => Err(zoho_host::output::error_document(&error)),
     }
 }
 

@@ -2,7 +2,7 @@
 
 use crate::support::{CONNECTION, World};
 use serde_json::{Value, json};
-use zoho_harness::{Error, ListOptions, SortOrder};
+use zoho_host::{Error, ListOptions, SortOrder};
 
 #[tokio::test]
 async fn typed_crud_round_trip() {
@@ -116,7 +116,7 @@ async fn typed_errors_are_the_wit_variant() {
 
 #[tokio::test]
 async fn typed_books_functions() {
-    use zoho_harness::{BooksListRequest, BooksTarget};
+    use zoho_host::{BooksListRequest, BooksTarget};
     let world = World::new();
     let organization = world.fake.books_organization_id();
     world.fake.seed_books(
@@ -184,7 +184,7 @@ async fn typed_books_functions() {
 
 #[tokio::test]
 async fn typed_crm_batch_search_metadata_and_attachment_functions() {
-    use zoho_harness::{AttachmentUpload, FileUpload, SearchBy, SearchCondition};
+    use zoho_host::{AttachmentUpload, FileUpload, SearchBy, SearchCondition};
     let world = World::new();
     let mut instance = world.instance().await;
     let crm = instance.connector.zoho_connector_crm();
@@ -280,8 +280,8 @@ async fn typed_crm_batch_search_metadata_and_attachment_functions() {
 }
 
 /// Conversion options with only deal values set.
-fn convert_with_deal(deal: &str) -> zoho_harness::ConvertOptions {
-    zoho_harness::ConvertOptions {
+fn convert_with_deal(deal: &str) -> zoho_host::ConvertOptions {
+    zoho_host::ConvertOptions {
         overwrite: None,
         notify_lead_owner: None,
         notify_new_entity_owner: None,
@@ -293,8 +293,8 @@ fn convert_with_deal(deal: &str) -> zoho_harness::ConvertOptions {
 }
 
 /// Paging for one page of everything.
-fn first_page() -> zoho_harness::Paging {
-    zoho_harness::Paging {
+fn first_page() -> zoho_host::Paging {
+    zoho_host::Paging {
         page: None,
         per_page: None,
         fetch_all: false,
@@ -395,7 +395,7 @@ async fn the_typed_breadth_functions_run_as_their_actions_do() {
             &mut *store,
             CONNECTION,
             "Leads",
-            zoho_harness::DeletedKind::All,
+            zoho_host::DeletedKind::All,
             None,
             &first_page(),
         )
@@ -422,7 +422,7 @@ async fn the_typed_books_file_and_action_functions_run() {
         .remove(0);
     let mut instance = world.instance().await;
     let books = instance.connector.zoho_connector_books();
-    let target = zoho_harness::BooksTarget {
+    let target = zoho_host::BooksTarget {
         record_type: "invoices".into(),
         parent_record_type: None,
         parent_record_id: None,
@@ -450,7 +450,7 @@ async fn the_typed_books_file_and_action_functions_run() {
 
 #[tokio::test]
 async fn typed_bulk_read_and_write_round_trip() {
-    use zoho_harness::{BulkOperation, BulkReadRequest, BulkWriteRequest};
+    use zoho_host::{BulkOperation, BulkReadRequest, BulkWriteRequest};
     let world = World::new();
     world.fake.set_bulk_step(std::time::Duration::ZERO);
     let ids = world.fake.seed(

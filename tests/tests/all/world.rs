@@ -51,7 +51,7 @@ fn world_surface() -> (BTreeSet<String>, BTreeSet<String>) {
 
 #[test]
 fn the_component_imports_and_exports_exactly_its_world() {
-    let (imports, exports) = component_surface(zoho_harness::BUNDLED_COMPONENT);
+    let (imports, exports) = component_surface(zoho_host::BUNDLED_COMPONENT);
     let (declared_imports, declared_exports) = world_surface();
     let extra: Vec<&String> = imports.difference(&declared_imports).collect();
     assert!(

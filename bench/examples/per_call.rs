@@ -1,12 +1,12 @@
 //! Per-call cost of the Rust harness on the hosts' shared workload: `crmGetRecord` against a
 //! local fake-zoho, one fresh instance per call. Prints one JSON line (microseconds).
-//! Run with `cargo run --release -p zoho-harness --example per_call -- [CALLS]`; scripts/bench-hosts.sh
+//! Run with `cargo run --release -p zoho-bench --example per_call -- [CALLS]`; scripts/bench-hosts.sh
 //! runs it beside the Python and Node hosts.
 
 use std::sync::Arc;
 use std::time::Instant;
 
-use zoho_harness::{CallContext, ConnectionInfo, Harness, HarnessConfig, StaticCredentials};
+use zoho_host::{CallContext, ConnectionInfo, Harness, HarnessConfig, StaticCredentials};
 
 fn main() -> anyhow::Result<()> {
     let calls: usize = std::env::args().nth(1).and_then(|n| n.parse().ok()).unwrap_or(200);

@@ -14,8 +14,9 @@ const TARGET: &str = "wasm32-wasip2";
 fn main() {
     let manifest_dir = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
     let root = manifest_dir
-        .parent()
-        .expect("host-harness lives inside the workspace")
+        .ancestors()
+        .nth(2)
+        .expect("zoho-host lives in host-harness/ inside the workspace")
         .to_path_buf();
     for watched in ["component/src", "component/Cargo.toml", "wit", "Cargo.lock"] {
         println!("cargo:rerun-if-changed={}", root.join(watched).display());

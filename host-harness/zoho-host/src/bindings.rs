@@ -1,7 +1,7 @@
 //! Host bindings of the `zoho:connector/connector` world.
 
 wasmtime::component::bindgen!({
-    path: "../wit",
+    path: "../../wit",
     world: "connector",
     // Credential refresh may do network I/O on the host, so imports are async; so are exports,
     // which lets a call be bounded by a wall-clock timeout.
