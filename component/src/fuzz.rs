@@ -7,7 +7,8 @@ use std::time::Duration;
 use http::{Request, Response};
 
 use crate::shared::error::{Error, TransportError};
-use crate::shared::session::{CallOptions, Credentials, Host, Level, Session};
+use crate::shared::host::{CallOptions, Credentials, Host, Level};
+use crate::shared::session::Session;
 use crate::shared::zoho;
 use crate::{actions, books, crm};
 

@@ -11,7 +11,7 @@ use wasi::http::types::{
 use wasi::io::streams::{InputStream, StreamError};
 
 use crate::shared::error::{TransportError, TransportKind};
-use crate::shared::session::BodyStream;
+use crate::shared::host::BodyStream;
 
 /// Largest response body read into memory (the host may enforce a lower cap of its own). Zoho's
 /// largest pages are a few MiB; this leaves room in a 64 MiB instance to parse what is read.

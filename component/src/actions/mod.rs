@@ -3,8 +3,9 @@
 //! component so platform users recognise them.
 
 use crate::shared::error::Error;
+use crate::shared::host::Host;
 use crate::shared::inputs::Inputs;
-use crate::shared::session::{Host, Session};
+use crate::shared::session::Session;
 use action::{Run, call_options};
 
 pub use action::{Action, Output};
@@ -14,12 +15,16 @@ mod books;
 mod credits;
 mod crm;
 mod crm_bulk;
+mod crm_related;
+mod notifications;
 mod raw;
 
 /// Every action, product by product, in manifest order.
 pub fn catalog() -> impl Iterator<Item = &'static Action> {
     crm::ACTIONS
         .iter()
+        .chain(crm_related::ACTIONS)
+        .chain(notifications::ACTIONS)
         .chain(crm_bulk::ACTIONS)
         .chain(books::ACTIONS)
         .chain(raw::ACTIONS)

@@ -145,7 +145,8 @@ pub fn delete_attachment(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::shared::session::{CallOptions, tests::ScriptedHost};
+    use crate::shared::host::CallOptions;
+    use crate::shared::session::tests::ScriptedHost;
 
     #[test]
     fn an_expense_receipt_goes_to_its_own_endpoint_and_field() {

@@ -599,7 +599,8 @@ pub fn list_output(list: &RecordList) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::shared::session::{CallOptions, tests::ScriptedHost};
+    use crate::shared::host::CallOptions;
+    use crate::shared::session::tests::ScriptedHost;
 
     fn target(record_type: &str) -> Target {
         Target {

@@ -127,7 +127,8 @@ pub fn record_action(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::shared::session::{CallOptions, tests::ScriptedHost};
+    use crate::shared::host::CallOptions;
+    use crate::shared::session::tests::ScriptedHost;
 
     #[test]
     fn an_action_is_posted_below_its_record_with_the_organization() {

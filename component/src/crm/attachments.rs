@@ -178,7 +178,8 @@ pub fn download(session: &mut Session, module: &str, record_id: &str, attachment
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::shared::session::{CallOptions, tests::ScriptedHost};
+    use crate::shared::host::CallOptions;
+    use crate::shared::session::tests::ScriptedHost;
 
     #[test]
     fn a_file_goes_in_the_file_field_with_an_escaped_name() {

@@ -4,7 +4,7 @@
 use http::Method;
 use serde_json::{Map, Value, json};
 
-use super::{decode_single_write, not_found_if_unknown_id};
+use super::plans::{decode_single_write, not_found_if_unknown_id};
 use crate::shared::error::Error;
 use crate::shared::plan::{self, CRM_BASE, PlanMeta, Query, Repeatable, RequiredScope};
 use crate::shared::session::Session;
@@ -121,7 +121,7 @@ pub fn convert_lead(session: &mut Session, lead_id: &str, options: &ConvertOptio
                 name: None,
             }),
             Value::Object(object) => Some(Entity {
-                id: super::id_of(object.get("id"))?,
+                id: super::plans::id_of(object.get("id"))?,
                 name: object.get("name").and_then(Value::as_str).map(str::to_owned),
             }),
             _ => None,
@@ -143,7 +143,8 @@ pub fn convert_lead(session: &mut Session, lead_id: &str, options: &ConvertOptio
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::shared::session::{CallOptions, tests::ScriptedHost};
+    use crate::shared::host::CallOptions;
+    use crate::shared::session::tests::ScriptedHost;
 
     #[test]
     fn the_body_maps_inputs_to_zoho_keys_and_both_answer_shapes_are_read() {

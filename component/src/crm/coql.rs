@@ -280,7 +280,8 @@ pub fn run_query(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::shared::session::{CallOptions, tests::ScriptedHost};
+    use crate::shared::host::CallOptions;
+    use crate::shared::session::tests::ScriptedHost;
 
     #[test]
     fn limits_are_found_outside_quotes_in_every_form() {

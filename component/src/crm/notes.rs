@@ -5,8 +5,8 @@
 use http::{Method, Request};
 use serde_json::{Map, Value, json};
 
-use super::paging::{self, Gathered, Walk};
-use super::{Fetch, RawRecord, decode_list, decode_single_write};
+use super::paging::{self, Fetch, Gathered, RawRecord, Walk};
+use super::plans::{decode_list, decode_single_write};
 use crate::shared::error::{Error, RecordResult};
 use crate::shared::plan::{Query, Repeatable, RequiredScope};
 use crate::shared::session::Session;
@@ -37,7 +37,7 @@ fn note_plan(
     repeatable: Repeatable,
     operation: &str,
 ) -> Result<Request<Vec<u8>>, Error> {
-    super::request_plan(method, segments, query, body, repeatable, scope(operation))
+    super::plans::request_plan(method, segments, query, body, repeatable, scope(operation))
 }
 
 /// A record's notes: a page, or with `fetch_all` every page up to the cap.
@@ -169,7 +169,8 @@ pub fn delete_note(session: &mut Session, note_id: &str) -> Result<RecordResult,
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::shared::session::{CallOptions, tests::ScriptedHost};
+    use crate::shared::host::CallOptions;
+    use crate::shared::session::tests::ScriptedHost;
 
     #[test]
     fn a_note_is_posted_under_its_record_and_edited_by_its_own_id() {

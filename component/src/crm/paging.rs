@@ -268,7 +268,8 @@ pub fn walk<R>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::shared::session::{CallOptions, tests::ScriptedHost};
+    use crate::shared::host::CallOptions;
+    use crate::shared::session::tests::ScriptedHost;
     use serde_json::json;
 
     /// A fake CRM list: `total` records, tokens after page 1.

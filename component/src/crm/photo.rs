@@ -72,7 +72,7 @@ pub fn upload_photo(
     plan.extensions_mut().insert(scope(module, "UPDATE"));
     let response = session.send(&plan)?;
     if !response.status().is_success() {
-        return Err(super::not_found_if_unknown_id(zoho::error_from_response(
+        return Err(super::plans::not_found_if_unknown_id(zoho::error_from_response(
             &response,
             plan.extensions().get(),
         )));
@@ -116,7 +116,8 @@ pub fn download_photo(session: &mut Session, module: &str, record_id: &str) -> R
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::shared::session::{CallOptions, tests::ScriptedHost};
+    use crate::shared::host::CallOptions;
+    use crate::shared::session::tests::ScriptedHost;
 
     const PNG: &[u8] = &[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0];
 

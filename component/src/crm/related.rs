@@ -5,9 +5,10 @@
 use http::{Method, Request};
 use serde_json::{Map, Value, json};
 
-use super::paging::{self, Gathered, Walk};
-use super::{Fetch, RawRecord, decode_list, decode_single_write, write_in_batches};
-use super::{MAX_FIELDS_PER_GET, metadata};
+use super::metadata;
+use super::paging::{self, Fetch, Gathered, RawRecord, Walk};
+use super::plans::{decode_list, decode_single_write};
+use super::records::{MAX_FIELDS_PER_GET, write_in_batches};
 use crate::shared::error::{Error, RecordResult};
 use crate::shared::plan::{Query, Repeatable, RequiredScope};
 use crate::shared::session::Session;
@@ -28,7 +29,7 @@ fn related_plan(
         "ZohoCRM.modules.{}.{operation}",
         target.module.to_ascii_lowercase()
     ));
-    super::request_plan(method, &segments, query, body, Repeatable::Yes, scope)
+    super::plans::request_plan(method, &segments, query, body, Repeatable::Yes, scope)
 }
 
 /// A record's related list.

@@ -5,7 +5,7 @@
 use http::{Method, Request};
 use serde_json::{Value, json};
 
-use super::write_in_batches;
+use super::records::write_in_batches;
 use crate::shared::error::{Error, RecordResult};
 use crate::shared::plan::{self, CRM_BASE, PlanMeta, Query, Repeatable, RequiredScope};
 use crate::shared::session::Session;
@@ -16,7 +16,7 @@ pub fn list_tags(session: &mut Session, module: &str) -> Result<Vec<Value>, Erro
     validate::module_name("recordType", module)?;
     let mut query = Query::new();
     query.push("module", module);
-    let plan = super::get_plan(
+    let plan = super::plans::get_plan(
         &["settings", "tags"],
         &query,
         RequiredScope("ZohoCRM.settings.tags.READ".into()),
@@ -100,7 +100,8 @@ fn tag_plan(module: &str, ids: &[String], tags: &[Value], change: TagChange) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::shared::session::{CallOptions, tests::ScriptedHost};
+    use crate::shared::host::CallOptions;
+    use crate::shared::session::tests::ScriptedHost;
 
     fn success(id: &str) -> String {
         format!(

@@ -4,8 +4,7 @@
 use http::Request;
 use serde_json::Value;
 
-use super::paging::{self, Gathered, Walk};
-use super::{Fetch, RawRecord};
+use super::paging::{self, Fetch, Gathered, RawRecord, Walk};
 use crate::shared::error::Error;
 use crate::shared::plan::{Query, RequiredScope};
 use crate::shared::session::Session;
@@ -26,7 +25,7 @@ pub const USER_TYPES: &[&str] = &[
 ];
 
 fn read_plan(segments: &[&str], query: &Query) -> Result<Request<Vec<u8>>, Error> {
-    super::get_plan(segments, query, RequiredScope("ZohoCRM.users.READ".into()))
+    super::plans::get_plan(segments, query, RequiredScope("ZohoCRM.users.READ".into()))
 }
 
 /// Lists users of one `type`: a page, or with `fetch_all` every page up to the cap.
@@ -53,7 +52,7 @@ pub fn list_users(
             .push("per_page", per_page.to_string());
         let plan = read_plan(&["users"], &query)?;
         let response = session.send(&plan)?;
-        super::decode_list(&response, plan.extensions().get(), "users")
+        super::plans::decode_list(&response, plan.extensions().get(), "users")
     })
 }
 
@@ -62,13 +61,14 @@ pub fn get_user(session: &mut Session, id: &str) -> Result<Value, Error> {
     validate::record_id("userId", id)?;
     let plan = read_plan(&["users", id], &Query::new())?;
     let response = session.send(&plan)?;
-    super::decode_one(&response, plan.extensions().get(), "users", "user")
+    super::plans::decode_one(&response, plan.extensions().get(), "users", "user")
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::shared::session::{CallOptions, tests::ScriptedHost};
+    use crate::shared::host::CallOptions;
+    use crate::shared::session::tests::ScriptedHost;
 
     #[test]
     fn users_are_paged_by_number_under_their_own_key() {

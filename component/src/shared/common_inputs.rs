@@ -3,9 +3,9 @@
 
 use std::time::Duration;
 
+use super::host::CallOptions;
 use super::inputs::{InputSpec, InputType, Inputs};
 use super::retry::RetryPolicy;
-use super::session::CallOptions;
 
 /// `own` inputs, then the shared ones they do not redefine (the raw request declares its own
 /// `maxRetries` default and `timeout`).

@@ -1,5 +1,6 @@
 //! Sending plans for one connection: credentials, the `Authorization` header, the single
-//! token refresh on `INVALID_TOKEN`, and redacted debug logs of every exchange.
+//! token refresh on `INVALID_TOKEN`, retries, and a redacted debug log of every exchange
+//! (`exchange_log.rs` writes it).
 //!
 //! Everything outside the component is reached through [`Host`], so this logic runs natively
 //! in unit tests against a scripted host, and in the component against wasi:http.
@@ -9,116 +10,11 @@ use std::time::Duration;
 use http::{HeaderValue, Request, Response};
 
 use crate::shared::error::{CredentialProblem, Error, TransportError, TransportKind};
+use crate::shared::exchange_log::{credits_of, describe_headers, describe_request, describe_response, redact};
+use crate::shared::host::{CallOptions, Credentials, Host, Level, StreamedResponse, UploadHost};
 use crate::shared::plan::Repeatable;
-use crate::shared::retry::{self, RetryPolicy};
+use crate::shared::retry;
 use crate::shared::zoho;
-
-/// A connection's credentials, as the host's `credentials` import hands them over.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Credentials {
-    pub access_token: String,
-    pub api_domain: String,
-    pub books_organization_id: Option<String>,
-}
-
-impl std::fmt::Debug for Credentials {
-    // Hand-written so that no debug print or panic message can ever show the token.
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Credentials")
-            .field("access_token", &"[REDACTED]")
-            .field("api_domain", &self.api_domain)
-            .field("books_organization_id", &self.books_organization_id)
-            .finish()
-    }
-}
-
-/// Log levels of the `logging` import.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Level {
-    Debug,
-    Warn,
-}
-
-/// A response body read piece by piece, for downloads too large to hold at once.
-pub trait BodyStream {
-    /// The next piece of the body; `None` once it has ended.
-    fn next_piece(&mut self) -> Result<Option<Vec<u8>>, TransportError>;
-}
-
-/// A body already read in full, handed out as one piece.
-struct WholeBody(Option<Vec<u8>>);
-
-impl BodyStream for WholeBody {
-    fn next_piece(&mut self) -> Result<Option<Vec<u8>>, TransportError> {
-        Ok(self.0.take())
-    }
-}
-
-/// A response whose body is still to be read.
-pub type StreamedResponse = Response<Box<dyn BodyStream>>;
-
-/// Marks a plan whose path goes to Zoho's file-upload host instead of the API domain.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct UploadHost;
-
-/// Everything the component needs from its host.
-pub trait Host {
-    /// The current credentials of a connection (the `credentials.get` import).
-    fn credentials(&mut self, connection: &str) -> Result<Credentials, Error>;
-    /// Fresh credentials after Zoho rejected `rejected_token` (the `credentials.refresh` import).
-    fn refresh(&mut self, connection: &str, rejected_token: &str) -> Result<Credentials, Error>;
-    /// Sends one complete request and reads the whole response (wasi:http).
-    fn send(&mut self, request: Request<Vec<u8>>, timeout: Duration) -> Result<Response<Vec<u8>>, TransportError>;
-    /// Sends one complete request and returns the response with its body unread. Hosts that
-    /// can only read whole bodies (test hosts) keep this default.
-    fn open(&mut self, request: Request<Vec<u8>>, timeout: Duration) -> Result<StreamedResponse, TransportError> {
-        let response = self.send(request, timeout)?;
-        Ok(response.map(|body| Box::new(WholeBody(Some(body))) as Box<dyn BodyStream>))
-    }
-    /// Reports a diagnostic (the `logging` import).
-    fn log(&mut self, level: Level, context: &str, message: &str);
-    /// Time on a monotonic clock, for deadlines and jitter.
-    fn monotonic_now(&mut self) -> Duration;
-    /// Seconds since the Unix epoch, for `Retry-After` dates.
-    fn unix_now(&mut self) -> u64;
-    /// Waits without spinning.
-    fn sleep(&mut self, duration: Duration);
-    /// Unpredictable bytes (`wasi:random`), for channel ids and tokens nobody can guess.
-    fn random_bytes(&mut self, len: usize) -> Vec<u8>;
-}
-
-/// Request bodies larger than this are elided from debug logs.
-const LOGGED_BODY_LIMIT: usize = 10 * 1024;
-/// What replaces a secret in anything logged.
-const REDACTED: &str = "[REDACTED]";
-/// Default bound on one attempt: connect, first byte and between bytes.
-pub const DEFAULT_ATTEMPT_TIMEOUT: Duration = Duration::from_secs(30);
-/// Default bound on one request including all its retries and waits.
-pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(120);
-
-/// Per-call settings every action accepts.
-#[derive(Debug, Clone, Copy)]
-pub struct CallOptions {
-    /// Report each HTTP exchange through the logging import (`debugRequest`).
-    pub debug: bool,
-    /// Bound on each attempt.
-    pub attempt_timeout: Duration,
-    /// When and how to try again.
-    pub retry: RetryPolicy,
-    /// Bound on one request with all its retries: no retry starts that would end past it.
-    pub deadline: Duration,
-}
-
-impl Default for CallOptions {
-    fn default() -> Self {
-        Self {
-            debug: false,
-            attempt_timeout: DEFAULT_ATTEMPT_TIMEOUT,
-            retry: RetryPolicy::DEFAULT,
-            deadline: DEFAULT_DEADLINE,
-        }
-    }
-}
 
 /// One action's use of one connection.
 pub struct Session<'h> {
@@ -481,127 +377,10 @@ fn authorized(plan: &Request<Vec<u8>>, credentials: &Credentials) -> Result<Requ
     Ok(request)
 }
 
-/// Replaces every occurrence of the token; used on everything that is logged or reported.
-pub fn redact(text: &str, token: &str) -> String {
-    if token.is_empty() {
-        return text.to_owned();
-    }
-    text.replace(token, REDACTED)
-}
-
-fn describe_headers(headers: &http::HeaderMap, token: &str) -> String {
-    headers
-        .iter()
-        .map(|(name, value)| {
-            let value = if name == http::header::AUTHORIZATION {
-                format!("Zoho-oauthtoken {REDACTED}")
-            } else {
-                redact(&String::from_utf8_lossy(value.as_bytes()), token)
-            };
-            format!("{name}: {value}")
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
-fn describe_body(headers: &http::HeaderMap, body: &[u8], token: &str) -> String {
-    if body.is_empty() {
-        return "(empty body)".into();
-    }
-    let content_type = headers
-        .get(http::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default();
-    let textual = content_type.is_empty()
-        || content_type.contains("json")
-        || content_type.starts_with("text/")
-        || content_type.contains("x-www-form-urlencoded");
-    match std::str::from_utf8(body) {
-        Ok(text) if textual && body.len() <= LOGGED_BODY_LIMIT => redact(&redact_token_fields(text), token),
-        Ok(_) if textual => format!("({} bytes elided: over {} KB)", body.len(), LOGGED_BODY_LIMIT / 1024),
-        _ => format!("({} bytes of binary content elided)", body.len()),
-    }
-}
-
-/// JSON keys whose string values are secrets wherever they appear in a body (a notification
-/// channel's verification token, listed back by Zoho), redacted even when the session was not
-/// told the value.
-const SECRET_KEYS: &[&str] = &["token", "access_token", "refresh_token", "client_secret"];
-
-fn redact_token_fields(text: &str) -> String {
-    fn walk(value: &mut serde_json::Value) -> bool {
-        match value {
-            serde_json::Value::Object(object) => {
-                let mut changed = false;
-                for (key, value) in object.iter_mut() {
-                    if SECRET_KEYS.contains(&key.as_str()) && value.as_str().is_some_and(|s| !s.is_empty()) {
-                        *value = serde_json::Value::from(REDACTED);
-                        changed = true;
-                    } else {
-                        changed |= walk(value);
-                    }
-                }
-                changed
-            }
-            serde_json::Value::Array(items) => items.iter_mut().fold(false, |changed, item| walk(item) | changed),
-            _ => false,
-        }
-    }
-    match serde_json::from_str::<serde_json::Value>(text) {
-        Ok(mut value) => {
-            if walk(&mut value) {
-                value.to_string()
-            } else {
-                text.to_owned()
-            }
-        }
-        Err(_) => text.to_owned(),
-    }
-}
-
-/// The CRM credits a request costs by Zoho's table (`zoho-facts`); `None` for Books.
-fn credits_of(request: &Request<Vec<u8>>) -> Option<u32> {
-    let query: Vec<(String, String)> = request
-        .uri()
-        .query()
-        .unwrap_or_default()
-        .split('&')
-        .filter(|pair| !pair.is_empty())
-        .map(|pair| {
-            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-            let decode = |text: &str| {
-                percent_encoding::percent_decode_str(text)
-                    .decode_utf8_lossy()
-                    .into_owned()
-            };
-            (decode(key), decode(value))
-        })
-        .collect();
-    zoho_facts::credits::cost(request.method().as_str(), request.uri().path(), &query, request.body())
-}
-
-fn describe_request(request: &Request<Vec<u8>>, token: &str) -> String {
-    format!(
-        "{} {}\n{}\n\n{}",
-        request.method(),
-        redact(&request.uri().to_string(), token),
-        describe_headers(request.headers(), token),
-        describe_body(request.headers(), request.body(), token)
-    )
-}
-
-fn describe_response(response: &Response<Vec<u8>>, token: &str) -> String {
-    format!(
-        "HTTP {}\n{}\n\n{}",
-        response.status().as_u16(),
-        describe_headers(response.headers(), token),
-        describe_body(response.headers(), response.body(), token)
-    )
-}
-
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+    use crate::shared::exchange_log::describe_body;
     use std::collections::VecDeque;
 
     /// A scripted host: answers requests from a queue and records what it saw.

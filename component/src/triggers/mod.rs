@@ -19,9 +19,10 @@ use serde_json::Value;
 
 use crate::shared::common_inputs::{ORGANIZATION_ID, call_options, with_common_inputs};
 use crate::shared::error::Error;
+use crate::shared::host::Host;
 use crate::shared::inputs::{InputSpec, InputType, Inputs};
 use crate::shared::product::Product;
-use crate::shared::session::{Host, Session};
+use crate::shared::session::Session;
 use changes::Change;
 pub use changes::PollOutcome;
 
@@ -166,7 +167,7 @@ pub static CATALOG: &[Trigger] = &[
         description: "Instant create, edit and delete events from Zoho's Notifications API, any module. Enable a channel with the crmEnableNotifications action (these are its inputs), pass each body Zoho POSTs to handle-notification, and renew with crmRenewNotifications when its state says renewDue.",
         product: Product::Crm,
         kind: Kind::Instant,
-        inputs: notifications::ENABLE_INPUTS,
+        inputs: crate::crm::watch::ENABLE_INPUTS,
         output_example: r#"[{"event":"created","id":"4150868000000624001","record":{"id":"4150868000000624001","Last_Name":"Boyle"}},{"event":"deleted","id":"4150868000000624002","deletedTime":"2026-03-29T10:00:00+05:30"}]"#,
         poll: None,
     },

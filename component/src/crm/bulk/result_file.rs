@@ -5,8 +5,9 @@ use http::{Method, StatusCode};
 
 use crate::shared::archive::chunks::{self, ByteSource, Chunk, Position};
 use crate::shared::error::Error;
+use crate::shared::host::BodyStream;
 use crate::shared::plan::{Repeatable, RequiredScope};
-use crate::shared::session::{BodyStream, Opened, Session};
+use crate::shared::session::{Opened, Session};
 use crate::shared::zoho;
 
 /// Default CSV bytes per chunk: its JSON (about two and a half times the CSV) and the copy the
@@ -121,7 +122,7 @@ mod tests {
     use std::io::Write;
 
     use super::*;
-    use crate::shared::session::CallOptions;
+    use crate::shared::host::CallOptions;
     use crate::shared::session::tests::ScriptedHost;
 
     fn zipped(csv: &str) -> Vec<u8> {

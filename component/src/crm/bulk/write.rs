@@ -10,8 +10,9 @@ use super::{callback, create_job, job_details, job_id, number, result_file, text
 use crate::shared::archive::chunks::{Chunk, Position};
 use crate::shared::archive::zip;
 use crate::shared::error::Error;
+use crate::shared::host::UploadHost;
 use crate::shared::plan::{self, CRM_BASE, PlanMeta, Query, Repeatable, RequiredScope};
-use crate::shared::session::{Session, UploadHost};
+use crate::shared::session::Session;
 use crate::shared::wire::{self, Part};
 use crate::shared::{validate, zoho};
 

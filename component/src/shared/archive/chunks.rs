@@ -9,7 +9,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::{Deserialize, Serialize};
 
-use super::inflate::{Checkpoint, Inflater, Step};
+use super::deflate_checkpoints::{Checkpoint, Inflater, Step};
 use super::zip::{self, Entry};
 use crate::shared::error::Error;
 
@@ -68,7 +68,7 @@ impl Position {
         let json = bytes.get(4..4 + json_len).ok_or_else(invalid)?;
         let mut position: Position = serde_json::from_slice(json).map_err(|_| invalid())?;
         position.window = bytes[4 + json_len..].to_vec();
-        if position.window.len() > super::inflate::WINDOW || position.columns.is_empty() {
+        if position.window.len() > super::deflate_checkpoints::WINDOW || position.columns.is_empty() {
             return Err(invalid());
         }
         Ok(position)
