@@ -22,7 +22,7 @@ use super::bulk_jobs::{Caller, DownloadPacer, job_failed, wait_for_job};
 use super::common::{ActionInput, Failure, input_object, wants_debug};
 use super::connection::ConnectionArgs;
 use super::context::Context;
-use super::part_file::{Checkpointed, finish, resume, save, with_suffix};
+use super::part_file::{Checkpointed, finish, resume, save, say_stopped, with_suffix};
 use zoho_host::output::scrubbed;
 
 /// The checkpoint format; a file of another version is not resumed.
@@ -104,7 +104,7 @@ pub(super) async fn run(args: BulkReadArgs, cx: Context<'_>) -> Result<i32, Fail
     let (text, input) = input_object(&args.input, cx.stdin, "crmBulkReadStart's inputs")?;
     let part = with_suffix(&args.output, ".part");
     let checkpoint_path = with_suffix(&args.output, ".part.json");
-    let (mut file, mut checkpoint) = if args.resume {
+    let (file, checkpoint) = if args.resume {
         reopen(&part, &checkpoint_path, &args, &input)?
     } else {
         start(&part, &checkpoint_path, &args, &input)?
@@ -115,138 +115,28 @@ pub(super) async fn run(args: BulkReadArgs, cx: Context<'_>) -> Result<i32, Fail
         resolved: &resolved,
         debug: wants_debug(&text),
     };
-    let mut pacer = DownloadPacer::new(args.downloads_per_minute as usize);
-    let progress = cx.progress;
-    let stopped = |checkpoint: &Checkpoint, stderr: &mut dyn Write| -> Result<(), Failure> {
-        if progress {
-            writeln!(stderr)?;
-        }
-        writeln!(
-            stderr,
-            "zoho-harness: the export stopped after {} records; `--resume` goes on from there",
-            checkpoint.records
-        )?;
-        Ok(())
+    let mut reader = PageReader {
+        caller: &caller,
+        args: &args,
+        input: &input,
+        part: &part,
+        checkpoint_path: &checkpoint_path,
+        file,
+        checkpoint,
+        pacer: DownloadPacer::new(args.downloads_per_minute as usize),
+        progress: cx.progress,
     };
-
     loop {
-        let job_id = match checkpoint.job_id.clone() {
-            Some(job_id) => job_id,
-            None => {
-                let call_input = start_input(&input, &checkpoint);
-                match caller.call("crmBulkReadStart", &call_input, cx.stderr).await? {
-                    Ok(output) => {
-                        let job_id = output["data"]["jobId"].as_str().unwrap_or_default().to_owned();
-                        checkpoint.job_id = Some(job_id.clone());
-                        checkpoint.offset = None;
-                        save(&checkpoint_path, &checkpoint)?;
-                        job_id
-                    }
-                    Err(error) => {
-                        stopped(&checkpoint, cx.stderr)?;
-                        return caller.fail(&error, cx.stdout);
-                    }
-                }
-            }
-        };
-        let status = match wait_for_job(
-            &caller,
-            "crmBulkReadStatus",
-            &job_id,
-            &["COMPLETED", "FAILURE"],
-            cx.progress,
-            cx.stderr,
-        )
-        .await?
-        {
-            Ok(status) => status,
-            Err(error) => {
-                stopped(&checkpoint, cx.stderr)?;
-                return caller.fail_for_job(&error, &job_id, None, cx.stdout);
-            }
-        };
-        if status["state"] != "COMPLETED" {
-            stopped(&checkpoint, cx.stderr)?;
-            let state = status["state"].as_str().unwrap_or("FAILURE");
-            return job_failed(
-                "Bulk Read",
-                &job_id,
-                state,
-                status["errorMessage"].as_str(),
-                &caller.secrets(),
-                cx.stdout,
-            );
-        }
-
-        // Every chunk of this page's file (a page Zoho reports empty has none worth a download).
-        let mut broken_downloads = 0;
-        let mut done = checkpoint.file_done || (status["count"] == 0 && checkpoint.offset.is_none());
-        while !done {
-            pacer.admit(cx.progress, cx.stderr).await?;
-            let mut call_input = json!({"jobId": job_id, "maxBytes": args.chunk_bytes});
-            if let Some(offset) = &checkpoint.offset {
-                call_input["offset"] = json!(offset);
-            }
-            let output = match caller.call_text("crmBulkReadResult", &call_input, cx.stderr).await? {
-                Ok(output) => output,
-                Err(error) => {
-                    if let Some(wait) = pacer.backoff(&error) {
-                        writeln!(
-                            cx.stderr,
-                            "zoho-harness: Zoho's download limit was reached; trying again in {} s",
-                            wait.as_secs()
-                        )?;
-                        tokio::time::sleep(wait).await;
-                        continue;
-                    }
-                    // A download cut off mid-file changed nothing: the same position is read
-                    // again, a few times, before the run stops for a --resume.
-                    if matches!(error, zoho_host::Error::Transport(_)) && broken_downloads < MAX_BROKEN_DOWNLOADS {
-                        broken_downloads += 1;
-                        let wait = std::time::Duration::from_secs(1 << broken_downloads);
-                        writeln!(
-                            cx.stderr,
-                            "zoho-harness: the download broke off; reading the same chunk again in {} s",
-                            wait.as_secs()
-                        )?;
-                        tokio::time::sleep(wait).await;
-                        continue;
-                    }
-                    stopped(&checkpoint, cx.stderr)?;
-                    return caller.fail_for_job(&error, &job_id, status["state"].as_str(), cx.stdout);
-                }
-            };
-            broken_downloads = 0;
-            let chunk = Chunk::read(&output)?;
-            done = chunk.done;
-            write_chunk(&mut file, &mut checkpoint, &chunk, &caller.secrets(), &part)?;
-            save(&checkpoint_path, &checkpoint)?;
-            if cx.progress {
-                write!(
-                    cx.stderr,
-                    "\rzoho-harness: page {}: {} records written          ",
-                    checkpoint.page, checkpoint.records
-                )?;
-                cx.stderr.flush()?;
-            }
-        }
-
-        checkpoint.jobs.push(job_id);
-        if status["moreRecords"] == true {
-            checkpoint.page += 1;
-            checkpoint.page_token = status["nextPageToken"].as_str().map(str::to_owned);
-            checkpoint.job_id = None;
-            checkpoint.offset = None;
-            checkpoint.file_done = false;
-            save(&checkpoint_path, &checkpoint)?;
-        } else {
-            break;
+        match reader.next_page(cx.stderr).await {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(stop) => return reader.report_stop(stop, cx.stderr, cx.stdout),
         }
     }
-
     if cx.progress {
         writeln!(cx.stderr)?;
     }
+    let PageReader { file, checkpoint, .. } = reader;
     finish(file, &part, &args.output, &checkpoint_path)?;
     writeln!(
         cx.stdout,
@@ -260,6 +150,205 @@ pub(super) async fn run(args: BulkReadArgs, cx: Context<'_>) -> Result<i32, Fail
         })
     )?;
     Ok(0)
+}
+
+/// Why a page stopped the command.
+enum PageStop {
+    /// Zoho refused a call (in `job`, whose state is `state` once known).
+    Zoho {
+        error: zoho_host::Error,
+        job: Option<String>,
+        state: Option<String>,
+    },
+    /// The job ended in a state other than COMPLETED.
+    JobFailed {
+        job: String,
+        state: String,
+        message: Option<String>,
+    },
+    Failed(Failure),
+}
+
+impl From<Failure> for PageStop {
+    fn from(failure: Failure) -> Self {
+        PageStop::Failed(failure)
+    }
+}
+
+/// The run's position and output file, one Bulk Read page (one job) at a time.
+struct PageReader<'a> {
+    caller: &'a Caller<'a>,
+    args: &'a BulkReadArgs,
+    input: &'a Map<String, Value>,
+    part: &'a Path,
+    checkpoint_path: &'a Path,
+    file: File,
+    checkpoint: Checkpoint,
+    pacer: DownloadPacer,
+    progress: bool,
+}
+
+impl PageReader<'_> {
+    /// Reads the page the checkpoint is at: its job (started unless the checkpoint names
+    /// one), waited for, and its result file written out chunk by chunk. Whether another page
+    /// follows.
+    async fn next_page(&mut self, stderr: &mut dyn Write) -> Result<bool, PageStop> {
+        let job_id = self.job(stderr).await?;
+        let zoho = |error, state: Option<&str>| PageStop::Zoho {
+            error,
+            job: Some(job_id.clone()),
+            state: state.map(str::to_owned),
+        };
+        let status = wait_for_job(
+            self.caller,
+            "crmBulkReadStatus",
+            &job_id,
+            &["COMPLETED", "FAILURE"],
+            self.progress,
+            stderr,
+        )
+        .await?
+        .map_err(|error| zoho(error, None))?;
+        if status["state"] != "COMPLETED" {
+            return Err(PageStop::JobFailed {
+                job: job_id.clone(),
+                state: status["state"].as_str().unwrap_or("FAILURE").to_owned(),
+                message: status["errorMessage"].as_str().map(str::to_owned),
+            });
+        }
+        // A page Zoho reports empty has no file worth a download.
+        let empty = status["count"] == 0 && self.checkpoint.offset.is_none();
+        if !self.checkpoint.file_done && !empty {
+            self.download(&job_id, stderr)
+                .await?
+                .map_err(|error| zoho(error, status["state"].as_str()))?;
+        }
+        self.checkpoint.jobs.push(job_id.clone());
+        if status["moreRecords"] != true {
+            return Ok(false);
+        }
+        self.checkpoint.page += 1;
+        self.checkpoint.page_token = status["nextPageToken"].as_str().map(str::to_owned);
+        self.checkpoint.job_id = None;
+        self.checkpoint.offset = None;
+        self.checkpoint.file_done = false;
+        save(self.checkpoint_path, &self.checkpoint)?;
+        Ok(true)
+    }
+
+    /// The page's job: the one the checkpoint names, or a new one, saved before it is used.
+    async fn job(&mut self, stderr: &mut dyn Write) -> Result<String, PageStop> {
+        if let Some(job_id) = &self.checkpoint.job_id {
+            return Ok(job_id.clone());
+        }
+        let call_input = start_input(self.input, &self.checkpoint);
+        let output = self
+            .caller
+            .call("crmBulkReadStart", &call_input, stderr)
+            .await?
+            .map_err(|error| PageStop::Zoho {
+                error,
+                job: None,
+                state: None,
+            })?;
+        let job_id = output["data"]["jobId"].as_str().unwrap_or_default().to_owned();
+        self.checkpoint.job_id = Some(job_id.clone());
+        self.checkpoint.offset = None;
+        save(self.checkpoint_path, &self.checkpoint)?;
+        Ok(job_id)
+    }
+
+    /// Every chunk of the job's result file from the checkpoint's offset on, each written and
+    /// checkpointed before the next is asked for. Zoho's download limit is waited out, and a
+    /// download cut off mid-file is read again a few times (it changed nothing) before the
+    /// run stops for a `--resume`.
+    async fn download(
+        &mut self,
+        job_id: &str,
+        stderr: &mut dyn Write,
+    ) -> Result<Result<(), zoho_host::Error>, Failure> {
+        let mut broken_downloads = 0;
+        loop {
+            self.pacer.admit(self.progress, stderr).await?;
+            let mut call_input = json!({"jobId": job_id, "maxBytes": self.args.chunk_bytes});
+            if let Some(offset) = &self.checkpoint.offset {
+                call_input["offset"] = json!(offset);
+            }
+            let output = match self.caller.call_text("crmBulkReadResult", &call_input, stderr).await? {
+                Ok(output) => output,
+                Err(error) => {
+                    if let Some(wait) = self.pacer.backoff(&error) {
+                        writeln!(
+                            stderr,
+                            "zoho-harness: Zoho's download limit was reached; trying again in {} s",
+                            wait.as_secs()
+                        )?;
+                        tokio::time::sleep(wait).await;
+                        continue;
+                    }
+                    if matches!(error, zoho_host::Error::Transport(_)) && broken_downloads < MAX_BROKEN_DOWNLOADS {
+                        broken_downloads += 1;
+                        let wait = std::time::Duration::from_secs(1 << broken_downloads);
+                        writeln!(
+                            stderr,
+                            "zoho-harness: the download broke off; reading the same chunk again in {} s",
+                            wait.as_secs()
+                        )?;
+                        tokio::time::sleep(wait).await;
+                        continue;
+                    }
+                    return Ok(Err(error));
+                }
+            };
+            broken_downloads = 0;
+            let chunk = Chunk::read(&output)?;
+            write_chunk(
+                &mut self.file,
+                &mut self.checkpoint,
+                &chunk,
+                &self.caller.secrets(),
+                self.part,
+            )?;
+            save(self.checkpoint_path, &self.checkpoint)?;
+            if self.progress {
+                write!(
+                    stderr,
+                    "\rzoho-harness: page {}: {} records written          ",
+                    self.checkpoint.page, self.checkpoint.records
+                )?;
+                stderr.flush()?;
+            }
+            if chunk.done {
+                return Ok(Ok(()));
+            }
+        }
+    }
+
+    /// Says where the run stopped (the checkpoint `--resume` goes on from) and prints the
+    /// error document: exit 1, or 2 for a harness failure.
+    fn report_stop(&self, stop: PageStop, stderr: &mut dyn Write, stdout: &mut dyn Write) -> Result<i32, Failure> {
+        if let PageStop::Failed(failure) = stop {
+            return Err(failure);
+        }
+        say_stopped(self.checkpoint.records, self.progress, stderr)?;
+        match stop {
+            PageStop::Zoho {
+                error,
+                job: Some(job),
+                state,
+            } => self.caller.fail_for_job(&error, &job, state.as_deref(), stdout),
+            PageStop::Zoho { error, job: None, .. } => self.caller.fail(&error, stdout),
+            PageStop::JobFailed { job, state, message } => job_failed(
+                "Bulk Read",
+                &job,
+                &state,
+                message.as_deref(),
+                &self.caller.secrets(),
+                stdout,
+            ),
+            PageStop::Failed(failure) => Err(failure),
+        }
+    }
 }
 
 /// Pages Zoho serves by number; past them a job needs the page token the previous job gave.

@@ -247,23 +247,9 @@ fn mappings_from_header(header: &[String]) -> Result<Value, Failure> {
 }
 
 pub(super) async fn run(args: BulkWriteArgs, cx: Context<'_>) -> Result<i32, Failure> {
-    let (text, mut input) = input_object(&args.input, cx.stdin, "crmBulkWriteStart's inputs without fileId")?;
-    if input.contains_key("fileId") {
-        return Err(Failure(
-            "--input must not name a fileId: bulk-write uploads --file itself".into(),
-        ));
-    }
-    let mut parts = Parts::open(&args.file)?;
-    if !input.contains_key("fieldMappings") {
-        input.insert("fieldMappings".into(), mappings_from_header(&parts.header)?);
-    }
-    let stem = args
-        .file
-        .file_stem()
-        .and_then(|s| s.to_str())
-        .filter(|s| !s.is_empty())
-        .unwrap_or("records")
-        .to_owned();
+    let (text, input) = input_object(&args.input, cx.stdin, "crmBulkWriteStart's inputs without fileId")?;
+    let (start_input, mut parts) = prepare(&args, input)?;
+    let stem = file_stem(&args.file);
     let (resolved, harness) = cx.loader.connect(&args.target, cx.env).await?;
     let caller = Caller {
         harness: &harness,
@@ -271,133 +257,252 @@ pub(super) async fn run(args: BulkWriteArgs, cx: Context<'_>) -> Result<i32, Fai
         debug: wants_debug(&text),
     };
     let mut pacer = DownloadPacer::new(10);
-    let mut jobs = Vec::new();
-    let mut failures = Vec::new();
-    let (mut added, mut updated, mut skipped, mut rows_total) = (0u64, 0u64, 0u64, 0u64);
-    let mut number = 0;
+    let mut import = Import::default();
     while let Some(part) = parts.next_part()? {
-        number += 1;
-        rows_total += part.rows as u64;
-        let name = format!("{stem}-{number}.csv");
-        let zip = zipped(&name, &part.csv)?;
-        let upload = json!({
-            "fileName": format!("{stem}-{number}.zip"),
-            "fileBase64": base64::engine::general_purpose::STANDARD.encode(&zip),
-        });
-        drop(zip);
-        let file_id = match caller.call("crmBulkWriteUpload", &upload, cx.stderr).await? {
-            Ok(output) => output["data"]["fileId"].as_str().unwrap_or_default().to_owned(),
-            Err(error) => return report_stop(&caller, &error, part.rows_before, None, cx.stderr, cx.stdout),
-        };
-        let mut start = input.clone();
-        start.insert("fileId".into(), json!(file_id));
-        let job_id = match caller
-            .call("crmBulkWriteStart", &Value::Object(start), cx.stderr)
-            .await?
-        {
-            Ok(output) => output["data"]["jobId"].as_str().unwrap_or_default().to_owned(),
-            Err(error) => return report_stop(&caller, &error, part.rows_before, None, cx.stderr, cx.stdout),
-        };
-        let status = match wait_for_job(
+        let number = import.jobs.len() + 1;
+        let step = import_part(
             &caller,
-            "crmBulkWriteStatus",
-            &job_id,
-            &["COMPLETED", "FAILED", "FAILURE"],
+            &start_input,
+            &part,
+            &format!("{stem}-{number}"),
+            &mut pacer,
+            &mut import,
             cx.progress,
             cx.stderr,
         )
-        .await?
-        {
-            Ok(status) => status,
-            Err(error) => return report_stop(&caller, &error, part.rows_before, Some(&job_id), cx.stderr, cx.stdout),
-        };
-        let state = status["state"].as_str().unwrap_or_default().to_owned();
-        if state != "COMPLETED" {
-            return job_failed("Bulk Write", &job_id, &state, None, &caller.secrets(), cx.stdout);
-        }
-        let count = |key: &str| status[key].as_u64().unwrap_or(0);
-        added += count("added");
-        updated += count("updated");
-        skipped += count("skipped");
-
-        // The result file names every row; keep the ones Zoho did not write.
-        let mut offset: Option<String> = None;
-        let mut index = 0usize;
-        loop {
-            pacer.admit(cx.progress, cx.stderr).await?;
-            let mut call_input = json!({"jobId": job_id});
-            if let Some(offset) = &offset {
-                call_input["offset"] = json!(offset);
+        .await;
+        match step {
+            Ok(()) => {}
+            Err(PartStop::Failed(failure)) => return Err(failure),
+            Err(PartStop::Zoho { error, job }) => {
+                return report_stop(&caller, &error, part.rows_before, job.as_deref(), cx.stderr, cx.stdout);
             }
-            let chunk = match caller.call("crmBulkWriteResult", &call_input, cx.stderr).await? {
-                Ok(chunk) => chunk,
-                Err(error) => {
-                    if let Some(wait) = pacer.backoff(&error) {
-                        tokio::time::sleep(wait).await;
-                        continue;
-                    }
-                    return report_stop(&caller, &error, part.rows_before, Some(&job_id), cx.stderr, cx.stdout);
-                }
-            };
-            for row in chunk["data"].as_array().into_iter().flatten() {
-                index += 1;
-                let status = row["STATUS"].as_str().unwrap_or_default();
-                let errors = row["ERRORS"].as_str().unwrap_or_default();
-                if WRITTEN.contains(&status) && errors.is_empty() {
-                    continue;
-                }
-                let values: Map<String, Value> = row
-                    .as_object()
-                    .into_iter()
-                    .flatten()
-                    .filter(|(k, _)| !matches!(k.as_str(), "STATUS" | "ERRORS" | "RECORD_ID" | "ID"))
-                    .map(|(k, v)| (k.clone(), v.clone()))
-                    .collect();
-                failures.push(json!({
-                    "row": part.rows_before + index,
-                    "status": status,
-                    "errors": errors,
-                    "values": values,
-                }));
-            }
-            offset = chunk["nextOffset"].as_str().map(str::to_owned);
-            if chunk["done"] != false || offset.is_none() {
-                break;
+            Err(PartStop::JobFailed { job, state }) => {
+                return job_failed("Bulk Write", &job, &state, None, &caller.secrets(), cx.stdout);
             }
         }
         if cx.progress {
             write!(
                 cx.stderr,
-                "\rzoho-harness: {rows_total} rows imported ({} skipped)        ",
-                failures.len()
+                "\rzoho-harness: {} rows imported ({} skipped)        ",
+                import.rows,
+                import.failures.len()
             )?;
             cx.stderr.flush()?;
         }
-        jobs.push(json!({
-            "jobId": job_id,
-            "fileId": file_id,
-            "firstRow": part.rows_before + 1,
-            "rows": part.rows,
-            "added": count("added"),
-            "updated": count("updated"),
-            "skipped": count("skipped"),
-        }));
     }
     if cx.progress {
         writeln!(cx.stderr)?;
     }
-    let failed = failures.len();
-    let outcome = json!({
-        "file": args.file.display().to_string(),
-        "rows": rows_total,
-        "added": added,
-        "updated": updated,
-        "skipped": skipped,
-        "jobs": jobs,
-        "failures": failures,
-    });
-    writeln!(cx.stdout, "{}", serde_json::to_string_pretty(&outcome)?)?;
+    let failed = import.failures.len();
+    writeln!(
+        cx.stdout,
+        "{}",
+        serde_json::to_string_pretty(&import.outcome(&args.file))?
+    )?;
     Ok(if failed == 0 { 0 } else { 1 })
+}
+
+/// crmBulkWriteStart's input (with field mappings from the header when none are given) and
+/// the file cut into parts.
+fn prepare(args: &BulkWriteArgs, mut input: Map<String, Value>) -> Result<(Map<String, Value>, Parts), Failure> {
+    if input.contains_key("fileId") {
+        return Err(Failure(
+            "--input must not name a fileId: bulk-write uploads --file itself".into(),
+        ));
+    }
+    let parts = Parts::open(&args.file)?;
+    if !input.contains_key("fieldMappings") {
+        input.insert("fieldMappings".into(), mappings_from_header(&parts.header)?);
+    }
+    Ok((input, parts))
+}
+
+/// The name each part's upload is given after: FILE's name without its extension.
+fn file_stem(file: &Path) -> String {
+    file.file_stem()
+        .and_then(|s| s.to_str())
+        .filter(|s| !s.is_empty())
+        .unwrap_or("records")
+        .to_owned()
+}
+
+/// What the parts imported so far add up to.
+#[derive(Default)]
+struct Import {
+    rows: u64,
+    added: u64,
+    updated: u64,
+    skipped: u64,
+    jobs: Vec<Value>,
+    failures: Vec<Value>,
+}
+
+impl Import {
+    /// The JSON the command prints.
+    fn outcome(self, file: &Path) -> Value {
+        json!({
+            "file": file.display().to_string(),
+            "rows": self.rows,
+            "added": self.added,
+            "updated": self.updated,
+            "skipped": self.skipped,
+            "jobs": self.jobs,
+            "failures": self.failures,
+        })
+    }
+}
+
+/// Why a part's import stopped the command.
+enum PartStop {
+    /// Zoho refused a call (in `job`, once one was started).
+    Zoho {
+        error: zoho_host::Error,
+        job: Option<String>,
+    },
+    /// The job ended in a state other than COMPLETED.
+    JobFailed {
+        job: String,
+        state: String,
+    },
+    Failed(Failure),
+}
+
+impl From<Failure> for PartStop {
+    fn from(failure: Failure) -> Self {
+        PartStop::Failed(failure)
+    }
+}
+
+/// One part: zipped and uploaded, imported, waited for, and its skipped rows read from the
+/// job's result file into `import`.
+#[allow(clippy::too_many_arguments, reason = "one part's step, every argument named")]
+async fn import_part(
+    caller: &Caller<'_>,
+    start_input: &Map<String, Value>,
+    part: &Part,
+    name: &str,
+    pacer: &mut DownloadPacer,
+    import: &mut Import,
+    progress: bool,
+    stderr: &mut dyn Write,
+) -> Result<(), PartStop> {
+    let zip = zipped(&format!("{name}.csv"), &part.csv)?;
+    let upload = json!({
+        "fileName": format!("{name}.zip"),
+        "fileBase64": base64::engine::general_purpose::STANDARD.encode(&zip),
+    });
+    drop(zip);
+    let zoho = |job: Option<&str>| {
+        let job = job.map(str::to_owned);
+        move |error| PartStop::Zoho { error, job }
+    };
+    let output = caller
+        .call("crmBulkWriteUpload", &upload, stderr)
+        .await?
+        .map_err(zoho(None))?;
+    let file_id = output["data"]["fileId"].as_str().unwrap_or_default().to_owned();
+    let mut start = start_input.clone();
+    start.insert("fileId".into(), json!(file_id));
+    let output = caller
+        .call("crmBulkWriteStart", &Value::Object(start), stderr)
+        .await?
+        .map_err(zoho(None))?;
+    let job_id = output["data"]["jobId"].as_str().unwrap_or_default().to_owned();
+    let status = wait_for_job(
+        caller,
+        "crmBulkWriteStatus",
+        &job_id,
+        &["COMPLETED", "FAILED", "FAILURE"],
+        progress,
+        stderr,
+    )
+    .await?
+    .map_err(zoho(Some(&job_id)))?;
+    let state = status["state"].as_str().unwrap_or_default();
+    if state != "COMPLETED" {
+        return Err(PartStop::JobFailed {
+            job: job_id,
+            state: state.to_owned(),
+        });
+    }
+    let count = |key: &str| status[key].as_u64().unwrap_or(0);
+    import.rows += part.rows as u64;
+    import.added += count("added");
+    import.updated += count("updated");
+    import.skipped += count("skipped");
+    let skipped = skipped_rows(caller, &job_id, part.rows_before, pacer, progress, stderr)
+        .await?
+        .map_err(zoho(Some(&job_id)))?;
+    import.failures.extend(skipped);
+    import.jobs.push(json!({
+        "jobId": job_id,
+        "fileId": file_id,
+        "firstRow": part.rows_before + 1,
+        "rows": part.rows,
+        "added": count("added"),
+        "updated": count("updated"),
+        "skipped": count("skipped"),
+    }));
+    Ok(())
+}
+
+/// The rows of a finished job's result file that Zoho did not write, each with its row
+/// number in FILE (`rows_before` precede the part), Zoho's status and errors and the values
+/// it echoed. Downloads are paced to Zoho's limit and retried after its 429s.
+async fn skipped_rows(
+    caller: &Caller<'_>,
+    job_id: &str,
+    rows_before: usize,
+    pacer: &mut DownloadPacer,
+    progress: bool,
+    stderr: &mut dyn Write,
+) -> Result<Result<Vec<Value>, zoho_host::Error>, Failure> {
+    let mut skipped = Vec::new();
+    let mut offset: Option<String> = None;
+    let mut index = 0usize;
+    loop {
+        pacer.admit(progress, stderr).await?;
+        let mut call_input = json!({"jobId": job_id});
+        if let Some(offset) = &offset {
+            call_input["offset"] = json!(offset);
+        }
+        let chunk = match caller.call("crmBulkWriteResult", &call_input, stderr).await? {
+            Ok(chunk) => chunk,
+            Err(error) => {
+                if let Some(wait) = pacer.backoff(&error) {
+                    tokio::time::sleep(wait).await;
+                    continue;
+                }
+                return Ok(Err(error));
+            }
+        };
+        for row in chunk["data"].as_array().into_iter().flatten() {
+            index += 1;
+            let status = row["STATUS"].as_str().unwrap_or_default();
+            let errors = row["ERRORS"].as_str().unwrap_or_default();
+            if WRITTEN.contains(&status) && errors.is_empty() {
+                continue;
+            }
+            let values: Map<String, Value> = row
+                .as_object()
+                .into_iter()
+                .flatten()
+                .filter(|(k, _)| !matches!(k.as_str(), "STATUS" | "ERRORS" | "RECORD_ID" | "ID"))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect();
+            skipped.push(json!({
+                "row": rows_before + index,
+                "status": status,
+                "errors": errors,
+                "values": values,
+            }));
+        }
+        offset = chunk["nextOffset"].as_str().map(str::to_owned);
+        if chunk["done"] != false || offset.is_none() {
+            return Ok(Ok(skipped));
+        }
+    }
 }
 
 /// A call failed mid-run: says which rows are in doubt, prints the error (exit 1).

@@ -18,12 +18,12 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
 use super::common::{ActionInput, Failure, input_object, print_error, print_log, wants_debug};
-use super::connection::ConnectionArgs;
+use super::connection::{ConnectionArgs, Resolved};
 use super::context::Context;
-use super::part_file::{Checkpointed, finish, resume, save, with_suffix};
-use zoho_host::CallContext;
+use super::part_file::{Checkpointed, finish, resume, save, say_stopped, with_suffix};
 use zoho_host::MemoryLog;
 use zoho_host::output::scrub;
+use zoho_host::{CallContext, Harness};
 
 /// The list actions an export can walk: each takes `fetchAll`, `maxRecords` and `cursor`, and
 /// answers `{data, info: {moreRecords, cursor}}`.
@@ -120,27 +120,15 @@ pub(super) async fn run(args: ExportArgs, cx: Context<'_>) -> Result<i32, Failur
             break;
         }
         let call_input = next_call_input(&input, cursor.as_deref(), wanted);
-        let log = MemoryLog::default();
-        let context = CallContext::new(Arc::clone(&resolved.provider)).with_log(Arc::new(log.clone()));
-        let outcome = harness
-            .invoke(&context, &args.key, &resolved.connection, &call_input.to_string())
-            .await;
-        let secrets = resolved.provider.secrets();
-        print_log(&log, debug, &secrets, cx.stderr)?;
+        let (outcome, secrets) = call_list(&harness, &resolved, &args.key, &call_input, debug, cx.stderr).await?;
         if let Some(landed) = settle(&mut writing, cx.progress, cx.stderr).await? {
             held = Some(landed);
         }
-        let output = match outcome.map_err(|e| Failure(scrub(&e.to_string(), &secrets)))? {
+        let output = match outcome {
             Ok(output) => output,
             Err(error) => {
                 let records = held.as_ref().map_or(0, |(_, written)| written.records);
-                if cx.progress {
-                    writeln!(cx.stderr)?;
-                }
-                writeln!(
-                    cx.stderr,
-                    "zoho-harness: the export stopped after {records} records; `--resume` goes on from there"
-                )?;
+                say_stopped(records, cx.progress, cx.stderr)?;
                 return print_error(&error, &secrets, cx.stdout);
             }
         };
@@ -188,6 +176,27 @@ pub(super) async fn run(args: ExportArgs, cx: Context<'_>) -> Result<i32, Failur
         json!({"records": checkpoint.records, "output": args.output.display().to_string(), "format": args.format})
     )?;
     Ok(0)
+}
+
+/// One call of the list action, its log printed (scrubbed) on stderr: the action's outcome
+/// and the connection's secrets, for scrubbing what is printed of it.
+async fn call_list(
+    harness: &Harness,
+    resolved: &Resolved,
+    key: &str,
+    call_input: &Value,
+    debug: bool,
+    stderr: &mut dyn Write,
+) -> Result<(Result<String, zoho_host::Error>, Vec<String>), Failure> {
+    let log = MemoryLog::default();
+    let context = CallContext::new(Arc::clone(&resolved.provider)).with_log(Arc::new(log.clone()));
+    let outcome = harness
+        .invoke(&context, key, &resolved.connection, &call_input.to_string())
+        .await;
+    let secrets = resolved.provider.secrets();
+    print_log(&log, debug, &secrets, stderr)?;
+    let outcome = outcome.map_err(|e| Failure(scrub(&e.to_string(), &secrets)))?;
+    Ok((outcome, secrets))
 }
 
 /// A chunk being written: the file and checkpoint come back once it is on disk.

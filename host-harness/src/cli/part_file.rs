@@ -3,7 +3,7 @@
 //! run cuts the part back to that length and goes on from the position it names.
 
 use std::fs::{File, OpenOptions};
-use std::io::{Seek, SeekFrom};
+use std::io::{Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
@@ -97,5 +97,18 @@ pub(super) fn finish(file: File, part: &Path, output: &Path, checkpoint: &Path) 
         ))
     })?;
     let _ = std::fs::remove_file(checkpoint);
+    Ok(())
+}
+
+/// Tells the user where an interrupted run stopped: after `records` records, which the part
+/// file keeps and `--resume` goes on from (ending the progress line first).
+pub(super) fn say_stopped(records: u64, progress: bool, stderr: &mut dyn Write) -> Result<(), Failure> {
+    if progress {
+        writeln!(stderr)?;
+    }
+    writeln!(
+        stderr,
+        "zoho-harness: the export stopped after {records} records; `--resume` goes on from there"
+    )?;
     Ok(())
 }

@@ -23,6 +23,11 @@ use crate::regions;
 const EXPIRY_MARGIN: Duration = Duration::from_secs(60);
 const STORE_FILE: &str = "connections.json";
 const LOCK_FILE: &str = "connections.lock";
+/// How long a refresh waits for another process's refresh of the store: the OAuth client's
+/// own bound (30 s) with room to spare.
+const LOCK_WAIT: Duration = Duration::from_secs(45);
+/// How often a waiting refresh tries the lock again.
+const LOCK_RETRY: Duration = Duration::from_millis(20);
 
 /// How a connection gets new access tokens.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -192,8 +197,26 @@ impl ConnectionStore {
         Ok(())
     }
 
-    /// Takes the exclusive cross-process lock (blocking until it is free).
+    /// Takes the exclusive cross-process lock, blocking until it is free (the synchronous
+    /// `put` and `remove`; a refresh waits for it with [`StoreCredentials::lock_within`]).
     fn lock(&self) -> Result<FileLock, StoreError> {
+        let file = self.lock_file()?;
+        file.lock().map_err(|e| self.io("locked", e))?;
+        Ok(FileLock(file))
+    }
+
+    /// Tries the exclusive cross-process lock once, without waiting: `None` while another
+    /// process holds it.
+    fn try_lock(&self) -> Result<Option<FileLock>, StoreError> {
+        let file = self.lock_file()?;
+        match file.try_lock() {
+            Ok(()) => Ok(Some(FileLock(file))),
+            Err(std::fs::TryLockError::WouldBlock) => Ok(None),
+            Err(std::fs::TryLockError::Error(e)) => Err(self.io("locked", e)),
+        }
+    }
+
+    fn lock_file(&self) -> Result<File, StoreError> {
         self.create_dir()?;
         let mut options = OpenOptions::new();
         options.create(true).truncate(false).write(true);
@@ -202,11 +225,7 @@ impl ConnectionStore {
             use std::os::unix::fs::OpenOptionsExt;
             options.mode(0o600);
         }
-        let file = options
-            .open(self.dir.join(LOCK_FILE))
-            .map_err(|e| self.io("locked", e))?;
-        file.lock().map_err(|e| self.io("locked", e))?;
-        Ok(FileLock(file))
+        options.open(self.dir.join(LOCK_FILE)).map_err(|e| self.io("locked", e))
     }
 
     fn read(&self) -> Result<StoreFile, StoreError> {
@@ -307,34 +326,64 @@ impl StoreCredentials {
         connection.access_token.is_some() && connection.expires_at > now() + EXPIRY_MARGIN.as_secs()
     }
 
+    /// Runs a file operation of the store on tokio's blocking threads, off the async runtime.
+    async fn off_runtime<T: Send + 'static>(
+        &self,
+        operation: impl FnOnce(&ConnectionStore) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, CredentialError> {
+        let store = self.store.clone();
+        tokio::task::spawn_blocking(move || operation(&store))
+            .await
+            .map_err(|e| CredentialError::Unavailable(e.to_string()))?
+            .map_err(|e| CredentialError::Unavailable(e.to_string()))
+    }
+
+    /// The cross-process lock, taken without blocking the runtime: tried every few
+    /// milliseconds for at most `wait`. A holder keeps it for one token request, which the
+    /// OAuth client bounds, so a lock held longer belongs to a process that is stuck.
+    async fn lock_within(&self, wait: Duration) -> Result<FileLock, CredentialError> {
+        let started = std::time::Instant::now();
+        loop {
+            if let Some(lock) = self.off_runtime(ConnectionStore::try_lock).await? {
+                return Ok(lock);
+            }
+            if started.elapsed() >= wait {
+                return Err(CredentialError::Unavailable(format!(
+                    "another process has held the connection store's lock ({}) for {} s",
+                    self.store.dir.join(LOCK_FILE).display(),
+                    wait.as_secs()
+                )));
+            }
+            tokio::time::sleep(LOCK_RETRY).await;
+        }
+    }
+
     /// Returns current credentials, refreshing when `needs_refresh` says so, at most once.
     async fn current(
         &self,
         name: &str,
         needs_refresh: impl Fn(&StoredConnection) -> bool,
     ) -> Result<ConnectionInfo, CredentialError> {
-        let unavailable = |e: StoreError| CredentialError::Unavailable(e.to_string());
         let unknown = || {
             CredentialError::UnknownConnection(format!(
                 "no stored connection named {name:?}; create it with `zoho-harness connect {name} ...`"
             ))
         };
         // Fast path: no lock, no refresh.
-        if let Some(connection) = self.store.get(name).map_err(unavailable)?
+        let stored = {
+            let name = name.to_owned();
+            self.off_runtime(move |store| store.get(&name)).await?
+        };
+        if let Some(connection) = stored
             && !needs_refresh(&connection)
             && let Some(info) = Self::info(&connection)
         {
             return Ok(info);
         }
         let _in_process = self.refreshing.lock().await;
-        let store = self.store.clone();
+        let lock = self.lock_within(LOCK_WAIT).await?;
         let name_owned = name.to_owned();
-        // The file lock blocks; take it off the async runtime.
-        let lock = tokio::task::spawn_blocking(move || store.lock())
-            .await
-            .map_err(|e| CredentialError::Unavailable(e.to_string()))?
-            .map_err(unavailable)?;
-        let mut file = self.store.read().map_err(unavailable)?;
+        let mut file = self.off_runtime(ConnectionStore::read).await?;
         let connection = file.connections.get_mut(&name_owned).ok_or_else(unknown)?;
         if !needs_refresh(connection)
             && let Some(info) = Self::info(connection)
@@ -376,7 +425,7 @@ impl StoreCredentials {
             ))),
             Err(OAuthError::Unavailable(message)) => Err(CredentialError::Unavailable(message)),
         };
-        self.store.write(&file).map_err(unavailable)?;
+        self.off_runtime(move |store| store.write(&file)).await?;
         drop(lock);
         result
     }
