@@ -18,7 +18,8 @@ if ! rustup target list --installed | grep -qx wasm32-wasip2; then
   rustup target add wasm32-wasip2
 fi
 target_dir="${CARGO_TARGET_DIR:-target}"
-# The same directory host-harness's build script uses, so the guest is built once.
+# The same directory zoho-host's build script (host-harness/zoho-host/build.rs) uses, so the
+# guest is built once.
 component_dir="${target_dir}/component"
 CARGO_TARGET_DIR="${component_dir}" cargo build --package zoho-component --package zoho-env-credentials \
   --package zoho-stderr-logging --target wasm32-wasip2 --profile wasm --locked

@@ -7,24 +7,22 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
-use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD as BASE64;
 use bytes::Bytes;
 use http_body_util::BodyExt;
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::wire::{parse_query, percent_decode};
 
-use crate::{Fault, InjectedFault, Module, RecordedRequest, Reply, Shared, State, Trigger, books, crm};
+use crate::{Fault, RecordedRequest, Reply, Shared, State, books, crm};
 
 /// A running fake. Stops when dropped.
 #[derive(Debug)]
 pub struct FakeZoho {
     addr: SocketAddr,
-    shared: Shared,
-    token: String,
+    pub(crate) shared: Shared,
+    pub(crate) token: String,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     thread: Option<JoinHandle<()>>,
 }
@@ -107,42 +105,9 @@ impl FakeZoho {
         self.addr
     }
 
-    /// An access token the fake accepts.
-    pub fn access_token(&self) -> String {
-        self.token.clone()
-    }
-
-    /// Makes `token` valid as well (e.g. the token a refresh would return).
-    pub fn add_token(&self, token: &str) {
-        self.shared.lock().tokens.insert(token.to_owned());
-    }
-
-    /// Makes `token` invalid, as if it expired: requests carrying it get 401 `INVALID_TOKEN`.
-    pub fn revoke_token(&self, token: &str) {
-        self.shared.lock().tokens.remove(token);
-    }
-
     /// Every request received so far, oldest first.
     pub fn requests(&self) -> Vec<RecordedRequest> {
         self.shared.lock().requests.clone()
-    }
-
-    /// Adds a note to a record directly (no request recorded) and returns its id.
-    pub fn seed_note(&self, module: &str, record_id: &str, title: &str, content: &str) -> String {
-        let mut state = self.shared.lock();
-        let id = state.new_id();
-        let now = state.clock.now();
-        let user = state.user.clone();
-        let note = json!({
-            "id": id, "Note_Title": title, "Note_Content": content,
-            "Parent_Id": {"module": {"api_name": module}, "id": record_id},
-            "Owner": user, "Created_By": user, "Modified_By": user,
-            "Created_Time": now, "Modified_Time": now,
-        });
-        if let Value::Object(note) = note {
-            state.notes.push(note);
-        }
-        id
     }
 
     /// TCP connections accepted so far.
@@ -155,475 +120,9 @@ impl FakeZoho {
         self.shared.lock().observer = Some(observer);
     }
 
-    /// Credits charged over the last 24 hours of the fake's clock.
-    pub fn credits_used(&self) -> u64 {
-        let mut state = self.shared.lock();
-        let now = state.clock.now_unix();
-        state.credits.used(now)
-    }
-
-    /// Credits charged since the fake started or [`Self::reset_credits`], window or not.
-    pub fn credits_charged(&self) -> u64 {
-        self.shared.lock().credits.charged_ever
-    }
-
-    /// The organization's allowance over 24 hours (Zoho's: Free 5,000; Standard 50,000 + 250
-    /// per user, ...); `None`, the default, never runs out.
-    pub fn set_credit_allowance(&self, credits: Option<u64>) {
-        self.shared.lock().credits.allowance = credits;
-    }
-
-    /// Forgets every charge.
-    pub fn reset_credits(&self) {
-        let mut state = self.shared.lock();
-        let allowance = state.credits.allowance;
-        state.credits = crate::credits::Meter::default();
-        state.credits.allowance = allowance;
-    }
-
-    /// Zoho's limit on the calls one app may have in flight for the organization (Free 5,
-    /// Standard 10, ...); past it the fake answers 429. `None`, the default, never refuses.
-    pub fn set_concurrency_limit(&self, calls: Option<usize>) {
-        self.shared.lock().concurrency_limit = calls;
-    }
-
-    /// The most calls the fake has had in flight at once, and the calls it refused for
-    /// passing the concurrency limit.
-    pub fn concurrency(&self) -> (usize, usize) {
-        let state = self.shared.lock();
-        (state.most_in_flight, state.concurrency_refusals)
-    }
-
     /// Forgets the requests received so far.
     pub fn clear_requests(&self) {
         self.shared.lock().requests.clear();
-    }
-
-    /// Adds a module (e.g. a custom `Projects__c`) whose records need `mandatory_field`.
-    pub fn add_module(&self, name: &str, mandatory_field: &str) {
-        self.shared
-            .lock()
-            .modules
-            .entry(name.to_owned())
-            .or_insert_with(|| Module::new(mandatory_field));
-    }
-
-    /// Stores records directly (no request recorded) and returns their new ids.
-    pub fn seed(&self, module: &str, records: &[Value]) -> Vec<String> {
-        let mut state = self.shared.lock();
-        records
-            .iter()
-            .filter_map(Value::as_object)
-            .map(|fields| crate::records::insert(&mut state, module, fields.clone()))
-            .collect()
-    }
-
-    /// The records of a module as stored, in creation order.
-    pub fn records(&self, module: &str) -> Vec<Value> {
-        self.shared
-            .lock()
-            .modules
-            .get(module)
-            .map(|m| m.records.iter().cloned().map(Value::Object).collect())
-            .unwrap_or_default()
-    }
-
-    /// Sets the largest attachment the fake accepts (Zoho answers 413 above it).
-    pub fn set_attachment_size_limit(&self, bytes: usize) {
-        self.shared.lock().attachment_size_limit = bytes;
-    }
-
-    /// Stores an attachment directly (no request recorded) and returns its id.
-    pub fn seed_attachment(
-        &self,
-        module: &str,
-        record_id: &str,
-        file_name: &str,
-        content_type: &str,
-        data: &[u8],
-    ) -> String {
-        let mut state = self.shared.lock();
-        let id = state.new_id();
-        let attachment = crate::attachments::Attachment {
-            id: id.clone(),
-            file_name: file_name.to_owned(),
-            content_type: content_type.to_owned(),
-            data: data.to_vec(),
-            link_url: None,
-            created_time: state.clock.now(),
-        };
-        state
-            .attachments
-            .entry((module.to_owned(), record_id.to_owned()))
-            .or_default()
-            .push(attachment);
-        id
-    }
-
-    /// The attachments of a record as stored: (file name, content type, bytes).
-    pub fn attachments(&self, module: &str, record_id: &str) -> Vec<(String, String, Vec<u8>)> {
-        self.shared
-            .lock()
-            .attachments
-            .get(&(module.to_owned(), record_id.to_owned()))
-            .map(|all| {
-                all.iter()
-                    .map(|a| (a.file_name.clone(), a.content_type.clone(), a.data.clone()))
-                    .collect()
-            })
-            .unwrap_or_default()
-    }
-
-    /// Registers an OAuth client the accounts server accepts.
-    pub fn register_client(&self, client_id: &str, client_secret: &str) {
-        self.shared
-            .lock()
-            .accounts
-            .clients
-            .insert(client_id.to_owned(), client_secret.to_owned());
-    }
-
-    /// A one-time grant code for a registered client (what Zoho's Self Client console shows).
-    pub fn issue_grant_code(&self, client_id: &str) -> String {
-        let mut state = self.shared.lock();
-        state.accounts.issued += 1;
-        let code = format!("1000.grant{:08x}", state.accounts.issued);
-        state
-            .accounts
-            .grant_codes
-            .insert(code.clone(), (client_id.to_owned(), false));
-        code
-    }
-
-    /// A refresh token for a registered client, as if a grant code had been exchanged.
-    pub fn issue_refresh_token(&self, client_id: &str) -> String {
-        let mut state = self.shared.lock();
-        state.accounts.issued += 1;
-        let token = format!(
-            "1000.refresh{:08x}.{:x}",
-            state.accounts.issued,
-            state.next_id.wrapping_add(0x5eed)
-        );
-        state
-            .accounts
-            .refresh_tokens
-            .insert(token.clone(), (client_id.to_owned(), Vec::new()));
-        token
-    }
-
-    /// Whether a refresh token is still valid (not revoked).
-    pub fn refresh_token_valid(&self, token: &str) -> bool {
-        self.shared.lock().accounts.refresh_tokens.contains_key(token)
-    }
-
-    /// How long issued access tokens live (default one hour).
-    pub fn set_token_lifetime(&self, lifetime: std::time::Duration) {
-        self.shared.lock().accounts.lifetime = lifetime;
-    }
-
-    /// How many access tokens one refresh token may get per window (Zoho: 10 per 10 minutes).
-    pub fn set_refresh_limit(&self, count: usize) {
-        self.shared.lock().accounts.refresh_limit = count;
-    }
-
-    /// The `api_domain` token answers name (default: this fake's own URL).
-    pub fn set_oauth_api_domain(&self, api_domain: &str) {
-        self.shared.lock().accounts.api_domain = Some(api_domain.to_owned());
-    }
-
-    /// Answer with the older expiry form (`expires_in` in ms plus `expires_in_sec`).
-    pub fn set_legacy_expiry(&self, legacy: bool) {
-        self.shared.lock().accounts.legacy_expiry = legacy;
-    }
-
-    /// Expires every access token issued so far, as if an hour passed.
-    pub fn expire_access_tokens(&self) {
-        let mut state = self.shared.lock();
-        let now = std::time::Instant::now();
-        for at in state.accounts.expiries.values_mut() {
-            *at = now;
-        }
-    }
-
-    /// Requests received by the token endpoint (every grant), for counting refreshes.
-    pub fn token_requests(&self) -> Vec<RecordedRequest> {
-        self.requests()
-            .into_iter()
-            .filter(|r| r.path == "/oauth/v2/token")
-            .collect()
-    }
-
-    /// Adds an uploaded Bulk Write file directly (no request recorded) and returns its id.
-    pub fn seed_bulk_upload(&self, name: &str, csv: &[u8]) -> String {
-        let mut state = self.shared.lock();
-        let id = state.new_id();
-        state.bulk.uploads.insert(id.clone(), (name.to_owned(), csv.to_vec()));
-        id
-    }
-
-    /// Starts a Bulk Read (`kind` "read") or Bulk Write ("write") job directly from its JSON
-    /// body, as a client's POST would, and returns the job id.
-    pub fn seed_bulk_job(&self, kind: &str, body: &Value) -> Option<String> {
-        let request = RecordedRequest {
-            method: "POST".into(),
-            path: format!("/crm/bulk/v8/{kind}"),
-            raw_query: None,
-            query: Vec::new(),
-            headers: vec![("content-type".into(), "application/json".into())],
-            body: body.to_string().into_bytes(),
-            received_at: std::time::Instant::now(),
-        };
-        let mut state = self.shared.lock();
-        let reply = match kind {
-            "read" => crate::bulk_read::route(&mut state, &request, &[])?,
-            _ => crate::bulk_write::route(&mut state, &request, &[])?,
-        };
-        let answer: Value = serde_json::from_slice(&reply.body).ok()?;
-        let details = answer
-            .get("data")
-            .and_then(|d| d.get(0))
-            .unwrap_or(&answer)
-            .get("details")?;
-        details.get("id")?.as_str().map(str::to_owned)
-    }
-
-    /// Records per Bulk Read job page (Zoho's is 200,000); smaller pages keep tests quick.
-    pub fn set_bulk_page_size(&self, records: usize) {
-        self.shared.lock().bulk.page_size = records.max(1);
-    }
-
-    /// How long a bulk job stays in each state (ADDED, QUEUED, IN PROGRESS) before completing.
-    pub fn set_bulk_step(&self, step: std::time::Duration) {
-        self.shared.lock().bulk.step = step;
-    }
-
-    /// Result downloads allowed per window before a 429 (Zoho: 10 a minute).
-    pub fn set_bulk_download_limit(&self, downloads: usize, window: std::time::Duration) {
-        let mut state = self.shared.lock();
-        state.bulk.download_limit = downloads;
-        state.bulk.download_window = window;
-    }
-
-    /// Lets `pass` Bulk Read result downloads through, then fails the next `times` with a 500.
-    pub fn fail_bulk_downloads(&self, pass: usize, times: usize) {
-        self.shared.lock().bulk.download_failures = (pass, times);
-    }
-
-    /// Lets `pass` Bulk Read result downloads through, then breaks the next `times` off halfway
-    /// through their body.
-    pub fn break_bulk_downloads(&self, pass: usize, times: usize) {
-        self.shared.lock().bulk.download_breaks = (pass, times);
-    }
-
-    /// Makes the next Bulk Read job end in FAILURE with `message`.
-    pub fn fail_next_bulk_read(&self, message: &str) {
-        self.shared.lock().bulk.fail_next = Some(message.to_owned());
-    }
-
-    /// Arms `fault` for the next `times` requests whose path starts with `path_prefix`.
-    pub fn inject(&self, path_prefix: &str, fault: Fault, times: usize) {
-        self.inject_after(path_prefix, fault, 0, times);
-    }
-
-    /// Arms `fault` for `times` requests under `path_prefix`, after letting `skip` through.
-    pub fn inject_after(&self, path_prefix: &str, fault: Fault, skip: usize, times: usize) {
-        let trigger = Trigger::Count { skip, times };
-        self.shared.lock().faults.push(InjectedFault {
-            path_prefix: path_prefix.to_owned(),
-            fault,
-            trigger,
-        });
-    }
-
-    /// Arms `fault` for requests under `path_prefix` with `probability` each, drawn from a
-    /// generator seeded with `seed` (so a failing run can be replayed), at most `max` times.
-    pub fn inject_random(&self, path_prefix: &str, fault: Fault, probability: f64, seed: u64, max: usize) {
-        let trigger = Trigger::Random {
-            probability,
-            state: seed.max(1),
-            left: max,
-        };
-        self.shared.lock().faults.push(InjectedFault {
-            path_prefix: path_prefix.to_owned(),
-            fault,
-            trigger,
-        });
-    }
-
-    /// Replaces the Books organizations the token can use, as `(id, name)` pairs.
-    pub fn set_books_organizations(&self, organizations: &[(&str, &str)]) {
-        self.shared.lock().books.organizations = organizations
-            .iter()
-            .map(|(id, name)| books::Organization {
-                id: (*id).to_owned(),
-                name: (*name).to_owned(),
-            })
-            .collect();
-    }
-
-    /// Plays one of the plausible answers Books may give to a `sort_column` a record type does
-    /// not document (Zoho does not say which it gives).
-    pub fn set_books_unsupported_sort(&self, behaviour: crate::UnsupportedSort) {
-        self.shared.lock().books.unsupported_sort = behaviour;
-    }
-
-    /// Replaces the sort columns a Books record type documents (e.g. none at all), so a test can
-    /// see what a trigger does when even a documented column is not honoured.
-    pub fn set_books_sort_columns(&self, record_type: &str, columns: &[&str]) {
-        self.shared.lock().books.sort_columns_override.insert(
-            record_type.to_owned(),
-            columns.iter().map(|c| (*c).to_owned()).collect(),
-        );
-    }
-
-    /// The id of the first Books organization (the only one unless changed).
-    pub fn books_organization_id(&self) -> String {
-        self.shared
-            .lock()
-            .books
-            .organizations
-            .first()
-            .map(|o| o.id.clone())
-            .unwrap_or_default()
-    }
-
-    /// Stores Books records directly under `collection` (`contacts`, `settings/taxes`,
-    /// `invoices/{id}/comments`), giving each an id in `id_field`; returns the ids.
-    pub fn seed_books(&self, organization: &str, collection: &str, id_field: &str, records: &[Value]) -> Vec<String> {
-        let mut state = self.shared.lock();
-        let key = (organization.to_owned(), collection.to_owned());
-        records
-            .iter()
-            .filter_map(Value::as_object)
-            .map(|r| books::insert(&mut state, &key, id_field, r.clone()))
-            .filter_map(|stored| stored.get(id_field).and_then(Value::as_str).map(str::to_owned))
-            .collect()
-    }
-
-    /// The Books records of a collection, as stored.
-    pub fn books_records(&self, organization: &str, collection: &str) -> Vec<Value> {
-        self.shared
-            .lock()
-            .books
-            .collections
-            .get(&(organization.to_owned(), collection.to_owned()))
-            .map(|records| records.iter().cloned().map(Value::Object).collect())
-            .unwrap_or_default()
-    }
-
-    /// Stops the fake's clock: records created from now on share one second until it moves.
-    pub fn freeze_clock(&self) {
-        self.shared.lock().clock.freeze();
-    }
-
-    /// Moves the fake's clock (stopped or running) by `seconds`, as if that much time passed.
-    pub fn advance_clock(&self, seconds: i64) {
-        self.shared.lock().clock.advance(seconds);
-    }
-
-    /// Lets a stopped clock run again from where it stands.
-    pub fn resume_clock(&self) {
-        self.shared.lock().clock.resume();
-    }
-
-    /// The fake's time, in seconds since the Unix epoch.
-    pub fn now_unix(&self) -> i64 {
-        self.shared.lock().clock.now_unix()
-    }
-
-    /// Edits a record as a user would in Zoho's UI (new `Modified_Time`, notifications sent);
-    /// false when there is no such record.
-    pub fn edit_record(&self, module: &str, id: &str, values: &Value) -> bool {
-        let mut state = self.shared.lock();
-        let edited = crate::records::edit(&mut state, module, id, values.as_object().cloned().unwrap_or_default());
-        dispatch(&mut state);
-        edited
-    }
-
-    /// Creates a record as a user would in Zoho's UI (notifications sent) and returns its id.
-    pub fn create_record(&self, module: &str, values: &Value) -> String {
-        let mut state = self.shared.lock();
-        let id = crate::records::insert(&mut state, module, values.as_object().cloned().unwrap_or_default());
-        crate::watch::notify(&mut state, module, "insert", std::slice::from_ref(&id), &[]);
-        dispatch(&mut state);
-        id
-    }
-
-    /// Deletes a record as a user would (to the recycle bin, notifications sent); false when
-    /// there is no such record.
-    pub fn delete_record(&self, module: &str, id: &str) -> bool {
-        let mut state = self.shared.lock();
-        let deleted = crm::remove_record(&mut state, module, id)["status"] == "success";
-        if deleted {
-            crate::watch::notify(&mut state, module, "delete", &[id.to_owned()], &[]);
-        }
-        dispatch(&mut state);
-        deleted
-    }
-
-    /// Arms an edit of a record to happen just before the (`skip` + 1)-th request whose path
-    /// starts with `path_prefix` is handled: a change made while a client is mid-way.
-    pub fn edit_on_request(&self, path_prefix: &str, skip: usize, module: &str, id: &str, values: &Value) {
-        self.shared.lock().edits_on_request.push(crate::EditOnRequest {
-            path_prefix: path_prefix.to_owned(),
-            skip,
-            module: module.to_owned(),
-            id: id.to_owned(),
-            values: values.as_object().cloned().unwrap_or_default(),
-        });
-    }
-
-    /// Notifications posted so far (with what the listener answered), oldest first.
-    pub fn deliveries(&self) -> Vec<crate::watch::Delivery> {
-        self.shared.lock().deliveries.clone()
-    }
-
-    /// The notification channels as stored: (channel id, events, token, expiry in Unix seconds).
-    pub fn channels(&self) -> Vec<(String, Vec<String>, Option<String>, i64)> {
-        self.shared
-            .lock()
-            .channels
-            .iter()
-            .map(|c| (c.id.clone(), c.events.clone(), c.token.clone(), c.expiry))
-            .collect()
-    }
-
-    /// Seeds the sample data of the offline sandbox: a small, plausible CRM org and Books
-    /// organization, created ten minutes apart over the past hours so that times look real and
-    /// a trigger's `backfill` has history to return.
-    pub fn seed_sandbox(&self) {
-        const SPACING: i64 = 600;
-        let fixture: Value = serde_json::from_str(include_str!("../fixtures/sandbox-crm.json")).unwrap_or(Value::Null);
-        let books: Value = serde_json::from_str(include_str!("../fixtures/sandbox-books.json")).unwrap_or(Value::Null);
-        let count = |value: &Value, records: fn(&Value) -> Option<&Vec<Value>>| -> i64 {
-            value
-                .as_object()
-                .into_iter()
-                .flatten()
-                .map(|(_, v)| records(v).map_or(0, Vec::len))
-                .sum::<usize>()
-                .try_into()
-                .unwrap_or(0)
-        };
-        let total = count(&fixture, Value::as_array) + count(&books, |spec| spec["records"].as_array());
-        self.advance_clock(-(total + 1) * SPACING);
-        for (module, records) in fixture.as_object().into_iter().flatten() {
-            for record in records.as_array().into_iter().flatten() {
-                self.seed(module, std::slice::from_ref(record));
-                self.advance_clock(SPACING);
-            }
-        }
-        let organization = self.books_organization_id();
-        for (collection, spec) in books.as_object().into_iter().flatten() {
-            let Some(id_field) = spec["id_field"].as_str() else {
-                continue;
-            };
-            for record in spec["records"].as_array().into_iter().flatten() {
-                self.seed_books(&organization, collection, id_field, std::slice::from_ref(record));
-                self.advance_clock(SPACING);
-            }
-        }
-        self.advance_clock(SPACING);
     }
 }
 
@@ -784,7 +283,7 @@ pub(crate) fn handle(shared: &Shared, request: RecordedRequest) -> Reply {
 }
 
 /// Hands queued notifications to the courier (or keeps them, without one).
-fn dispatch(state: &mut State) {
+pub(crate) fn dispatch(state: &mut State) {
     let outbox = std::mem::take(&mut state.outbox);
     match &state.courier {
         Some(courier) => {
@@ -886,116 +385,75 @@ fn fault_reply(status: u16, retry_after: Option<String>) -> Reply {
     reply
 }
 
+/// Where a request goes: the test echo endpoints, the accounts server, or one of the API
+/// rooms (each with the rest of its path).
+enum Destination<'p> {
+    Echo,
+    Binary,
+    Accounts(&'p [&'p str]),
+    BulkUpload,
+    BulkJobs(&'p str, &'p [&'p str]),
+    BulkWriteResult { zgid: &'p str, job: &'p str, file: &'p str },
+    Crm(&'p [&'p str]),
+    Books(&'p [&'p str]),
+    Unknown,
+}
+
+impl<'p> Destination<'p> {
+    fn of(method: &str, segments: &'p [&'p str]) -> Self {
+        let api = |product: &str, version: &str| matches!((product, version), ("crm", "v8") | ("books", "v3"));
+        match segments {
+            [product, version, "__echo", ..] if api(product, version) => Destination::Echo,
+            [product, version, "__binary"] if api(product, version) => Destination::Binary,
+            ["oauth", "v2", rest @ ..] => Destination::Accounts(rest),
+            ["crm", "v8", "upload"] if method == "POST" => Destination::BulkUpload,
+            ["crm", "bulk", "v8", kind, rest @ ..] => Destination::BulkJobs(kind, rest),
+            ["v2", "crm", zgid, "bulk-write", job, file] if method == "GET" => {
+                Destination::BulkWriteResult { zgid, job, file }
+            }
+            ["crm", "v8", rest @ ..] => Destination::Crm(rest),
+            ["books", "v3", rest @ ..] => Destination::Books(rest),
+            _ => Destination::Unknown,
+        }
+    }
+}
+
 fn route(state: &mut State, request: &RecordedRequest) -> Reply {
     let segments: Vec<String> = request.path.split('/').skip(1).map(percent_decode).collect();
     let segments: Vec<&str> = segments.iter().map(String::as_str).collect();
-    match segments.as_slice() {
-        [product, version, "__echo", ..] if matches!((*product, *version), ("crm", "v8") | ("books", "v3")) => {
-            match authorize(state, request) {
-                Err(reply) => reply,
-                Ok(()) => echo(request),
-            }
-        }
-        [product, version, "__binary"] if matches!((*product, *version), ("crm", "v8") | ("books", "v3")) => {
-            match authorize(state, request) {
-                Err(reply) => reply,
-                Ok(()) => binary(request),
-            }
-        }
-        ["oauth", "v2", rest @ ..] => {
-            let base_url = state.base_url.clone();
-            crate::accounts::route(state, request, rest, &base_url).unwrap_or_else(|| unmatched(request))
-        }
-        ["crm", "v8", "upload"] if request.method == "POST" => match authorize(state, request) {
-            Err(reply) => reply,
-            Ok(()) => crate::bulk_write::upload(state, request),
-        },
-        ["crm", "bulk", "v8", kind, rest @ ..] => match authorize(state, request) {
-            Err(reply) => reply,
-            Ok(()) => match *kind {
-                "read" => crate::bulk_read::route(state, request, rest),
-                "write" => crate::bulk_write::route(state, request, rest),
-                _ => None,
-            }
-            .unwrap_or_else(|| unmatched(request)),
-        },
-        ["v2", "crm", zgid, "bulk-write", job, file] if request.method == "GET" => match authorize(state, request) {
-            Err(reply) => reply,
-            Ok(()) => crate::bulk_write::download(state, request, zgid, job, file),
-        },
-        ["crm", "v8", rest @ ..] => match authorize(state, request) {
-            Err(reply) => reply,
-            Ok(()) => crm::route(state, request, rest).unwrap_or_else(|| unmatched(request)),
-        },
-        ["books", "v3", rest @ ..] => match authorize(state, request) {
+    let destination = Destination::of(&request.method, &segments);
+    // Every API room takes a Zoho token; the accounts server is where tokens come from.
+    if !matches!(destination, Destination::Accounts(_) | Destination::Unknown)
+        && let Err(reply) = authorize(state, request)
+    {
+        return match destination {
             // Books answers an unusable token in its own envelope.
-            Err(_) => Reply::json(
+            Destination::Books(_) => Reply::json(
                 401,
                 &json!({"code": 57, "message": "You are not authorized to perform this operation"}),
             ),
-            Ok(()) => books::route(state, request, rest).unwrap_or_else(|| unmatched(request)),
-        },
-        _ => unmatched(request),
+            _ => reply,
+        };
     }
-}
-
-/// Answers with exactly what was received: method, path, query, headers, body and, for a
-/// multipart body, each part (text as text, anything else as base64).
-fn echo(request: &RecordedRequest) -> Reply {
-    let content_type = request.header("content-type").unwrap_or_default();
-    let as_text_or_base64 = |bytes: &[u8]| match std::str::from_utf8(bytes) {
-        Ok(text) => json!({"text": text}),
-        Err(_) => json!({"base64": BASE64.encode(bytes)}),
+    let answer = match destination {
+        Destination::Echo => Some(crate::echo::echo(request)),
+        Destination::Binary => Some(crate::echo::binary(request)),
+        Destination::Accounts(rest) => {
+            let base_url = state.base_url.clone();
+            crate::accounts::route(state, request, rest, &base_url)
+        }
+        Destination::BulkUpload => Some(crate::bulk_write::upload(state, request)),
+        Destination::BulkJobs("read", rest) => crate::bulk_read::route(state, request, rest),
+        Destination::BulkJobs("write", rest) => crate::bulk_write::route(state, request, rest),
+        Destination::BulkJobs(..) => None,
+        Destination::BulkWriteResult { zgid, job, file } => {
+            Some(crate::bulk_write::download(state, request, zgid, job, file))
+        }
+        Destination::Crm(rest) => crm::route(state, request, rest),
+        Destination::Books(rest) => books::route(state, request, rest),
+        Destination::Unknown => None,
     };
-    let parts = crate::multipart::boundary(content_type).map(|_| match crate::multipart::parse(content_type, &request.body) {
-        Ok(parts) => Value::Array(
-            parts
-                .iter()
-                .map(|p| {
-                    let mut part = json!({"name": p.name, "fileName": p.file_name, "contentType": p.content_type, "size": p.data.len()});
-                    if let (Some(object), Value::Object(data)) = (part.as_object_mut(), as_text_or_base64(&p.data)) {
-                        object.extend(data);
-                    }
-                    part
-                })
-                .collect(),
-        ),
-        Err(error) => json!({"error": error}),
-    });
-    Reply::json(
-        200,
-        &json!({
-            "method": request.method,
-            "path": request.path,
-            "query": request.query,
-            "headers": request.headers,
-            "body": if request.body.is_empty() { Value::Null } else { as_text_or_base64(&request.body) },
-            "parts": parts,
-        }),
-    )
-}
-
-/// Serves `size` deterministic bytes (see [`crate::binary_payload`]).
-fn binary(request: &RecordedRequest) -> Reply {
-    let size = request
-        .query_param("size")
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(1024_usize)
-        .min(16 << 20);
-    let seed = request.query_param("seed").and_then(|s| s.parse().ok()).unwrap_or(0);
-    Reply {
-        status: 200,
-        headers: vec![
-            ("content-type".into(), "application/octet-stream".into()),
-            (
-                "content-disposition".into(),
-                "attachment; filename=\"payload.bin\"".into(),
-            ),
-        ],
-        body: Bytes::from(crate::binary_payload(size, seed)),
-        delay: None,
-        cut_after: None,
-    }
+    answer.unwrap_or_else(|| unmatched(request))
 }
 
 fn authorize(state: &State, request: &RecordedRequest) -> Result<(), Reply> {
