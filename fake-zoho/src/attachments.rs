@@ -4,21 +4,10 @@
 
 use serde_json::{Map, Value, json};
 
-use crate::{RecordedRequest, Reply, State};
-
-/// Zoho's v1 limit; v8's figure is unverified, so tests can change it.
-pub const DEFAULT_SIZE_LIMIT: usize = 20 << 20;
-
-/// One stored attachment.
-#[derive(Debug, Clone)]
-pub(crate) struct Attachment {
-    pub id: String,
-    pub file_name: String,
-    pub content_type: String,
-    pub data: Vec<u8>,
-    pub link_url: Option<String>,
-    pub created_time: String,
-}
+use crate::reply::Reply;
+use crate::request::RecordedRequest;
+use crate::state::State;
+use crate::state::crm::Attachment;
 
 fn record_exists(state: &State, module: &str, id: &str) -> bool {
     state.modules[module].position(id).is_some()

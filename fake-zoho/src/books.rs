@@ -7,65 +7,14 @@
 //! a missing or unknown `organization_id` and 57 for an unauthorized token come from community
 //! clients (the message "Invalid value passed for organization_id" is consistent across them).
 
-use std::collections::BTreeMap;
-
 use serde_json::{Map, Value, json};
 
-use crate::{RecordedRequest, Reply, State};
+use crate::reply::Reply;
+use crate::request::RecordedRequest;
+use crate::state::State;
+use crate::state::books::{BooksState, UnsupportedSort};
 
 const MAX_PER_PAGE: usize = 200;
-
-/// A Books organization in the fake.
-#[derive(Debug, Clone)]
-pub(crate) struct Organization {
-    pub id: String,
-    pub name: String,
-}
-
-/// Books data: organizations, and records keyed by (organization, collection path), where the
-/// collection path is `invoices`, `settings/taxes` or `invoices/{id}/comments`.
-#[derive(Debug, Default)]
-pub(crate) struct BooksState {
-    pub organizations: Vec<Organization>,
-    pub collections: BTreeMap<(String, String), Vec<Map<String, Value>>>,
-    pub next_id: u64,
-    /// Files attached to transactions: (organization, record type, id) -> the file.
-    pub attachments: BTreeMap<(String, String, String), crate::books_attachments::BooksFile>,
-    /// What a list does with a `sort_column` its type does not document.
-    pub unsupported_sort: UnsupportedSort,
-    /// Types whose documented sort columns a test has replaced.
-    pub sort_columns_override: BTreeMap<String, Vec<String>>,
-}
-
-/// What Books does with a `sort_column` a record type does not document is not published.
-/// The fake can play each plausible answer, so the triggers are tested under all of them.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub enum UnsupportedSort {
-    /// An error: code 2, "Invalid value passed for sort_column".
-    #[default]
-    Refuse,
-    /// The default order is used, and `page_context` echoes the column asked for.
-    IgnoreEchoingRequested,
-    /// The default order is used, and `page_context` names the column it really used.
-    IgnoreEchoingActual,
-}
-
-impl BooksState {
-    pub fn new() -> Self {
-        BooksState {
-            organizations: vec![Organization {
-                id: "10234695".into(),
-                name: "Zylker Books".into(),
-            }],
-            ..BooksState::default()
-        }
-    }
-
-    pub fn new_id(&mut self) -> String {
-        self.next_id += 1;
-        format!("46000000{:07}", 26_000 + self.next_id)
-    }
-}
 
 /// How Books names one record type: response keys, id field, and the field it requires.
 struct Meta {

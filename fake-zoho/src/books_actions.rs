@@ -4,7 +4,9 @@
 
 use serde_json::{Value, json};
 
-use crate::{RecordedRequest, Reply, State};
+use crate::reply::Reply;
+use crate::request::RecordedRequest;
+use crate::state::State;
 
 /// (record type, action, statuses it is allowed from (empty: any), status after).
 const TRANSITIONS: &[(&str, &str, &[&str], Option<&str>)] = &[

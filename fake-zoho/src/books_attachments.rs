@@ -5,7 +5,10 @@
 
 use serde_json::{Value, json};
 
-use crate::{RecordedRequest, Reply, State};
+use crate::reply::Reply;
+use crate::request::RecordedRequest;
+use crate::state::State;
+use crate::state::books::BooksFile;
 
 pub(crate) const MAX_BYTES: usize = 5 << 20;
 
@@ -21,14 +24,6 @@ const ATTACHABLE: &[(&str, &str, &str)] = &[
 
 const EXTENSIONS: &[&str] = &["gif", "png", "jpeg", "jpg", "bmp", "pdf"];
 const BILL_EXTENSIONS: &[&str] = &["doc", "docx", "xls", "xlsx"];
-
-/// One attached file.
-#[derive(Debug, Clone)]
-pub(crate) struct BooksFile {
-    pub file_name: String,
-    pub content_type: String,
-    pub data: Vec<u8>,
-}
 
 fn books_error(status: u16, code: i64, message: &str) -> Reply {
     Reply::json(status, &json!({"code": code, "message": message}))

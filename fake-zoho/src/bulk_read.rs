@@ -7,24 +7,12 @@ use std::time::Instant;
 use serde_json::{Map, Value, json};
 
 use crate::bulk::{cell, ranged_file, state_at, zip};
-use crate::{RecordedRequest, Reply, State};
+use crate::reply::Reply;
+use crate::request::RecordedRequest;
+use crate::state::State;
+use crate::state::bulk::ReadJob;
 
 const STATES: &[&str] = &["ADDED", "QUEUED", "IN PROGRESS", "COMPLETED"];
-
-/// One export job.
-#[derive(Debug)]
-pub(crate) struct ReadJob {
-    id: String,
-    created: Instant,
-    created_time: String,
-    query: Value,
-    page: usize,
-    count: usize,
-    more: bool,
-    next_token: Option<String>,
-    zip: Vec<u8>,
-    failure: Option<String>,
-}
 
 impl ReadJob {
     fn state(&self, state: &State) -> &'static str {

@@ -9,7 +9,10 @@ use std::time::Instant;
 use serde_json::{Map, Value, json};
 
 use crate::bulk::{cell, ranged_file, state_at, zip};
-use crate::{RecordedRequest, Reply, State};
+use crate::reply::Reply;
+use crate::request::RecordedRequest;
+use crate::state::State;
+use crate::state::bulk::WriteJob;
 
 const STATES: &[&str] = &["ADDED", "IN PROGRESS", "COMPLETED"];
 /// Zoho's limits per uploaded file.
@@ -17,22 +20,6 @@ const MAX_ROWS: usize = 25_000;
 const MAX_FILE_BYTES: usize = 25 * 1024 * 1024;
 /// The org's id, as `/org` answers it.
 pub(crate) const ZGID: &str = "700000010";
-
-/// One import job, applied when created; its states then pass with time.
-#[derive(Debug)]
-pub(crate) struct WriteJob {
-    id: String,
-    created: Instant,
-    created_time: String,
-    operation: String,
-    module: String,
-    file_name: String,
-    field_mappings: Value,
-    added: usize,
-    updated: usize,
-    skipped: usize,
-    result_zip: Vec<u8>,
-}
 
 fn invalid(message: &str, details: Value) -> Reply {
     Reply::crm_error(400, "INVALID_DATA", message, details)

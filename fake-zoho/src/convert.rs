@@ -6,7 +6,9 @@
 use serde_json::{Map, Value, json};
 
 use crate::records::{insert, write_payload};
-use crate::{RecordedRequest, Reply, State};
+use crate::reply::Reply;
+use crate::request::RecordedRequest;
+use crate::state::State;
 
 /// Fields a Deal cannot be created without.
 const DEAL_MANDATORY: &[&str] = &["Deal_Name", "Stage"];

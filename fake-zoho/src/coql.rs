@@ -14,7 +14,10 @@ use std::cmp::Ordering;
 
 use serde_json::{Map, Value, json};
 
-use crate::{RecordedRequest, Reply, State, fields};
+use crate::fields;
+use crate::reply::Reply;
+use crate::request::RecordedRequest;
+use crate::state::State;
 
 const MAX_LIMIT: u64 = 2_000;
 const DEFAULT_LIMIT: u64 = 200;

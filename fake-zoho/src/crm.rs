@@ -4,39 +4,17 @@
 use serde_json::{Map, Value, json};
 
 use crate::records::{MAX_RECORDS_PER_WRITE, add_record, apply_update, invalid_id, write_payload, write_status};
+use crate::reply::Reply;
+use crate::request::RecordedRequest;
+use crate::state::crm::{Resume, Sort, TokenCursor};
+use crate::state::{State, id_order, record_id};
+use crate::time;
 use crate::wire::project;
-use crate::{RecordedRequest, Reply, State, id_order, record_id, time};
 
 /// Zoho's limits.
 const MAX_PER_PAGE: usize = 200;
 const DISCRETE_PAGINATION_LIMIT: usize = 2000;
 const MAX_FIELDS: usize = 50;
-
-/// Where a `page_token` resumes.
-#[derive(Debug, Clone)]
-pub(crate) struct TokenCursor {
-    module: String,
-    resume: Resume,
-    sort: Sort,
-}
-
-/// The position a page starts from.
-#[derive(Debug, Clone)]
-enum Resume {
-    /// After this many records of the sorted list (page numbers; sorts other than by id).
-    Offset(usize),
-    /// After the record with this id (id-sorted tokens): records added or removed meanwhile
-    /// neither shift the walk nor cost a scan.
-    AfterId(String),
-    /// After this place in a time index (time-sorted tokens), likewise.
-    AfterKey(crate::TimeKey),
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct Sort {
-    by: String,
-    descending: bool,
-}
 
 /// Routes `/crm/v8/{rest}`; `None` for a route the CRM fake does not serve.
 pub(crate) fn route(state: &mut State, request: &RecordedRequest, rest: &[&str]) -> Option<Reply> {
@@ -348,14 +326,14 @@ fn id_page<'a>(
 /// A time-sorted page read off the module's index: O(log n) to find where a token resumes,
 /// and at most the 2,000 records page numbers reach to skip.
 fn time_page<'a>(
-    module: &'a crate::Module,
-    index: &'a std::collections::BTreeSet<crate::TimeKey>,
+    module: &'a crate::state::Module,
+    index: &'a std::collections::BTreeSet<crate::state::TimeKey>,
     descending: bool,
     resume: &Resume,
     per_page: usize,
 ) -> (Vec<&'a Map<String, Value>>, bool, Resume) {
     use std::ops::Bound::{Excluded, Unbounded};
-    let keys: Box<dyn Iterator<Item = &crate::TimeKey>> = match (resume, descending) {
+    let keys: Box<dyn Iterator<Item = &crate::state::TimeKey>> = match (resume, descending) {
         (Resume::AfterKey(key), false) => Box::new(index.range((Excluded(key), Unbounded))),
         (Resume::AfterKey(key), true) => Box::new(index.range((Unbounded, Excluded(key))).rev()),
         (_, false) => Box::new(index.iter()),
@@ -664,7 +642,7 @@ fn modules(state: &State) -> Reply {
         .modules
         .keys()
         .map(|name| {
-            let custom = !crate::STANDARD_MODULES.iter().any(|(m, _)| m == name);
+            let custom = !crate::state::STANDARD_MODULES.iter().any(|(m, _)| m == name);
             let plural = name.trim_end_matches("__c").replace('_', " ");
             let singular = plural.strip_suffix('s').unwrap_or(&plural).to_owned();
             json!({

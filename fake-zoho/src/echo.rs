@@ -5,7 +5,8 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use serde_json::{Value, json};
 
-use crate::{RecordedRequest, Reply};
+use crate::reply::Reply;
+use crate::request::RecordedRequest;
 use bytes::Bytes;
 
 /// Answers with exactly what was received: method, path, query, headers, body and, for a
@@ -44,7 +45,7 @@ pub(crate) fn echo(request: &RecordedRequest) -> Reply {
     )
 }
 
-/// Serves `size` deterministic bytes (see [`crate::binary_payload`]).
+/// Serves `size` deterministic bytes (see [`crate::echo::binary_payload`]).
 pub(crate) fn binary(request: &RecordedRequest) -> Reply {
     let size = request
         .query_param("size")
@@ -61,8 +62,23 @@ pub(crate) fn binary(request: &RecordedRequest) -> Reply {
                 "attachment; filename=\"payload.bin\"".into(),
             ),
         ],
-        body: Bytes::from(crate::binary_payload(size, seed)),
+        body: Bytes::from(crate::echo::binary_payload(size, seed)),
         delay: None,
         cut_after: None,
     }
+}
+
+/// The bytes the binary route serves for `size` and `seed`, so tests can compare exactly.
+pub fn binary_payload(size: usize, seed: u64) -> Vec<u8> {
+    let mut state = seed
+        .wrapping_mul(6_364_136_223_846_793_005)
+        .wrapping_add(1_442_695_040_888_963_407);
+    (0..size)
+        .map(|_| {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (state >> 56) as u8
+        })
+        .collect()
 }

@@ -3,7 +3,7 @@
 
 use serde_json::{Map, Value, json};
 
-use crate::State;
+use crate::state::State;
 
 /// One field as `/settings/fields` describes it.
 #[derive(Debug, Clone)]
@@ -106,19 +106,6 @@ fn standard(
 
 fn label(api_name: &str) -> String {
     api_name.replace('_', " ")
-}
-
-pub(crate) fn inferred(value: &Value) -> &'static str {
-    match value {
-        Value::Bool(_) => "boolean",
-        Value::Number(n) if n.is_i64() || n.is_u64() => "integer",
-        Value::Number(_) => "double",
-        Value::Object(o) if o.contains_key("id") => "lookup",
-        // Records linked through a junction module, each `{id, ...}`.
-        Value::Array(items) if items.first().is_some_and(|i| i.get("id").is_some()) => "multiselectlookup",
-        Value::Array(_) => "multiselectpicklist",
-        _ => "text",
-    }
 }
 
 /// Every field of a module: system, mandatory, standard, then learned from stored records.

@@ -6,7 +6,9 @@ use bytes::Bytes;
 use serde_json::json;
 
 use crate::records::invalid_id;
-use crate::{RecordedRequest, Reply, State};
+use crate::reply::Reply;
+use crate::request::RecordedRequest;
+use crate::state::State;
 
 const PHOTO_MODULES: &[&str] = &["Leads", "Contacts", "Accounts", "Products", "Vendors"];
 pub(crate) const MAX_PHOTO_BYTES: usize = 10 << 20;
@@ -21,7 +23,7 @@ pub(crate) fn route(state: &mut State, request: &RecordedRequest, rest: &[&str])
 }
 
 fn with_photo_record(state: &mut State, module: &str, id: &str, handler: impl FnOnce(&mut State) -> Reply) -> Reply {
-    let custom = !crate::STANDARD_MODULES.iter().any(|(m, _)| m == &module);
+    let custom = !crate::state::STANDARD_MODULES.iter().any(|(m, _)| m == &module);
     match state.modules.get(module) {
         None => Reply::crm_error(
             400,

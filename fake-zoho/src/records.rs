@@ -4,7 +4,9 @@
 
 use serde_json::{Map, Value, json};
 
-use crate::{RecordedRequest, Reply, State};
+use crate::reply::Reply;
+use crate::request::RecordedRequest;
+use crate::state::State;
 
 /// Zoho's limit on records in one write.
 pub(crate) const MAX_RECORDS_PER_WRITE: usize = 100;

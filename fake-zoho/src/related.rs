@@ -7,7 +7,9 @@
 use serde_json::{Value, json};
 
 use crate::records::{invalid_id, write_payload, write_status};
-use crate::{RecordedRequest, Reply, State};
+use crate::reply::Reply;
+use crate::request::RecordedRequest;
+use crate::state::State;
 
 /// How a related list's records are found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -4,7 +4,9 @@
 
 use serde_json::{Map, Value, json};
 
-use crate::{RecordedRequest, Reply, State};
+use crate::reply::Reply;
+use crate::request::RecordedRequest;
+use crate::state::State;
 
 #[derive(Debug)]
 enum Criteria {

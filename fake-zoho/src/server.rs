@@ -15,7 +15,10 @@ use serde_json::json;
 
 use crate::wire::{parse_query, percent_decode};
 
-use crate::{Fault, RecordedRequest, Reply, Shared, State, books, crm};
+use crate::reply::Reply;
+use crate::request::RecordedRequest;
+use crate::state::{Fault, Shared, State};
+use crate::{books, crm};
 
 /// A running fake. Stops when dropped.
 #[derive(Debug)]
@@ -116,7 +119,7 @@ impl FakeZoho {
     }
 
     /// Shows `observer` every request from now on, with the fake's answer.
-    pub fn observe(&self, observer: std::sync::Arc<dyn crate::ExchangeObserver>) {
+    pub fn observe(&self, observer: std::sync::Arc<dyn crate::state::ExchangeObserver>) {
         self.shared.lock().observer = Some(observer);
     }
 
@@ -271,7 +274,7 @@ pub(crate) fn handle(shared: &Shared, request: RecordedRequest) -> Reply {
     let injected = state.fault_fired;
     drop(state);
     if let Some((observer, request)) = observed {
-        observer.exchange(&crate::Exchange {
+        observer.exchange(&crate::state::Exchange {
             request: &request,
             status: reply.status,
             headers: &reply.headers,
@@ -482,4 +485,305 @@ fn unmatched(request: &RecordedRequest) -> Reply {
         ),
         json!({}),
     )
+}
+
+#[cfg(test)]
+mod router_tests {
+    use std::sync::{Arc, Mutex};
+
+    use serde_json::{Value, json};
+
+    use super::*;
+    use serde_json::Map;
+
+    use crate::state::{Shared, State, record_id, time_key};
+    use crate::wire;
+
+    /// A fake's state and a way to send it requests without a network.
+    fn fake() -> (Shared, String) {
+        let token = "1000.test.token".to_owned();
+        (Shared(Arc::new(Mutex::new(State::new(token.clone())))), token)
+    }
+
+    fn send(shared: &Shared, token: &str, method: &str, path_and_query: &str, body: Option<Value>) -> (u16, Value) {
+        let (path, query) = path_and_query.split_once('?').unwrap_or((path_and_query, ""));
+        let request = RecordedRequest {
+            method: method.into(),
+            path: path.into(),
+            raw_query: Some(query.into()),
+            query: wire::parse_query(query),
+            headers: vec![("authorization".into(), format!("Zoho-oauthtoken {token}"))],
+            body: body.map(|b| b.to_string().into_bytes()).unwrap_or_default(),
+            received_at: std::time::Instant::now(),
+        };
+        let reply = handle(shared, request);
+        (reply.status, serde_json::from_slice(&reply.body).unwrap_or(Value::Null))
+    }
+
+    fn seed_leads(shared: &Shared, n: usize) {
+        let mut state = shared.lock();
+        for i in 0..n {
+            crate::records::insert(
+                &mut state,
+                "Leads",
+                json!({"Last_Name": format!("L{i}")})
+                    .as_object()
+                    .cloned()
+                    .unwrap_or_default(),
+            );
+        }
+    }
+
+    /// Walks a module by page tokens, sorted by `sort_by`; the names seen, in order.
+    fn walk_names(shared: &Shared, token: &str, sort_by: &str, order: &str, insert_midway: bool) -> Vec<String> {
+        let mut names = Vec::new();
+        let mut query = format!("fields=Last_Name&per_page=7&sort_by={sort_by}&sort_order={order}");
+        loop {
+            let (status, body) = send(shared, token, "GET", &format!("/crm/v8/Leads?{query}"), None);
+            assert_eq!(status, 200, "{body}");
+            names.extend(
+                body["data"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|r| r["Last_Name"].as_str().map(str::to_owned)),
+            );
+            if insert_midway && names.len() == 7 {
+                seed_leads(shared, 1);
+            }
+            match body["info"]["next_page_token"].as_str() {
+                Some(next) => query = format!("fields=Last_Name&per_page=7&page_token={next}"),
+                None => return names,
+            }
+        }
+    }
+
+    #[test]
+    fn id_sorted_token_walks_see_every_record_once_in_both_orders() {
+        let (shared, token) = fake();
+        seed_leads(&shared, 50);
+        let ascending: Vec<String> = (0..50).map(|i| format!("L{i}")).collect();
+        assert_eq!(walk_names(&shared, &token, "id", "asc", false), ascending);
+        let mut descending = ascending.clone();
+        descending.reverse();
+        assert_eq!(walk_names(&shared, &token, "id", "desc", false), descending);
+        // A record added mid-walk (newest id) neither shifts nor repeats a descending walk.
+        assert_eq!(walk_names(&shared, &token, "id", "desc", true), descending);
+        // Page numbers agree with tokens.
+        let (_, second) = send(
+            &shared,
+            &token,
+            "GET",
+            "/crm/v8/Leads?fields=Last_Name&per_page=7&page=2&sort_order=asc&sort_by=id",
+            None,
+        );
+        assert_eq!(second["data"][0]["Last_Name"], "L7");
+    }
+
+    #[test]
+    fn time_sorted_token_walks_follow_the_index_in_both_orders() {
+        let (shared, token) = fake();
+        seed_leads(&shared, 30);
+        // Give the records varied, partly tied modification times.
+        {
+            let mut state = shared.lock();
+            state.clock.freeze();
+            let ids: Vec<String> = state.modules["Leads"]
+                .records
+                .iter()
+                .map(|r| record_id(r).to_owned())
+                .collect();
+            for (i, id) in ids.iter().enumerate() {
+                // Seconds 0..10 in a scrambled order, so several records share a second.
+                let at = i64::try_from((i * 7) % 11).unwrap_or(0);
+                state.clock.advance(at);
+                crate::records::edit(&mut state, "Leads", id, Map::new());
+                state.clock.advance(-at);
+            }
+        }
+        let expected = |descending: bool| {
+            let state = shared.lock();
+            let mut records: Vec<&Map<String, Value>> = state.modules["Leads"].records.iter().collect();
+            records.sort_by_key(|r| time_key(r, "Modified_Time"));
+            if descending {
+                records.reverse();
+            }
+            records
+                .iter()
+                .map(|r| r["Last_Name"].as_str().unwrap_or_default().to_owned())
+                .collect::<Vec<_>>()
+        };
+        for order in ["asc", "desc"] {
+            let names = walk_names(&shared, &token, "Modified_Time", order, false);
+            assert_eq!(names, expected(order == "desc"), "{order}");
+        }
+    }
+
+    #[test]
+    fn users_and_org_answer_as_the_sdks_expect() {
+        let (shared, token) = fake();
+        let (status, body) = send(&shared, &token, "GET", "/crm/v8/users?type=CurrentUser", None);
+        assert_eq!(status, 200);
+        assert_eq!(body["users"].as_array().map(Vec::len), Some(1));
+        assert_eq!(body["users"][0]["id"], shared.lock().user["id"]);
+        let (status, body) = send(&shared, &token, "GET", "/crm/v8/users?type=Everyone", None);
+        assert_eq!((status, body["code"].as_str()), (400, Some("INVALID_DATA")));
+        let (status, body) = send(&shared, &token, "GET", "/crm/v8/org", None);
+        assert_eq!(status, 200);
+        assert_eq!(body["org"][0]["company_name"], "Zylker");
+    }
+
+    #[test]
+    fn bad_or_missing_tokens_are_401_in_zoho_shape() {
+        let (shared, _) = fake();
+        let (status, body) = send(&shared, "wrong", "GET", "/crm/v8/Leads?fields=Last_Name", None);
+        assert_eq!((status, body["code"].as_str()), (401, Some("INVALID_TOKEN")));
+        assert_eq!(body["status"], "error");
+    }
+
+    #[test]
+    fn lists_need_fields_and_an_empty_module_is_204() {
+        let (shared, token) = fake();
+        let (status, body) = send(&shared, &token, "GET", "/crm/v8/Leads", None);
+        assert_eq!((status, body["code"].as_str()), (400, Some("REQUIRED_PARAM_MISSING")));
+        assert_eq!(body["details"]["param_name"], "fields");
+        assert_eq!(
+            send(&shared, &token, "GET", "/crm/v8/Leads?fields=Last_Name", None).0,
+            204
+        );
+    }
+
+    #[test]
+    fn unknown_modules_and_routes_have_zoho_errors() {
+        let (shared, token) = fake();
+        let (status, body) = send(&shared, &token, "GET", "/crm/v8/Nope?fields=a", None);
+        assert_eq!((status, body["code"].as_str()), (400, Some("INVALID_MODULE")));
+        let (status, body) = send(&shared, &token, "PATCH", "/crm/v8/Leads/1", None);
+        assert_eq!((status, body["code"].as_str()), (404, Some("INVALID_URL_PATTERN")));
+        assert!(
+            body["message"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("PATCH /crm/v8/Leads/1")
+        );
+    }
+
+    #[test]
+    fn page_numbers_stop_at_2000_records_and_page_tokens_go_on() {
+        let (shared, token) = fake();
+        seed_leads(&shared, 2100);
+        let (status, body) = send(
+            &shared,
+            &token,
+            "GET",
+            "/crm/v8/Leads?fields=Last_Name&page=11&per_page=200",
+            None,
+        );
+        assert_eq!(
+            (status, body["code"].as_str()),
+            (400, Some("DISCRETE_PAGINATION_LIMIT_EXCEEDED"))
+        );
+        assert_eq!(body["details"]["limit"], 2000);
+        let (status, body) = send(
+            &shared,
+            &token,
+            "GET",
+            "/crm/v8/Leads?fields=Last_Name&page=10&per_page=200&sort_order=asc",
+            None,
+        );
+        assert_eq!(status, 200);
+        assert_eq!(body["info"]["more_records"], true);
+        let next = body["info"]["next_page_token"].as_str().unwrap_or_default().to_owned();
+        let (status, body) = send(
+            &shared,
+            &token,
+            "GET",
+            &format!("/crm/v8/Leads?fields=Last_Name&per_page=200&page_token={next}"),
+            None,
+        );
+        assert_eq!(status, 200);
+        assert_eq!(body["data"].as_array().map(Vec::len), Some(100));
+        assert_eq!(body["data"][0]["Last_Name"], "L2000");
+        assert_eq!(body["info"]["more_records"], false);
+    }
+
+    #[test]
+    fn create_reports_each_record_and_status_reflects_the_mix() {
+        let (shared, token) = fake();
+        let (status, body) = send(
+            &shared,
+            &token,
+            "POST",
+            "/crm/v8/Leads",
+            Some(
+                json!({"data": [{"Last_Name": "A", "Email": "a@x.example"}, {"Company": "no name"}, {"Last_Name": "B", "Email": "bad"}, {"Last_Name": "C", "Email": "a@x.example"}]}),
+            ),
+        );
+        assert_eq!(status, 207);
+        let codes: Vec<&str> = body["data"]
+            .as_array()
+            .map(|d| d.iter().filter_map(|e| e["code"].as_str()).collect())
+            .unwrap_or_default();
+        assert_eq!(
+            codes,
+            ["SUCCESS", "MANDATORY_NOT_FOUND", "INVALID_DATA", "DUPLICATE_DATA"]
+        );
+        assert!(body["data"][0]["details"]["id"].is_string());
+        assert_eq!(shared.lock().modules["Leads"].records.len(), 1);
+    }
+
+    #[test]
+    fn more_than_100_records_in_one_write_is_refused_whole() {
+        let (shared, token) = fake();
+        let data: Vec<Value> = (0..101).map(|i| json!({"Last_Name": format!("L{i}")})).collect();
+        let (status, body) = send(&shared, &token, "POST", "/crm/v8/Leads", Some(json!({"data": data})));
+        assert_eq!((status, body["code"].as_str()), (400, Some("LIMIT_EXCEEDED")));
+        assert!(shared.lock().modules["Leads"].records.is_empty());
+    }
+
+    #[test]
+    fn get_update_delete_round_trip() {
+        let (shared, token) = fake();
+        seed_leads(&shared, 1);
+        let id = shared.lock().modules["Leads"].records[0]["id"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        let (status, body) = send(
+            &shared,
+            &token,
+            "PUT",
+            &format!("/crm/v8/Leads/{id}"),
+            Some(json!({"data": [{"Company": "Zylker"}]})),
+        );
+        assert_eq!(
+            (status, body["data"][0]["message"].as_str()),
+            (200, Some("record updated"))
+        );
+        let (status, body) = send(
+            &shared,
+            &token,
+            "GET",
+            &format!("/crm/v8/Leads/{id}?fields=Company"),
+            None,
+        );
+        assert_eq!(status, 200);
+        assert_eq!(body["data"][0], json!({"id": id, "Company": "Zylker"}));
+        let (status, _) = send(&shared, &token, "DELETE", &format!("/crm/v8/Leads/{id}"), None);
+        assert_eq!(status, 200);
+        let (status, body) = send(&shared, &token, "GET", &format!("/crm/v8/Leads/{id}"), None);
+        assert_eq!(
+            (status, body["message"].as_str()),
+            (400, Some("the id given seems to be invalid"))
+        );
+    }
+
+    #[test]
+    fn every_request_is_recorded() {
+        let (shared, token) = fake();
+        send(&shared, &token, "GET", "/crm/v8/Leads?fields=Last_Name%2CEmail", None);
+        let recorded = shared.lock().requests.clone();
+        assert_eq!(recorded.len(), 1);
+        assert_eq!(recorded[0].query_param("fields"), Some("Last_Name,Email"));
+    }
 }

@@ -6,7 +6,9 @@
 use serde_json::{Map, Value, json};
 
 use crate::records::invalid_id;
-use crate::{RecordedRequest, Reply, State};
+use crate::reply::Reply;
+use crate::request::RecordedRequest;
+use crate::state::State;
 
 const MAX_IDS: usize = 100;
 const MAX_TAGS_PER_RECORD: usize = 10;

@@ -3,7 +3,9 @@
 
 use serde_json::{Value, json};
 
-use crate::{RecordedRequest, Reply, State};
+use crate::reply::Reply;
+use crate::request::RecordedRequest;
+use crate::state::State;
 
 const MAX_PER_PAGE: usize = 200;
 

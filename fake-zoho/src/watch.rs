@@ -14,7 +14,10 @@ use std::time::Duration;
 
 use serde_json::{Map, Value, json};
 
-use crate::{RecordedRequest, Reply, State};
+use crate::reply::Reply;
+use crate::request::RecordedRequest;
+use crate::state::State;
+use crate::state::crm::{Channel, Conditions, Delivery};
 
 /// Zoho's limits.
 const MAX_EXPIRY_SECONDS: i64 = 7 * 24 * 3600;
@@ -22,30 +25,6 @@ const DEFAULT_EXPIRY_SECONDS: i64 = 3600;
 const MAX_TOKEN_LEN: usize = 50;
 const MAX_CONDITION_OBJECTS: usize = 2;
 const MAX_CONDITION_FIELDS: usize = 10;
-
-/// Field-specific notifications: module, and the fields whose edits notify.
-pub(crate) type Conditions = Vec<(String, Vec<String>)>;
-
-/// One notification channel.
-#[derive(Debug, Clone)]
-pub(crate) struct Channel {
-    pub id: String,
-    pub events: Vec<String>,
-    pub notify_url: String,
-    pub token: Option<String>,
-    pub expiry: i64,
-    /// Module -> fields whose edits notify (field-specific notifications).
-    pub conditions: Conditions,
-}
-
-/// A notification waiting to be posted, or the record of one that was.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Delivery {
-    pub url: String,
-    pub body: Value,
-    /// The HTTP status the listener answered, or why nothing was sent.
-    pub outcome: Option<Result<u16, String>>,
-}
 
 fn invalid(message: &str, details: Value) -> Reply {
     Reply::json(

@@ -3,7 +3,8 @@
 
 use serde_json::{Map, Value, json};
 
-use crate::{RecordedRequest, Reply};
+use crate::reply::Reply;
+use crate::request::RecordedRequest;
 
 pub(crate) fn parse_query(query: &str) -> Vec<(String, String)> {
     query

@@ -10,7 +10,7 @@ impl FakeZoho {
     pub fn set_books_organizations(&self, organizations: &[(&str, &str)]) {
         self.shared.lock().books.organizations = organizations
             .iter()
-            .map(|(id, name)| books::Organization {
+            .map(|(id, name)| crate::state::books::Organization {
                 id: (*id).to_owned(),
                 name: (*name).to_owned(),
             })

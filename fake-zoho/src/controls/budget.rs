@@ -26,7 +26,7 @@ impl FakeZoho {
     pub fn reset_credits(&self) {
         let mut state = self.shared.lock();
         let allowance = state.credits.allowance;
-        state.credits = crate::credits::Meter::default();
+        state.credits = crate::state::credits::Meter::default();
         state.credits.allowance = allowance;
     }
 

@@ -3,7 +3,8 @@
 
 use serde_json::Value;
 
-use crate::{FakeZoho, RecordedRequest};
+use crate::FakeZoho;
+use crate::request::RecordedRequest;
 
 impl FakeZoho {
     /// Adds an uploaded Bulk Write file directly (no request recorded) and returns its id.

@@ -5,7 +5,8 @@
 use serde_json::{Value, json};
 
 use crate::server::dispatch;
-use crate::{FakeZoho, Module, crm};
+use crate::state::Module;
+use crate::{FakeZoho, crm};
 
 impl FakeZoho {
     /// Adds a note to a record directly (no request recorded) and returns its id.
@@ -71,7 +72,7 @@ impl FakeZoho {
     ) -> String {
         let mut state = self.shared.lock();
         let id = state.new_id();
-        let attachment = crate::attachments::Attachment {
+        let attachment = crate::state::crm::Attachment {
             id: id.clone(),
             file_name: file_name.to_owned(),
             content_type: content_type.to_owned(),
@@ -134,7 +135,7 @@ impl FakeZoho {
     /// Arms an edit of a record to happen just before the (`skip` + 1)-th request whose path
     /// starts with `path_prefix` is handled: a change made while a client is mid-way.
     pub fn edit_on_request(&self, path_prefix: &str, skip: usize, module: &str, id: &str, values: &Value) {
-        self.shared.lock().edits_on_request.push(crate::EditOnRequest {
+        self.shared.lock().edits_on_request.push(crate::state::EditOnRequest {
             path_prefix: path_prefix.to_owned(),
             skip,
             module: module.to_owned(),
@@ -144,7 +145,7 @@ impl FakeZoho {
     }
 
     /// Notifications posted so far (with what the listener answered), oldest first.
-    pub fn deliveries(&self) -> Vec<crate::watch::Delivery> {
+    pub fn deliveries(&self) -> Vec<crate::state::crm::Delivery> {
         self.shared.lock().deliveries.clone()
     }
 

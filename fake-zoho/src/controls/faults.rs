@@ -1,6 +1,7 @@
 //! Faults tests arm: answers a request gets instead of (or before) the fake's own.
 
-use crate::{FakeZoho, Fault, InjectedFault, Trigger};
+use crate::FakeZoho;
+use crate::state::{Fault, InjectedFault, Trigger};
 
 impl FakeZoho {
     /// Arms `fault` for the next `times` requests whose path starts with `path_prefix`.

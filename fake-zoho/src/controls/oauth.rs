@@ -1,7 +1,8 @@
 //! The accounts server's test controls: access tokens the API accepts, OAuth clients, grant
 //! codes and refresh tokens, token lifetimes and Zoho's refresh throttle.
 
-use crate::{FakeZoho, RecordedRequest};
+use crate::FakeZoho;
+use crate::request::RecordedRequest;
 
 impl FakeZoho {
     /// An access token the fake accepts.

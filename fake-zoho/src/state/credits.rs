@@ -8,14 +8,13 @@ use std::collections::VecDeque;
 
 use serde_json::json;
 
-use crate::{RecordedRequest, Reply};
-
-const WINDOW_SECONDS: i64 = 24 * 3600;
+use crate::reply::Reply;
+use crate::request::RecordedRequest;
 
 /// The organization's credits: what was charged when, and the allowance (none: unlimited).
 #[derive(Debug, Default)]
 pub(crate) struct Meter {
-    charges: VecDeque<(i64, u32)>,
+    pub(crate) charges: VecDeque<(i64, u32)>,
     pub allowance: Option<u64>,
     /// Every credit charged since the fake started (or the meter was reset), window or not.
     pub charged_ever: u64,
@@ -57,6 +56,8 @@ impl Meter {
         }
     }
 }
+
+const WINDOW_SECONDS: i64 = 24 * 3600;
 
 fn cost(request: &RecordedRequest) -> Option<u32> {
     zoho_facts::credits::cost(&request.method, &request.path, &request.query, &request.body)
