@@ -54,7 +54,7 @@ pub struct HarnessConfig {
     pub max_in_flight_per_org: u32,
     /// Where every call's requests and credits are also added up (each call's own are in its
     /// [`CallContext::stats`]).
-    pub totals: Option<Arc<crate::CallStats>>,
+    pub totals: Option<Arc<crate::stats::CallStats>>,
 }
 
 impl Default for HarnessConfig {
@@ -68,7 +68,7 @@ impl Default for HarnessConfig {
             max_response_bytes: 32 << 20,
             pool: PoolConfig::default(),
             max_concurrent_calls: 100,
-            max_in_flight_per_org: crate::DEFAULT_MAX_IN_FLIGHT,
+            max_in_flight_per_org: crate::concurrency::DEFAULT_MAX_IN_FLIGHT,
             totals: None,
         }
     }
@@ -104,7 +104,7 @@ pub struct CallContext {
     pub credentials: Arc<dyn CredentialProvider>,
     pub log: Arc<dyn LogSink>,
     /// The requests this context's calls sent and the credits they cost.
-    pub stats: Arc<crate::CallStats>,
+    pub stats: Arc<crate::stats::CallStats>,
 }
 
 impl std::fmt::Debug for CallContext {
@@ -128,7 +128,7 @@ impl CallContext {
     }
 
     /// Counts this context's requests and credits into `stats` (e.g. one per flow run).
-    pub fn with_stats(mut self, stats: Arc<crate::CallStats>) -> Self {
+    pub fn with_stats(mut self, stats: Arc<crate::stats::CallStats>) -> Self {
         self.stats = stats;
         self
     }

@@ -74,7 +74,7 @@ pub struct OutboundPolicy {
     pub max_timeout: std::time::Duration,
     pub requests_sent: Arc<std::sync::atomic::AtomicU64>,
     /// The call's requests and credits, and the harness's totals when it keeps them.
-    pub stats: [Option<Arc<crate::CallStats>>; 2],
+    pub stats: [Option<Arc<crate::stats::CallStats>>; 2],
     /// In-flight slots per organization, shared by every call of the harness.
     pub org_limits: Arc<crate::concurrency::OrgLimits>,
     /// The organization this call's requests go to (API domain and connection) and its
@@ -98,7 +98,7 @@ impl WasiHttpHooks for OutboundPolicy {
             return Box::new(async { Err(wasmtime_wasi_http::Error::HttpRequestDenied) });
         }
         self.requests_sent.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let stats: Vec<Arc<crate::CallStats>> = self.stats.iter().flatten().cloned().collect();
+        let stats: Vec<Arc<crate::stats::CallStats>> = self.stats.iter().flatten().cloned().collect();
         for stats in &stats {
             stats.count_request();
         }

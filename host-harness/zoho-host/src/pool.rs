@@ -1,5 +1,5 @@
 //! Keep-alive connections for the component's outbound requests, shared by every call a
-//! [`Harness`](crate::Harness) runs: the `send_request` hook hands requests here once the
+//! [`Harness`](crate::harness::Harness) runs: the `send_request` hook hands requests here once the
 //! allowlist has admitted them.
 //!
 //! wasmtime's stock client opens a TCP connection (and a TLS session) per request, which costs
