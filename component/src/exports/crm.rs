@@ -400,17 +400,9 @@ impl wit_crm::Guest for Component {
         module: String,
         record_id: String,
         fields: Vec<String>,
-        page: Option<u32>,
-        per_page: Option<u32>,
-        fetch_all: bool,
-        max_records: Option<u32>,
-        cursor: Option<String>,
+        paging: wit_crm::Paging,
     ) -> Result<wit_crm::RecordPage, wit_types::Error> {
-        let fetch = crm::Fetch {
-            fetch_all,
-            max_records,
-            cursor,
-        };
+        let (page, per_page, fetch) = paging_parts(paging);
         let gathered = crate::crm::attachments::list(
             &mut session_for(&connection),
             &module,
@@ -439,11 +431,7 @@ impl wit_crm::Guest for Component {
         module: String,
         by: wit_crm::SearchBy,
         fields: Vec<String>,
-        page: Option<u32>,
-        per_page: Option<u32>,
-        fetch_all: bool,
-        max_records: Option<u32>,
-        cursor: Option<String>,
+        paging: wit_crm::Paging,
     ) -> Result<wit_crm::RecordPage, wit_types::Error> {
         use crate::crm::search::{Condition, SearchBy};
         let by = match by {
@@ -470,11 +458,7 @@ impl wit_crm::Guest for Component {
             wit_crm::SearchBy::Phone(p) => SearchBy::Phone(p),
             wit_crm::SearchBy::Word(w) => SearchBy::Word(w),
         };
-        let fetch = crm::Fetch {
-            fetch_all,
-            max_records,
-            cursor,
-        };
+        let (page, per_page, fetch) = paging_parts(paging);
         let gathered = crate::crm::search::search(
             &mut session_for(&connection),
             &module,

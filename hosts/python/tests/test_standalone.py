@@ -12,6 +12,7 @@ import wasmtime
 from wasmtime import component as wc
 
 from conftest import dist_artifact
+from zoho_connector import PACKAGE, VERSION
 
 
 @pytest.fixture(scope="session")
@@ -31,7 +32,7 @@ def call(path: Path, environment: list[tuple[str, str]], interface: str, functio
     store.set_wasi(config)
     store.set_wasi_http()
     instance = linker.instantiate(store, component)
-    exported = instance.get_export_index(store, f"zoho:connector/{interface}@0.1.0")
+    exported = instance.get_export_index(store, f"{PACKAGE}/{interface}@{VERSION}")
     func = instance.get_func(store, instance.get_export_index(store, function, exported))
     result = func(store, *args)
     func.post_return(store)

@@ -32,7 +32,7 @@ from .errors import BY_CASE, CredentialProblem, ZohoError
 __all__ = ["Connector", "ConnectionInfo", "StaticCredentials", "CredentialProblem", "ZohoError"]
 
 PACKAGE = "zoho:connector"
-VERSION = "0.1.0"
+VERSION = "0.2.0"
 LOG = logging.getLogger("zoho_connector")
 _LEVELS = {
     "trace": logging.DEBUG,

@@ -216,11 +216,7 @@ async fn typed_crm_batch_search_metadata_and_attachment_functions() {
             "Leads",
             &SearchBy::Conditions((conditions, true)),
             &[],
-            None,
-            None,
-            false,
-            None,
-            None,
+            &first_page(),
         )
         .await
         .expect("no trap")
