@@ -422,19 +422,6 @@ fn subscribe(session: &mut Session, inputs: &Inputs, method: Method) -> Result<V
     let token = token(session, inputs.text("token"))?;
     session.keep_secret(&token);
     let expiry = requested_expiry(session, inputs);
-    let mut channel = json!({
-        "channel_id": channel_number(&id),
-        "events": events,
-        "channel_expiry": expiry,
-        "token": token,
-        "notify_url": notify_url,
-    });
-    if let Some(conditions) = conditions {
-        channel["notification_condition"] = conditions;
-    }
-    let plan = watch_plan(method, &Query::new(), Some(&json!({ "watch": [channel] })))?;
-    let response = session.send(&plan)?;
-    let entries = watch_entries(&response, plan.extensions().get())?;
     let requested = Requested {
         id: &id,
         events: &events,
@@ -442,7 +429,31 @@ fn subscribe(session: &mut Session, inputs: &Inputs, method: Method) -> Result<V
         token: &token,
         expiry: &expiry,
     };
-    Ok(channel_document(session, &response, &entries, &requested))
+    send_channel(session, method, &requested, conditions)
+}
+
+/// Sends one channel to `/actions/watch` with `method`: its id, events, expiry, token and
+/// notify URL (and field conditions, when given), and returns the channel as Zoho took it.
+fn send_channel(
+    session: &mut Session,
+    method: Method,
+    requested: &Requested<'_>,
+    conditions: Option<Value>,
+) -> Result<Value, Error> {
+    let mut channel = json!({
+        "channel_id": channel_number(requested.id),
+        "events": requested.events,
+        "channel_expiry": requested.expiry,
+        "token": requested.token,
+        "notify_url": requested.notify_url,
+    });
+    if let Some(conditions) = conditions {
+        channel["notification_condition"] = conditions;
+    }
+    let plan = watch_plan(method, &Query::new(), Some(&json!({ "watch": [channel] })))?;
+    let response = session.send(&plan)?;
+    let entries = watch_entries(&response, plan.extensions().get())?;
+    Ok(channel_document(session, &response, &entries, requested))
 }
 
 /// `crmRenewNotifications`: `PATCH /actions/watch` with the events, the notify URL, the token
@@ -460,16 +471,6 @@ pub fn run_renew(session: &mut Session, inputs: &Inputs) -> Result<Value, Error>
         None => registered_notify_url(session, &id)?,
     };
     let expiry = requested_expiry(session, inputs);
-    let body = json!({"watch": [{
-        "channel_id": channel_number(&id),
-        "events": events,
-        "channel_expiry": expiry,
-        "token": token,
-        "notify_url": notify_url,
-    }]});
-    let plan = watch_plan(Method::PATCH, &Query::new(), Some(&body))?;
-    let response = session.send(&plan)?;
-    let entries = watch_entries(&response, plan.extensions().get())?;
     let requested = Requested {
         id: &id,
         events: &events,
@@ -477,7 +478,7 @@ pub fn run_renew(session: &mut Session, inputs: &Inputs) -> Result<Value, Error>
         token: &token,
         expiry: &expiry,
     };
-    Ok(channel_document(session, &response, &entries, &requested))
+    send_channel(session, Method::PATCH, &requested, None)
 }
 
 /// The notify URL Zoho has for channel `id` (`GET /actions/watch?channel_id=`).
