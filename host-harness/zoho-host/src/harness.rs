@@ -164,18 +164,20 @@ struct CallExports {
 
 impl CallExports {
     fn resolve(component: &Component) -> anyhow::Result<Self> {
-        let find = |interface: &str, function: &str| {
-            let instance = component.get_export_index(None, interface);
-            component
-                .get_export_index(instance.as_ref(), function)
-                .ok_or_else(|| anyhow::anyhow!("the component does not export {interface}#{function}"))
-        };
         Ok(Self {
-            invoke: find(ACTIONS_INTERFACE, "invoke")?,
-            poll: find(TRIGGERS_INTERFACE, "poll")?,
-            handle_notification: find(TRIGGERS_INTERFACE, "handle-notification")?,
+            invoke: find_export(component, ACTIONS_INTERFACE, "invoke")?,
+            poll: find_export(component, TRIGGERS_INTERFACE, "poll")?,
+            handle_notification: find_export(component, TRIGGERS_INTERFACE, "handle-notification")?,
         })
     }
+}
+
+/// The index of `interface#function` among the component's exports.
+fn find_export(component: &Component, interface: &str, function: &str) -> anyhow::Result<ComponentExportIndex> {
+    let instance = component.get_export_index(None, interface);
+    component
+        .get_export_index(instance.as_ref(), function)
+        .ok_or_else(|| anyhow::anyhow!("the component does not export {interface}#{function}"))
 }
 
 /// The exported interfaces looked up by name; the version is `wit/world.wit`'s package version
@@ -366,6 +368,23 @@ impl Harness {
         drop(store);
         drop(slot);
         result
+    }
+
+    /// Runs `interface#function` on a fresh instance (the typed facade's calls).
+    pub(crate) async fn call_named<Params, Return>(
+        &self,
+        context: &CallContext,
+        interface: &str,
+        function: &str,
+        params: Params,
+    ) -> Result<Return, HarnessError>
+    where
+        Params: ComponentNamedList + Lower + Send + Sync,
+        Return: ComponentNamedList + Lift + Send + Sync + 'static,
+    {
+        let export = find_export(self.pre.instance_pre().component(), interface, function)
+            .map_err(|e| HarnessError::Setup(format!("{e:#}")))?;
+        self.call(context, &export, params).await
     }
 
     /// Runs an action by key through the `actions` interface.

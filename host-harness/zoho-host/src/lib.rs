@@ -11,6 +11,7 @@
 mod bindings;
 mod concurrency;
 mod credentials;
+mod facade;
 mod harness;
 mod log;
 pub mod oauth;
@@ -39,6 +40,7 @@ pub use bindings::{
 pub use bindings::{PollResult, Trigger, TriggerKind};
 pub use concurrency::DEFAULT_MAX_IN_FLIGHT;
 pub use credentials::{BoxFuture, CredentialProvider, StaticCredentials};
+pub use facade::{Books, BooksInterface, Calls, Crm, CrmInterface, Outcome, Raw, RawInterface};
 pub use harness::{BUNDLED_COMPONENT, CallContext, Harness, HarnessConfig, HarnessError, Instance};
 pub use log::{LogRecord, LogSink, MemoryLog, NoLog};
 pub use pool::{ConnectionPool, PoolConfig, PoolStats};

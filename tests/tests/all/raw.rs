@@ -156,7 +156,6 @@ async fn a_binary_download_is_exact() {
 #[tokio::test]
 async fn the_typed_function_returns_raw_bytes() {
     let world = World::new();
-    let mut instance = world.instance().await;
     let request = RawRequest {
         url: "/__binary?size=4096&seed=3".into(),
         method: RawMethod::Get,
@@ -170,26 +169,15 @@ async fn the_typed_function_returns_raw_bytes() {
         retry_on_all_errors: false,
         organization_id: None,
     };
-    let response = instance
-        .connector
-        .zoho_connector_raw()
-        .call_crm_raw_request(&mut instance.store, CONNECTION, &request)
-        .await
-        .expect("no trap")
-        .expect("ok");
+    let raw = crate::support::harness().raw(&world.context, CONNECTION);
+    let response = raw.crm_request(&request).await.expect("no trap").expect("ok");
     assert_eq!(response.body, fake_zoho::binary_payload(4096, 3));
 
     let missing = RawRequest {
         url: "/Leads/4876876000009999999".into(),
         ..request
     };
-    let error = instance
-        .connector
-        .zoho_connector_raw()
-        .call_crm_raw_request(&mut instance.store, CONNECTION, &missing)
-        .await
-        .expect("no trap")
-        .expect_err("400");
+    let error = raw.crm_request(&missing).await.expect("no trap").expect_err("400");
     assert!(
         matches!(&error, Error::Http(e) if e.status == 400 && String::from_utf8_lossy(&e.body).contains("INVALID_DATA")),
         "{error:?}"

@@ -1,19 +1,18 @@
-//! The typed `crm` exports, called as a Rust host would, without the `actions` layer.
+//! The typed `crm`, `books` and `raw` exports, called as a Rust host would, without the
+//! `actions` layer: through the harness's typed facade (`harness.crm(..).get_record(..)`), and
+//! through a live [`zoho_host::Instance`] for an embedder that keeps one store across calls.
 
-use crate::support::{CONNECTION, World};
+use crate::support::{CONNECTION, World, harness};
 use serde_json::{Value, json};
 use zoho_host::{Error, ListOptions, SortOrder};
 
 #[tokio::test]
 async fn typed_crud_round_trip() {
     let world = World::new();
-    let mut instance = world.instance().await;
-    let crm = instance.connector.zoho_connector_crm();
+    let crm = harness().crm(&world.context, CONNECTION);
 
     let created = crm
-        .call_create_records(
-            &mut instance.store,
-            CONNECTION,
+        .create_records(
             "Leads",
             r#"[{"Last_Name":"A"},{"Last_Name":"B"}]"#,
             Some(&["workflow".to_owned()]),
@@ -26,14 +25,7 @@ async fn typed_crud_round_trip() {
     assert_eq!((created[1].index, created[1].success), (1, true));
 
     let record = crm
-        .call_get_record(
-            &mut instance.store,
-            CONNECTION,
-            "Leads",
-            &id,
-            &["Last_Name".to_owned()],
-            None,
-        )
+        .get_record("Leads", &id, &["Last_Name".to_owned()], None)
         .await
         .expect("no trap")
         .expect("ok")
@@ -53,7 +45,7 @@ async fn typed_crud_round_trip() {
         cursor: None,
     };
     let page = crm
-        .call_get_records(&mut instance.store, CONNECTION, "Leads", &options)
+        .get_records("Leads", &options)
         .await
         .expect("no trap")
         .expect("listed");
@@ -65,35 +57,27 @@ async fn typed_crud_round_trip() {
     assert!(page.more_records && page.cursor.is_some());
 
     let updated = crm
-        .call_update_record(
-            &mut instance.store,
-            CONNECTION,
-            "Leads",
-            &id,
-            r#"{"Company":"Zylker"}"#,
-            None,
-        )
+        .update_record("Leads", &id, r#"{"Company":"Zylker"}"#, None)
         .await
         .expect("no trap")
         .expect("updated");
     assert_eq!(updated.id.as_deref(), Some(id.as_str()));
     let deleted = crm
-        .call_delete_record(&mut instance.store, CONNECTION, "Leads", &id)
+        .delete_record("Leads", &id)
         .await
         .expect("no trap")
         .expect("deleted");
     assert_eq!(deleted.message, "record deleted");
     assert_eq!(world.fake.records("Leads").len(), 1);
-    assert_eq!(instance.requests_sent(), 5);
+    assert_eq!(world.fake.requests().len(), 5);
 }
 
 #[tokio::test]
 async fn typed_errors_are_the_wit_variant() {
     let world = World::new();
-    let mut instance = world.instance().await;
-    let crm = instance.connector.zoho_connector_crm();
+    let crm = harness().crm(&world.context, CONNECTION);
     let error = crm
-        .call_get_record(&mut instance.store, CONNECTION, "Leads", "12/34", &[], None)
+        .get_record("Leads", "12/34", &[], None)
         .await
         .expect("no trap")
         .expect_err("invalid");
@@ -102,7 +86,7 @@ async fn typed_errors_are_the_wit_variant() {
         "{error:?}"
     );
     let error = crm
-        .call_create_records(&mut instance.store, CONNECTION, "Leads", "{not json", None)
+        .create_records("Leads", "{not json", None)
         .await
         .expect("no trap")
         .expect_err("invalid");
@@ -110,7 +94,6 @@ async fn typed_errors_are_the_wit_variant() {
         matches!(&error, Error::InvalidInput(i) if i.input == "values"),
         "{error:?}"
     );
-    assert_eq!(instance.requests_sent(), 0);
     assert!(world.fake.requests().is_empty());
 }
 
@@ -125,14 +108,9 @@ async fn typed_books_functions() {
         "tax_id",
         &[serde_json::json!({"tax_name": "VAT"})],
     );
-    let mut instance = world.instance().await;
-    let books = instance.connector.zoho_connector_books();
+    let books = harness().books(&world.context, CONNECTION);
 
-    let organizations = books
-        .call_list_organizations(&mut instance.store, CONNECTION)
-        .await
-        .expect("no trap")
-        .expect("listed");
+    let organizations = books.list_organizations().await.expect("no trap").expect("listed");
     assert_eq!(organizations[0].id, organization);
 
     let target = BooksTarget {
@@ -150,7 +128,7 @@ async fn typed_books_functions() {
         cursor: None,
     };
     let list = books
-        .call_get_records(&mut instance.store, CONNECTION, &target, &request)
+        .get_records(&target, &request)
         .await
         .expect("no trap")
         .expect("listed");
@@ -161,12 +139,7 @@ async fn typed_books_functions() {
     assert!(!list.more_records && list.cursor.is_none());
 
     let created = books
-        .call_create_record(
-            &mut instance.store,
-            CONNECTION,
-            &target,
-            r#"{"tax_name":"GST","tax_percentage":5}"#,
-        )
+        .create_record(&target, r#"{"tax_name":"GST","tax_percentage":5}"#)
         .await
         .expect("no trap")
         .expect("created");
@@ -175,7 +148,7 @@ async fn typed_books_functions() {
         .expect("id")
         .to_owned();
     let message = books
-        .call_delete_record(&mut instance.store, CONNECTION, &target, &id)
+        .delete_record(&target, &id)
         .await
         .expect("no trap")
         .expect("deleted");
