@@ -11,7 +11,7 @@ use serde_json::json;
 
 use crate::reply::Reply;
 use crate::request::RecordedRequest;
-use crate::state::State;
+use crate::state::accounts::AccountsState;
 
 fn oauth_error(code: &str) -> Reply {
     // Zoho answers most OAuth errors with HTTP 200 and only an `error` field.
@@ -37,27 +37,25 @@ fn params(request: &RecordedRequest) -> BTreeMap<String, String> {
     params
 }
 
-fn new_token(state: &mut State, kind: &str) -> String {
-    state.accounts.issued += 1;
+/// A token in Zoho's shape; `salt` (the fake's id counter) varies it between fakes and runs.
+fn new_token(room: &mut AccountsState, salt: u64, kind: &str) -> String {
+    room.issued += 1;
     format!(
         "1000.{kind}{:08x}.{:016x}",
-        state.accounts.issued,
-        state.next_id.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ state.accounts.issued
+        room.issued,
+        salt.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ room.issued
     )
 }
 
-fn issue_access_token(state: &mut State, refresh_token: Option<String>, base_url: &str) -> Reply {
-    let access = new_token(state, "a");
-    let lifetime = state.accounts.lifetime;
-    state.tokens.insert(access.clone());
-    state
-        .accounts
-        .expiries
-        .insert(access.clone(), Instant::now() + lifetime);
+fn issue_access_token(room: &mut AccountsState, salt: u64, refresh_token: Option<String>, base_url: &str) -> Reply {
+    let access = new_token(room, salt, "a");
+    let lifetime = room.lifetime;
+    room.tokens.insert(access.clone());
+    room.expiries.insert(access.clone(), Instant::now() + lifetime);
     let seconds = lifetime.as_secs();
-    let api_domain = state.accounts.api_domain.clone().unwrap_or_else(|| base_url.to_owned());
+    let api_domain = room.api_domain.clone().unwrap_or_else(|| base_url.to_owned());
     let mut body = json!({"access_token": access, "api_domain": api_domain, "token_type": "Bearer"});
-    if state.accounts.legacy_expiry {
+    if room.legacy_expiry {
         body["expires_in"] = json!(seconds * 1000);
         body["expires_in_sec"] = json!(seconds);
     } else {
@@ -70,15 +68,18 @@ fn issue_access_token(state: &mut State, refresh_token: Option<String>, base_url
 }
 
 /// Routes `/oauth/v2/...`; `None` for anything else.
-pub(crate) fn route(state: &mut State, request: &RecordedRequest, rest: &[&str], base_url: &str) -> Option<Reply> {
+pub(crate) fn route(
+    room: &mut AccountsState,
+    salt: u64,
+    request: &RecordedRequest,
+    rest: &[&str],
+    base_url: &str,
+) -> Option<Reply> {
     Some(match (request.method.as_str(), rest) {
-        ("POST", ["token"]) => token(state, request, base_url),
+        ("POST", ["token"]) => token(room, salt, request, base_url),
         ("POST", ["token", "revoke"]) => {
             let params = params(request);
-            match params
-                .get("token")
-                .and_then(|t| state.accounts.refresh_tokens.remove(t))
-            {
+            match params.get("token").and_then(|t| room.refresh_tokens.remove(t)) {
                 Some(_) => Reply::json(200, &json!({"status": "success"})),
                 None => Reply::json(200, &json!({"status": "failure", "error": "invalid_token"})),
             }
@@ -87,32 +88,30 @@ pub(crate) fn route(state: &mut State, request: &RecordedRequest, rest: &[&str],
     })
 }
 
-fn token(state: &mut State, request: &RecordedRequest, base_url: &str) -> Reply {
+fn token(room: &mut AccountsState, salt: u64, request: &RecordedRequest, base_url: &str) -> Reply {
     let params = params(request);
     let get = |key: &str| params.get(key).map(String::as_str).unwrap_or_default();
     let client_id = get("client_id");
-    match state.accounts.clients.get(client_id) {
+    match room.clients.get(client_id) {
         None => return oauth_error("invalid_client"),
         Some(secret) if secret != get("client_secret") => return oauth_error("invalid_client_secret"),
         Some(_) => {}
     }
     match get("grant_type") {
         "authorization_code" => {
-            match state.accounts.grant_codes.get_mut(get("code")) {
+            match room.grant_codes.get_mut(get("code")) {
                 Some((owner, used)) if owner == client_id && !*used => *used = true,
                 _ => return oauth_error("invalid_code"),
             }
-            let refresh = new_token(state, "r");
-            state
-                .accounts
-                .refresh_tokens
+            let refresh = new_token(room, salt, "r");
+            room.refresh_tokens
                 .insert(refresh.clone(), (client_id.to_owned(), vec![Instant::now()]));
-            issue_access_token(state, Some(refresh), base_url)
+            issue_access_token(room, salt, Some(refresh), base_url)
         }
         "refresh_token" => {
-            let window = state.accounts.refresh_window;
-            let limit = state.accounts.refresh_limit;
-            let Some((owner, issued)) = state.accounts.refresh_tokens.get_mut(get("refresh_token")) else {
+            let window = room.refresh_window;
+            let limit = room.refresh_limit;
+            let Some((owner, issued)) = room.refresh_tokens.get_mut(get("refresh_token")) else {
                 return oauth_error("invalid_code");
             };
             if owner != client_id {
@@ -123,7 +122,7 @@ fn token(state: &mut State, request: &RecordedRequest, base_url: &str) -> Reply 
                 return throttled();
             }
             issued.push(Instant::now());
-            issue_access_token(state, None, base_url)
+            issue_access_token(room, salt, None, base_url)
         }
         "client_credentials" => {
             if get("scope").is_empty() {
@@ -132,17 +131,13 @@ fn token(state: &mut State, request: &RecordedRequest, base_url: &str) -> Reply 
             if get("soid").is_empty() {
                 return oauth_error("missing_org_info");
             }
-            issue_access_token(state, None, base_url)
+            issue_access_token(room, salt, None, base_url)
         }
         _ => oauth_error("unsupported_grant_type"),
     }
 }
 
 /// Whether an access token the fake issued has expired.
-pub(crate) fn expired(state: &State, token: &str) -> bool {
-    state
-        .accounts
-        .expiries
-        .get(token)
-        .is_some_and(|at| Instant::now() >= *at)
+pub(crate) fn expired(room: &AccountsState, token: &str) -> bool {
+    room.expiries.get(token).is_some_and(|at| Instant::now() >= *at)
 }

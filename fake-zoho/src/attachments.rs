@@ -10,7 +10,7 @@ use crate::state::State;
 use crate::state::crm::Attachment;
 
 fn record_exists(state: &State, module: &str, id: &str) -> bool {
-    state.modules[module].position(id).is_some()
+    state.crm.modules[module].position(id).is_some()
 }
 
 fn invalid_parent(id: &str) -> Reply {
@@ -41,12 +41,12 @@ pub(crate) fn upload(state: &mut State, module: &str, record_id: &str, request: 
     let id = state.new_id();
     let attachment = match (file, link) {
         (Some(file), None) => {
-            if file.data.len() > state.attachment_size_limit {
+            if file.data.len() > state.crm.attachment_size_limit {
                 return Reply::crm_error(
                     413,
                     "FILE_SIZE_MORE_THAN_ALLOWED_SIZE",
                     "file size exceeds the allowed limit",
-                    json!({"max_size": state.attachment_size_limit}),
+                    json!({"max_size": state.crm.attachment_size_limit}),
                 );
             }
             Attachment {
@@ -79,10 +79,11 @@ pub(crate) fn upload(state: &mut State, module: &str, record_id: &str, request: 
         }
     };
     let details = json!({
-        "Modified_Time": attachment.created_time, "Modified_By": state.user, "Created_Time": attachment.created_time,
-        "id": attachment.id, "Created_By": state.user,
+        "Modified_Time": attachment.created_time, "Modified_By": state.crm.user, "Created_Time": attachment.created_time,
+        "id": attachment.id, "Created_By": state.crm.user,
     });
     state
+        .crm
         .attachments
         .entry((module.to_owned(), record_id.to_owned()))
         .or_default()
@@ -140,7 +141,7 @@ pub(crate) fn list(state: &mut State, module: &str, record_id: &str, request: &R
         .clamp(1, 200);
     let scope = format!("attachments:{module}/{record_id}");
     let offset = match request.query_param("page_token") {
-        Some(token) => match state.attachment_tokens.get(token) {
+        Some(token) => match state.crm.attachment_tokens.get(token) {
             Some((owner, offset)) if *owner == scope => *offset,
             _ => {
                 return Reply::crm_error(
@@ -162,6 +163,7 @@ pub(crate) fn list(state: &mut State, module: &str, record_id: &str, request: &R
         }
     };
     let all = state
+        .crm
         .attachments
         .get(&(module.to_owned(), record_id.to_owned()))
         .cloned()
@@ -170,7 +172,7 @@ pub(crate) fn list(state: &mut State, module: &str, record_id: &str, request: &R
         .iter()
         .skip(offset)
         .take(per_page)
-        .map(|a| crate::wire::project(&as_record(a, record_id, &state.user), Some(&fields)))
+        .map(|a| crate::wire::project(&as_record(a, record_id, &state.crm.user), Some(&fields)))
         .collect();
     if page.is_empty() {
         return Reply::no_content();
@@ -178,8 +180,8 @@ pub(crate) fn list(state: &mut State, module: &str, record_id: &str, request: &R
     let next = offset + page.len();
     let more = next < all.len();
     let token = more.then(|| {
-        let token = format!("fzat{:x}{:x}", state.attachment_tokens.len(), next);
-        state.attachment_tokens.insert(token.clone(), (scope, next));
+        let token = format!("fzat{:x}{:x}", state.crm.attachment_tokens.len(), next);
+        state.crm.attachment_tokens.insert(token.clone(), (scope, next));
         token
     });
     Reply::json(
@@ -191,6 +193,7 @@ pub(crate) fn list(state: &mut State, module: &str, record_id: &str, request: &R
 /// `GET /{module}/{id}/Attachments/{attachment_id}`: the bytes as stored.
 pub(crate) fn download(state: &State, module: &str, record_id: &str, attachment_id: &str) -> Reply {
     let found = state
+        .crm
         .attachments
         .get(&(module.to_owned(), record_id.to_owned()))
         .and_then(|all| all.iter().find(|a| a.id == attachment_id));

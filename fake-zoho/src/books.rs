@@ -11,8 +11,8 @@ use serde_json::{Map, Value, json};
 
 use crate::reply::Reply;
 use crate::request::RecordedRequest;
-use crate::state::State;
 use crate::state::books::{BooksState, UnsupportedSort};
+use crate::time::Clock;
 
 const MAX_PER_PAGE: usize = 200;
 
@@ -165,10 +165,9 @@ fn parse_path(segments: &[&str]) -> Option<Vec<(String, Option<String>)>> {
 }
 
 /// Routes `/books/v3/{rest}`; `None` for a path that is not a Books resource.
-pub(crate) fn route(state: &mut State, request: &RecordedRequest, rest: &[&str]) -> Option<Reply> {
+pub(crate) fn route(room: &mut BooksState, clock: &Clock, request: &RecordedRequest, rest: &[&str]) -> Option<Reply> {
     if rest == ["organizations"] && request.method == "GET" {
-        let organizations: Vec<Value> = state
-            .books
+        let organizations: Vec<Value> = room
             .organizations
             .iter()
             .map(|o| json!({"organization_id": o.id, "name": o.name, "contact_name": "Patricia Boyle", "currency_code": "USD", "is_default_org": false, "is_org_active": true}))
@@ -178,23 +177,22 @@ pub(crate) fn route(state: &mut State, request: &RecordedRequest, rest: &[&str])
             &json!({"code": 0, "message": "success", "organizations": organizations}),
         ));
     }
-    if let Some(reply) = crate::books_actions::route(state, request, rest) {
+    if let Some(reply) = crate::books_actions::route(room, request, rest) {
         return Some(reply);
     }
-    if let Some(reply) = crate::books_attachments::route(state, request, rest) {
+    if let Some(reply) = crate::books_attachments::route(room, request, rest) {
         return Some(reply);
     }
     let pairs = parse_path(rest)?;
     let organization = match request.query_param("organization_id") {
-        Some(id) if state.books.organizations.iter().any(|o| o.id == id) => id.to_owned(),
+        Some(id) if room.organizations.iter().any(|o| o.id == id) => id.to_owned(),
         _ => return Some(books_error(400, 6041, "Invalid value passed for organization_id")),
     };
     let (collection, record_type, record_id, parent_type) = match pairs.as_slice() {
         [(record_type, id)] => (record_type.clone(), record_type.clone(), id.clone(), None),
         [(parent_type, Some(parent_id)), (record_type, id)] => {
             let parent_meta = meta(parent_type, None);
-            let parent_exists = state
-                .books
+            let parent_exists = room
                 .collections
                 .get(&(organization.clone(), parent_type.clone()))
                 .is_some_and(|records| {
@@ -221,18 +219,18 @@ pub(crate) fn route(state: &mut State, request: &RecordedRequest, rest: &[&str])
     let meta = meta(&record_type, parent_type.as_deref());
     let key = (organization, collection.clone());
     Some(match (request.method.as_str(), record_id) {
-        ("GET", None) => list(state, &key, &meta, request),
-        ("POST", None) => create(state, &key, &meta, request),
-        ("GET", Some(id)) => match find(state, &key, &meta, &id) {
+        ("GET", None) => list(room, &key, &meta, request),
+        ("POST", None) => create(room, clock, &key, &meta, request),
+        ("GET", Some(id)) => match find(room, &key, &meta, &id) {
             Some(record) => Reply::json(
                 200,
                 &json!({"code": 0, "message": "success", meta.singular.clone(): record}),
             ),
             None => missing(&meta),
         },
-        ("PUT", Some(id)) => update(state, &key, &meta, &id, request),
+        ("PUT", Some(id)) => update(room, clock, &key, &meta, &id, request),
         ("DELETE", Some(id)) => {
-            let records = state.books.collections.entry(key).or_default();
+            let records = room.collections.entry(key).or_default();
             match records
                 .iter()
                 .position(|r| r.get(&meta.id_field).and_then(Value::as_str) == Some(id.as_str()))
@@ -261,10 +259,8 @@ fn missing(meta: &Meta) -> Reply {
     books_error(404, 1002, &format!("{capitalised} does not exist."))
 }
 
-fn find(state: &State, key: &(String, String), meta: &Meta, id: &str) -> Option<Map<String, Value>> {
-    state
-        .books
-        .collections
+fn find(room: &BooksState, key: &(String, String), meta: &Meta, id: &str) -> Option<Map<String, Value>> {
+    room.collections
         .get(key)?
         .iter()
         .find(|r| r.get(&meta.id_field).and_then(Value::as_str) == Some(id))
@@ -306,30 +302,32 @@ fn check_mandatory(meta: &Meta, values: &Map<String, Value>) -> Result<(), Reply
 
 /// Stores a record and returns it with its new id.
 pub(crate) fn insert(
-    state: &mut State,
+    room: &mut BooksState,
+    clock: &Clock,
     key: &(String, String),
     id_field: &str,
     mut values: Map<String, Value>,
 ) -> Map<String, Value> {
-    let id = state.books.new_id();
+    let id = room.new_id();
     values.insert(id_field.to_owned(), json!(id));
-    values.entry("created_time").or_insert_with(|| json!(state.clock.now()));
-    values.insert("last_modified_time".into(), json!(state.clock.now()));
-    state
-        .books
-        .collections
-        .entry(key.clone())
-        .or_default()
-        .push(values.clone());
+    values.entry("created_time").or_insert_with(|| json!(clock.now()));
+    values.insert("last_modified_time".into(), json!(clock.now()));
+    room.collections.entry(key.clone()).or_default().push(values.clone());
     values
 }
 
-fn create(state: &mut State, key: &(String, String), meta: &Meta, request: &RecordedRequest) -> Reply {
+fn create(
+    room: &mut BooksState,
+    clock: &Clock,
+    key: &(String, String),
+    meta: &Meta,
+    request: &RecordedRequest,
+) -> Reply {
     let values = match body_object(request).and_then(|v| check_mandatory(meta, &v).map(|()| v)) {
         Ok(values) => values,
         Err(reply) => return reply,
     };
-    let record = insert(state, key, &meta.id_field, values);
+    let record = insert(room, clock, key, &meta.id_field, values);
     let message = if meta.singular == "comment" {
         "Comments added.".to_owned()
     } else {
@@ -341,12 +339,19 @@ fn create(state: &mut State, key: &(String, String), meta: &Meta, request: &Reco
     )
 }
 
-fn update(state: &mut State, key: &(String, String), meta: &Meta, id: &str, request: &RecordedRequest) -> Reply {
+fn update(
+    room: &mut BooksState,
+    clock: &Clock,
+    key: &(String, String),
+    meta: &Meta,
+    id: &str,
+    request: &RecordedRequest,
+) -> Reply {
     let values = match body_object(request) {
         Ok(values) => values,
         Err(reply) => return reply,
     };
-    let Some(record) = state.books.collections.get_mut(key).and_then(|records| {
+    let Some(record) = room.collections.get_mut(key).and_then(|records| {
         records
             .iter_mut()
             .find(|r| r.get(&meta.id_field).and_then(Value::as_str) == Some(id))
@@ -358,7 +363,7 @@ fn update(state: &mut State, key: &(String, String), meta: &Meta, id: &str, requ
             record.insert(field, value);
         }
     }
-    record.insert("last_modified_time".into(), json!(state.clock.now()));
+    record.insert("last_modified_time".into(), json!(clock.now()));
     let record = record.clone();
     Reply::json(
         200,
@@ -374,7 +379,7 @@ fn sortable(books: &BooksState, collection: &str, column: &str) -> bool {
     zoho_facts::books_sort_columns::documented(collection, column)
 }
 
-fn list(state: &State, key: &(String, String), meta: &Meta, request: &RecordedRequest) -> Reply {
+fn list(room: &BooksState, key: &(String, String), meta: &Meta, request: &RecordedRequest) -> Reply {
     let number = |name: &str, default: usize| -> Result<usize, Reply> {
         match request.query_param(name) {
             None => Ok(default),
@@ -390,8 +395,7 @@ fn list(state: &State, key: &(String, String), meta: &Meta, request: &RecordedRe
         (Err(reply), _) | (_, Err(reply)) => return reply,
         _ => return books_error(400, 2, "Invalid value passed for per_page"),
     };
-    let mut records: Vec<&Map<String, Value>> = state
-        .books
+    let mut records: Vec<&Map<String, Value>> = room
         .collections
         .get(key)
         .map(|r| r.iter().collect())
@@ -418,8 +422,8 @@ fn list(state: &State, key: &(String, String), meta: &Meta, request: &RecordedRe
     // asks for, so an ignored sort shows.
     let requested = request.query_param("sort_column");
     let (used_column, echoed_column) = match requested {
-        Some(column) if sortable(&state.books, &key.1, column) => (Some(column), column),
-        Some(column) => match state.books.unsupported_sort {
+        Some(column) if sortable(room, &key.1, column) => (Some(column), column),
+        Some(column) => match room.unsupported_sort {
             UnsupportedSort::Refuse => return books_error(400, 2, "Invalid value passed for sort_column"),
             UnsupportedSort::IgnoreEchoingRequested => (None, column),
             UnsupportedSort::IgnoreEchoingActual => (None, "created_time"),
@@ -437,12 +441,11 @@ fn list(state: &State, key: &(String, String), meta: &Meta, request: &RecordedRe
             records.reverse();
         }
     }
-    let echoed_order =
-        if used_column.is_some() || state.books.unsupported_sort == UnsupportedSort::IgnoreEchoingRequested {
-            request.query_param("sort_order").unwrap_or("D")
-        } else {
-            "A"
-        };
+    let echoed_order = if used_column.is_some() || room.unsupported_sort == UnsupportedSort::IgnoreEchoingRequested {
+        request.query_param("sort_order").unwrap_or("D")
+    } else {
+        "A"
+    };
     let start = (page - 1).saturating_mul(per_page);
     let slice: Vec<&Map<String, Value>> = records.iter().skip(start).take(per_page).copied().collect();
     let has_more_page = start + slice.len() < records.len();

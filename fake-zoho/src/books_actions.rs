@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 
 use crate::reply::Reply;
 use crate::request::RecordedRequest;
-use crate::state::State;
+use crate::state::books::BooksState;
 
 /// (record type, action, statuses it is allowed from (empty: any), status after).
 const TRANSITIONS: &[(&str, &str, &[&str], Option<&str>)] = &[
@@ -45,7 +45,7 @@ fn books_error(status: u16, code: i64, message: &str) -> Reply {
 }
 
 /// Routes a state change; `None` for any other Books path.
-pub(crate) fn route(state: &mut State, request: &RecordedRequest, rest: &[&str]) -> Option<Reply> {
+pub(crate) fn route(room: &mut BooksState, request: &RecordedRequest, rest: &[&str]) -> Option<Reply> {
     if request.method != "POST" {
         return None;
     }
@@ -65,13 +65,12 @@ pub(crate) fn route(state: &mut State, request: &RecordedRequest, rest: &[&str])
         return Some(books_error(400, 5, "Invalid URL Passed"));
     };
     let organization = match request.query_param("organization_id") {
-        Some(id) if state.books.organizations.iter().any(|o| o.id == id) => id.to_owned(),
+        Some(id) if room.organizations.iter().any(|o| o.id == id) => id.to_owned(),
         _ => return Some(books_error(400, 6041, "Invalid value passed for organization_id")),
     };
     let singular = record_type.strip_suffix('s').unwrap_or(record_type);
     let id_field = format!("{singular}_id");
-    let Some(record) = state
-        .books
+    let Some(record) = room
         .collections
         .get_mut(&(organization, record_type.to_owned()))
         .and_then(|records| {

@@ -7,8 +7,8 @@ use serde_json::{Value, json};
 
 use crate::reply::Reply;
 use crate::request::RecordedRequest;
-use crate::state::State;
 use crate::state::books::BooksFile;
+use crate::state::books::BooksState;
 
 pub(crate) const MAX_BYTES: usize = 5 << 20;
 
@@ -29,19 +29,18 @@ fn books_error(status: u16, code: i64, message: &str) -> Reply {
     Reply::json(status, &json!({"code": code, "message": message}))
 }
 
-pub(crate) fn route(state: &mut State, request: &RecordedRequest, rest: &[&str]) -> Option<Reply> {
+pub(crate) fn route(room: &mut BooksState, request: &RecordedRequest, rest: &[&str]) -> Option<Reply> {
     let [record_type, id, segment] = rest else {
         return None;
     };
     let &(_, _, field) = ATTACHABLE.iter().find(|(t, s, _)| t == record_type && s == segment)?;
     let organization = match request.query_param("organization_id") {
-        Some(org) if state.books.organizations.iter().any(|o| o.id == org) => org.to_owned(),
+        Some(org) if room.organizations.iter().any(|o| o.id == org) => org.to_owned(),
         _ => return Some(books_error(400, 6041, "Invalid value passed for organization_id")),
     };
     let singular = record_type.strip_suffix('s').unwrap_or(record_type);
     let id_field = format!("{singular}_id");
-    let exists = state
-        .books
+    let exists = room
         .collections
         .get(&(organization.clone(), (*record_type).to_owned()))
         .is_some_and(|records| {
@@ -54,12 +53,12 @@ pub(crate) fn route(state: &mut State, request: &RecordedRequest, rest: &[&str])
     }
     let key = (organization, (*record_type).to_owned(), (*id).to_owned());
     let reply = match request.method.as_str() {
-        "POST" => attach(state, key, field, request),
-        "GET" => match state.books.attachments.get(&key) {
+        "POST" => attach(room, key, field, request),
+        "GET" => match room.attachments.get(&key) {
             None => books_error(404, 1002, "There is no file attached."),
             Some(file) => Reply::file(&file.content_type, &file.file_name, &file.data),
         },
-        "DELETE" => match state.books.attachments.remove(&key) {
+        "DELETE" => match room.attachments.remove(&key) {
             None => books_error(404, 1002, "There is no file attached."),
             Some(_) => Reply::json(
                 200,
@@ -71,7 +70,7 @@ pub(crate) fn route(state: &mut State, request: &RecordedRequest, rest: &[&str])
     Some(reply)
 }
 
-fn attach(state: &mut State, key: (String, String, String), field: &str, request: &RecordedRequest) -> Reply {
+fn attach(room: &mut BooksState, key: (String, String, String), field: &str, request: &RecordedRequest) -> Reply {
     let parts = match crate::wire::form_parts(request) {
         Ok(parts) => parts,
         Err(reply) => return reply,
@@ -92,7 +91,7 @@ fn attach(state: &mut State, key: (String, String, String), field: &str, request
     if file.data.len() > MAX_BYTES {
         return books_error(400, 33004, "The file size exceeds the 5 MB limit.");
     }
-    state.books.attachments.insert(
+    room.attachments.insert(
         key,
         BooksFile {
             file_name,

@@ -52,7 +52,7 @@ fn create(state: &mut State, request: &RecordedRequest) -> Reply {
     else {
         return invalid("the module is missing", json!({"api_name": "module"}));
     };
-    if !state.modules.contains_key(&module) {
+    if !state.crm.modules.contains_key(&module) {
         return invalid(
             "the module name given seems to be invalid",
             json!({"api_name": "module"}),
@@ -97,7 +97,7 @@ fn create(state: &mut State, request: &RecordedRequest) -> Reply {
         return invalid(&reason, json!({"api_name": "criteria"}));
     }
 
-    let records = &state.modules[&module].records;
+    let records = &state.crm.modules[&module].records;
     let selected: Vec<&Map<String, Value>> = records
         .iter()
         .filter(|r| criteria.as_ref().is_none_or(|c| matches(r, c)))
@@ -159,14 +159,14 @@ fn create(state: &mut State, request: &RecordedRequest) -> Reply {
         zip,
         failure: state.bulk.fail_next.take(),
     };
-    state.bulk_read_jobs.insert(id.clone(), job);
+    state.bulk.read_jobs.insert(id.clone(), job);
     Reply::json(
         201,
         &json!({"data": [{
             "status": "success",
             "code": "ADDED_SUCCESSFULLY",
             "message": "Added successfully.",
-            "details": {"id": id, "operation": "read", "state": "ADDED", "created_by": state.user, "created_time": created_time},
+            "details": {"id": id, "operation": "read", "state": "ADDED", "created_by": state.crm.user, "created_time": created_time},
         }], "info": {}}),
     )
 }
@@ -181,7 +181,7 @@ fn unknown_job(job: &str) -> Reply {
 }
 
 fn details(state: &State, job: &str) -> Reply {
-    let Some(found) = state.bulk_read_jobs.get(job) else {
+    let Some(found) = state.bulk.read_jobs.get(job) else {
         return unknown_job(job);
     };
     let job_state = found.state(state);
@@ -190,7 +190,7 @@ fn details(state: &State, job: &str) -> Reply {
         "operation": "read",
         "state": job_state,
         "query": found.query,
-        "created_by": state.user,
+        "created_by": state.crm.user,
         "created_time": found.created_time,
         "file_type": "csv",
     });
@@ -210,7 +210,7 @@ fn details(state: &State, job: &str) -> Reply {
 }
 
 fn result(state: &mut State, request: &RecordedRequest, job: &str) -> Reply {
-    let Some(found) = state.bulk_read_jobs.get(job) else {
+    let Some(found) = state.bulk.read_jobs.get(job) else {
         return unknown_job(job);
     };
     let job_state = found.state(state);
@@ -227,7 +227,7 @@ fn result(state: &mut State, request: &RecordedRequest, job: &str) -> Reply {
         return reply;
     }
     let broken = crate::bulk::fires(&mut state.bulk.download_breaks);
-    let found = &state.bulk_read_jobs[job];
+    let found = &state.bulk.read_jobs[job];
     let mut reply = ranged_file(request, &format!("{job}.zip"), &found.zip);
     if broken {
         reply.cut_after = Some(reply.body.len() / 2);

@@ -104,7 +104,7 @@ pub(crate) fn route(state: &mut State, request: &RecordedRequest, rest: &[&str])
 
 /// `GET /v2/crm/{zgid}/bulk-write/{job}/{job}.zip`: the result file.
 pub(crate) fn download(state: &mut State, request: &RecordedRequest, zgid: &str, job: &str, file: &str) -> Reply {
-    let found = state.bulk_write_jobs.get(job);
+    let found = state.bulk.write_jobs.get(job);
     let Some(found) = found.filter(|_| zgid == ZGID && file == format!("{job}.zip")) else {
         return Reply::crm_error(404, "RESOURCE_NOT_FOUND", "no such file", json!({}));
     };
@@ -141,7 +141,7 @@ fn create(state: &mut State, request: &RecordedRequest) -> Reply {
         .and_then(Value::as_str)
         .unwrap_or_default()
         .to_owned();
-    if !state.modules.contains_key(&module) {
+    if !state.crm.modules.contains_key(&module) {
         return invalid(
             "the module name given seems to be invalid",
             json!({"api_name": "module"}),
@@ -211,7 +211,7 @@ fn create(state: &mut State, request: &RecordedRequest) -> Reply {
         }
         let existing = find_by.as_ref().and_then(|field| {
             let wanted = record.get(field.as_str())?.as_str()?.to_owned();
-            state.modules[&module]
+            state.crm.modules[&module]
                 .records
                 .iter()
                 .find(|r| r.get(field.as_str()).and_then(Value::as_str) == Some(wanted.as_str()))
@@ -274,15 +274,15 @@ fn create(state: &mut State, request: &RecordedRequest) -> Reply {
         skipped,
         result_zip: zip(&format!("{id}.csv"), result.as_bytes()),
     };
-    state.bulk_write_jobs.insert(id.clone(), job);
+    state.bulk.write_jobs.insert(id.clone(), job);
     Reply::json(
         201,
-        &json!({"status": "success", "code": "SUCCESS", "message": "success", "details": {"id": id, "created_by": state.user}}),
+        &json!({"status": "success", "code": "SUCCESS", "message": "success", "details": {"id": id, "created_by": state.crm.user}}),
     )
 }
 
 fn details(state: &State, job: &str) -> Reply {
-    let Some(found) = state.bulk_write_jobs.get(job) else {
+    let Some(found) = state.bulk.write_jobs.get(job) else {
         return Reply::crm_error(
             404,
             "RESOURCE_NOT_FOUND",
@@ -297,7 +297,7 @@ fn details(state: &State, job: &str) -> Reply {
         "character_encoding": "UTF-8",
         "id": found.id,
         "operation": found.operation,
-        "created_by": state.user,
+        "created_by": state.crm.user,
         "created_time": found.created_time,
     });
     if status == "COMPLETED" {

@@ -43,7 +43,7 @@ fn convert(state: &mut State, id: &str, request: &RecordedRequest) -> Reply {
     };
     let options = data.first().and_then(Value::as_object).cloned().unwrap_or_default();
     // Both name the lead's place in the path, as OAS convert_lead.json publishes them.
-    if state.converted_leads.contains(id) {
+    if state.crm.converted_leads.contains(id) {
         return Reply::crm_error(
             400,
             "ID_ALREADY_CONVERTED",
@@ -51,7 +51,7 @@ fn convert(state: &mut State, id: &str, request: &RecordedRequest) -> Reply {
             json!({"resource_path_index": 1}),
         );
     }
-    let Some(lead) = state.modules["Leads"].get(id).cloned() else {
+    let Some(lead) = state.crm.modules["Leads"].get(id).cloned() else {
         return Reply::crm_error(400, "INVALID_DATA", "invalid data", json!({"resource_path_index": 1}));
     };
     // Check every association and the deal before changing anything: a refused conversion
@@ -60,7 +60,7 @@ fn convert(state: &mut State, id: &str, request: &RecordedRequest) -> Reply {
     let contact = association(options.get("Contacts"));
     for (module, given) in [("Accounts", &account), ("Contacts", &contact)] {
         if let Some(given) = given
-            && state.modules[module].position(given).is_none()
+            && state.crm.modules[module].position(given).is_none()
         {
             return error(
                 "INVALID_DATA",
@@ -153,15 +153,15 @@ fn convert(state: &mut State, id: &str, request: &RecordedRequest) -> Reply {
         values.insert("Contact_Name".into(), json!({"id": contact_id}));
         insert(state, "Deals", values)
     });
-    if let Some(position) = state.modules["Leads"].position(id)
-        && let Some(stored) = state.modules.get_mut("Leads")
+    if let Some(position) = state.crm.modules["Leads"].position(id)
+        && let Some(stored) = state.crm.modules.get_mut("Leads")
     {
         stored.remove(position);
     }
-    state.converted_leads.insert(id.to_owned());
+    state.crm.converted_leads.insert(id.to_owned());
     let named = |state: &State, module: &str, id: &Option<String>, name_field: &str| -> Value {
         id.as_ref().map_or(Value::Null, |id| {
-            let name = state.modules[module]
+            let name = state.crm.modules[module]
                 .get(id)
                 .and_then(|r| r.get(name_field))
                 .cloned()

@@ -561,6 +561,7 @@ fn value_of(state: &State, record: &Map<String, Value>, field: &str) -> Option<V
     };
     let id = record.get(head)?.get("id")?.as_str()?;
     let target = state
+        .crm
         .modules
         .values()
         .flat_map(|m| m.records.iter())
@@ -698,7 +699,7 @@ pub(crate) fn run(state: &State, request: &RecordedRequest) -> Reply {
         Ok(query) => query,
         Err(reply) => return reply,
     };
-    if !state.modules.contains_key(&query.module) {
+    if !state.crm.modules.contains_key(&query.module) {
         return Reply::crm_error(
             400,
             "INVALID_QUERY",
@@ -717,7 +718,7 @@ pub(crate) fn run(state: &State, request: &RecordedRequest) -> Reply {
             json!({"limit": MAX_LIMIT, "clause": "limit"}),
         );
     }
-    let mut rows: Vec<&Map<String, Value>> = state.modules[&query.module]
+    let mut rows: Vec<&Map<String, Value>> = state.crm.modules[&query.module]
         .records
         .iter()
         .filter(|r| query.filter.as_ref().is_none_or(|f| matches(state, r, f)))

@@ -56,7 +56,7 @@ pub(crate) fn route(state: &mut State, request: &RecordedRequest, rest: &[&str])
                 json!({"param_name": "module"}),
             ),
             // This operation's INVALID_MODULE names the parameter (OAS fields.json).
-            Some(module) if !state.modules.contains_key(module) => Reply::crm_error(
+            Some(module) if !state.crm.modules.contains_key(module) => Reply::crm_error(
                 400,
                 "INVALID_MODULE",
                 "the module name given seems to be invalid",
@@ -86,7 +86,7 @@ pub(crate) fn route(state: &mut State, request: &RecordedRequest, rest: &[&str])
 }
 
 fn with_module(state: &mut State, module: &str, index: usize, handler: impl FnOnce(&mut State) -> Reply) -> Reply {
-    if state.modules.contains_key(module) {
+    if state.crm.modules.contains_key(module) {
         handler(state)
     } else {
         Reply::crm_error(
@@ -168,7 +168,7 @@ fn list(state: &mut State, module: &str, request: &RecordedRequest) -> Reply {
         );
     }
     let (sort, resume, page) = match page_token {
-        Some(token) => match state.page_tokens.get(token) {
+        Some(token) => match state.crm.page_tokens.get(token) {
             Some(cursor) if cursor.module == module => (cursor.sort.clone(), cursor.resume.clone(), None),
             _ => {
                 return Reply::crm_error(
@@ -227,7 +227,7 @@ fn list(state: &mut State, module: &str, request: &RecordedRequest) -> Reply {
         Ok(since) => since,
         Err(reply) => return reply,
     };
-    let stored_module = &state.modules[module];
+    let stored_module = &state.crm.modules[module];
     let stored = &stored_module.records;
     let time_index = stored_module.time_index(&sort.by).filter(|_| since.is_none());
     let (page_records, more, next) = if sort.by == "id" && since.is_none() {
@@ -260,8 +260,8 @@ fn list(state: &mut State, module: &str, request: &RecordedRequest) -> Reply {
         return Reply::no_content();
     }
     let next_page_token = more.then(|| {
-        let token = format!("fzpt{:016x}{:08x}", state.next_id, state.page_tokens.len());
-        state.page_tokens.insert(
+        let token = format!("fzpt{:016x}{:08x}", state.next_id, state.crm.page_tokens.len());
+        state.crm.page_tokens.insert(
             token.clone(),
             TokenCursor {
                 module: module.to_owned(),
@@ -369,7 +369,7 @@ fn by_ids(state: &State, module: &str, ids: &str, fields: &[String]) -> Reply {
             json!({"limit": MAX_RECORDS_PER_WRITE, "param_name": "ids"}),
         );
     }
-    let stored = &state.modules[module];
+    let stored = &state.crm.modules[module];
     let mut found: Vec<(usize, Value)> = ids
         .iter()
         .filter_map(|id| stored.position(id))
@@ -398,7 +398,7 @@ fn get(state: &mut State, module: &str, id: &str, request: &RecordedRequest) -> 
         Ok(since) => since,
         Err(reply) => return reply,
     };
-    match state.modules[module].get(id) {
+    match state.crm.modules[module].get(id) {
         Some(record) if since.is_some_and(|since| !modified_after(record, since)) => Reply::not_modified(),
         Some(record) => Reply::json(200, &json!({"data": [project(record, fields.as_deref())]})),
         None => Reply::json(400, &invalid_id(id)),
@@ -445,7 +445,7 @@ fn update(state: &mut State, module: &str, id: &str, request: &RecordedRequest) 
         Ok(data) => data,
         Err(reply) => return reply,
     };
-    if !state.modules[module]
+    if !state.crm.modules[module]
         .records
         .iter()
         .any(|r| r.get("id").and_then(Value::as_str) == Some(id))
@@ -540,7 +540,7 @@ fn delete_many(state: &mut State, module: &str, request: &RecordedRequest) -> Re
             json!({"limit": MAX_RECORDS_PER_WRITE}),
         );
     }
-    if !state.modules.contains_key(module) {
+    if !state.crm.modules.contains_key(module) {
         return Reply::crm_error(
             400,
             "INVALID_MODULE",
@@ -555,7 +555,7 @@ fn delete_many(state: &mut State, module: &str, request: &RecordedRequest) -> Re
 
 /// Removes one record to the recycle bin and returns its result entry.
 pub(crate) fn remove_record(state: &mut State, module: &str, id: &str) -> Value {
-    let Some(stored) = state.modules.get_mut(module) else {
+    let Some(stored) = state.crm.modules.get_mut(module) else {
         return invalid_id(id);
     };
     match stored.position(id) {
@@ -613,7 +613,7 @@ fn upsert(state: &mut State, module: &str, request: &RecordedRequest) -> Reply {
         };
         let matched = candidates.iter().find_map(|field| {
             let value = fields.get(field).filter(|v| !v.is_null())?;
-            let existing = state.modules[module]
+            let existing = state.crm.modules[module]
                 .records
                 .iter()
                 .find(|r| r.get(field) == Some(value))?;
@@ -639,6 +639,7 @@ fn upsert(state: &mut State, module: &str, request: &RecordedRequest) -> Reply {
 /// `GET /settings/modules`: the standard modules and any custom ones added.
 fn modules(state: &State) -> Reply {
     let modules: Vec<Value> = state
+        .crm
         .modules
         .keys()
         .map(|name| {

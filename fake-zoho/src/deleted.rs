@@ -13,6 +13,7 @@ const MAX_PER_PAGE: usize = 200;
 /// Logs the deletion of `record` from `module`.
 pub(crate) fn record(state: &mut State, module: &str, record: &Map<String, Value>) {
     let mandatory = state
+        .crm
         .modules
         .get(module)
         .map(|m| m.mandatory.clone())
@@ -23,14 +24,14 @@ pub(crate) fn record(state: &mut State, module: &str, record: &Map<String, Value
         .cloned()
         .unwrap_or(Value::Null);
     let entry = json!({
-        "deleted_by": state.user,
+        "deleted_by": state.crm.user,
         "id": record.get("id").cloned().unwrap_or(Value::Null),
         "display_name": display_name,
         "type": "recycle",
         "created_by": record.get("Created_By").cloned().unwrap_or(Value::Null),
         "deleted_time": state.clock.now(),
     });
-    state.deleted.entry(module.to_owned()).or_default().push(entry);
+    state.crm.deleted.entry(module.to_owned()).or_default().push(entry);
 }
 
 /// `GET /{module}/deleted?type=all|recycle|permanent&page&per_page`.
@@ -69,6 +70,7 @@ pub(crate) fn list(state: &State, module: &str, request: &RecordedRequest) -> Re
             .unwrap_or(0)
     };
     let mut entries: Vec<&Value> = state
+        .crm
         .deleted
         .get(module)
         .map(|all| all.iter().collect())

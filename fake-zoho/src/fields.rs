@@ -123,7 +123,7 @@ pub fn fields(state: &State, module: &str) -> Vec<Field> {
             custom: false,
         })
         .collect();
-    let Some(stored) = state.modules.get(module) else {
+    let Some(stored) = state.crm.modules.get(module) else {
         return fields;
     };
     fields.push(Field {

@@ -32,7 +32,7 @@ pub(crate) fn route(state: &mut State, request: &RecordedRequest, rest: &[&str])
 
 /// Runs `handler` when `module` exists and holds the record `id`; Zoho's errors otherwise.
 fn with_record(state: &mut State, module: &str, id: &str, handler: impl FnOnce(&mut State) -> Reply) -> Reply {
-    match state.modules.get(module) {
+    match state.crm.modules.get(module) {
         None => Reply::crm_error(
             400,
             "INVALID_MODULE",
@@ -64,7 +64,7 @@ fn page_of_notes(state: &State, request: &RecordedRequest, keep: impl Fn(&Map<St
         Err(reply) => return reply,
     };
     // Newest first; notes are stored in creation order.
-    let notes: Vec<&Map<String, Value>> = state.notes.iter().rev().filter(|note| keep(note)).collect();
+    let notes: Vec<&Map<String, Value>> = state.crm.notes.iter().rev().filter(|note| keep(note)).collect();
     let start = (page - 1).saturating_mul(per_page);
     let slice: Vec<Value> = notes
         .iter()
@@ -130,7 +130,7 @@ fn parent_of(state: &State, entry: &Value, index: usize) -> Result<(String, Stri
             json!({"code": "MANDATORY_NOT_FOUND", "details": {"api_name": "Parent_Id", "json_path": format!("$.data[{index}].Parent_Id")}, "message": "required field not found", "status": "error"}),
         );
     };
-    match state.modules.get(module) {
+    match state.crm.modules.get(module) {
         Some(stored) if stored.position(&id).is_some() => Ok((module.to_owned(), id)),
         // As for any lookup naming no record: the id is invalid, and which one is said.
         _ => Err(
@@ -163,7 +163,7 @@ fn create(state: &mut State, parent: Option<(&str, &str)>, request: &RecordedReq
             Ok(mut note) => {
                 let note_id = state.new_id();
                 let now = state.clock.now();
-                let user = state.user.clone();
+                let user = state.crm.user.clone();
                 note.insert("id".into(), json!(note_id));
                 note.insert("Parent_Id".into(), json!({"module": {"api_name": module}, "id": id}));
                 note.insert("Owner".into(), user.clone());
@@ -172,7 +172,7 @@ fn create(state: &mut State, parent: Option<(&str, &str)>, request: &RecordedReq
                 note.insert("Created_Time".into(), json!(now));
                 note.insert("Modified_Time".into(), json!(now));
                 entries.push(success_entry(&note, "record added"));
-                state.notes.push(note);
+                state.crm.notes.push(note);
             }
         }
     }
@@ -188,8 +188,8 @@ fn update(state: &mut State, note_id: &str, request: &RecordedRequest) -> Reply 
         return Reply::crm_error(400, "INVALID_DATA", "invalid data", json!({"json_path": "$.data"}));
     };
     let now = state.clock.now();
-    let user = state.user.clone();
-    let Some(note) = state.notes.iter_mut().find(|n| n["id"] == json!(note_id)) else {
+    let user = state.crm.user.clone();
+    let Some(note) = state.crm.notes.iter_mut().find(|n| n["id"] == json!(note_id)) else {
         return Reply::json(400, &json!({"data": [invalid_id(note_id)]}));
     };
     let entry = match note_values(entry, 0, false) {
@@ -219,7 +219,7 @@ fn get_one(state: &State, note_id: &str, request: &RecordedRequest) -> Reply {
     let fields: Option<Vec<String>> = request
         .query_param("fields")
         .map(|f| f.split(',').map(str::to_owned).collect());
-    match state.notes.iter().find(|n| n["id"] == json!(note_id)) {
+    match state.crm.notes.iter().find(|n| n["id"] == json!(note_id)) {
         Some(note) => Reply::json(200, &json!({"data": [crate::wire::project(note, fields.as_deref())]})),
         None => Reply::no_content(),
     }
@@ -232,7 +232,7 @@ fn update_many(state: &mut State, request: &RecordedRequest) -> Reply {
         Err(reply) => return reply,
     };
     let now = state.clock.now();
-    let user = state.user.clone();
+    let user = state.crm.user.clone();
     let mut entries = Vec::with_capacity(data.len());
     for (index, entry) in data.iter().enumerate() {
         let Some(note_id) = entry["id"].as_str() else {
@@ -241,7 +241,7 @@ fn update_many(state: &mut State, request: &RecordedRequest) -> Reply {
             );
             continue;
         };
-        let Some(note) = state.notes.iter_mut().find(|n| n["id"] == json!(note_id)) else {
+        let Some(note) = state.crm.notes.iter_mut().find(|n| n["id"] == json!(note_id)) else {
             entries.push(invalid_id(note_id));
             continue;
         };
@@ -266,10 +266,10 @@ fn delete_many(state: &mut State, request: &RecordedRequest) -> Reply {
     };
     let entries: Vec<Value> = ids
         .split(',')
-        .map(|note_id| match state.notes.iter().position(|n| n["id"] == json!(note_id)) {
+        .map(|note_id| match state.crm.notes.iter().position(|n| n["id"] == json!(note_id)) {
             None => invalid_id(note_id),
             Some(position) => {
-                state.notes.remove(position);
+                state.crm.notes.remove(position);
                 json!({"code": "SUCCESS", "details": {"id": note_id}, "message": "record deleted", "status": "success"})
             }
         })
@@ -278,10 +278,10 @@ fn delete_many(state: &mut State, request: &RecordedRequest) -> Reply {
 }
 
 fn delete(state: &mut State, note_id: &str) -> Reply {
-    match state.notes.iter().position(|n| n["id"] == json!(note_id)) {
+    match state.crm.notes.iter().position(|n| n["id"] == json!(note_id)) {
         None => Reply::json(400, &json!({"data": [invalid_id(note_id)]})),
         Some(position) => {
-            state.notes.remove(position);
+            state.crm.notes.remove(position);
             Reply::json(
                 200,
                 &json!({"data": [{"code": "SUCCESS", "details": {"id": note_id}, "message": "record deleted", "status": "success"}]}),

@@ -24,7 +24,7 @@ pub(crate) fn route(state: &mut State, request: &RecordedRequest, rest: &[&str])
 
 fn with_photo_record(state: &mut State, module: &str, id: &str, handler: impl FnOnce(&mut State) -> Reply) -> Reply {
     let custom = !crate::state::STANDARD_MODULES.iter().any(|(m, _)| m == &module);
-    match state.modules.get(module) {
+    match state.crm.modules.get(module) {
         None => Reply::crm_error(
             400,
             "INVALID_MODULE",
@@ -82,7 +82,7 @@ fn upload(state: &mut State, module: &str, id: &str, request: &RecordedRequest) 
             json!({"supported_types": ["png", "jpeg", "gif", "bmp"]}),
         );
     };
-    state.photos.insert(
+    state.crm.photos.insert(
         (module.to_owned(), id.to_owned()),
         (content_type.to_owned(), file.data.clone()),
     );
@@ -93,7 +93,7 @@ fn upload(state: &mut State, module: &str, id: &str, request: &RecordedRequest) 
 }
 
 fn download(state: &State, module: &str, id: &str) -> Reply {
-    match state.photos.get(&(module.to_owned(), id.to_owned())) {
+    match state.crm.photos.get(&(module.to_owned(), id.to_owned())) {
         None => Reply::no_content(),
         Some((content_type, data)) => Reply {
             status: 200,

@@ -15,14 +15,14 @@ pub(crate) const MAX_RECORDS_PER_WRITE: usize = 100;
 pub(crate) fn insert(state: &mut State, module: &str, mut fields: Map<String, Value>) -> String {
     let id = state.new_id();
     let now = state.clock.now();
-    let user = state.user.clone();
+    let user = state.crm.user.clone();
     fields.insert("id".into(), json!(id));
     fields.insert("Created_Time".into(), json!(now));
     fields.insert("Modified_Time".into(), json!(now));
     fields.entry("Owner").or_insert_with(|| user.clone());
     fields.insert("Created_By".into(), user.clone());
     fields.insert("Modified_By".into(), user);
-    if let Some(m) = state.modules.get_mut(module) {
+    if let Some(m) = state.crm.modules.get_mut(module) {
         m.push(fields);
     }
     id
@@ -86,7 +86,7 @@ fn check_values(
             json!({"code": "INVALID_DATA", "details": {"json_path": format!("$.data[{index}]")}, "message": "invalid data", "status": "error"}),
         );
     };
-    let mandatory = &state.modules[module].mandatory;
+    let mandatory = &state.crm.modules[module].mandatory;
     let blank = |v: Option<&Value>| v.is_none_or(|v| v.is_null() || v.as_str().is_some_and(|s| s.trim().is_empty()));
     if (creating && blank(fields.get(mandatory)))
         || (!creating && fields.contains_key(mandatory) && blank(fields.get(mandatory)))
@@ -107,7 +107,7 @@ fn check_values(
     }
     if let Some(unique) = State::unique_field(module)
         && let Some(value) = fields.get(unique).filter(|v| !v.is_null())
-        && let Some(existing) = state.modules[module]
+        && let Some(existing) = state.crm.modules[module]
             .records
             .iter()
             .find(|r| r.get(unique) == Some(value) && r.get("id").and_then(Value::as_str) != own_id)
@@ -154,7 +154,7 @@ pub(crate) fn add_record(state: &mut State, module: &str, index: usize, record: 
     match check_values(state, module, index, record, true, None) {
         Ok(fields) => {
             let id = insert(state, module, fields);
-            let stored = state.modules[module].get(&id).cloned().unwrap_or_default();
+            let stored = state.crm.modules[module].get(&id).cloned().unwrap_or_default();
             success_entry(&stored, "record added")
         }
         Err(entry) => entry,
@@ -164,12 +164,13 @@ pub(crate) fn add_record(state: &mut State, module: &str, index: usize, record: 
 /// A user's edit: new values, `Modified_Time` now, watchers notified. False if no such record.
 pub(crate) fn edit(state: &mut State, module: &str, id: &str, values: Map<String, Value>) -> bool {
     let now = state.clock.now();
-    let user = state.user.clone();
+    let user = state.crm.user.clone();
     let changed: Vec<String> = values.keys().cloned().collect();
     let mut values = values;
     values.insert("Modified_Time".into(), json!(now));
     values.insert("Modified_By".into(), user);
     if state
+        .crm
         .modules
         .get_mut(module)
         .and_then(|m| m.extend(m.position(id)?, values))
@@ -183,15 +184,20 @@ pub(crate) fn edit(state: &mut State, module: &str, id: &str, values: Map<String
 
 /// Applies one record's update and returns its result entry.
 pub(crate) fn apply_update(state: &mut State, module: &str, id: &str, index: usize, record: &Value) -> Value {
-    let Some(position) = state.modules[module].position(id) else {
+    let Some(position) = state.crm.modules[module].position(id) else {
         return invalid_id(id);
     };
     match check_values(state, module, index, record, false, Some(id)) {
         Ok(fields) => {
             let mut fields = fields;
             fields.insert("Modified_Time".into(), json!(state.clock.now()));
-            fields.insert("Modified_By".into(), state.user.clone());
-            let Some(stored) = state.modules.get_mut(module).and_then(|m| m.extend(position, fields)) else {
+            fields.insert("Modified_By".into(), state.crm.user.clone());
+            let Some(stored) = state
+                .crm
+                .modules
+                .get_mut(module)
+                .and_then(|m| m.extend(position, fields))
+            else {
                 return invalid_id(id);
             };
             success_entry(stored, "record updated")

@@ -61,17 +61,17 @@ fn mirror(module: &str, list: &str) -> Option<&'static str> {
 
 pub(crate) fn route(state: &mut State, request: &RecordedRequest, rest: &[&str]) -> Option<Reply> {
     let reply = match (request.method.as_str(), rest) {
-        ("GET", [module, id, list]) if state.modules.contains_key(*module) && is_list_name(list) => {
+        ("GET", [module, id, list]) if state.crm.modules.contains_key(*module) && is_list_name(list) => {
             with_list(state, module, id, list, |s, related, kind| {
                 records(s, module, id, list, related, kind, request)
             })
         }
-        ("PUT", [module, id, list]) if state.modules.contains_key(*module) && is_list_name(list) => {
+        ("PUT", [module, id, list]) if state.crm.modules.contains_key(*module) && is_list_name(list) => {
             with_list(state, module, id, list, |s, related, kind| {
                 link(s, module, id, list, related, kind, request)
             })
         }
-        ("DELETE", [module, id, list, related_id]) if state.modules.contains_key(*module) => {
+        ("DELETE", [module, id, list, related_id]) if state.crm.modules.contains_key(*module) => {
             with_list(state, module, id, list, |s, _, kind| {
                 unlink(s, module, id, list, kind, related_id)
             })
@@ -101,7 +101,7 @@ fn with_list(
             json!({"resource_path_index": 2, "related_list": list}),
         );
     };
-    if state.modules[module].position(id).is_none() {
+    if state.crm.modules[module].position(id).is_none() {
         return Reply::json(400, &invalid_id(id));
     }
     handler(state, related, kind)
@@ -113,7 +113,7 @@ pub(crate) fn metadata(state: &State, request: &RecordedRequest) -> Reply {
         Ok(value) => value,
         Err(reply) => return reply,
     };
-    if !state.modules.contains_key(module) {
+    if !state.crm.modules.contains_key(module) {
         return Reply::crm_error(
             400,
             "INVALID_MODULE",
@@ -161,7 +161,7 @@ fn records(
         Ok(params) => params,
         Err(reply) => return reply,
     };
-    let stored = &state.modules[related];
+    let stored = &state.crm.modules[related];
     let found: Vec<Value> = match kind {
         Kind::Lookup(field) => stored
             .records
@@ -170,6 +170,7 @@ fn records(
             .map(|r| crate::wire::project(r, Some(&fields)))
             .collect(),
         Kind::Linked => state
+            .crm
             .links
             .iter()
             .filter(|((m, r, l, _), _)| m == module && r == id && l == list)
@@ -225,16 +226,16 @@ fn link(
             entries.push(json!({"code": "MANDATORY_NOT_FOUND", "details": {"api_name": "id"}, "message": "required field not found", "status": "error"}));
             continue;
         };
-        if state.modules[related].position(related_id).is_none() {
+        if state.crm.modules[related].position(related_id).is_none() {
             entries.push(invalid_id(related_id));
             continue;
         }
         let mut values = entry.as_object().cloned().unwrap_or_default();
         values.remove("id");
         let key = (module.to_owned(), id.to_owned(), list.to_owned(), related_id.to_owned());
-        state.links.insert(key, values.clone());
+        state.crm.links.insert(key, values.clone());
         if let Some(other) = mirror(module, list) {
-            state.links.insert(
+            state.crm.links.insert(
                 (
                     related.to_owned(),
                     related_id.to_owned(),
@@ -256,13 +257,13 @@ fn unlink(state: &mut State, module: &str, id: &str, list: &str, kind: Kind, rel
         return not_linkable(list);
     }
     let key = (module.to_owned(), id.to_owned(), list.to_owned(), related_id.to_owned());
-    if state.links.remove(&key).is_none() {
+    if state.crm.links.remove(&key).is_none() {
         return Reply::json(400, &json!({"data": [invalid_id(related_id)]}));
     }
     if let Some(other) = mirror(module, list)
         && let Some((related, _)) = find(module, list)
     {
-        state.links.remove(&(
+        state.crm.links.remove(&(
             related.to_owned(),
             related_id.to_owned(),
             other.to_owned(),

@@ -211,7 +211,7 @@ pub(crate) fn search(state: &State, module: &str, request: &RecordedRequest) -> 
     let needle = value.to_lowercase();
     let digits: String = value.chars().filter(char::is_ascii_digit).collect();
     let mut hits = Vec::new();
-    for record in &state.modules[module].records {
+    for record in &state.crm.modules[module].records {
         let hit = match *key {
             "criteria" => match criteria.as_ref().map(|c| evaluate(record, c)) {
                 Some(Ok(hit)) => hit,

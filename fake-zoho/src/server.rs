@@ -57,9 +57,9 @@ impl FakeZoho {
         shared.lock().base_url = format!("http://{addr}");
         // The courier records outcomes through a weak handle, so it never keeps a stopped fake alive.
         let weak = std::sync::Arc::downgrade(&shared.0);
-        shared.lock().courier = Some(crate::watch::start_courier(move |delivery| {
+        shared.lock().crm.courier = Some(crate::watch::start_courier(move |delivery| {
             if let Some(state) = weak.upgrade() {
-                Shared(state).lock().deliveries.push(delivery);
+                Shared(state).lock().crm.deliveries.push(delivery);
             }
         }));
         let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
@@ -75,7 +75,7 @@ impl FakeZoho {
                         _ = &mut stopped => break,
                         accepted = listener.accept() => {
                             let Ok((stream, _)) = accepted else { continue };
-                            served.lock().connections_accepted += 1;
+                            served.lock().traffic.connections_accepted += 1;
                             let shared = served.clone();
                             tokio::spawn(async move {
                                 let service = service_fn(move |request| serve(shared.clone(), request));
@@ -110,29 +110,29 @@ impl FakeZoho {
 
     /// Every request received so far, oldest first.
     pub fn requests(&self) -> Vec<RecordedRequest> {
-        self.shared.lock().requests.clone()
+        self.shared.lock().traffic.requests.clone()
     }
 
     /// TCP connections accepted so far.
     pub fn connections_accepted(&self) -> u64 {
-        self.shared.lock().connections_accepted
+        self.shared.lock().traffic.connections_accepted
     }
 
     /// Shows `observer` every request from now on, with the fake's answer.
     pub fn observe(&self, observer: std::sync::Arc<dyn crate::state::ExchangeObserver>) {
-        self.shared.lock().observer = Some(observer);
+        self.shared.lock().traffic.observer = Some(observer);
     }
 
     /// Forgets the requests received so far.
     pub fn clear_requests(&self) {
-        self.shared.lock().requests.clear();
+        self.shared.lock().traffic.requests.clear();
     }
 }
 
 impl Drop for FakeZoho {
     fn drop(&mut self) {
         // Closing the courier's queue ends its thread once it has posted what was queued.
-        self.shared.lock().courier = None;
+        self.shared.lock().crm.courier = None;
         if let Some(shutdown) = self.shutdown.take() {
             let _ = shutdown.send(());
         }
@@ -196,9 +196,12 @@ async fn serve(
     let _in_flight = InFlight::enter(&shared);
     let over_limit = {
         let mut state = shared.lock();
-        let over = state.concurrency_limit.is_some_and(|limit| state.in_flight > limit);
+        let over = state
+            .budget
+            .concurrency_limit
+            .is_some_and(|limit| state.budget.in_flight > limit);
         if over {
-            state.concurrency_refusals += 1;
+            state.budget.concurrency_refusals += 1;
         }
         over
     };
@@ -247,8 +250,8 @@ struct InFlight(Shared);
 impl InFlight {
     fn enter(shared: &Shared) -> Self {
         let mut state = shared.lock();
-        state.in_flight += 1;
-        state.most_in_flight = state.most_in_flight.max(state.in_flight);
+        state.budget.in_flight += 1;
+        state.budget.most_in_flight = state.budget.most_in_flight.max(state.budget.in_flight);
         InFlight(shared.clone())
     }
 }
@@ -256,7 +259,7 @@ impl InFlight {
 impl Drop for InFlight {
     fn drop(&mut self) {
         let mut state = self.0.lock();
-        state.in_flight = state.in_flight.saturating_sub(1);
+        state.budget.in_flight = state.budget.in_flight.saturating_sub(1);
     }
 }
 
@@ -264,14 +267,18 @@ impl Drop for InFlight {
 /// `Date`, and the notifications it caused are handed to the courier once it is decided.
 pub(crate) fn handle(shared: &Shared, request: RecordedRequest) -> Reply {
     let mut state = shared.lock();
-    let observed = state.observer.clone().map(|observer| (observer, request.clone()));
-    state.fault_fired = false;
+    let observed = state
+        .traffic
+        .observer
+        .clone()
+        .map(|observer| (observer, request.clone()));
+    state.traffic.fault_fired = false;
     let mut reply = answer(&mut state, request);
     reply
         .headers
         .push(("date".into(), crate::time::http_date(state.clock.now_unix())));
     dispatch(&mut state);
-    let injected = state.fault_fired;
+    let injected = state.traffic.fault_fired;
     drop(state);
     if let Some((observer, request)) = observed {
         observer.exchange(&crate::state::Exchange {
@@ -287,21 +294,21 @@ pub(crate) fn handle(shared: &Shared, request: RecordedRequest) -> Reply {
 
 /// Hands queued notifications to the courier (or keeps them, without one).
 pub(crate) fn dispatch(state: &mut State) {
-    let outbox = std::mem::take(&mut state.outbox);
-    match &state.courier {
+    let outbox = std::mem::take(&mut state.crm.outbox);
+    match &state.crm.courier {
         Some(courier) => {
             for delivery in outbox {
                 let _ = courier.send(delivery);
             }
         }
-        None => state.deliveries.extend(outbox),
+        None => state.crm.deliveries.extend(outbox),
     }
 }
 
 /// Applies the edits armed for this request, if any (users saving records mid-poll).
 fn edit_before(state: &mut State, request: &RecordedRequest) {
     let mut due = Vec::new();
-    state.edits_on_request.retain_mut(|edit| {
+    state.traffic.edits_on_request.retain_mut(|edit| {
         if !request.path.starts_with(&edit.path_prefix) {
             return true;
         }
@@ -318,24 +325,25 @@ fn edit_before(state: &mut State, request: &RecordedRequest) {
 }
 
 fn answer(state: &mut State, request: RecordedRequest) -> Reply {
-    state.requests.push(request.clone());
+    state.traffic.requests.push(request.clone());
     edit_before(state, &request);
     let fired = state
+        .traffic
         .faults
         .iter_mut()
         .find_map(|f| (request.path.starts_with(&f.path_prefix) && f.fires()).then(|| f.fault.clone()));
     let Some(fault) = fired else {
         let now = state.clock.now_unix();
         if authorize(state, &request).is_ok()
-            && let Some(refusal) = state.credits.refuse(&request, now)
+            && let Some(refusal) = state.budget.credits.refuse(&request, now)
         {
             return refusal;
         }
         let reply = route(state, &request);
-        state.credits.charge(&request, reply.status, now);
+        state.budget.credits.charge(&request, reply.status, now);
         return reply;
     };
-    state.fault_fired = true;
+    state.traffic.fault_fired = true;
     match fault {
         Fault::Status { status, retry_after } => fault_reply(status, retry_after),
         Fault::Answer { status, body } => Reply {
@@ -443,7 +451,7 @@ fn route(state: &mut State, request: &RecordedRequest) -> Reply {
         Destination::Binary => Some(crate::echo::binary(request)),
         Destination::Accounts(rest) => {
             let base_url = state.base_url.clone();
-            crate::accounts::route(state, request, rest, &base_url)
+            crate::accounts::route(&mut state.accounts, state.next_id, request, rest, &base_url)
         }
         Destination::BulkUpload => Some(crate::bulk_write::upload(state, request)),
         Destination::BulkJobs("read", rest) => crate::bulk_read::route(state, request, rest),
@@ -453,7 +461,7 @@ fn route(state: &mut State, request: &RecordedRequest) -> Reply {
             Some(crate::bulk_write::download(state, request, zgid, job, file))
         }
         Destination::Crm(rest) => crm::route(state, request, rest),
-        Destination::Books(rest) => books::route(state, request, rest),
+        Destination::Books(rest) => books::route(&mut state.books, &state.clock, request, rest),
         Destination::Unknown => None,
     };
     answer.unwrap_or_else(|| unmatched(request))
@@ -469,7 +477,9 @@ fn authorize(state: &State, request: &RecordedRequest) -> Result<(), Reply> {
         ));
     };
     match header.strip_prefix("Zoho-oauthtoken ") {
-        Some(token) if state.tokens.contains(token) && !crate::accounts::expired(state, token) => Ok(()),
+        Some(token) if state.accounts.tokens.contains(token) && !crate::accounts::expired(&state.accounts, token) => {
+            Ok(())
+        }
         _ => Err(Reply::crm_error(401, "INVALID_TOKEN", "invalid oauth token", json!({}))),
     }
 }
@@ -588,7 +598,7 @@ mod router_tests {
         {
             let mut state = shared.lock();
             state.clock.freeze();
-            let ids: Vec<String> = state.modules["Leads"]
+            let ids: Vec<String> = state.crm.modules["Leads"]
                 .records
                 .iter()
                 .map(|r| record_id(r).to_owned())
@@ -603,7 +613,7 @@ mod router_tests {
         }
         let expected = |descending: bool| {
             let state = shared.lock();
-            let mut records: Vec<&Map<String, Value>> = state.modules["Leads"].records.iter().collect();
+            let mut records: Vec<&Map<String, Value>> = state.crm.modules["Leads"].records.iter().collect();
             records.sort_by_key(|r| time_key(r, "Modified_Time"));
             if descending {
                 records.reverse();
@@ -625,7 +635,7 @@ mod router_tests {
         let (status, body) = send(&shared, &token, "GET", "/crm/v8/users?type=CurrentUser", None);
         assert_eq!(status, 200);
         assert_eq!(body["users"].as_array().map(Vec::len), Some(1));
-        assert_eq!(body["users"][0]["id"], shared.lock().user["id"]);
+        assert_eq!(body["users"][0]["id"], shared.lock().crm.user["id"]);
         let (status, body) = send(&shared, &token, "GET", "/crm/v8/users?type=Everyone", None);
         assert_eq!((status, body["code"].as_str()), (400, Some("INVALID_DATA")));
         let (status, body) = send(&shared, &token, "GET", "/crm/v8/org", None);
@@ -729,7 +739,7 @@ mod router_tests {
             ["SUCCESS", "MANDATORY_NOT_FOUND", "INVALID_DATA", "DUPLICATE_DATA"]
         );
         assert!(body["data"][0]["details"]["id"].is_string());
-        assert_eq!(shared.lock().modules["Leads"].records.len(), 1);
+        assert_eq!(shared.lock().crm.modules["Leads"].records.len(), 1);
     }
 
     #[test]
@@ -738,14 +748,14 @@ mod router_tests {
         let data: Vec<Value> = (0..101).map(|i| json!({"Last_Name": format!("L{i}")})).collect();
         let (status, body) = send(&shared, &token, "POST", "/crm/v8/Leads", Some(json!({"data": data})));
         assert_eq!((status, body["code"].as_str()), (400, Some("LIMIT_EXCEEDED")));
-        assert!(shared.lock().modules["Leads"].records.is_empty());
+        assert!(shared.lock().crm.modules["Leads"].records.is_empty());
     }
 
     #[test]
     fn get_update_delete_round_trip() {
         let (shared, token) = fake();
         seed_leads(&shared, 1);
-        let id = shared.lock().modules["Leads"].records[0]["id"]
+        let id = shared.lock().crm.modules["Leads"].records[0]["id"]
             .as_str()
             .unwrap_or_default()
             .to_owned();
@@ -782,7 +792,7 @@ mod router_tests {
     fn every_request_is_recorded() {
         let (shared, token) = fake();
         send(&shared, &token, "GET", "/crm/v8/Leads?fields=Last_Name%2CEmail", None);
-        let recorded = shared.lock().requests.clone();
+        let recorded = shared.lock().traffic.requests.clone();
         assert_eq!(recorded.len(), 1);
         assert_eq!(recorded[0].query_param("fields"), Some("Last_Name,Email"));
     }

@@ -41,10 +41,10 @@ fn list(state: &State, request: &RecordedRequest) -> Reply {
         Ok(value) => value,
         Err(reply) => return reply,
     };
-    if !state.modules.contains_key(module) {
+    if !state.crm.modules.contains_key(module) {
         return invalid_module();
     }
-    let tags = state.tags.get(module).cloned().unwrap_or_default();
+    let tags = state.crm.tags.get(module).cloned().unwrap_or_default();
     if tags.is_empty() {
         return Reply::no_content();
     }
@@ -55,7 +55,7 @@ fn list(state: &State, request: &RecordedRequest) -> Reply {
 }
 
 fn change(state: &mut State, module: &str, record: Option<&str>, request: &RecordedRequest, adding: bool) -> Reply {
-    if !state.modules.contains_key(module) {
+    if !state.crm.modules.contains_key(module) {
         return invalid_module();
     }
     let body: Value = serde_json::from_slice(&request.body).unwrap_or(Value::Null);
@@ -104,12 +104,12 @@ fn change(state: &mut State, module: &str, record: Option<&str>, request: &Recor
     let over_write = request.query_param("over_write") == Some("true");
     let mut entries = Vec::with_capacity(ids.len());
     for id in &ids {
-        let Some(position) = state.modules[module].position(id) else {
+        let Some(position) = state.crm.modules[module].position(id) else {
             entries.push(invalid_id(id));
             continue;
         };
         let current = tag_names(
-            state.modules[module].records[position]
+            state.crm.modules[module].records[position]
                 .get("Tag")
                 .unwrap_or(&Value::Null),
         );
@@ -133,7 +133,7 @@ fn change(state: &mut State, module: &str, record: Option<&str>, request: &Recor
             continue;
         }
         let tag_values: Vec<Value> = updated.iter().map(|name| module_tag(state, module, name)).collect();
-        if let Some(stored) = state.modules.get_mut(module) {
+        if let Some(stored) = state.crm.modules.get_mut(module) {
             let mut values = Map::new();
             values.insert("Tag".into(), Value::Array(tag_values.clone()));
             stored.extend(position, values);
@@ -162,7 +162,7 @@ fn tag_names(tags: &Value) -> Vec<String> {
 
 /// The module's tag named `name` as `{name, id}`, created on first use.
 fn module_tag(state: &mut State, module: &str, name: &str) -> Value {
-    if let Some(tag) = state.tags.get(module).and_then(|tags| {
+    if let Some(tag) = state.crm.tags.get(module).and_then(|tags| {
         tags.iter()
             .find(|t| t["name"].as_str().is_some_and(|n| n.eq_ignore_ascii_case(name)))
     }) {
@@ -170,7 +170,7 @@ fn module_tag(state: &mut State, module: &str, name: &str) -> Value {
     }
     let id = state.new_id();
     let now = state.clock.now();
-    let tag = json!({"id": id, "name": name, "color_code": null, "created_time": now, "created_by": state.user});
-    state.tags.entry(module.to_owned()).or_default().push(tag);
+    let tag = json!({"id": id, "name": name, "color_code": null, "created_time": now, "created_by": state.crm.user});
+    state.crm.tags.entry(module.to_owned()).or_default().push(tag);
     json!({"name": name, "id": id})
 }

@@ -74,7 +74,7 @@ fn events_of(entry: &Map<String, Value>, state: &State) -> Result<Option<Vec<Str
     for event in list {
         let text = event.as_str().unwrap_or_default();
         let valid = text.rsplit_once('.').is_some_and(|(module, op)| {
-            state.modules.contains_key(module) && matches!(op, "create" | "edit" | "delete" | "all")
+            state.crm.modules.contains_key(module) && matches!(op, "create" | "edit" | "delete" | "all")
         });
         if !valid {
             return Err(invalid("invalid data", json!({"api_name": "events", "value": text})));
@@ -176,7 +176,7 @@ fn subscribe(state: &mut State, request: &RecordedRequest) -> Reply {
             (Err(reply), ..) | (_, Err(reply), _) | (.., Err(reply)) => return reply,
         };
         let notify_url = entry.get("notify_url").and_then(Value::as_str).map(str::to_owned);
-        let existing = state.channels.iter().find(|c| c.id == id).cloned();
+        let existing = state.crm.channels.iter().find(|c| c.id == id).cloned();
         let channel = match request.method.as_str() {
             "PATCH" => {
                 let Some(mut channel) = existing else {
@@ -238,9 +238,9 @@ fn subscribe(state: &mut State, request: &RecordedRequest) -> Reply {
         updated.push(channel);
     }
     for channel in updated {
-        state.channels.retain(|c| c.id != channel.id);
+        state.crm.channels.retain(|c| c.id != channel.id);
         if !channel.events.is_empty() {
-            state.channels.push(channel);
+            state.crm.channels.push(channel);
         }
     }
     Reply::json(200, &json!({ "watch": answers }))
@@ -286,6 +286,7 @@ fn list(state: &State, request: &RecordedRequest) -> Reply {
         .unwrap_or(200)
         .clamp(1, 200);
     let entries: Vec<Value> = state
+        .crm
         .channels
         .iter()
         .filter(|c| wanted_id.is_none_or(|id| c.id == id))
@@ -349,9 +350,9 @@ fn disable(state: &mut State, request: &RecordedRequest) -> Reply {
     let ids: Vec<String> = ids.split(',').map(str::to_owned).collect();
     let mut answers = Vec::new();
     for id in &ids {
-        match state.channels.iter().position(|c| &c.id == id) {
+        match state.crm.channels.iter().position(|c| &c.id == id) {
             Some(index) => {
-                let channel = state.channels.remove(index);
+                let channel = state.crm.channels.remove(index);
                 answers.push(json!({
                     "code": "SUCCESS",
                     "details": {"events": resources(state, &channel)},
@@ -388,7 +389,7 @@ pub(crate) fn notify(state: &mut State, module: &str, operation: &str, ids: &[St
         _ => "delete",
     };
     let mut queued = Vec::new();
-    for channel in state.channels.iter().filter(|c| c.expiry > now) {
+    for channel in state.crm.channels.iter().filter(|c| c.expiry > now) {
         let watches = channel
             .events
             .iter()
@@ -421,7 +422,7 @@ pub(crate) fn notify(state: &mut State, module: &str, operation: &str, ids: &[St
             outcome: None,
         });
     }
-    state.outbox.extend(queued);
+    state.crm.outbox.extend(queued);
 }
 
 /// Starts the thread that posts deliveries in order, recording each outcome through `record`.

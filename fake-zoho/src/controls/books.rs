@@ -46,12 +46,13 @@ impl FakeZoho {
     /// Stores Books records directly under `collection` (`contacts`, `settings/taxes`,
     /// `invoices/{id}/comments`), giving each an id in `id_field`; returns the ids.
     pub fn seed_books(&self, organization: &str, collection: &str, id_field: &str, records: &[Value]) -> Vec<String> {
-        let mut state = self.shared.lock();
+        let mut guard = self.shared.lock();
+        let state = &mut *guard;
         let key = (organization.to_owned(), collection.to_owned());
         records
             .iter()
             .filter_map(Value::as_object)
-            .map(|r| books::insert(&mut state, &key, id_field, r.clone()))
+            .map(|r| books::insert(&mut state.books, &state.clock, &key, id_field, r.clone()))
             .filter_map(|stored| stored.get(id_field).and_then(Value::as_str).map(str::to_owned))
             .collect()
     }

@@ -8,38 +8,38 @@ impl FakeZoho {
     pub fn credits_used(&self) -> u64 {
         let mut state = self.shared.lock();
         let now = state.clock.now_unix();
-        state.credits.used(now)
+        state.budget.credits.used(now)
     }
 
     /// Credits charged since the fake started or [`Self::reset_credits`], window or not.
     pub fn credits_charged(&self) -> u64 {
-        self.shared.lock().credits.charged_ever
+        self.shared.lock().budget.credits.charged_ever
     }
 
     /// The organization's allowance over 24 hours (Zoho's: Free 5,000; Standard 50,000 + 250
     /// per user, ...); `None`, the default, never runs out.
     pub fn set_credit_allowance(&self, credits: Option<u64>) {
-        self.shared.lock().credits.allowance = credits;
+        self.shared.lock().budget.credits.allowance = credits;
     }
 
     /// Forgets every charge.
     pub fn reset_credits(&self) {
         let mut state = self.shared.lock();
-        let allowance = state.credits.allowance;
-        state.credits = crate::state::credits::Meter::default();
-        state.credits.allowance = allowance;
+        let allowance = state.budget.credits.allowance;
+        state.budget.credits = crate::state::credits::Meter::default();
+        state.budget.credits.allowance = allowance;
     }
 
     /// Zoho's limit on the calls one app may have in flight for the organization (Free 5,
     /// Standard 10, ...); past it the fake answers 429. `None`, the default, never refuses.
     pub fn set_concurrency_limit(&self, calls: Option<usize>) {
-        self.shared.lock().concurrency_limit = calls;
+        self.shared.lock().budget.concurrency_limit = calls;
     }
 
     /// The most calls the fake has had in flight at once, and the calls it refused for
     /// passing the concurrency limit.
     pub fn concurrency(&self) -> (usize, usize) {
         let state = self.shared.lock();
-        (state.most_in_flight, state.concurrency_refusals)
+        (state.budget.most_in_flight, state.budget.concurrency_refusals)
     }
 }

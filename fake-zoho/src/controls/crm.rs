@@ -14,7 +14,7 @@ impl FakeZoho {
         let mut state = self.shared.lock();
         let id = state.new_id();
         let now = state.clock.now();
-        let user = state.user.clone();
+        let user = state.crm.user.clone();
         let note = json!({
             "id": id, "Note_Title": title, "Note_Content": content,
             "Parent_Id": {"module": {"api_name": module}, "id": record_id},
@@ -22,7 +22,7 @@ impl FakeZoho {
             "Created_Time": now, "Modified_Time": now,
         });
         if let Value::Object(note) = note {
-            state.notes.push(note);
+            state.crm.notes.push(note);
         }
         id
     }
@@ -31,6 +31,7 @@ impl FakeZoho {
     pub fn add_module(&self, name: &str, mandatory_field: &str) {
         self.shared
             .lock()
+            .crm
             .modules
             .entry(name.to_owned())
             .or_insert_with(|| Module::new(mandatory_field));
@@ -50,6 +51,7 @@ impl FakeZoho {
     pub fn records(&self, module: &str) -> Vec<Value> {
         self.shared
             .lock()
+            .crm
             .modules
             .get(module)
             .map(|m| m.records.iter().cloned().map(Value::Object).collect())
@@ -58,7 +60,7 @@ impl FakeZoho {
 
     /// Sets the largest attachment the fake accepts (Zoho answers 413 above it).
     pub fn set_attachment_size_limit(&self, bytes: usize) {
-        self.shared.lock().attachment_size_limit = bytes;
+        self.shared.lock().crm.attachment_size_limit = bytes;
     }
 
     /// Stores an attachment directly (no request recorded) and returns its id.
@@ -81,6 +83,7 @@ impl FakeZoho {
             created_time: state.clock.now(),
         };
         state
+            .crm
             .attachments
             .entry((module.to_owned(), record_id.to_owned()))
             .or_default()
@@ -92,6 +95,7 @@ impl FakeZoho {
     pub fn attachments(&self, module: &str, record_id: &str) -> Vec<(String, String, Vec<u8>)> {
         self.shared
             .lock()
+            .crm
             .attachments
             .get(&(module.to_owned(), record_id.to_owned()))
             .map(|all| {
@@ -135,24 +139,29 @@ impl FakeZoho {
     /// Arms an edit of a record to happen just before the (`skip` + 1)-th request whose path
     /// starts with `path_prefix` is handled: a change made while a client is mid-way.
     pub fn edit_on_request(&self, path_prefix: &str, skip: usize, module: &str, id: &str, values: &Value) {
-        self.shared.lock().edits_on_request.push(crate::state::EditOnRequest {
-            path_prefix: path_prefix.to_owned(),
-            skip,
-            module: module.to_owned(),
-            id: id.to_owned(),
-            values: values.as_object().cloned().unwrap_or_default(),
-        });
+        self.shared
+            .lock()
+            .traffic
+            .edits_on_request
+            .push(crate::state::EditOnRequest {
+                path_prefix: path_prefix.to_owned(),
+                skip,
+                module: module.to_owned(),
+                id: id.to_owned(),
+                values: values.as_object().cloned().unwrap_or_default(),
+            });
     }
 
     /// Notifications posted so far (with what the listener answered), oldest first.
     pub fn deliveries(&self) -> Vec<crate::state::crm::Delivery> {
-        self.shared.lock().deliveries.clone()
+        self.shared.lock().crm.deliveries.clone()
     }
 
     /// The notification channels as stored: (channel id, events, token, expiry in Unix seconds).
     pub fn channels(&self) -> Vec<(String, Vec<String>, Option<String>, i64)> {
         self.shared
             .lock()
+            .crm
             .channels
             .iter()
             .map(|c| (c.id.clone(), c.events.clone(), c.token.clone(), c.expiry))

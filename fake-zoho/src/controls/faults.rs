@@ -12,7 +12,7 @@ impl FakeZoho {
     /// Arms `fault` for `times` requests under `path_prefix`, after letting `skip` through.
     pub fn inject_after(&self, path_prefix: &str, fault: Fault, skip: usize, times: usize) {
         let trigger = Trigger::Count { skip, times };
-        self.shared.lock().faults.push(InjectedFault {
+        self.shared.lock().traffic.faults.push(InjectedFault {
             path_prefix: path_prefix.to_owned(),
             fault,
             trigger,
@@ -27,7 +27,7 @@ impl FakeZoho {
             state: seed.max(1),
             left: max,
         };
-        self.shared.lock().faults.push(InjectedFault {
+        self.shared.lock().traffic.faults.push(InjectedFault {
             path_prefix: path_prefix.to_owned(),
             fault,
             trigger,

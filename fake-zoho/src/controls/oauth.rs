@@ -12,12 +12,12 @@ impl FakeZoho {
 
     /// Makes `token` valid as well (e.g. the token a refresh would return).
     pub fn add_token(&self, token: &str) {
-        self.shared.lock().tokens.insert(token.to_owned());
+        self.shared.lock().accounts.tokens.insert(token.to_owned());
     }
 
     /// Makes `token` invalid, as if it expired: requests carrying it get 401 `INVALID_TOKEN`.
     pub fn revoke_token(&self, token: &str) {
-        self.shared.lock().tokens.remove(token);
+        self.shared.lock().accounts.tokens.remove(token);
     }
 
     /// Registers an OAuth client the accounts server accepts.

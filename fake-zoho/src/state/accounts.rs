@@ -1,12 +1,14 @@
 //! The accounts server's state: OAuth clients, grant codes, refresh tokens, issued access
 //! tokens and the refresh throttle.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, Instant};
 
 /// The accounts server's state.
 #[derive(Debug)]
 pub(crate) struct AccountsState {
+    /// Access tokens the API rooms accept (issued here, or given to the fake at start).
+    pub tokens: BTreeSet<String>,
     /// client id -> client secret
     pub clients: BTreeMap<String, String>,
     /// grant code -> (client id, already used)
@@ -26,8 +28,9 @@ pub(crate) struct AccountsState {
 }
 
 impl AccountsState {
-    pub fn new() -> Self {
+    pub fn new(token: String) -> Self {
         AccountsState {
+            tokens: BTreeSet::from([token]),
             clients: BTreeMap::new(),
             grant_codes: BTreeMap::new(),
             refresh_tokens: BTreeMap::new(),

@@ -24,6 +24,10 @@ pub(crate) struct BulkState {
     pub download_limit: usize,
     pub download_window: Duration,
     pub downloads: VecDeque<Instant>,
+    /// Bulk Read jobs by id.
+    pub read_jobs: BTreeMap<String, ReadJob>,
+    /// Bulk Write jobs by id.
+    pub write_jobs: BTreeMap<String, WriteJob>,
     /// The next Bulk Read job ends in FAILURE with this message.
     pub fail_next: Option<String>,
     /// Result downloads to let through, then how many to fail with a 500.
@@ -42,6 +46,8 @@ impl BulkState {
             download_limit: 10,
             download_window: Duration::from_secs(60),
             downloads: VecDeque::new(),
+            read_jobs: BTreeMap::new(),
+            write_jobs: BTreeMap::new(),
             fail_next: None,
             download_failures: (0, 0),
             download_breaks: (0, 0),

@@ -11,6 +11,19 @@ use serde_json::json;
 use crate::reply::Reply;
 use crate::request::RecordedRequest;
 
+/// The organization's budget: its credits, and its calls in flight against Zoho's concurrency
+/// limit for the app.
+#[derive(Debug, Default)]
+pub(crate) struct Budget {
+    pub credits: Meter,
+    /// Calls in flight now, the most seen at once, the limit (none: unlimited) and the calls
+    /// refused for passing it.
+    pub in_flight: usize,
+    pub most_in_flight: usize,
+    pub concurrency_limit: Option<usize>,
+    pub concurrency_refusals: usize,
+}
+
 /// The organization's credits: what was charged when, and the allowance (none: unlimited).
 #[derive(Debug, Default)]
 pub(crate) struct Meter {

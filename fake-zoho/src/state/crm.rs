@@ -1,6 +1,71 @@
 //! CRM's state beside its modules: page tokens, attachments and notification channels.
 
-use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::{Map, Value, json};
+
+use crate::state::Module;
+
+/// CRM's room: the modules and what lives beside their records.
+#[derive(Debug)]
+pub(crate) struct CrmState {
+    pub modules: BTreeMap<String, Module>,
+    /// Issued `page_token`s: token -> (module, offset of the next record, sort key).
+    pub page_tokens: BTreeMap<String, TokenCursor>,
+    /// The user the token belongs to (`/users?type=CurrentUser`).
+    pub user: Value,
+    pub attachments: BTreeMap<(String, String), Vec<Attachment>>,
+    /// Issued attachment `page_token`s: token -> (list it belongs to, offset).
+    pub attachment_tokens: BTreeMap<String, (String, usize)>,
+    pub attachment_size_limit: usize,
+    /// Deleted records per module, in deletion order (the recycle bin).
+    pub deleted: BTreeMap<String, Vec<Value>>,
+    /// Notification channels (`/actions/watch`).
+    pub channels: Vec<Channel>,
+    /// Notifications queued by the request being handled, posted once the lock is released.
+    pub outbox: Vec<Delivery>,
+    /// Where queued notifications go to be posted; `None` in unit tests without a server.
+    pub courier: Option<std::sync::mpsc::Sender<Delivery>>,
+    /// Notifications posted (or refused) so far, with their outcomes.
+    pub deliveries: Vec<Delivery>,
+    /// Notes of every record, in creation order; `Parent_Id` names the record.
+    pub notes: Vec<Map<String, Value>>,
+    /// Ids of leads converted (they left the Leads module).
+    pub converted_leads: BTreeSet<String>,
+    /// Each module's tags (`{id, name, ...}`), in creation order.
+    pub tags: BTreeMap<String, Vec<Value>>,
+    /// Many-to-many links (campaign members, contact roles) with their junction values.
+    pub links: BTreeMap<(String, String, String, String), Map<String, Value>>,
+    /// Each record's photo: (module, id) -> (content type, bytes).
+    pub photos: BTreeMap<(String, String), (String, Vec<u8>)>,
+}
+
+impl CrmState {
+    pub(crate) fn new() -> Self {
+        let modules = crate::state::STANDARD_MODULES
+            .iter()
+            .map(|(name, mandatory)| ((*name).to_owned(), Module::new(mandatory)))
+            .collect();
+        CrmState {
+            modules,
+            page_tokens: BTreeMap::new(),
+            user: json!({"name": "Patricia Boyle", "id": "4876876000000225013"}),
+            attachments: BTreeMap::new(),
+            attachment_tokens: BTreeMap::new(),
+            attachment_size_limit: DEFAULT_SIZE_LIMIT,
+            deleted: BTreeMap::new(),
+            channels: Vec::new(),
+            outbox: Vec::new(),
+            courier: None,
+            deliveries: Vec::new(),
+            notes: Vec::new(),
+            converted_leads: BTreeSet::new(),
+            tags: BTreeMap::new(),
+            links: BTreeMap::new(),
+            photos: BTreeMap::new(),
+        }
+    }
+}
 
 /// Where a `page_token` resumes.
 #[derive(Debug, Clone)]
