@@ -7,7 +7,8 @@ use clap::Args;
 use serde_json::{Value, json};
 
 use super::common::{Env, Failure, text};
-use super::connection::{check_accounts_url, store};
+use super::connection::check_accounts_url;
+use zoho_host::store::Store;
 
 #[derive(Debug, Args)]
 pub(super) struct AccountsServer {
@@ -177,6 +178,7 @@ fn oauth_failure(error: &zoho_host::oauth::OAuthError, stdout: &mut dyn Write) -
 
 pub(super) async fn connect(
     args: ConnectArgs,
+    store: &dyn Store,
     env: Env<'_>,
     stdin: &mut dyn std::io::Read,
     stdout: &mut dyn Write,
@@ -256,7 +258,7 @@ pub(super) async fn connect(
         ));
         return oauth_failure(&error, stdout);
     }
-    zoho_host::store::ConnectionStore::apply_tokens(&mut connection, tokens);
+    zoho_host::store::apply_tokens(&mut connection, tokens);
     if connection.api_domain.is_empty() {
         let error = zoho_host::oauth::OAuthError::Unavailable(
             "the token response has no api_domain and the accounts server is not a known region".into(),
@@ -264,7 +266,7 @@ pub(super) async fn connect(
         return oauth_failure(&error, stdout);
     }
     let summary = connection_summary(&args.name, &connection);
-    store(env)?.put(&args.name, connection)?;
+    store.put(&args.name, connection).await?;
     writeln!(stdout, "{}", serde_json::to_string_pretty(&summary)?)?;
     Ok(0)
 }
@@ -286,12 +288,12 @@ fn connection_summary(name: &str, connection: &zoho_host::store::StoredConnectio
     })
 }
 
-pub(super) fn list_connections(
-    store: &zoho_host::store::ConnectionStore,
+pub(super) async fn list_connections(
+    store: &dyn Store,
     as_json: bool,
     stdout: &mut dyn Write,
 ) -> Result<i32, Failure> {
-    let connections = store.list()?;
+    let connections = store.list().await?;
     let summaries: Vec<Value> = connections
         .iter()
         .map(|(name, c)| connection_summary(name, c))
@@ -315,12 +317,13 @@ pub(super) fn list_connections(
 }
 
 pub(super) async fn disconnect(
-    store: &zoho_host::store::ConnectionStore,
+    store: &dyn Store,
     name: &str,
     stdout: &mut dyn Write,
 ) -> Result<i32, Failure> {
     let connection = store
-        .get(name)?
+        .get(name)
+        .await?
         .ok_or_else(|| Failure(format!("no stored connection named {name:?}")))?;
     if let zoho_host::store::Grant::RefreshToken { refresh_token } = &connection.grant {
         let client = zoho_host::oauth::OAuthClient {
@@ -332,7 +335,7 @@ pub(super) async fn disconnect(
             return oauth_failure(&error, stdout);
         }
     }
-    store.remove(name)?;
+    store.remove(name).await?;
     writeln!(
         stdout,
         "{}",

@@ -7,6 +7,8 @@ use clap::Args;
 use sha2::Digest as _;
 
 use super::common::{CONNECTION, Env, Failure};
+use super::context::Loader;
+use zoho_host::store::Store;
 use zoho_host::{BoxFuture, CredentialProvider, StaticCredentials};
 use zoho_host::{ConnectionInfo, CredentialError};
 
@@ -33,13 +35,13 @@ pub(super) struct Resolved {
 }
 
 /// Resolves `--sandbox` / `--connection` / the environment.
-pub(super) async fn resolve(args: &ConnectionArgs, env: Env<'_>) -> Result<Resolved, Failure> {
+pub(super) async fn resolve(args: &ConnectionArgs, loader: &Loader, env: Env<'_>) -> Result<Resolved, Failure> {
     if args.sandbox {
         return sandbox();
     }
     match &args.connection {
-        Some(name) => stored_connection(env, name),
-        None => environment_connection(env).await,
+        Some(name) => stored_connection(loader.store(env).await?, name).await,
+        None => environment_connection(loader, env).await,
     }
 }
 
@@ -91,26 +93,16 @@ impl CredentialProvider for Unconfigured {
     }
 }
 
-/// The store named by the environment.
-pub(super) fn store(env: Env) -> Result<zoho_host::store::ConnectionStore, Failure> {
-    zoho_host::store::default_dir(env)
-        .map(zoho_host::store::ConnectionStore::new)
-        .ok_or_else(|| {
-            Failure("no place for the connection store: set ZOHO_HARNESS_HOME, XDG_CONFIG_HOME or HOME".into())
-        })
-}
-
 /// A stored connection, by name.
-pub(super) fn stored_connection(env: Env, name: &str) -> Result<Resolved, Failure> {
-    let store = store(env)?;
-    let connection = store.get(name)?.ok_or_else(|| {
+pub(super) async fn stored_connection(store: Arc<dyn Store>, name: &str) -> Result<Resolved, Failure> {
+    let connection = store.get(name).await?.ok_or_else(|| {
         Failure(format!(
             "no stored connection named {name:?}; see `zoho-harness connections`"
         ))
     })?;
     let loopback = connection.is_loopback();
     Ok(Resolved {
-        provider: Arc::new(zoho_host::store::StoreCredentials::new(store)),
+        provider: Arc::new(zoho_host::store::StoreCredentials::shared(store)),
         connection: name.to_owned(),
         allow_loopback: loopback,
         sandbox: None,
@@ -121,7 +113,7 @@ pub(super) fn stored_connection(env: Env, name: &str) -> Result<Resolved, Failur
 /// ZOHO_ACCESS_TOKEN), or an OAuth client (ZOHO_CLIENT_ID, ZOHO_CLIENT_SECRET,
 /// ZOHO_REFRESH_TOKEN with ZOHO_REGION or ZOHO_ACCOUNTS_URL), whose access token is cached in
 /// the store so scripts do not refresh on every run and trip Zoho's throttle.
-pub(super) async fn environment_connection(env: Env<'_>) -> Result<Resolved, Failure> {
+pub(super) async fn environment_connection(loader: &Loader, env: Env<'_>) -> Result<Resolved, Failure> {
     let var = |name: &str| env(name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
     let books_organization_id = var("ZOHO_BOOKS_ORGANIZATION_ID");
     if let (Some(api_domain), Some(access_token)) = (
@@ -166,8 +158,8 @@ pub(super) async fn environment_connection(env: Env<'_>) -> Result<Resolved, Fai
             "env-{}",
             digest.iter().take(6).map(|b| format!("{b:02x}")).collect::<String>()
         );
-        let store = store(env)?;
-        if store.get(&name)?.is_none() {
+        let store = loader.store(env).await?;
+        if store.get(&name).await?.is_none() {
             let connection = zoho_host::store::StoredConnection {
                 accounts_url,
                 client_id,
@@ -183,9 +175,9 @@ pub(super) async fn environment_connection(env: Env<'_>) -> Result<Resolved, Fai
                 environment: zoho_host::store::StoredEnvironment::Production,
                 max_in_flight: None,
             };
-            store.put(&name, connection)?;
+            store.put(&name, connection).await?;
         }
-        return stored_connection(env, &name);
+        return stored_connection(store, &name).await;
     }
     let message = "no connection: set ZOHO_API_DOMAIN (e.g. https://www.zohoapis.com) and ZOHO_ACCESS_TOKEN, or ZOHO_CLIENT_ID, ZOHO_CLIENT_SECRET and ZOHO_REFRESH_TOKEN with ZOHO_REGION; or use --connection or --sandbox";
     Ok(Resolved {

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+use zoho_host::store::Store;
 use zoho_host::{Harness, HarnessConfig};
 
 use super::common::{Env, Failure};
@@ -32,9 +33,43 @@ pub(super) struct Loader {
     pub(super) max_in_flight: u32,
     /// Every call's requests and credits, for `--stats`.
     pub(super) totals: Arc<zoho_host::CallStats>,
+    /// `--store`, when given.
+    pub(super) store_location: Option<String>,
+    /// The store, opened once (a PostgreSQL store is a pool and a schema check).
+    pub(super) store: tokio::sync::OnceCell<Arc<dyn Store>>,
 }
 
 impl Loader {
+    /// The store `--store`, ZOHO_HARNESS_STORE or the config directory names.
+    pub(super) async fn store(&self, env: Env<'_>) -> Result<Arc<dyn Store>, Failure> {
+        let location = self
+            .store_location
+            .clone()
+            .or_else(|| env("ZOHO_HARNESS_STORE"))
+            .filter(|l| !l.trim().is_empty());
+        let store = self
+            .store
+            .get_or_try_init(|| async {
+                match location {
+                    Some(location) => Ok(zoho_host::store::open(location.trim()).await?),
+                    None => zoho_host::store::default_dir(env)
+                        .map(|dir| Arc::new(zoho_host::store::ConnectionStore::new(dir)) as Arc<dyn Store>)
+                        .ok_or_else(|| {
+                            Failure(
+                                "no place for the store: give --store or set ZOHO_HARNESS_STORE, ZOHO_HARNESS_HOME, XDG_CONFIG_HOME or HOME".into(),
+                            )
+                        }),
+                }
+            })
+            .await?;
+        Ok(Arc::clone(store))
+    }
+
+    /// The bound on one call (`--deadline-secs`).
+    pub(super) fn call_deadline(&self) -> Duration {
+        Duration::from_secs(self.deadline_secs.into())
+    }
+
     pub(super) fn load(&self, env: Env, allow_loopback: bool) -> Result<Harness, Failure> {
         load_harness(self, env, allow_loopback)
     }
@@ -46,7 +81,7 @@ impl Loader {
         target: &connection::ConnectionArgs,
         env: Env<'_>,
     ) -> Result<(connection::Resolved, Harness), Failure> {
-        let resolved = connection::resolve(target, env).await?;
+        let resolved = connection::resolve(target, self, env).await?;
         let harness = self.load(env, resolved.allow_loopback)?;
         Ok((resolved, harness))
     }

@@ -35,7 +35,6 @@ use bulk_read::BulkReadArgs;
 use bulk_write::BulkWriteArgs;
 use common::{Env, Failure};
 use connect::{AuthorizeUrlArgs, ConnectArgs, ConnectionsArgs, DisconnectArgs};
-use connection::store;
 use context::{Context, Loader};
 use export::ExportArgs;
 use invoke::InvokeArgs;
@@ -75,6 +74,13 @@ pub struct Cli {
     /// Zoho on stderr: `requests N, credits M` (CRM credits by Zoho's table).
     #[arg(long, global = true)]
     stats: bool,
+
+    /// Where connections, trigger states (`poll --state-key`) and channels (`listen
+    /// --channel-key`) are kept: a directory, or a `postgres://` URL shared by workers on
+    /// several machines. Default: ZOHO_HARNESS_STORE, else the config directory
+    /// (ZOHO_HARNESS_HOME, XDG_CONFIG_HOME/zoho-harness or ~/.config/zoho-harness).
+    #[arg(long, global = true, value_name = "DIR-OR-URL")]
+    store: Option<String>,
 
     #[command(subcommand)]
     command: Command,
@@ -189,6 +195,8 @@ async fn execute(
         max_response_mb: cli.max_response_mb,
         max_in_flight: cli.max_in_flight,
         totals: Arc::default(),
+        store_location: cli.store.clone(),
+        store: tokio::sync::OnceCell::new(),
     };
     let report_stats = cli.stats
         && matches!(
@@ -221,9 +229,16 @@ async fn run_command(command: Command, cx: Context<'_>) -> Result<i32, Failure> 
         Command::Triggers(args) => triggers::list(&cx.loader.load(cx.env, false)?, args, cx.stdout).await,
         Command::Poll(args) => triggers::poll(args, cx).await,
         Command::Listen(args) => listen::run(args, cx).await,
-        Command::Connect(args) => connect::connect(args, cx.env, cx.stdin, cx.stdout).await,
+        Command::Connect(args) => {
+            let store = cx.loader.store(cx.env).await?;
+            connect::connect(args, store.as_ref(), cx.env, cx.stdin, cx.stdout).await
+        }
         Command::AuthorizeUrl(args) => connect::authorize_url(&args, cx.stdout),
-        Command::Connections(args) => connect::list_connections(&store(cx.env)?, args.json, cx.stdout),
-        Command::Disconnect(args) => connect::disconnect(&store(cx.env)?, &args.name, cx.stdout).await,
+        Command::Connections(args) => {
+            connect::list_connections(cx.loader.store(cx.env).await?.as_ref(), args.json, cx.stdout).await
+        }
+        Command::Disconnect(args) => {
+            connect::disconnect(cx.loader.store(cx.env).await?.as_ref(), &args.name, cx.stdout).await
+        }
     }
 }

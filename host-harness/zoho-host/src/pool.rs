@@ -122,17 +122,22 @@ impl Origin {
     }
 }
 
+/// TLS verifying servers against the Mozilla roots (webpki-roots), as wasmtime's client does;
+/// the PostgreSQL store uses it too.
+pub(crate) fn mozilla_tls() -> Result<rustls::ClientConfig, rustls::Error> {
+    let roots = rustls::RootCertStore {
+        roots: webpki_roots::TLS_SERVER_ROOTS.into(),
+    };
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map(|builder| builder.with_root_certificates(roots).with_no_client_auth())
+}
+
 impl ConnectionPool {
     /// A pool verifying TLS against the Mozilla roots (webpki-roots), as wasmtime's client does.
     pub fn new(config: PoolConfig) -> Self {
-        let roots = rustls::RootCertStore {
-            roots: webpki_roots::TLS_SERVER_ROOTS.into(),
-        };
-        let provider = Arc::new(rustls::crypto::ring::default_provider());
-        let tls = rustls::ClientConfig::builder_with_provider(provider)
-            .with_safe_default_protocol_versions()
-            .map(|builder| builder.with_root_certificates(roots).with_no_client_auth());
-        match tls {
+        match mozilla_tls() {
             Ok(tls) => Self::with_tls(config, tls),
             // ring supports the default versions; this arm only keeps construction infallible.
             Err(_) => Self::with_tls(
