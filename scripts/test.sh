@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every suite, installing what a fresh machine lacks: the Rust workspace (unit tests, the
-# integration suite with its contract check against Zoho's published v8 contract), then the
+# integration suite with its contract check against Zoho's published v8 contract, the shared
+# store against private PostgreSQL servers it starts itself), then the
 # distributable component in the Python host (wasmtime-py) and in the Node host (jco), and Zoho's
 # own Python SDK driving fake-zoho. Python packages go into a virtual environment inside the
 # target directory; npm packages come from the committed lockfile. Honours CARGO_TARGET_DIR.
@@ -10,6 +11,19 @@ cd "$(dirname "$0")/.."
 
 if ! rustup target list --installed | grep -qx wasm32-wasip2; then
   rustup target add wasm32-wasip2
+fi
+
+# Debian packages, after one `apt-get update`: PostgreSQL's server programs (the tests run
+# their own servers with initdb and pg_ctl) and Node for the Node host.
+missing=()
+compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql)
+command -v node >/dev/null 2>&1 || missing+=(nodejs)
+command -v npm >/dev/null 2>&1 || missing+=(npm)
+if (( ${#missing[@]} )); then
+  sudo=""
+  if [[ "$(id -u)" -ne 0 ]]; then sudo="sudo"; fi
+  ${sudo} apt-get update
+  DEBIAN_FRONTEND=noninteractive ${sudo} apt-get install -y "${missing[@]}"
 fi
 
 echo "== Rust: unit and integration tests"
@@ -30,10 +44,6 @@ fi
 "${venv}/bin/python" -m pytest -q tests/zoho-sdk
 
 echo "== Node: the host"
-if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
-  apt-get update
-  apt-get install -y nodejs npm
-fi
 (
   cd hosts/node
   npm ci --no-audit --no-fund

@@ -288,11 +288,7 @@ fn connection_summary(name: &str, connection: &zoho_host::store::StoredConnectio
     })
 }
 
-pub(super) async fn list_connections(
-    store: &dyn Store,
-    as_json: bool,
-    stdout: &mut dyn Write,
-) -> Result<i32, Failure> {
+pub(super) async fn list_connections(store: &dyn Store, as_json: bool, stdout: &mut dyn Write) -> Result<i32, Failure> {
     let connections = store.list().await?;
     let summaries: Vec<Value> = connections
         .iter()
@@ -316,11 +312,7 @@ pub(super) async fn list_connections(
     Ok(0)
 }
 
-pub(super) async fn disconnect(
-    store: &dyn Store,
-    name: &str,
-    stdout: &mut dyn Write,
-) -> Result<i32, Failure> {
+pub(super) async fn disconnect(store: &dyn Store, name: &str, stdout: &mut dyn Write) -> Result<i32, Failure> {
     let connection = store
         .get(name)
         .await?

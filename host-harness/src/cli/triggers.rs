@@ -47,7 +47,12 @@ pub(super) struct PollArgs {
     input: ActionInput,
 
     /// The file holding the trigger's state between polls; absent means the first poll.
-    #[arg(long, value_name = "FILE", required_unless_present = "state_key", conflicts_with = "state_key")]
+    #[arg(
+        long,
+        value_name = "FILE",
+        required_unless_present = "state_key",
+        conflicts_with = "state_key"
+    )]
     state: Option<PathBuf>,
 
     /// Keep the state in the store (`--store`) under this name instead of a file; pollers of

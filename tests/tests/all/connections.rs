@@ -6,10 +6,10 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde_json::json;
 use zoho_host::oauth::Secret;
-use zoho_host::store::{ConnectionStore, Grant, StoreCredentials, StoredConnection, StoredEnvironment};
+use zoho_host::store::{ConnectionStore, StoreCredentials};
 use zoho_host::{CallContext, CredentialProvider};
 
-use crate::support::{harness, kind};
+use crate::support::{TempDir, futures_join_all, harness, kind, oauth_connection, temp_dir};
 
 const CLIENT_ID: &str = "1000.CLIENTID42";
 const CLIENT_SECRET: &str = "client-secret-9f8e7d";
@@ -22,50 +22,13 @@ struct Setup {
     _dir: TempDir,
 }
 
-/// A directory removed on drop.
-struct TempDir(std::path::PathBuf);
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-fn temp_dir(tag: &str) -> TempDir {
-    let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_nanos());
-    let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
-        .join(format!("store-{tag}-{}-{nanos}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    TempDir(dir)
-}
-
 /// A stored connection on a fake accounts server, with no access token yet.
 fn setup(tag: &str) -> Setup {
     let fake = zoho_contract_check::Checked::start();
-    fake.register_client(CLIENT_ID, CLIENT_SECRET);
-    let refresh_token = fake.issue_refresh_token(CLIENT_ID);
+    let (connection, refresh_token) = oauth_connection(&fake, CLIENT_ID, CLIENT_SECRET);
     let dir = temp_dir(tag);
     let store = ConnectionStore::new(&dir.0);
-    store
-        .put(
-            "main",
-            StoredConnection {
-                accounts_url: fake.base_url(),
-                client_id: CLIENT_ID.into(),
-                client_secret: Secret::new(CLIENT_SECRET),
-                grant: Grant::RefreshToken {
-                    refresh_token: Secret::new(refresh_token.clone()),
-                },
-                api_domain: String::new(),
-                books_organization_id: None,
-                access_token: None,
-                expires_at: 0,
-                throttled_until: 0,
-                environment: StoredEnvironment::Production,
-                max_in_flight: None,
-            },
-        )
-        .expect("stored");
+    store.put("main", connection).expect("stored");
     let provider = Arc::new(StoreCredentials::new(store.clone()));
     Setup {
         fake,
@@ -128,36 +91,6 @@ async fn fifty_concurrent_calls_meeting_the_same_expired_token_cause_one_refresh
         outcomes.iter().find(|o| o.is_err())
     );
     assert_eq!(setup.fake.token_requests().len() - before, 1);
-}
-
-/// Runs futures concurrently on this task (no extra dependency for a join).
-async fn futures_join_all<F: std::future::Future>(futures: impl IntoIterator<Item = F>) -> Vec<F::Output> {
-    let handles: Vec<_> = futures.into_iter().map(Box::pin).collect();
-    let mut results = Vec::with_capacity(handles.len());
-    let mut pending: Vec<_> = handles.into_iter().map(Some).collect();
-    let mut outputs: Vec<Option<F::Output>> = (0..pending.len()).map(|_| None).collect();
-    std::future::poll_fn(|cx| {
-        let mut done = true;
-        for (slot, output) in pending.iter_mut().zip(outputs.iter_mut()) {
-            if let Some(future) = slot {
-                match future.as_mut().poll(cx) {
-                    std::task::Poll::Ready(value) => {
-                        *output = Some(value);
-                        *slot = None;
-                    }
-                    std::task::Poll::Pending => done = false,
-                }
-            }
-        }
-        if done {
-            std::task::Poll::Ready(())
-        } else {
-            std::task::Poll::Pending
-        }
-    })
-    .await;
-    results.extend(outputs.into_iter().flatten());
-    results
 }
 
 #[tokio::test]

@@ -31,6 +31,7 @@ mod raw;
 mod readme;
 mod related;
 mod secrets;
+mod shared_store;
 mod support;
 mod tags;
 mod triggers;

@@ -282,3 +282,80 @@ pub fn data_ids(output: &Value) -> Vec<String> {
         .map(|r| r["id"].as_str().expect("id").to_owned())
         .collect()
 }
+
+/// Runs futures concurrently on this task (no extra dependency for a join).
+pub async fn futures_join_all<F: std::future::Future>(futures: impl IntoIterator<Item = F>) -> Vec<F::Output> {
+    let handles: Vec<_> = futures.into_iter().map(Box::pin).collect();
+    let mut results = Vec::with_capacity(handles.len());
+    let mut pending: Vec<_> = handles.into_iter().map(Some).collect();
+    let mut outputs: Vec<Option<F::Output>> = (0..pending.len()).map(|_| None).collect();
+    std::future::poll_fn(|cx| {
+        let mut done = true;
+        for (slot, output) in pending.iter_mut().zip(outputs.iter_mut()) {
+            if let Some(future) = slot {
+                match future.as_mut().poll(cx) {
+                    std::task::Poll::Ready(value) => {
+                        *output = Some(value);
+                        *slot = None;
+                    }
+                    std::task::Poll::Pending => done = false,
+                }
+            }
+        }
+        if done {
+            std::task::Poll::Ready(())
+        } else {
+            std::task::Poll::Pending
+        }
+    })
+    .await;
+    results.extend(outputs.into_iter().flatten());
+    results
+}
+
+/// A folder of its own under the target directory, removed on drop.
+pub struct TempDir(pub std::path::PathBuf);
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+pub fn temp_dir(tag: &str) -> TempDir {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("store-{tag}-{}-{nanos}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    TempDir(dir)
+}
+
+/// A stored connection on `fake`'s accounts server, with no access token yet.
+pub fn oauth_connection(
+    fake: &FakeZoho,
+    client_id: &str,
+    client_secret: &str,
+) -> (zoho_host::store::StoredConnection, String) {
+    use zoho_host::oauth::Secret;
+    use zoho_host::store::{Grant, StoredConnection, StoredEnvironment};
+    fake.register_client(client_id, client_secret);
+    let refresh_token = fake.issue_refresh_token(client_id);
+    let connection = StoredConnection {
+        accounts_url: fake.base_url(),
+        client_id: client_id.into(),
+        client_secret: Secret::new(client_secret),
+        grant: Grant::RefreshToken {
+            refresh_token: Secret::new(refresh_token.clone()),
+        },
+        api_domain: String::new(),
+        books_organization_id: None,
+        access_token: None,
+        expires_at: 0,
+        throttled_until: 0,
+        environment: StoredEnvironment::Production,
+        max_in_flight: None,
+    };
+    (connection, refresh_token)
+}

@@ -277,7 +277,11 @@ impl Store for ConnectionStore {
         Box::pin(self.blocking(move |store| store.read_channel(&key)))
     }
 
-    fn hold_channel<'a>(&'a self, key: &'a str, wait: Duration) -> BoxFuture<'a, Result<Box<dyn ChannelHold>, StoreError>> {
+    fn hold_channel<'a>(
+        &'a self,
+        key: &'a str,
+        wait: Duration,
+    ) -> BoxFuture<'a, Result<Box<dyn ChannelHold>, StoreError>> {
         Box::pin(async move {
             let lock = self.lock_within(self.keyed("channels", key, "lock"), wait).await?;
             let owned = key.to_owned();
@@ -383,7 +387,9 @@ impl ChannelHold for FileChannelHold {
                 message: e.to_string(),
             })?;
             let written = store
-                .blocking(move |store| crate::private_file::write_atomically(&path, &bytes).map_err(|e| store.io("written", e)))
+                .blocking(move |store| {
+                    crate::private_file::write_atomically(&path, &bytes).map_err(|e| store.io("written", e))
+                })
                 .await;
             drop(lock);
             written.map(|()| stored)

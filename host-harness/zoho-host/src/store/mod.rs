@@ -52,13 +52,21 @@ pub trait Store: Send + Sync + std::fmt::Debug {
 
     /// Takes trigger state `key` for one poll, without waiting: `None` while another poller
     /// has it. A poller that dies lets go of it (at once, or within `lease` at most).
-    fn take_state<'a>(&'a self, key: &'a str, lease: Duration) -> BoxFuture<'a, Result<Option<Box<dyn StateHold>>, StoreError>>;
+    fn take_state<'a>(
+        &'a self,
+        key: &'a str,
+        lease: Duration,
+    ) -> BoxFuture<'a, Result<Option<Box<dyn StateHold>>, StoreError>>;
 
     /// The stored channel `key`, if any (read without holding it).
     fn channel<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<Option<StoredChannel>, StoreError>>;
 
     /// Holds channel `key` to enable or renew it, waiting at most `wait` for another holder.
-    fn hold_channel<'a>(&'a self, key: &'a str, wait: Duration) -> BoxFuture<'a, Result<Box<dyn ChannelHold>, StoreError>>;
+    fn hold_channel<'a>(
+        &'a self,
+        key: &'a str,
+        wait: Duration,
+    ) -> BoxFuture<'a, Result<Box<dyn ChannelHold>, StoreError>>;
 }
 
 /// One connection held for a refresh.
@@ -207,7 +215,6 @@ pub fn is_loopback_url(url: &str) -> bool {
     host.eq_ignore_ascii_case("localhost") || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
-
 /// Why the store could not be used. No variant carries a secret: database errors are
 /// described by the driver, which never quotes a password or a parameter.
 #[derive(Debug, thiserror::Error)]
@@ -227,7 +234,9 @@ pub enum StoreError {
     #[error("{0}")]
     Busy(String),
     /// The database was set up by a newer harness than this one.
-    #[error("the store at {location} has schema version {found}, newer than this harness knows ({known}); upgrade the harness")]
+    #[error(
+        "the store at {location} has schema version {found}, newer than this harness knows ({known}); upgrade the harness"
+    )]
     NewerSchema { location: String, found: i32, known: i32 },
 }
 

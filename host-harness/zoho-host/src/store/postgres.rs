@@ -127,7 +127,10 @@ impl PostgresStore {
     }
 
     /// Runs `operation` within the statement deadline.
-    async fn bounded<T>(&self, operation: impl Future<Output = Result<T, tokio_postgres::Error>>) -> Result<T, StoreError> {
+    async fn bounded<T>(
+        &self,
+        operation: impl Future<Output = Result<T, tokio_postgres::Error>>,
+    ) -> Result<T, StoreError> {
         match tokio::time::timeout(STATEMENT_DEADLINE, operation).await {
             Ok(result) => result.map_err(|e| self.failed(describe_error(&e))),
             Err(_) => Err(self.failed(format!(
@@ -138,7 +141,10 @@ impl PostgresStore {
     }
 
     async fn client(&self) -> Result<Object, StoreError> {
-        self.pool.get().await.map_err(|e| self.failed(e))
+        self.pool.get().await.map_err(|e| match e {
+            deadpool_postgres::PoolError::Backend(error) => self.failed(describe_error(&error)),
+            other => self.failed(other),
+        })
     }
 
     async fn migrate(&self) -> Result<(), StoreError> {
@@ -146,9 +152,9 @@ impl PostgresStore {
         let transaction = self.bounded(client.transaction()).await?;
         self.bounded(transaction.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK]))
             .await?;
-        self.bounded(transaction.batch_execute(
-            "CREATE TABLE IF NOT EXISTS zoho_harness_schema (version integer NOT NULL)",
-        ))
+        self.bounded(
+            transaction.batch_execute("CREATE TABLE IF NOT EXISTS zoho_harness_schema (version integer NOT NULL)"),
+        )
         .await?;
         let row = self
             .bounded(transaction.query_one("SELECT coalesce(max(version), 0) FROM zoho_harness_schema", &[]))
@@ -415,7 +421,11 @@ impl Store for PostgresStore {
         })
     }
 
-    fn hold_channel<'a>(&'a self, key: &'a str, wait: Duration) -> BoxFuture<'a, Result<Box<dyn ChannelHold>, StoreError>> {
+    fn hold_channel<'a>(
+        &'a self,
+        key: &'a str,
+        wait: Duration,
+    ) -> BoxFuture<'a, Result<Box<dyn ChannelHold>, StoreError>> {
         Box::pin(async move {
             let transaction = Transaction {
                 client: Some(self.begin(CHANNEL_HOLD_LIMIT).await?),
