@@ -5,7 +5,13 @@
 //! `--max-notifications`).
 //!
 //! Bodies are handled one at a time, in the order they arrive, so events print in order. The
-//! channel's token stays in memory: it is never printed.
+//! channel's token is never printed.
+//!
+//! With `--channel-key NAME` the channel lives in the store (`--store`), shared by every
+//! replica listening under that name: the first enables it, each renewal happens once per due
+//! time whichever replica gets there first (the others adopt the renewed channel), every
+//! replica verifies notifications with the stored token, and a replica that stops leaves the
+//! channel to the others.
 
 use std::io::Write;
 use std::sync::Arc;
@@ -21,6 +27,7 @@ use super::connection::{ConnectionArgs, Resolved};
 use super::context::Context;
 use zoho_host::MemoryLog;
 use zoho_host::output::scrub;
+use zoho_host::store::Store;
 use zoho_host::{CallContext, Harness};
 
 /// Largest notification body accepted; Zoho's carry ids, not records.
@@ -44,6 +51,11 @@ pub(super) struct ListenArgs {
     /// Stop (and disable the channel) after this many notifications.
     #[arg(long, value_name = "N")]
     max_notifications: Option<u64>,
+
+    /// Share the channel with other replicas through the store under this name (give them
+    /// one --public-url); a replica that stops leaves the channel enabled for the others.
+    #[arg(long, value_name = "NAME")]
+    channel_key: Option<String>,
 
     #[command(flatten)]
     target: ConnectionArgs,
@@ -76,14 +88,24 @@ pub(super) async fn run(args: ListenArgs, cx: Context<'_>) -> Result<i32, Failur
         resolved: &resolved,
         debug,
     };
-    let output = match listening
-        .call("crmEnableNotifications", &Value::Object(enable), cx.stderr)
-        .await?
-    {
-        Ok(output) => output,
+    let shared = match &args.channel_key {
+        Some(key) => Some(SharedChannel {
+            store: cx.loader.store(cx.env).await?,
+            key: key.clone(),
+        }),
+        None => None,
+    };
+    let enabled = match &shared {
+        Some(shared) => shared.establish(&listening, Value::Object(enable), cx.stderr).await?,
+        None => listening
+            .call("crmEnableNotifications", &Value::Object(enable), cx.stderr)
+            .await?
+            .map(|output| output["data"].clone()),
+    };
+    let mut channel = match enabled {
+        Ok(channel) => channel,
         Err(error) => return print_error(&error, &resolved.provider.secrets(), cx.stdout),
     };
-    let mut channel = output["data"].clone();
     writeln!(
         cx.stderr,
         "Listening on {notify_url} for channel {} ({}); it expires {} and is renewed at {}. Stop with Ctrl-C.",
@@ -105,10 +127,14 @@ pub(super) async fn run(args: ListenArgs, cx: Context<'_>) -> Result<i32, Failur
         tokio::select! {
             _ = tokio::signal::ctrl_c() => break 0,
             () = tokio::time::sleep(Duration::from_secs(renew_in)) => {
-                channel = listening.renew(&channel, cx.stderr).await?;
+                channel = renew(&listening, shared.as_ref(), &channel, cx.stderr).await?;
             }
             next = received.recv() => {
                 let Some((body, reply)) = next else { break 2 };
+                if let Some(shared) = &shared {
+                    // Another replica may have renewed it (or enabled a new one) since.
+                    channel = shared.latest(channel).await?;
+                }
                 let body = String::from_utf8_lossy(&body).into_owned();
                 let (status, renew_due) = listening.handle(&channel, &body, cx.stdout, cx.stderr).await?;
                 let _ = reply.send(status);
@@ -116,12 +142,20 @@ pub(super) async fn run(args: ListenArgs, cx: Context<'_>) -> Result<i32, Failur
                     handled += 1;
                 }
                 if renew_due {
-                    channel = listening.renew(&channel, cx.stderr).await?;
+                    channel = renew(&listening, shared.as_ref(), &channel, cx.stderr).await?;
                 }
             }
         }
     };
     server.abort();
+    if shared.is_some() {
+        writeln!(
+            cx.stderr,
+            "Left channel {} enabled for the other listeners of --channel-key.",
+            text(&channel["channelId"])
+        )?;
+        return Ok(code);
+    }
     let disabled = listening
         .call(
             "crmDisableNotifications",
@@ -145,30 +179,104 @@ fn seconds_until(time: &Value) -> u64 {
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
-    match time.as_str().and_then(utc_seconds) {
-        Some(at) => at.saturating_sub(now),
+    match time.as_str().and_then(zoho_facts::instants::parse_iso) {
+        Some(at) => u64::try_from(at).unwrap_or(0).saturating_sub(now),
         None => 3600,
     }
 }
 
-/// `2026-03-28T13:20:28+00:00`, the UTC form the component writes `renewAt` in, to Unix
-/// seconds. Hand-written: the only date the CLI ever reads.
-fn utc_seconds(text: &str) -> Option<u64> {
-    let date = text.get(..10)?;
-    let time = text.get(11..19)?;
-    if text.get(19..)? != "+00:00" {
-        return None;
+/// Renews the channel: by this listener alone, or once for every replica sharing it.
+async fn renew(
+    listening: &Listening<'_>,
+    shared: Option<&SharedChannel>,
+    channel: &Value,
+    stderr: &mut dyn Write,
+) -> Result<Value, Failure> {
+    match shared {
+        Some(shared) => shared.renew(listening, channel, stderr).await,
+        None => listening.renew(channel, stderr).await,
     }
-    let mut parts = date.split('-').map(str::parse::<i64>);
-    let (year, month, day) = (parts.next()?.ok()?, parts.next()?.ok()?, parts.next()?.ok()?);
-    let mut clock = time.split(':').map(str::parse::<i64>);
-    let (hour, minute, second) = (clock.next()?.ok()?, clock.next()?.ok()?, clock.next()?.ok()?);
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
-    let yoe = y.rem_euclid(400);
-    let doy = (153 * ((month + 9) % 12) + 2) / 5 + day - 1;
-    let days = era * 146_097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719_468;
-    u64::try_from(days * 86_400 + hour * 3600 + minute * 60 + second).ok()
+}
+
+/// A channel kept in the store under a name, for every replica listening under it.
+struct SharedChannel {
+    store: Arc<dyn Store>,
+    key: String,
+}
+
+/// How long a replica waits for another one enabling or renewing the channel.
+const CHANNEL_WAIT: Duration = Duration::from_secs(45);
+
+impl SharedChannel {
+    /// The stored channel if it is still alive, else a new one enabled with `enable` and
+    /// stored; decided under the channel's hold, so replicas starting together enable once.
+    async fn establish(
+        &self,
+        listening: &Listening<'_>,
+        enable: Value,
+        stderr: &mut dyn Write,
+    ) -> Result<Result<Value, zoho_host::Error>, Failure> {
+        let hold = self.store.hold_channel(&self.key, CHANNEL_WAIT).await?;
+        if let Some(stored) = hold.channel()
+            && seconds_until(&stored.channel["channelExpiry"]) > 0
+        {
+            let channel = stored.channel.clone();
+            hold.release().await;
+            writeln!(
+                stderr,
+                "Joined channel {} from the store ({:?}).",
+                text(&channel["channelId"]),
+                self.key
+            )?;
+            return Ok(Ok(channel));
+        }
+        match listening.call("crmEnableNotifications", &enable, stderr).await? {
+            Ok(output) => Ok(Ok(hold.save(output["data"].clone()).await?.channel)),
+            Err(error) => {
+                hold.release().await;
+                Ok(Err(error))
+            }
+        }
+    }
+
+    /// The stored channel when it is newer than `channel`.
+    async fn latest(&self, channel: Value) -> Result<Value, Failure> {
+        Ok(match self.store.channel(&self.key).await? {
+            Some(stored) if stored.channel["channelExpiry"] != channel["channelExpiry"] => stored.channel,
+            _ => channel,
+        })
+    }
+
+    /// Renews once per due time across replicas: under the hold, a channel another replica
+    /// has already renewed is adopted instead.
+    async fn renew(
+        &self,
+        listening: &Listening<'_>,
+        channel: &Value,
+        stderr: &mut dyn Write,
+    ) -> Result<Value, Failure> {
+        let hold = self.store.hold_channel(&self.key, CHANNEL_WAIT).await?;
+        if let Some(stored) = hold.channel()
+            && seconds_until(&stored.channel["renewAt"]) > 0
+        {
+            let adopted = stored.channel.clone();
+            hold.release().await;
+            writeln!(
+                stderr,
+                "Channel {} was renewed by another listener: it now expires {}.",
+                text(&adopted["channelId"]),
+                text(&adopted["channelExpiry"])
+            )?;
+            return Ok(adopted);
+        }
+        match listening.renew(channel, stderr).await {
+            Ok(renewed) => Ok(hold.save(renewed).await?.channel),
+            Err(failure) => {
+                hold.release().await;
+                Err(failure)
+            }
+        }
+    }
 }
 
 fn text(value: &Value) -> &str {

@@ -32,6 +32,7 @@ mod readme;
 mod related;
 mod secrets;
 mod shared_store;
+mod store_load;
 mod support;
 mod tags;
 mod triggers;

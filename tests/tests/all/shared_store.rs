@@ -433,3 +433,120 @@ async fn connections_in_postgres_work_from_the_cli_and_no_secret_reaches_a_plain
         .expect("psql");
     assert_no_secret(&plain, &secrets, "the store's plain columns");
 }
+
+#[tokio::test]
+async fn a_channel_hold_makes_the_second_replica_wait_and_see_the_first_ones_channel() {
+    let server = postgres();
+    let (a, b) = (open_postgres(&server).await, open_postgres(&server).await);
+    assert!(b.channel("leads").await.expect("answers").is_none());
+    let first = a.hold_channel("leads", Duration::from_secs(5)).await.expect("held");
+    assert!(first.channel().is_none(), "nothing stored yet");
+    let waiting = tokio::spawn(async move {
+        let hold = b
+            .hold_channel("leads", Duration::from_secs(20))
+            .await
+            .expect("held after the first");
+        let seen = hold.channel().cloned();
+        hold.release().await;
+        seen
+    });
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(
+        !waiting.is_finished(),
+        "the second replica waits while the first enables"
+    );
+    let saved = first
+        .save(json!({"channelId": "1000", "token": "channel-token-secret", "renewAt": "2099-01-01T00:00:00+00:00"}))
+        .await
+        .expect("saved");
+    assert_eq!(saved.version, 1);
+    let seen = waiting.await.expect("joined").expect("the first replica's channel");
+    assert_eq!(seen.channel["channelId"], "1000");
+    assert_eq!(seen.version, 1);
+
+    // A replica that cannot get the hold in time gets a clear "busy", not a hang.
+    let holding = a.hold_channel("leads", Duration::from_secs(5)).await.expect("held");
+    let c = open_postgres(&server).await;
+    let error = c
+        .hold_channel("leads", Duration::from_millis(300))
+        .await
+        .err()
+        .expect("busy");
+    assert!(matches!(error, StoreError::Busy(_)), "{error:?}");
+    holding.release().await;
+}
+
+/// `listen` as one replica of the channel named `leads`, stopping after `max` notifications.
+fn replica_args(max: &str) -> [&str; 7] {
+    [
+        "listen",
+        "--input",
+        r#"{"events":["Leads.create"]}"#,
+        "--channel-key",
+        "leads",
+        "--max-notifications",
+        max,
+    ]
+}
+
+#[tokio::test]
+async fn listen_replicas_with_a_channel_key_share_one_channel_and_leave_it_enabled() {
+    let server = postgres();
+    let fake = Arc::new(zoho_contract_check::Checked::start());
+    let env = vec![
+        ("ZOHO_API_DOMAIN", fake.base_url()),
+        ("ZOHO_ACCESS_TOKEN", fake.access_token()),
+        ("ZOHO_HARNESS_STORE", server.url()),
+    ];
+    let owned_env = env.clone();
+    let first = tokio::spawn(async move {
+        let env: Vec<(&str, &str)> = owned_env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        cli_async(&replica_args("1"), &env).await
+    });
+    let mut enabled = false;
+    for _ in 0..3000 {
+        if !fake.channels().is_empty() {
+            enabled = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(enabled, "the first replica enabled a channel");
+    let borrowed: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let second = cli_async(&replica_args("0"), &borrowed).await;
+    assert_eq!(second.code, 0, "{}", second.stderr);
+    assert!(second.stderr.contains("Joined channel"), "{}", second.stderr);
+    let watch_posts = fake
+        .requests()
+        .iter()
+        .filter(|r| r.method == "POST" && r.path.ends_with("/actions/watch"))
+        .count();
+    assert_eq!(watch_posts, 1, "one enable for both replicas");
+
+    let id = fake.create_record("Leads", &json!({"Last_Name": "Shared"}));
+    let run = tokio::time::timeout(Duration::from_secs(60), first)
+        .await
+        .expect("the first replica stops after one notification")
+        .expect("joined");
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let events: Value = serde_json::from_str(run.stdout.lines().next().expect("a line")).expect("JSON");
+    assert_eq!(events[0]["id"], id.as_str());
+    assert!(run.stderr.contains("Left channel"), "{}", run.stderr);
+    assert_eq!(fake.channels().len(), 1, "still enabled for the other replicas");
+    let (_, _, token, _) = fake.channels().remove(0);
+    let token = token.expect("a channel token");
+    assert_eq!(
+        server
+            .psql("SELECT version FROM zoho_channels WHERE key = 'leads'")
+            .expect("psql")
+            .trim(),
+        "1"
+    );
+    for output in [&run.stdout, &run.stderr, &second.stdout, &second.stderr] {
+        assert_no_secret(
+            output,
+            &[token.clone(), server.password().to_owned()],
+            "listen's output",
+        );
+    }
+}
