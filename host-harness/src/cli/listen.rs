@@ -52,6 +52,10 @@ pub(super) struct ListenArgs {
     #[arg(long, value_name = "N")]
     max_notifications: Option<u64>,
 
+    /// Stop (and disable the channel, unless shared) after this many seconds.
+    #[arg(long, value_name = "SECONDS")]
+    max_seconds: Option<u64>,
+
     /// Share the channel with other replicas through the store under this name (give them
     /// one --public-url); a replica that stops leaves the channel enabled for the others.
     #[arg(long, value_name = "NAME")]
@@ -119,6 +123,9 @@ pub(super) async fn run(args: ListenArgs, cx: Context<'_>) -> Result<i32, Failur
     let (sender, mut received) = mpsc::channel::<Received>(64);
     let server = tokio::spawn(serve(listener, sender));
     let mut handled = 0_u64;
+    let until = args
+        .max_seconds
+        .map(|seconds| tokio::time::Instant::now() + Duration::from_secs(seconds));
     let code = loop {
         if args.max_notifications.is_some_and(|max| handled >= max) {
             break 0;
@@ -126,6 +133,7 @@ pub(super) async fn run(args: ListenArgs, cx: Context<'_>) -> Result<i32, Failur
         let renew_in = seconds_until(&channel["renewAt"]);
         tokio::select! {
             _ = tokio::signal::ctrl_c() => break 0,
+            () = sleep_until(until) => break 0,
             () = tokio::time::sleep(Duration::from_secs(renew_in)) => {
                 channel = renew(&listening, shared.as_ref(), &channel, cx.stderr).await?;
             }
@@ -182,6 +190,14 @@ fn seconds_until(time: &Value) -> u64 {
     match time.as_str().and_then(zoho_facts::instants::parse_iso) {
         Some(at) => u64::try_from(at).unwrap_or(0).saturating_sub(now),
         None => 3600,
+    }
+}
+
+/// Sleeps until `until`, or for ever without one.
+async fn sleep_until(until: Option<tokio::time::Instant>) {
+    match until {
+        Some(at) => tokio::time::sleep_until(at).await,
+        None => std::future::pending().await,
     }
 }
 

@@ -2,9 +2,11 @@
 
     from zoho_connector import Connector, StaticCredentials
 
-    connector = Connector("dist/zoho-connector.wasm",
-                          credentials=StaticCredentials(access_token, "https://www.zohoapis.eu"))
+    connector = Connector(credentials=StaticCredentials(access_token, "https://www.zohoapis.eu"))
     leads = connector.invoke("crmGetRecords", "default", {"recordType": "Leads", "fields": "Last_Name"})
+
+The installed package carries the component (`zoho-connector.wasm` inside it); pass a path or
+the bytes of another build as the first argument to use that one instead.
 
 The host owns every secret: the component asks for a connection's token through the
 `credentials` callable, and tells it when Zoho rejected one so it can refresh. Each call runs in
@@ -79,12 +81,24 @@ def _default_cache_dir() -> Path:
     return Path(base) / "zoho-connector-python"
 
 
+def _bundled() -> Path:
+    """The component packaged beside this module (scripts/package.sh puts it there)."""
+    path = Path(__file__).with_name("zoho-connector.wasm")
+    if not path.exists():
+        raise FileNotFoundError(
+            f"{path} is missing: this is a source checkout, not the built package; "
+            "pass the path of dist/zoho-connector.wasm (scripts/dist.sh) or install the wheel "
+            "scripts/package.sh builds"
+        )
+    return path
+
+
 class Connector:
     """The compiled connector and the host functions it imports, ready to run calls."""
 
     def __init__(
         self,
-        wasm: Union[str, os.PathLike, bytes],
+        wasm: Union[str, os.PathLike, bytes, None] = None,
         *,
         credentials: Credentials,
         cache_dir: Optional[Union[str, os.PathLike]] = None,
@@ -93,7 +107,7 @@ class Connector:
         self._credentials = credentials
         self._memory_limit = memory_limit_bytes
         self._engine = wasmtime.Engine()
-        wasm_bytes = wasm if isinstance(wasm, bytes) else Path(wasm).read_bytes()
+        wasm_bytes = wasm if isinstance(wasm, bytes) else Path(wasm if wasm is not None else _bundled()).read_bytes()
         cache = Path(cache_dir) if cache_dir is not None else _default_cache_dir()
         self._component = self._load(wasm_bytes, cache)
         self._linker = wc.Linker(self._engine)

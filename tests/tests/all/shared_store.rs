@@ -550,3 +550,65 @@ async fn listen_replicas_with_a_channel_key_share_one_channel_and_leave_it_enabl
         );
     }
 }
+
+#[tokio::test]
+async fn replicas_meeting_a_due_renewal_renew_the_shared_channel_once() {
+    let server = postgres();
+    let fake = Arc::new(zoho_contract_check::Checked::start());
+    let env = vec![
+        ("ZOHO_API_DOMAIN", fake.base_url()),
+        ("ZOHO_ACCESS_TOKEN", fake.access_token()),
+        ("ZOHO_HARNESS_STORE", server.url()),
+    ];
+    let borrowed: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let enabling = cli_async(&replica_args("0"), &borrowed).await;
+    assert_eq!(enabling.code, 0, "{}", enabling.stderr);
+    // The stored channel's renewal falls due.
+    server
+        .psql(r#"UPDATE zoho_channels SET channel = jsonb_set(channel, '{renewAt}', '"2020-01-01T00:00:00+00:00"')"#)
+        .expect("psql");
+    let renewals = || {
+        fake.requests()
+            .iter()
+            .filter(|r| r.method == "PATCH" && r.path.ends_with("/actions/watch"))
+            .count()
+    };
+    assert_eq!(renewals(), 0);
+
+    // Two replicas start together and find the renewal due: one renews; the other adopts the
+    // renewed channel (or joins it already renewed, when it starts a little later).
+    let replicas: Vec<_> = (0..2)
+        .map(|_| {
+            let env = env.clone();
+            tokio::spawn(async move {
+                let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+                let args = [
+                    "listen",
+                    "--input",
+                    r#"{"events":["Leads.create"]}"#,
+                    "--channel-key",
+                    "leads",
+                    "--max-seconds",
+                    "3",
+                ];
+                cli_async(&args, &env).await
+            })
+        })
+        .collect();
+    let mut stderr = String::new();
+    for replica in replicas {
+        let run = replica.await.expect("joined");
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        stderr.push_str(&run.stderr);
+    }
+    assert_eq!(renewals(), 1, "one renewal across the replicas: {stderr}");
+    assert_eq!(stderr.matches("Renewed channel").count(), 1, "{stderr}");
+    assert_eq!(
+        server
+            .psql("SELECT version FROM zoho_channels WHERE key = 'leads'")
+            .expect("psql")
+            .trim(),
+        "2"
+    );
+    assert_eq!(fake.channels().len(), 1, "still one channel, still enabled");
+}
