@@ -3,7 +3,8 @@
 # integration suite with its contract check against Zoho's published v8 contract, the shared
 # store against private PostgreSQL servers it starts itself), then the
 # distributable component in the Python host (wasmtime-py) and in the Node host (jco), and Zoho's
-# own Python SDK driving fake-zoho. Python packages go into a virtual environment inside the
+# own Python SDK driving fake-zoho, and the installable packages (scripts/package.sh) in a new
+# virtual environment and an empty Node project. Python packages go into a virtual environment inside the
 # target directory; npm packages come from the committed lockfile. Honours CARGO_TARGET_DIR.
 # Usage: scripts/test.sh
 set -euo pipefail
@@ -50,3 +51,7 @@ echo "== Node: the host"
   npm run build
   npm test
 )
+
+echo "== the packages: built, then installed and run on their own"
+scripts/package.sh
+tests/packages/run.sh
