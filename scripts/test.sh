@@ -55,3 +55,11 @@ echo "== Node: the host"
 echo "== the packages: built, then installed and run on their own"
 scripts/package.sh
 tests/packages/run.sh
+
+echo "== Platforms: Prismatic, in spectral's test runtime"
+(
+  cd platforms/prismatic
+  npm ci --no-audit --no-fund
+  npm run build
+  npm test
+)

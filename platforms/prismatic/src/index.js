@@ -1,0 +1,161 @@
+// The Zoho connector as a Prismatic custom component. Every action and trigger comes from the
+// component's manifests (generated/manifest.json, written by `npm run build`); this file only
+// maps them onto spectral's shapes and hands each run to the component.
+import { readFileSync } from 'node:fs';
+import { action, component, input, pollingTrigger, trigger } from '@prismatic-io/spectral';
+import { CredentialProblem, ZohoError, createConnector } from '@zoho-connector/node';
+import { componentInput, defaultText, exampleText, kindOf } from '../../manifest/inputs.mjs';
+import { connectionInfo, zohoOAuth } from './connection.js';
+
+export const manifest = JSON.parse(readFileSync(new URL('../generated/manifest.json', import.meta.url), 'utf8'));
+
+/** The connection name the component asks credentials for; one connection per run. */
+const CONNECTION = 'prismatic';
+
+const connectionInput = input({ label: 'Connection', type: 'connection', required: true });
+
+/** A spectral input for one property of an action's or trigger's JSON Schema. */
+function toInput(name, schema, required) {
+  const base = {
+    label: schema.title ?? name,
+    comments: schema.description,
+    required,
+    default: defaultText(schema),
+    example: exampleText(schema),
+  };
+  switch (kindOf(schema)) {
+    case 'choice':
+      return input({ ...base, type: 'string', model: schema.enum.map((value) => ({ label: String(value), value: String(value) })) });
+    case 'boolean':
+      return input({ ...base, type: 'boolean', default: String(schema.default ?? false) });
+    case 'json':
+      return input({ ...base, type: 'code', language: 'json' });
+    default:
+      return input({ ...base, type: 'string' });
+  }
+}
+
+function inputsOf(entry) {
+  const required = new Set(entry.inputSchema.required ?? []);
+  const inputs = { connection: connectionInput };
+  for (const [name, schema] of Object.entries(entry.inputSchema.properties ?? {})) {
+    inputs[name] = toInput(name, schema, required.has(name));
+  }
+  return inputs;
+}
+
+/** A connector whose credentials are this run's Prismatic connection. */
+async function connectorFor(connection) {
+  return createConnector({
+    credentials: (_name, rejectedToken) => {
+      const info = connectionInfo(connection);
+      if (!info) {
+        throw new CredentialProblem('reauthorization-required', 'the Zoho connection has no access token: authorize it again');
+      }
+      if (rejectedToken !== undefined && rejectedToken === info.accessToken) {
+        // Prismatic refreshes the token before a run; one Zoho still refuses needs a new grant.
+        throw new CredentialProblem('reauthorization-required', 'Zoho rejected the access token: authorize the connection again');
+      }
+      return info;
+    },
+  });
+}
+
+/** Zoho's error as Prismatic shows a failed step: an Error whose message is the whole error. */
+function asStepError(error) {
+  if (!(error instanceof ZohoError)) return error;
+  const { name: _name, message, stack: _stack, ...fields } = error;
+  const failure = new Error(`Zoho ${error.case} error: ${message} ${JSON.stringify(fields)}`);
+  failure.name = 'ZohoError';
+  return failure;
+}
+
+function toAction(entry) {
+  return action({
+    display: { label: entry.label, description: entry.description },
+    inputs: inputsOf(entry),
+    examplePayload: { data: entry.outputExample },
+    perform: async (_context, params) => {
+      const connector = await connectorFor(params.connection);
+      try {
+        return { data: connector.invoke(entry.key, CONNECTION, componentInput(entry, params)) };
+      } catch (error) {
+        throw asStepError(error);
+      }
+    },
+  });
+}
+
+/** Polling: the component's state rides in Prismatic's polling state between runs. */
+function toPollingTrigger(entry) {
+  return pollingTrigger({
+    display: { label: entry.label, description: entry.description },
+    inputs: inputsOf(entry),
+    perform: async (context, payload, params) => {
+      const connector = await connectorFor(params.connection);
+      const previous = context.polling.getState();
+      let result;
+      try {
+        result = connector.poll(entry.key, CONNECTION, componentInput(entry, params), previous.zohoState);
+      } catch (error) {
+        // The state is left as it was: the next run polls from the same place.
+        throw asStepError(error);
+      }
+      context.polling.setState({ zohoState: result.state });
+      return {
+        payload: { ...payload, body: { data: { events: result.events, more: result.more } } },
+        polledNoChanges: result.events.length === 0,
+      };
+    },
+  });
+}
+
+/** Instant: Zoho POSTs to the flow's webhook URL; the channel (with its token) verifies it. */
+function toInstantTrigger(entry) {
+  const inputs = {
+    connection: connectionInput,
+    channel: input({
+      label: 'Channel',
+      type: 'code',
+      language: 'json',
+      required: true,
+      comments: 'The channel crmEnableNotifications returned for this flow\'s webhook URL (it holds the token notifications are verified with).',
+    }),
+  };
+  return trigger({
+    display: { label: entry.label, description: entry.description },
+    inputs,
+    synchronousResponseSupport: 'valid',
+    scheduleSupport: 'invalid',
+    perform: async (_context, payload, params) => {
+      const connector = await connectorFor(params.connection);
+      const body = payload.rawBody?.data ?? payload.body?.data;
+      const text = typeof body === 'string' ? body : Buffer.isBuffer(body) ? body.toString('utf8') : JSON.stringify(body);
+      try {
+        const result = connector.handleNotification(CONNECTION, params.channel, text);
+        return { payload: { ...payload, body: { data: { events: result.events } } } };
+      } catch (error) {
+        throw asStepError(error);
+      }
+    },
+  });
+}
+
+export const actions = Object.fromEntries(manifest.actions.map((entry) => [entry.key, toAction(entry)]));
+
+export const triggers = Object.fromEntries(
+  manifest.triggers.map((entry) => [entry.key, entry.kind === 'instant' ? toInstantTrigger(entry) : toPollingTrigger(entry)]),
+);
+
+export default component({
+  key: 'zohoConnector',
+  public: false,
+  display: {
+    label: 'Zoho CRM and Books',
+    description: 'Every Zoho CRM and Zoho Books action and trigger of the Zoho connector component.',
+    iconPath: 'icon.png',
+  },
+  actions,
+  triggers,
+  connections: [zohoOAuth],
+});
