@@ -63,3 +63,11 @@ echo "== Platforms: Prismatic, in spectral's test runtime"
   npm run build
   npm test
 )
+
+echo "== Platforms: Zapier, in zapier-platform-core's app tester"
+(
+  cd platforms/zapier
+  npm ci --no-audit --no-fund
+  npm run build
+  npm test
+)
