@@ -71,3 +71,11 @@ echo "== Platforms: Zapier, in zapier-platform-core's app tester"
   npm run build
   npm test
 )
+
+echo "== Platforms: n8n, workflows in n8n's engine"
+(
+  cd platforms/n8n
+  npm ci --no-audit --no-fund
+  npm run build
+  npm test
+)

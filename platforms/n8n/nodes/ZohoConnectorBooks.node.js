@@ -1,0 +1,27 @@
+// Zoho Books: every Books action of the component, as resources and operations.
+const shared = require('./manifest-properties.js');
+
+class ZohoConnectorBooks {
+  constructor() {
+    this.description = {
+      displayName: 'Zoho Books',
+      name: 'zohoConnectorBooks',
+      icon: 'fa:book',
+      group: ['transform'],
+      version: 1,
+      subtitle: '={{$parameter["operation"]}}',
+      description: 'Zoho Books records, files and record actions of any organization',
+      defaults: { name: 'Zoho Books' },
+      inputs: ['main'],
+      outputs: ['main'],
+      credentials: [{ name: shared.CREDENTIAL, required: true }],
+      properties: shared.actionProperties(shared.booksActions),
+    };
+  }
+
+  async execute() {
+    return shared.execute(this, shared.booksActions);
+  }
+}
+
+module.exports = { ZohoConnectorBooks };

@@ -1,0 +1,27 @@
+// Zoho CRM: every CRM action of the component, as resources and operations.
+const shared = require('./manifest-properties.js');
+
+class ZohoConnectorCrm {
+  constructor() {
+    this.description = {
+      displayName: 'Zoho CRM',
+      name: 'zohoConnectorCrm',
+      icon: 'fa:address-card',
+      group: ['transform'],
+      version: 1,
+      subtitle: '={{$parameter["operation"]}}',
+      description: 'Zoho CRM records, search, COQL, attachments, notes, tags, bulk jobs and more',
+      defaults: { name: 'Zoho CRM' },
+      inputs: ['main'],
+      outputs: ['main'],
+      credentials: [{ name: shared.CREDENTIAL, required: true }],
+      properties: shared.actionProperties(shared.crmActions),
+    };
+  }
+
+  async execute() {
+    return shared.execute(this, shared.crmActions);
+  }
+}
+
+module.exports = { ZohoConnectorCrm };

@@ -1,0 +1,183 @@
+// n8n node properties and runs from the component's manifests (generated/manifest.json, written
+// by `npm run build`). Resources group a product's actions by what they act on; operations are
+// the actions; each action's inputs are properties shown only for that operation.
+const { readFileSync } = require('node:fs');
+const path = require('node:path');
+const { componentInput, defaultText, kindOf } = require('../../manifest/inputs.mjs');
+const { apiDomainFor } = require('../../manifest/zoho-accounts.mjs');
+
+const manifest = JSON.parse(readFileSync(path.join(__dirname, '..', 'generated', 'manifest.json'), 'utf8'));
+
+/** The credential every node uses. */
+const CREDENTIAL = 'zohoConnectorOAuth2Api';
+/** The connection name the component asks credentials for; one connection per run. */
+const CONNECTION = 'n8n';
+
+/** What an action acts on, from its key (`crmListNotes` acts on notes). */
+const RESOURCES = [
+  ['notification', /Notifications$/],
+  ['bulkRead', /BulkRead/],
+  ['bulkWrite', /BulkWrite/],
+  ['attachment', /Attachment/],
+  ['note', /Note/],
+  ['tag', /Tags$/],
+  ['photo', /Photo$/],
+  ['user', /User/],
+  ['related', /Related/],
+  ['metadata', /(Modules|Fields|Organizations)$/],
+  ['query', /RunQuery$/],
+  ['lead', /ConvertLead$/],
+  ['raw', /RawRequest$/],
+  ['recordAction', /RecordAction$/],
+  ['record', /./],
+];
+
+/**
+ * The node's own selectors; an action input of the same name (Bulk Write's `operation`) gets
+ * a property name of its own, so the two never collide.
+ */
+const RESERVED = new Set(['resource', 'operation', 'event']);
+const propertyName = (input) => (RESERVED.has(input) ? `${input}Input` : input);
+
+const resourceOf = (entry) => RESOURCES.find(([, pattern]) => pattern.test(entry.key))[0];
+const titled = (name) => name.replace(/^./, (c) => c.toUpperCase()).replace(/([A-Z])/g, ' $1').trim();
+
+function property(name, schema, required, show) {
+  const base = {
+    displayName: schema.title ?? name,
+    name: propertyName(name),
+    required,
+    description: schema.description,
+    displayOptions: { show },
+  };
+  const fallback = schema.default;
+  switch (kindOf(schema)) {
+    case 'choice':
+      return {
+        ...base,
+        type: 'options',
+        options: schema.enum.map((value) => ({ name: String(value), value })),
+        default: fallback ?? (required ? schema.enum[0] : ''),
+      };
+    case 'boolean':
+      return { ...base, type: 'boolean', default: fallback ?? false };
+    case 'number':
+      return { ...base, type: 'number', default: fallback ?? (required ? 0 : undefined) };
+    case 'json':
+      return { ...base, type: 'json', default: defaultText(schema) ?? '' };
+    default:
+      return { ...base, type: 'string', default: fallback ?? '' };
+  }
+}
+
+/** Properties for `entries` (one product's actions): resource, operation, then every input. */
+function actionProperties(entries) {
+  const resources = [...new Set(entries.map(resourceOf))];
+  const properties = [
+    {
+      displayName: 'Resource',
+      name: 'resource',
+      type: 'options',
+      noDataExpression: true,
+      options: resources.map((r) => ({ name: titled(r), value: r })),
+      default: resources[0],
+    },
+  ];
+  for (const resource of resources) {
+    const operations = entries.filter((e) => resourceOf(e) === resource);
+    properties.push({
+      displayName: 'Operation',
+      name: 'operation',
+      type: 'options',
+      noDataExpression: true,
+      displayOptions: { show: { resource: [resource] } },
+      options: operations.map((e) => ({ name: e.label, value: e.key, description: e.description, action: e.label })),
+      default: operations[0].key,
+    });
+  }
+  for (const entry of entries) {
+    const required = new Set(entry.inputSchema.required ?? []);
+    for (const [name, schema] of Object.entries(entry.inputSchema.properties ?? {})) {
+      properties.push(property(name, schema, required.has(name), { resource: [resourceOf(entry)], operation: [entry.key] }));
+    }
+  }
+  return properties;
+}
+
+/** The values of `entry`'s inputs for item `index`, as the component takes them. */
+function inputsOf(context, entry, index) {
+  const params = {};
+  for (const name of Object.keys(entry.inputSchema.properties ?? {})) {
+    params[name] = context.getNodeParameter(propertyName(name), index, undefined);
+  }
+  return componentInput(entry, params);
+}
+
+let hostModule;
+/** A connector whose credentials are the node's Zoho credential. */
+async function connectorFor(context) {
+  hostModule ??= await import('@zoho-connector/node');
+  const credential = await context.getCredentials(CREDENTIAL);
+  const token = credential.oauthTokenData ?? {};
+  return hostModule.createConnector({
+    credentials: (_name, rejectedToken) => {
+      if (!token.access_token || token.access_token === rejectedToken) {
+        throw new hostModule.CredentialProblem('reauthorization-required', 'Zoho rejected the access token: reconnect the credential');
+      }
+      return { accessToken: token.access_token, apiDomain: apiDomainFor(token, String(credential.accessTokenUrl ?? '')) };
+    },
+  });
+}
+
+/** Zoho's error as n8n shows a failed node: a NodeOperationError naming the error's case. */
+function asNodeError(context, error, index) {
+  const { NodeOperationError } = require('n8n-workflow');
+  if (error?.name !== 'ZohoError') return error;
+  const { name: _name, message, stack: _stack, ...fields } = error;
+  return new NodeOperationError(context.getNode(), `Zoho ${error.case} error: ${message}`, {
+    itemIndex: index,
+    description: JSON.stringify(fields),
+  });
+}
+
+/** Runs the chosen action once per input item. */
+async function execute(context, entries) {
+  const items = context.getInputData();
+  const connector = await connectorFor(context);
+  const out = [];
+  for (let index = 0; index < items.length; index += 1) {
+    const key = context.getNodeParameter('operation', index);
+    const entry = entries.find((e) => e.key === key);
+    try {
+      const output = connector.invoke(entry.key, CONNECTION, inputsOf(context, entry, index));
+      out.push({ json: output, pairedItem: { item: index } });
+    } catch (error) {
+      const failure = asNodeError(context, error, index);
+      if (context.continueOnFail()) {
+        out.push({ json: { error: failure.message, details: failure.description }, pairedItem: { item: index } });
+        continue;
+      }
+      throw failure;
+    }
+  }
+  return [out];
+}
+
+const crmActions = manifest.actions.filter((a) => a.product === 'crm');
+const booksActions = manifest.actions.filter((a) => a.product === 'books');
+const crmPollingTriggers = manifest.triggers.filter((t) => t.product === 'crm' && t.kind === 'polling');
+
+module.exports = {
+  CONNECTION,
+  CREDENTIAL,
+  actionProperties,
+  asNodeError,
+  booksActions,
+  connectorFor,
+  crmActions,
+  crmPollingTriggers,
+  execute,
+  inputsOf,
+  manifest,
+  property,
+};
