@@ -21,6 +21,8 @@ async function connectorFor(z, bundle) {
   connectorModule ??= await import('@zoho-connector/node');
   const { createConnector, CredentialProblem } = connectorModule;
   return createConnector({
+    // The component's log, already redacted by it, on Zapier's console for the step.
+    log: (level, where, message) => z.console.log(`[${level}] ${where}: ${message}`),
     credentials: (_name, rejectedToken) => {
       const token = bundle.authData?.access_token;
       if (!token || token === rejectedToken) {

@@ -120,6 +120,8 @@ async function connectorFor(context) {
   const credential = await context.getCredentials(CREDENTIAL);
   const token = credential.oauthTokenData ?? {};
   return hostModule.createConnector({
+    // The component's log, already redacted by it, on n8n's logger.
+    log: (level, where, message) => context.logger?.[level === 'trace' ? 'debug' : level]?.(`${where}: ${message}`),
     credentials: (_name, rejectedToken) => {
       if (!token.access_token || token.access_token === rejectedToken) {
         throw new hostModule.CredentialProblem('reauthorization-required', 'Zoho rejected the access token: reconnect the credential');

@@ -44,9 +44,16 @@ function inputsOf(entry) {
   return inputs;
 }
 
+/** The component's log (already redacted by it) on the step's logger. */
+const logTo = (logger) => (level, where, message) => {
+  const write = logger?.[level === 'trace' ? 'debug' : level] ?? logger?.info;
+  write?.call(logger, `${where}: ${message}`);
+};
+
 /** A connector whose credentials are this run's Prismatic connection. */
-async function connectorFor(connection) {
+async function connectorFor(connection, logger) {
   return createConnector({
+    log: logTo(logger),
     credentials: (_name, rejectedToken) => {
       const info = connectionInfo(connection);
       if (!info) {
@@ -75,8 +82,8 @@ function toAction(entry) {
     display: { label: entry.label, description: entry.description },
     inputs: inputsOf(entry),
     examplePayload: { data: entry.outputExample },
-    perform: async (_context, params) => {
-      const connector = await connectorFor(params.connection);
+    perform: async (context, params) => {
+      const connector = await connectorFor(params.connection, context.logger);
       try {
         return { data: connector.invoke(entry.key, CONNECTION, componentInput(entry, params)) };
       } catch (error) {
@@ -92,7 +99,7 @@ function toPollingTrigger(entry) {
     display: { label: entry.label, description: entry.description },
     inputs: inputsOf(entry),
     perform: async (context, payload, params) => {
-      const connector = await connectorFor(params.connection);
+      const connector = await connectorFor(params.connection, context.logger);
       const previous = context.polling.getState();
       let result;
       try {
@@ -127,8 +134,8 @@ function toInstantTrigger(entry) {
     inputs,
     synchronousResponseSupport: 'valid',
     scheduleSupport: 'invalid',
-    perform: async (_context, payload, params) => {
-      const connector = await connectorFor(params.connection);
+    perform: async (context, payload, params) => {
+      const connector = await connectorFor(params.connection, context.logger);
       const body = payload.rawBody?.data ?? payload.body?.data;
       const text = typeof body === 'string' ? body : Buffer.isBuffer(body) ? body.toString('utf8') : JSON.stringify(body);
       try {

@@ -103,6 +103,22 @@ describe('actions', () => {
   });
 });
 
+describe('logs', () => {
+  it("puts the component's request log on the step's logger, with no secret in it", async () => {
+    const { loggerMock } = await testing.invoke(actions.crmGetRecords, {
+      connection,
+      recordType: 'Leads',
+      fields: 'Last_Name',
+      debugRequest: true,
+    });
+    const lines = ['trace', 'debug', 'info', 'log', 'warn', 'error']
+      .flatMap((level) => loggerMock[level]?.mock?.calls ?? [])
+      .map((call) => call.join(' '));
+    assert.ok(lines.some((line) => line.includes('GET') && line.includes('/crm/v8/Leads')), lines.join('\n'));
+    assertNoSecret(lines.join('\n'));
+  });
+});
+
 describe('triggers', () => {
   it('a polling trigger delivers each new record exactly once across three polls', async () => {
     // Prismatic keeps the polling state between runs; the test helpers do not, so this does.

@@ -89,6 +89,22 @@ describe('creates and searches', () => {
   });
 });
 
+describe('logs', () => {
+  it("puts the component's request log on Zapier's console, with no secret in it", async () => {
+    const lines = [];
+    const original = console.log;
+    console.log = (...args) => lines.push(args.join(' '));
+    try {
+      await appTester(App.searches.crmGetRecords.operation.perform, bundle({ recordType: 'Leads', fields: 'Last_Name', debugRequest: true }));
+    } finally {
+      console.log = original;
+    }
+    const text = lines.join('\n');
+    assert.ok(text.includes('GET') && text.includes('/crm/v8/Leads'), text);
+    assert.ok(!text.includes(fake.token), 'the token leaked into the log');
+  });
+});
+
 describe('polling triggers', () => {
   it('new records: each appears once after Zapier deduplicates by id, across three polls', async () => {
     const seen = new Set();
