@@ -62,7 +62,11 @@ function property(name, schema, required, show) {
     case 'boolean':
       return { ...base, type: 'boolean', default: fallback ?? false };
     case 'number':
-      return { ...base, type: 'number', default: fallback ?? (required ? 0 : undefined) };
+      // n8n's number field always holds a number; an optional one without a default is a
+      // text field instead, so leaving it empty leaves the input out (Zoho's default).
+      return fallback === undefined && !required
+        ? { ...base, type: 'string', default: '' }
+        : { ...base, type: 'number', default: fallback ?? 0 };
     case 'json':
       return { ...base, type: 'json', default: defaultText(schema) ?? '' };
     default:
@@ -108,7 +112,8 @@ function actionProperties(entries) {
 function inputsOf(context, entry, index) {
   const params = {};
   for (const name of Object.keys(entry.inputSchema.properties ?? {})) {
-    params[name] = context.getNodeParameter(propertyName(name), index, undefined);
+    // null, not undefined: n8n throws for a missing parameter without a fallback.
+    params[name] = context.getNodeParameter(propertyName(name), index, null);
   }
   return componentInput(entry, params);
 }

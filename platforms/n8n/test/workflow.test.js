@@ -192,6 +192,31 @@ describe('in a workflow', () => {
   });
 });
 
+describe('logs', () => {
+  it("puts the component's request log on n8n's logger, with no secret in it", async () => {
+    // n8n's nodes log through the Logger in its DI container; this one keeps the lines.
+    const { Container } = require('@n8n/di');
+    const { Logger } = require('@n8n/backend-common');
+    const lines = [];
+    const keep = (...args) => lines.push(args.map(String).join(' '));
+    const logger = { debug: keep, info: keep, warn: keep, error: keep, scoped: () => logger };
+    Container.set(Logger, logger);
+    const result = await run([
+      node('List', 'zohoConnectorCrm', {
+        resource: 'record',
+        operation: 'crmGetRecords',
+        recordType: 'Leads',
+        fields: '["Last_Name"]',
+        debugRequest: true,
+      }),
+    ]);
+    assert.equal(result.status, 'success', JSON.stringify(result.data.resultData.error?.message));
+    const text = lines.join('\n');
+    assert.ok(text.includes('GET') && text.includes('/crm/v8/Leads'), text);
+    assert.ok(!text.includes(fake.token), 'the token leaked into the log');
+  });
+});
+
 describe('the CRM trigger', () => {
   it('delivers each new record exactly once over three polls, its state in the static data', async () => {
     const staticData = {};
