@@ -7,7 +7,7 @@ use clap::Args;
 use sha2::Digest as _;
 
 use super::common::{CONNECTION, Env, Failure};
-use super::context::Loader;
+use super::store_place::StorePlace;
 use zoho_host::store::Store;
 use zoho_host::{BoxFuture, CredentialProvider, StaticCredentials};
 use zoho_host::{ConnectionInfo, CredentialError};
@@ -35,13 +35,13 @@ pub(super) struct Resolved {
 }
 
 /// Resolves `--sandbox` / `--connection` / the environment.
-pub(super) async fn resolve(args: &ConnectionArgs, loader: &Loader, env: Env<'_>) -> Result<Resolved, Failure> {
+pub(super) async fn resolve(args: &ConnectionArgs, store: &StorePlace, env: Env<'_>) -> Result<Resolved, Failure> {
     if args.sandbox {
         return sandbox();
     }
     match &args.connection {
-        Some(name) => stored_connection(loader.store(env).await?, name).await,
-        None => environment_connection(loader, env).await,
+        Some(name) => stored_connection(store.open(env).await?, name).await,
+        None => environment_connection(store, env).await,
     }
 }
 
@@ -113,7 +113,7 @@ pub(super) async fn stored_connection(store: Arc<dyn Store>, name: &str) -> Resu
 /// ZOHO_ACCESS_TOKEN), or an OAuth client (ZOHO_CLIENT_ID, ZOHO_CLIENT_SECRET,
 /// ZOHO_REFRESH_TOKEN with ZOHO_REGION or ZOHO_ACCOUNTS_URL), whose access token is cached in
 /// the store so scripts do not refresh on every run and trip Zoho's throttle.
-pub(super) async fn environment_connection(loader: &Loader, env: Env<'_>) -> Result<Resolved, Failure> {
+pub(super) async fn environment_connection(place: &StorePlace, env: Env<'_>) -> Result<Resolved, Failure> {
     let var = |name: &str| env(name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
     let books_organization_id = var("ZOHO_BOOKS_ORGANIZATION_ID");
     if let (Some(api_domain), Some(access_token)) = (
@@ -158,7 +158,7 @@ pub(super) async fn environment_connection(loader: &Loader, env: Env<'_>) -> Res
             "env-{}",
             digest.iter().take(6).map(|b| format!("{b:02x}")).collect::<String>()
         );
-        let store = loader.store(env).await?;
+        let store = place.open(env).await?;
         if store.get(&name).await?.is_none() {
             let connection = zoho_host::store::StoredConnection {
                 accounts_url,

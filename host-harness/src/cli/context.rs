@@ -11,6 +11,7 @@ use zoho_host::{Harness, HarnessConfig};
 
 use super::common::{Env, Failure};
 use super::connection;
+use super::store_place::StorePlace;
 
 /// What a subcommand gets: everything it may read or write outside its own arguments.
 pub(super) struct Context<'a> {
@@ -33,36 +34,14 @@ pub(super) struct Loader {
     pub(super) max_in_flight: u32,
     /// Every call's requests and credits, for `--stats`.
     pub(super) totals: Arc<zoho_host::CallStats>,
-    /// `--store`, when given.
-    pub(super) store_location: Option<String>,
-    /// The store, opened once (a PostgreSQL store is a pool and a schema check).
-    pub(super) store: tokio::sync::OnceCell<Arc<dyn Store>>,
+    /// Where connections, trigger states and channels are kept.
+    pub(super) store: StorePlace,
 }
 
 impl Loader {
     /// The store `--store`, ZOHO_HARNESS_STORE or the config directory names.
     pub(super) async fn store(&self, env: Env<'_>) -> Result<Arc<dyn Store>, Failure> {
-        let location = self
-            .store_location
-            .clone()
-            .or_else(|| env("ZOHO_HARNESS_STORE"))
-            .filter(|l| !l.trim().is_empty());
-        let store = self
-            .store
-            .get_or_try_init(|| async {
-                match location {
-                    Some(location) => Ok(zoho_host::store::open(location.trim()).await?),
-                    None => zoho_host::store::default_dir(env)
-                        .map(|dir| Arc::new(zoho_host::store::ConnectionStore::new(dir)) as Arc<dyn Store>)
-                        .ok_or_else(|| {
-                            Failure(
-                                "no place for the store: give --store or set ZOHO_HARNESS_STORE, ZOHO_HARNESS_HOME, XDG_CONFIG_HOME or HOME".into(),
-                            )
-                        }),
-                }
-            })
-            .await?;
-        Ok(Arc::clone(store))
+        self.store.open(env).await
     }
 
     /// The bound on one call (`--deadline-secs`).
@@ -81,7 +60,7 @@ impl Loader {
         target: &connection::ConnectionArgs,
         env: Env<'_>,
     ) -> Result<(connection::Resolved, Harness), Failure> {
-        let resolved = connection::resolve(target, self, env).await?;
+        let resolved = connection::resolve(target, &self.store, env).await?;
         let harness = self.load(env, resolved.allow_loopback)?;
         Ok((resolved, harness))
     }

@@ -21,6 +21,7 @@ mod invoke;
 mod listen;
 mod part_file;
 mod sandbox;
+mod store_place;
 mod triggers;
 
 use std::ffi::OsString;
@@ -195,8 +196,7 @@ async fn execute(
         max_response_mb: cli.max_response_mb,
         max_in_flight: cli.max_in_flight,
         totals: Arc::default(),
-        store_location: cli.store.clone(),
-        store: tokio::sync::OnceCell::new(),
+        store: store_place::StorePlace::new(cli.store.clone()),
     };
     let report_stats = cli.stats
         && matches!(
