@@ -154,4 +154,20 @@ describe('polling triggers', () => {
     assert.notEqual(first.id, second.id, 'the id carries the modification time');
     assert.equal(second.record.Last_Name, 'Edited again');
   });
+
+  it('Books new and updated records: recent ones, newest first, an update\'s id carrying its time', async () => {
+    const created = await appTester(App.triggers.booksNewRecords.operation.perform, bundle({ recordType: 'contacts' }));
+    assert.ok(created.length >= 1, 'the sandbox has Books contacts');
+    assert.ok(created.every((item) => item.event === 'created' && item.id === item.recordId));
+    const contact = created[0].recordId;
+    await appTester(
+      App.creates.booksUpdateRecord.operation.perform,
+      bundle({ recordType: 'contacts', recordId: contact, values: '{"notes": "Edited from Zapier"}' }),
+    );
+    await settle();
+    const updated = await appTester(App.triggers.booksUpdatedRecords.operation.perform, bundle({ recordType: 'contacts' }));
+    const item = updated.find((u) => u.recordId === contact);
+    assert.ok(item, 'the edited contact is among the recent updates');
+    assert.equal(item.id, `${contact}-${item.record.last_modified_time}`);
+  });
 });
