@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
 # Builds the distributable connector:
-# - dist/zoho-connector.wasm: the component built with the `wasm` profile and stamped with its
-#   name, version, description, license and, in a git checkout with a remote, its source URL
-#   and revision;
+# - dist/zoho-connector.wasm: the component built with the `wasm` profile, shrunk by Binaryen's
+#   `wasm-opt -Oz` (the same bytes zoho-host's build script embeds), and stamped with its name,
+#   version, description, license and, in a git checkout with a remote, its source URL and
+#   revision;
 # - dist/zoho-connector-standalone.wasm: the same with our env-credentials and stderr-logging
 #   components plugged into its `credentials` and `logging` imports, so it imports only
 #   standard WASI and runs in any WASI host (e.g. `wasmtime run -S http --env ...`);
 # - dist/zoho-connector-wit.wasm: the WIT package zoho:connector with every doc comment, also
 #   embedded in both components as the custom section `zoho-connector-wit`
 #   (`wasm-tools component wit dist/zoho-connector-wit.wasm` prints the documented contract).
-# Honours CARGO_TARGET_DIR.
+# Needs wasm-opt (Debian's `binaryen`; scripts/system-packages.sh installs it). Honours
+# CARGO_TARGET_DIR.
 # Usage: scripts/dist.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."

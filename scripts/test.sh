@@ -14,18 +14,8 @@ if ! rustup target list --installed | grep -qx wasm32-wasip2; then
   rustup target add wasm32-wasip2
 fi
 
-# Debian packages, after one `apt-get update`: PostgreSQL's server programs (the tests run
-# their own servers with initdb and pg_ctl) and Node for the Node host.
-missing=()
-compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql)
-command -v node >/dev/null 2>&1 || missing+=(nodejs)
-command -v npm >/dev/null 2>&1 || missing+=(npm)
-if (( ${#missing[@]} )); then
-  sudo=""
-  if [[ "$(id -u)" -ne 0 ]]; then sudo="sudo"; fi
-  ${sudo} apt-get update
-  DEBIAN_FRONTEND=noninteractive ${sudo} apt-get install -y "${missing[@]}"
-fi
+# Debian packages (Binaryen, PostgreSQL, Node.js, npm), after one `apt-get update`.
+scripts/system-packages.sh
 
 echo "== Rust: unit and integration tests"
 cargo test --workspace --locked

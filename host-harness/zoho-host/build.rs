@@ -1,6 +1,9 @@
 //! Builds the component for `wasm32-wasip2` so that `cargo run -p zoho-harness` and
-//! `cargo test` work from a fresh clone with no manual step. The wasm file's path is handed to
-//! the crate as `ZOHO_COMPONENT_WASM`, and the harness embeds it.
+//! `cargo test` work from a fresh clone with no manual step, then shrinks it with Binaryen's
+//! `wasm-opt -Oz` (tools/shrink) when wasm-opt is installed, as scripts/dist.sh does for the
+//! distributable, so the harness embeds the same bytes that ship. The wasm file's path is
+//! handed to the crate as `ZOHO_COMPONENT_WASM`, and the harness embeds it;
+//! `ZOHO_COMPONENT_FINISH` says whether wasm-opt ran.
 //!
 //! The nested build uses its own target directory: sharing the outer one would deadlock on
 //! Cargo's build lock. Wrapper variables set by `cargo clippy` are removed so the guest is
@@ -22,6 +25,7 @@ fn main() {
         println!("cargo:rerun-if-changed={}", root.join(watched).display());
     }
     println!("cargo:rerun-if-env-changed=ZOHO_COMPONENT_PREBUILT");
+    println!("cargo:rerun-if-env-changed={}", zoho_shrink::WASM_OPT_VARIABLE);
 
     // A packager may hand in a component built elsewhere.
     if let Some(prebuilt) = std::env::var_os("ZOHO_COMPONENT_PREBUILT") {
@@ -29,6 +33,7 @@ fn main() {
             "cargo:rustc-env=ZOHO_COMPONENT_WASM={}",
             PathBuf::from(prebuilt).display()
         );
+        println!("cargo:rustc-env=ZOHO_COMPONENT_FINISH=prebuilt");
         return;
     }
 
@@ -68,7 +73,27 @@ fn main() {
         "the component build succeeded but {} is missing",
         wasm.display()
     );
-    println!("cargo:rustc-env=ZOHO_COMPONENT_WASM={}", wasm.display());
+    let embedded = match zoho_shrink::find_wasm_opt() {
+        Some(wasm_opt) => {
+            println!("cargo:rerun-if-changed={}", wasm_opt.display());
+            let raw = std::fs::read(&wasm).expect("reading the built component");
+            let shrunk = zoho_shrink::shrink_component(&raw, &wasm_opt, &target_dir.join("shrink"))
+                .unwrap_or_else(|e| panic!("shrinking the component with {}: {e:#}", wasm_opt.display()));
+            let path = wasm.with_file_name("zoho_component.shrunk.wasm");
+            std::fs::write(&path, shrunk).expect("writing the shrunk component");
+            println!("cargo:rustc-env=ZOHO_COMPONENT_FINISH=wasm-opt");
+            path
+        }
+        None => {
+            println!(
+                "cargo:warning=wasm-opt (Binaryen) not found: the component is embedded as LLVM built it, about a fifth larger; install the binaryen package or set {}",
+                zoho_shrink::WASM_OPT_VARIABLE
+            );
+            println!("cargo:rustc-env=ZOHO_COMPONENT_FINISH=no");
+            wasm
+        }
+    };
+    println!("cargo:rustc-env=ZOHO_COMPONENT_WASM={}", embedded.display());
 }
 
 /// `<workspace target dir>/component`, kept between builds so the guest rebuilds incrementally.

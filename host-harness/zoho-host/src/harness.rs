@@ -23,6 +23,11 @@ use crate::state::HostState;
 /// The component built by this workspace, embedded at compile time.
 pub const BUNDLED_COMPONENT: &[u8] = include_bytes!(env!("ZOHO_COMPONENT_WASM"));
 
+/// How [`BUNDLED_COMPONENT`] was finished: `wasm-opt` (shrunk by Binaryen's `wasm-opt -Oz`, as
+/// the distributable is), `no` (wasm-opt was not installed when this crate was built) or
+/// `prebuilt` (handed in through `ZOHO_COMPONENT_PREBUILT`).
+pub const BUNDLED_COMPONENT_FINISH: &str = env!("ZOHO_COMPONENT_FINISH");
+
 /// Epochs tick this often; guest CPU deadlines are counted in ticks.
 const EPOCH_TICK: Duration = Duration::from_millis(10);
 /// Guest stderr kept for a trap report.

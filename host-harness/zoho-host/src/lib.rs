@@ -41,7 +41,9 @@ pub use bindings::{PollResult, Trigger, TriggerKind};
 pub use concurrency::DEFAULT_MAX_IN_FLIGHT;
 pub use credentials::{BoxFuture, CredentialProvider, StaticCredentials};
 pub use facade::{Books, BooksInterface, Calls, Crm, CrmInterface, Outcome, Raw, RawInterface};
-pub use harness::{BUNDLED_COMPONENT, CallContext, Harness, HarnessConfig, HarnessError, Instance};
+pub use harness::{
+    BUNDLED_COMPONENT, BUNDLED_COMPONENT_FINISH, CallContext, Harness, HarnessConfig, HarnessError, Instance,
+};
 pub use log::{LogRecord, LogSink, MemoryLog, NoLog};
 pub use pool::{ConnectionPool, PoolConfig, PoolStats};
 pub use state::HostState;

@@ -338,6 +338,13 @@ async fn a_killed_holder_lets_go(store: Arc<dyn Store>, location: &str, label: &
     let stop = stop_dir.0.join("stop");
     let (stop_arg, cache) = (stop.display().to_string(), cache_dir().display().to_string());
     let (fake_url, token) = (fake.base_url(), fake.access_token());
+    let crm_requests = |fake: &FakeZoho| {
+        fake.requests()
+            .iter()
+            .filter(|r| r.path.starts_with("/crm/v8/"))
+            .count()
+    };
+    let before = crm_requests(&fake);
     let mut worker = spawn_worker(&[
         "--mode", "poll", "--store", location, "--names", &key, "--stop", &stop_arg, "--cache", &cache, "--fake",
         &fake_url, "--token", &token,
@@ -356,6 +363,13 @@ async fn a_killed_holder_lets_go(store: Arc<dyn Store>, location: &str, label: &
                 None => true,
             }
         }
+    })
+    .await;
+    // The worker takes the key before it compiles the component and sends its poll. Kill it
+    // only once the poll hangs at Zoho, or the delay armed for it would catch the next poll.
+    wait_until_async("the worker's poll to reach Zoho", Duration::from_secs(60), || {
+        let reached = crm_requests(&fake) > before;
+        async move { reached }
     })
     .await;
     worker.kill().expect("killed");

@@ -1,9 +1,9 @@
 //! `zoho-dist`: turns the built connector into the distributable artifacts (scripts/dist.sh).
 //!
 //! `zoho-dist CONNECTOR.wasm OUT.wasm [--wit DIR --wit-out OUT.wasm] [--standalone OUT.wasm
-//! --credentials C.wasm --logging L.wasm] [--source URL] [--revision REV]` writes the connector
-//! stamped with its name, version, description, license and, when given, source URL and
-//! revision. With `--wit`, the WIT package `zoho:connector` read from DIR is encoded with every
+//! --credentials C.wasm --logging L.wasm] [--source URL] [--revision REV]` writes the connector,
+//! shrunk by Binaryen's `wasm-opt -Oz` (tools/shrink) and stamped with its name, version,
+//! description, license and, when given, source URL and revision. With `--wit`, the WIT package `zoho:connector` read from DIR is encoded with every
 //! doc comment into `--wit-out` and embedded in the artifacts as the custom section
 //! `zoho-connector-wit`: wasm-tools reads a component's docs only for its own root package, so
 //! the documented contract travels as the package itself. With `--standalone`, also the
@@ -65,6 +65,21 @@ fn args() -> Result<Args> {
 
 fn read(path: &str) -> Result<Vec<u8>> {
     std::fs::read(path).with_context(|| format!("reading {path}"))
+}
+
+/// The connector through Binaryen's `wasm-opt -Oz`, as zoho-host's build script embeds it: what
+/// ships is what the harness runs. Required here, where the build script only warns.
+fn shrink(connector: &[u8]) -> Result<Vec<u8>> {
+    let wasm_opt = zoho_shrink::find_wasm_opt().with_context(|| {
+        format!(
+            "wasm-opt (Binaryen) is needed for the distributable: install the binaryen package or set {}",
+            zoho_shrink::WASM_OPT_VARIABLE
+        )
+    })?;
+    let scratch = std::env::temp_dir().join(format!("zoho-dist-shrink-{}", std::process::id()));
+    let shrunk = zoho_shrink::shrink_component(connector, &wasm_opt, &scratch);
+    std::fs::remove_dir_all(&scratch).ok();
+    shrunk
 }
 
 /// The connector's metadata, with the given description.
@@ -133,7 +148,7 @@ fn with_custom_section(mut wasm: Vec<u8>, name: &str, data: &[u8]) -> Vec<u8> {
 
 fn main() -> Result<()> {
     let args = args()?;
-    let connector = read(&args.connector)?;
+    let connector = shrink(&read(&args.connector)?)?;
     let wit = match (&args.wit, &args.wit_out) {
         (Some(dir), Some(out)) => {
             let wit = documented_wit(dir)?;
