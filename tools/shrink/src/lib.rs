@@ -7,9 +7,11 @@
 //! simplification) takes about a sixth off the module; BENCHMARKS.md has the figures.
 //!
 //! wasm-opt reads core modules only, so the component's main core module is taken out,
-//! optimised, validated, and put back in its place; every other section (the component's
+//! optimised, validated, and put back in its place. Every other section (the component's
 //! types, imports, exports, wit-component's small shim and fix-up modules, custom sections)
-//! is copied byte for byte.
+//! is copied byte for byte, but for the component-level name section: the `wasm` profile
+//! strips the core module's names (`strip = true`), and wit-component adds 16 KB of names
+//! back around it when it links the component, which only disassemblers read.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -72,6 +74,7 @@ pub fn shrink_component(component: &[u8], wasm_opt: &Path, scratch: &Path) -> Re
         }
         std::fs::read(&output).with_context(|| format!("reading {}", output.display()))
     })?;
+    let shrunk = without_component_names(&shrunk)?;
     Validator::new()
         .validate_all(&shrunk)
         .context("the component with the optimised module does not validate")?;
@@ -86,26 +89,55 @@ pub fn replace_main_module(component: &[u8], replace: impl FnOnce(&[u8]) -> Resu
     let main = sections
         .iter()
         .enumerate()
-        .filter(|(_, (id, _))| *id == ComponentSectionId::CoreModule as u8)
-        .max_by_key(|(_, (_, range))| range.len())
+        .filter(|(_, section)| section.id == ComponentSectionId::CoreModule as u8)
+        .max_by_key(|(_, section)| section.range.len())
         .map(|(index, _)| index)
         .context("the component holds no core module")?;
-    let mut replacement = Some(replace(&component[sections[main].1.clone()])?);
+    let mut replacement = Some(replace(&component[sections[main].range.clone()])?);
     let mut out = Component::new();
-    for (index, (id, range)) in sections.into_iter().enumerate() {
+    for (index, section) in sections.into_iter().enumerate() {
         let data = if index == main {
             replacement.take().unwrap_or_default()
         } else {
-            component[range].to_vec()
+            component[section.range].to_vec()
         };
-        out.section(&RawSection { id, data: &data });
+        out.section(&RawSection {
+            id: section.id,
+            data: &data,
+        });
     }
     Ok(out.finish())
 }
 
-/// Each top-level section of a component as its id and byte range (a nested module's range
-/// is the whole module).
-fn top_level_sections(component: &[u8]) -> Result<Vec<(u8, std::ops::Range<usize>)>> {
+/// The component without its top-level `component-name` custom section, every other section
+/// copied unchanged.
+pub fn without_component_names(component: &[u8]) -> Result<Vec<u8>> {
+    let mut out = Component::new();
+    for section in top_level_sections(component)? {
+        if section.custom_name.as_deref() != Some(COMPONENT_NAME_SECTION) {
+            out.section(&RawSection {
+                id: section.id,
+                data: &component[section.range],
+            });
+        }
+    }
+    Ok(out.finish())
+}
+
+/// The custom section in which wit-component names a component's items.
+const COMPONENT_NAME_SECTION: &str = "component-name";
+
+/// A top-level section of a component.
+struct Section {
+    id: u8,
+    /// Its contents in the component's bytes (for a nested module, the whole module).
+    range: std::ops::Range<usize>,
+    /// A custom section's name.
+    custom_name: Option<String>,
+}
+
+/// Each top-level section of a component, in order.
+fn top_level_sections(component: &[u8]) -> Result<Vec<Section>> {
     let mut sections = Vec::new();
     let mut depth = 0usize;
     let mut is_component = false;
@@ -126,7 +158,15 @@ fn top_level_sections(component: &[u8]) -> Result<Vec<(u8, std::ops::Range<usize
         {
             let start = usize::try_from(range.start).context("a section beyond the address space")?;
             let end = usize::try_from(range.end).context("a section beyond the address space")?;
-            sections.push((id, start..end));
+            let custom_name = match &payload {
+                Payload::CustomSection(reader) => Some(reader.name().to_owned()),
+                _ => None,
+            };
+            sections.push(Section {
+                id,
+                range: start..end,
+                custom_name,
+            });
         }
         if matches!(payload, Payload::Version { .. }) {
             depth += 1;
@@ -172,15 +212,19 @@ mod tests {
         module
     }
 
+    fn custom<'a>(name: &'a str, data: &'a [u8]) -> CustomSection<'a> {
+        CustomSection {
+            name: name.into(),
+            data: data.into(),
+        }
+    }
+
     fn component(main: &Module, small: &Module) -> Vec<u8> {
         let mut component = Component::new();
         component
             .section(&ModuleSection(small))
             .section(&ModuleSection(main))
-            .section(&CustomSection {
-                name: "kept".into(),
-                data: b"as it was".into(),
-            });
+            .section(&custom("kept", b"as it was"));
         component.finish()
     }
 
@@ -204,6 +248,23 @@ mod tests {
         assert_eq!(seen, module(42, 100).finish());
         assert_eq!(replaced, component(&module(43, 0), &small));
         Validator::new().validate_all(&replaced).expect("succeeds");
+    }
+
+    #[test]
+    fn the_component_name_section_goes_and_every_other_section_stays() {
+        let mut named = Component::new();
+        named
+            .section(&ModuleSection(&module(42, 10)))
+            .section(&custom("component-name", b"names"))
+            .section(&custom("kept", b"as it was"));
+        let mut expected = Component::new();
+        expected
+            .section(&ModuleSection(&module(42, 10)))
+            .section(&custom("kept", b"as it was"));
+        assert_eq!(
+            without_component_names(&named.finish()).expect("rewritten"),
+            expected.finish()
+        );
     }
 
     #[test]
