@@ -19,6 +19,7 @@ use deadpool_postgres::{Manager, ManagerConfig, Object, Pool, RecyclingMethod};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 use tokio_postgres::error::SqlState;
+use tokio_postgres::types::ToSql;
 
 use super::{ChannelHold, ConnectionHold, StateHold, Store, StoreError, StoredChannel, StoredConnection};
 use crate::credentials::BoxFuture;
@@ -265,6 +266,18 @@ impl Transaction {
         }
         result
     }
+
+    /// Runs `statement` in the transaction and commits: how a hold that ends with a write ends.
+    async fn write_and_commit(self, statement: &str, params: &[&(dyn ToSql + Sync)]) -> Result<(), StoreError> {
+        let store = self.store.clone();
+        store.bounded(self.client()?.execute(statement, params)).await?;
+        self.finish("COMMIT").await
+    }
+
+    /// Ends the transaction with nothing written; its locks go with it.
+    async fn roll_back(self) {
+        let _ = self.finish("ROLLBACK").await;
+    }
 }
 
 impl Drop for Transaction {
@@ -495,24 +508,23 @@ impl ConnectionHold for PostgresConnectionHold {
                 name,
                 connection,
             } = *self;
-            let store = transaction.store.clone();
-            if let Some(connection) = &connection {
-                let value = store.encode_connection(connection)?;
-                store
-                    .bounded(transaction.client()?.execute(
-                        "UPDATE zoho_connections SET connection = $2, updated_at = now() WHERE name = $1",
-                        &[&name, &value],
-                    ))
-                    .await?;
+            match &connection {
+                Some(connection) => {
+                    let value = transaction.store.encode_connection(connection)?;
+                    transaction
+                        .write_and_commit(
+                            "UPDATE zoho_connections SET connection = $2, updated_at = now() WHERE name = $1",
+                            &[&name, &value],
+                        )
+                        .await
+                }
+                None => transaction.finish("COMMIT").await,
             }
-            transaction.finish("COMMIT").await
         })
     }
 
     fn release(self: Box<Self>) -> BoxFuture<'static, ()> {
-        Box::pin(async move {
-            let _ = self.transaction.finish("ROLLBACK").await;
-        })
+        Box::pin(self.transaction.roll_back())
     }
 }
 
@@ -531,23 +543,19 @@ impl StateHold for PostgresStateHold {
     fn advance(self: Box<Self>, state: String) -> BoxFuture<'static, Result<(), StoreError>> {
         Box::pin(async move {
             let PostgresStateHold { transaction, key, .. } = *self;
-            let store = transaction.store.clone();
-            store
-                .bounded(transaction.client()?.execute(
+            transaction
+                .write_and_commit(
                     "INSERT INTO zoho_trigger_states (key, state) VALUES ($1, $2)
                      ON CONFLICT (key) DO UPDATE SET state = EXCLUDED.state,
                          version = zoho_trigger_states.version + 1, updated_at = now()",
                     &[&key, &state],
-                ))
-                .await?;
-            transaction.finish("COMMIT").await
+                )
+                .await
         })
     }
 
     fn release(self: Box<Self>) -> BoxFuture<'static, ()> {
-        Box::pin(async move {
-            let _ = self.transaction.finish("ROLLBACK").await;
-        })
+        Box::pin(self.transaction.roll_back())
     }
 }
 
@@ -570,28 +578,24 @@ impl ChannelHold for PostgresChannelHold {
                 key,
                 channel: held,
             } = *self;
-            let store = transaction.store.clone();
             let stored = StoredChannel {
                 channel,
                 version: held.map_or(1, |c| c.version + 1),
             };
             let version = i64::try_from(stored.version).unwrap_or(i64::MAX);
-            store
-                .bounded(transaction.client()?.execute(
+            transaction
+                .write_and_commit(
                     "INSERT INTO zoho_channels (key, channel, version) VALUES ($1, $2, $3)
                      ON CONFLICT (key) DO UPDATE SET channel = EXCLUDED.channel,
                          version = EXCLUDED.version, updated_at = now()",
                     &[&key, &stored.channel, &version],
-                ))
+                )
                 .await?;
-            transaction.finish("COMMIT").await?;
             Ok(stored)
         })
     }
 
     fn release(self: Box<Self>) -> BoxFuture<'static, ()> {
-        Box::pin(async move {
-            let _ = self.transaction.finish("ROLLBACK").await;
-        })
+        Box::pin(self.transaction.roll_back())
     }
 }
