@@ -6,7 +6,8 @@
 
 //!
 //! One file per subcommand (`invoke`, `export`, `bulk-read`, `bulk-write` (with `bulk_jobs`), `sandbox`, `actions`, `triggers` with `poll`, `listen`,
-//! `connect` with its siblings); `connection` resolves which Zoho connection a call uses.
+//! `connect` with its siblings, `store` for sealed secrets); `connection` resolves which Zoho
+//! connection a call uses.
 
 mod actions;
 mod bulk_jobs;
@@ -21,6 +22,7 @@ mod invoke;
 mod listen;
 mod part_file;
 mod sandbox;
+mod store;
 mod store_place;
 mod triggers;
 
@@ -41,6 +43,7 @@ use export::ExportArgs;
 use invoke::InvokeArgs;
 use listen::ListenArgs;
 use sandbox::SandboxArgs;
+use store::StoreCommand;
 use triggers::{PollArgs, TriggersArgs};
 
 /// Run the Zoho connector component's actions from the command line.
@@ -82,6 +85,11 @@ pub struct Cli {
     /// (ZOHO_HARNESS_HOME, XDG_CONFIG_HOME/zoho-harness or ~/.config/zoho-harness).
     #[arg(long, global = true, value_name = "DIR-OR-URL")]
     store: Option<String>,
+
+    /// A file holding the store's instance key (as `store init-key` prints it), when
+    /// ZOHO_HARNESS_KEY is not set. With a key, every secret in the store is sealed.
+    #[arg(long, global = true, value_name = "PATH")]
+    key_file: Option<PathBuf>,
 
     #[command(subcommand)]
     command: Command,
@@ -141,6 +149,9 @@ enum Command {
     Connections(ConnectionsArgs),
     /// Revoke a stored connection's refresh token and remove it.
     Disconnect(DisconnectArgs),
+    /// The store's sealed secrets: make an instance key, show what is sealed, rotate keys.
+    #[command(subcommand)]
+    Store(StoreCommand),
 }
 
 /// Runs the CLI and returns its exit code.
@@ -196,7 +207,7 @@ async fn execute(
         max_response_mb: cli.max_response_mb,
         max_in_flight: cli.max_in_flight,
         totals: Arc::default(),
-        store: store_place::StorePlace::new(cli.store.clone()),
+        store: store_place::StorePlace::new(cli.store.clone(), cli.key_file.clone()),
     };
     let report_stats = cli.stats
         && matches!(
@@ -212,6 +223,9 @@ async fn execute(
         stderr: &mut *stderr,
     };
     let outcome = run_command(cli.command, context).await;
+    if let Some(warning) = loader.store.unsealed_warning() {
+        writeln!(stderr, "{warning}")?;
+    }
     if report_stats {
         writeln!(stderr, "{}", loader.totals)?;
     }
@@ -240,5 +254,6 @@ async fn run_command(command: Command, cx: Context<'_>) -> Result<i32, Failure> 
         Command::Disconnect(args) => {
             connect::disconnect(cx.loader.store(cx.env).await?.as_ref(), &args.name, cx.stdout).await
         }
+        Command::Store(command) => store::run(command, cx).await,
     }
 }

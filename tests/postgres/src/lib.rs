@@ -148,6 +148,26 @@ impl PgServer {
         }
     }
 
+    /// The whole database as `pg_dump` writes it (schema and rows), as a backup would hold it,
+    /// without the `\restrict` lines pg_dump fills with a random token each run, so two dumps
+    /// of the same data are equal.
+    pub fn dump(&self) -> Result<String, String> {
+        let output = Command::new(self.bin.join("pg_dump"))
+            .arg(format!("--dbname={}", self.url()))
+            .stdin(Stdio::null())
+            .output()
+            .map_err(|e| format!("could not run pg_dump: {e}"))?;
+        if output.status.success() {
+            Ok(String::from_utf8_lossy(&output.stdout)
+                .lines()
+                .filter(|line| !line.starts_with("\\restrict ") && !line.starts_with("\\unrestrict "))
+                .map(|line| format!("{line}\n"))
+                .collect())
+        } else {
+            Err(String::from_utf8_lossy(&output.stderr).into_owned())
+        }
+    }
+
     fn pg(&self, program: &str, args: &[&str]) -> Result<(), String> {
         let path = self.bin.join(program);
         let mut command = match self.run_as {

@@ -7,8 +7,11 @@
 //! - `poll`: every round, one poll of `crmNewRecords` per trigger key, taking each key in the
 //!   store first; prints each delivered event as `{"key", "id"}` on stdout before advancing.
 //!
+//! - `rotate`: once, `store rotate-key`'s work (a new data key, every secret re-sealed under
+//!   it, the old key retired); prints the rotation as `{"rotation": {...}}` and ends.
+//!
 //! At the end it prints `{"summary": {...}}`: calls, errors, polls, busy keys and its peak
-//! resident memory.
+//! resident memory. The store is sealed when ZOHO_HARNESS_KEY is set, as for any worker.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -87,13 +90,23 @@ fn main() {
 }
 
 async fn run(args: Args) -> Result<Value, String> {
-    let store = zoho_host::store::open(&args.store).await.map_err(|e| e.to_string())?;
+    // Sealed when the operator's instance key is in the environment, as for any worker.
+    let env = |name: &str| std::env::var(name).ok();
+    let key = zoho_host::store::instance_key_from(&env, None).map_err(|e| e.to_string())?;
+    let store = zoho_host::store::open(&args.store, key)
+        .await
+        .map_err(|e| e.to_string())?;
     let harness = Harness::bundled(HarnessConfig {
         cache_dir: args.cache.clone(),
         allow_loopback: true,
         ..HarnessConfig::default()
     })
     .map_err(|e| format!("{e:#}"))?;
+    if args.mode == "rotate" {
+        let rotation = store.rotate_data_key().await.map_err(|e| e.to_string())?;
+        println!("{}", json!({"rotation": rotation}));
+        return Ok(json!({"peakRssKiB": peak_rss_kib()}));
+    }
     let counts = Arc::new(Counts::default());
     let provider: Arc<dyn CredentialProvider> = Arc::new(StoreCredentials::shared(Arc::clone(&store)));
     let stored_connections = CallContext::new(provider);

@@ -30,6 +30,7 @@ mod pool;
 mod raw;
 mod readme;
 mod related;
+mod sealed_store;
 mod secrets;
 mod shared_store;
 mod store_load;

@@ -32,7 +32,8 @@ pub(crate) async fn open_postgres(server: &PgServer) -> Arc<dyn Store> {
     Arc::new(PostgresStore::connect(&server.url()).await.expect("the store opens"))
 }
 
-async fn list(provider: &Arc<StoreCredentials>, connection: &str) -> Result<Value, Value> {
+/// One `crmGetRecords` call through `provider` (refreshing the token as needed).
+pub(crate) async fn list(provider: &Arc<StoreCredentials>, connection: &str) -> Result<Value, Value> {
     let context = CallContext::new(Arc::clone(provider) as Arc<dyn CredentialProvider>);
     harness()
         .invoke(
@@ -276,10 +277,11 @@ async fn the_schema_is_versioned_created_once_by_racing_workers_and_a_newer_one_
     }
     assert_eq!(
         server
-            .psql("SELECT version FROM zoho_harness_schema")
+            .psql("SELECT version FROM zoho_harness_schema ORDER BY version")
             .expect("psql")
             .trim(),
-        "1"
+        "1\n2",
+        "each migration once (2: the data keys of sealed secrets)"
     );
     server
         .psql("INSERT INTO zoho_harness_schema (version) VALUES (99)")
@@ -290,7 +292,7 @@ async fn the_schema_is_versioned_created_once_by_racing_workers_and_a_newer_one_
             error,
             StoreError::NewerSchema {
                 found: 99,
-                known: 1,
+                known: 2,
                 ..
             }
         ),

@@ -7,10 +7,14 @@
 //! give the same guarantees: a connection is refreshed by one holder at a time, a trigger key
 //! is polled by one poller at a time, a channel is renewed once per due time, and a holder that
 //! dies lets go by itself.
+//!
+//! Opened with the operator's instance key, both keep every secret sealed (`sealing`): the
+//! client secret, refresh token and access token of a connection and a channel's token.
 
 mod credentials;
 mod file;
 mod postgres;
+mod sealing;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -26,6 +30,7 @@ use crate::regions;
 pub use credentials::StoreCredentials;
 pub use file::ConnectionStore;
 pub use postgres::PostgresStore;
+pub use sealing::{DataKeyUse, InstanceKey, KeyTextError, Rotation, SealError, SealingStatus};
 
 /// What a store keeps, behind one interface: the file store and PostgreSQL.
 pub trait Store: Send + Sync + std::fmt::Debug {
@@ -67,6 +72,16 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         key: &'a str,
         wait: Duration,
     ) -> BoxFuture<'a, Result<Box<dyn ChannelHold>, StoreError>>;
+
+    /// How many secrets are sealed under which data key, and how many are plain.
+    fn sealing_status(&self) -> BoxFuture<'_, Result<SealingStatus, StoreError>>;
+
+    /// Makes a new data key and re-seals every secret under it while other workers go on,
+    /// then retires the old keys; finishes a rotation an earlier run left. Needs the key.
+    fn rotate_data_key(&self) -> BoxFuture<'_, Result<Rotation, StoreError>>;
+
+    /// Re-wraps every data key under the instance key `new`; returns how many.
+    fn rewrap_data_keys<'a>(&'a self, new: &'a InstanceKey) -> BoxFuture<'a, Result<usize, StoreError>>;
 }
 
 /// One connection held for a refresh.
@@ -117,13 +132,51 @@ pub trait ChannelHold: Send {
 }
 
 /// Opens the store `location` names: a `postgres://` or `postgresql://` URL, else a directory.
-pub async fn open(location: &str) -> Result<Arc<dyn Store>, StoreError> {
+/// With `key`, secrets are sealed (a plain store is sealed now, once); without, a sealed store
+/// is refused. See [`ConnectionStore::open`] and [`PostgresStore::open`].
+pub async fn open(location: &str, key: Option<InstanceKey>) -> Result<Arc<dyn Store>, StoreError> {
     if location.starts_with("postgres://") || location.starts_with("postgresql://") {
-        Ok(Arc::new(PostgresStore::connect(location).await?))
+        Ok(Arc::new(PostgresStore::open(location, key).await?))
     } else {
         let directory = location.strip_prefix("file://").unwrap_or(location);
-        Ok(Arc::new(ConnectionStore::new(directory)))
+        open_directory(PathBuf::from(directory), key).await
     }
+}
+
+/// Opens the file store in `directory` (see [`ConnectionStore::open`]), off the async runtime.
+pub async fn open_directory(directory: PathBuf, key: Option<InstanceKey>) -> Result<Arc<dyn Store>, StoreError> {
+    let path = directory.clone();
+    let store = tokio::task::spawn_blocking(move || ConnectionStore::open(directory, key))
+        .await
+        .map_err(|e| StoreError::Io {
+            path,
+            action: "opened",
+            source: std::io::Error::other(e.to_string()),
+        })??;
+    Ok(Arc::new(store))
+}
+
+/// The instance key the environment gives: `ZOHO_HARNESS_KEY`, else the file `key_file` names
+/// (its text, as `store init-key` prints it). `None` when neither is set.
+pub fn instance_key_from(
+    env: &dyn Fn(&str) -> Option<String>,
+    key_file: Option<&std::path::Path>,
+) -> Result<Option<InstanceKey>, StoreError> {
+    match (env("ZOHO_HARNESS_KEY").map(zeroize::Zeroizing::new), key_file) {
+        (Some(text), _) if !text.trim().is_empty() => InstanceKey::parse(&text).map(Some).map_err(StoreError::BadKey),
+        (_, Some(path)) => read_instance_key(path).map(Some),
+        _ => Ok(None),
+    }
+}
+
+/// The instance key in the file at `path` (its text, as `store init-key` prints it).
+pub fn read_instance_key(path: &std::path::Path) -> Result<InstanceKey, StoreError> {
+    let text = zeroize::Zeroizing::new(std::fs::read_to_string(path).map_err(|source| StoreError::Io {
+        path: path.to_owned(),
+        action: "read (the key file)",
+        source,
+    })?);
+    InstanceKey::parse(&text).map_err(StoreError::BadKey)
 }
 
 /// How a connection gets new access tokens.
@@ -238,6 +291,18 @@ pub enum StoreError {
         "the store at {location} has schema version {found}, newer than this harness knows ({known}); upgrade the harness"
     )]
     NewerSchema { location: String, found: i32, known: i32 },
+    /// The store keeps sealed secrets and was opened without the instance key.
+    #[error(
+        "the store at {location} keeps its secrets sealed and no instance key was given: set ZOHO_HARNESS_KEY or pass --key-file"
+    )]
+    KeyRequired { location: String },
+    /// The instance key given is not a key (its text is never repeated).
+    #[error("{0}")]
+    BadKey(#[from] KeyTextError),
+    /// A secret could not be sealed or opened: the wrong instance key, a value moved from
+    /// another record or field, a data key the store no longer has.
+    #[error("the store at {location}: {source}")]
+    Sealing { location: String, source: SealError },
 }
 
 pub(crate) fn now() -> u64 {
