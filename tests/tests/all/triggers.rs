@@ -50,6 +50,9 @@ fn assert_unique(events: &[Value]) {
 #[tokio::test]
 async fn the_first_poll_anchors_at_zohos_clock_and_later_ones_report_each_new_record_once() {
     let world = World::new();
+    // Zoho's clock is thirty days behind the host's: an anchor taken from the host's clock
+    // would be later than every record below, and the second poll would report none.
+    world.fake.advance_clock(-30 * 86_400);
     world.fake.seed("Leads", &[json!({"Last_Name": "Before"})]);
     let input = json!({"recordType": "Leads", "fields": ["Last_Name", "Email"]});
     let first = poll(&world, "crmNewRecords", &input, None).await;

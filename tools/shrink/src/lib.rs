@@ -282,13 +282,18 @@ mod tests {
         std::fs::remove_dir_all(&scratch).ok();
     }
 
-    /// Runs the real wasm-opt where there is one. CI installs Binaryen (scripts/system-packages.sh),
-    /// so there a missing wasm-opt fails this test instead of skipping it.
+    /// Runs the real wasm-opt. A machine without it fails this test (scripts/test.sh and
+    /// .ci/run install Binaryen first); skipping takes an explicit `ZOHO_SKIP_WASM_OPT_TEST=1`,
+    /// for building without Binaryen on purpose.
     #[test]
     fn wasm_opt_shrinks_a_module_and_keeps_what_it_does() {
         let Some(wasm_opt) = find_wasm_opt() else {
-            assert!(std::env::var_os("CI").is_none(), "CI must have wasm-opt (binaryen)");
-            eprintln!("wasm-opt not found: skipped");
+            assert!(
+                std::env::var_os("ZOHO_SKIP_WASM_OPT_TEST").is_some_and(|v| v == "1"),
+                "wasm-opt (Binaryen) is not installed: install the binaryen package, set {WASM_OPT_VARIABLE}, \
+                 or skip this test on purpose with ZOHO_SKIP_WASM_OPT_TEST=1"
+            );
+            eprintln!("wasm-opt not found: skipped, as ZOHO_SKIP_WASM_OPT_TEST=1 asks");
             return;
         };
         let scratch = std::env::temp_dir().join(format!("zoho-shrink-real-{}", std::process::id()));
