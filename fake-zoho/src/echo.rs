@@ -63,7 +63,7 @@ pub(crate) fn binary(request: &RecordedRequest) -> Reply {
             ),
         ],
         body: Bytes::from(crate::echo::binary_payload(size, seed)),
-        delay: None,
+        hold: None,
         cut_after: None,
     }
 }

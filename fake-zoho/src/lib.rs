@@ -45,5 +45,6 @@ pub use echo::binary_payload;
 pub use request::RecordedRequest;
 pub use server::FakeZoho;
 pub use state::books::UnsupportedSort;
+pub use state::credits::Wording429;
 pub use state::crm::Delivery;
 pub use state::{Exchange, ExchangeObserver, Fault};

@@ -99,7 +99,7 @@ fn download(state: &State, module: &str, id: &str) -> Reply {
             status: 200,
             headers: vec![("content-type".into(), content_type.clone())],
             body: Bytes::from(data.clone()),
-            delay: None,
+            hold: None,
             cut_after: None,
         },
     }

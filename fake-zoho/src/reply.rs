@@ -9,10 +9,22 @@ pub(crate) struct Reply {
     pub status: u16,
     pub headers: Vec<(String, String)>,
     pub body: Bytes,
-    /// Hold the answer back this long (an injected slow response).
-    pub delay: Option<std::time::Duration>,
+    /// Hold the answer back (an injected slow response, or one that waits for others).
+    pub hold: Option<Hold>,
     /// Send only this many body bytes, then break the connection (an injected failure).
     pub cut_after: Option<usize>,
+}
+
+/// How an answer is held back before it is sent.
+#[derive(Debug)]
+pub(crate) enum Hold {
+    /// This long.
+    For(std::time::Duration),
+    /// Until `count` held answers have gathered (see `Fault::Gather`).
+    UntilGathered {
+        gathering: std::sync::Arc<crate::state::traffic::Gathering>,
+        count: usize,
+    },
 }
 
 impl Reply {
@@ -21,7 +33,7 @@ impl Reply {
             status,
             headers: vec![("content-type".into(), "application/json;charset=UTF-8".into())],
             body: Bytes::from(body.to_string()),
-            delay: None,
+            hold: None,
             cut_after: None,
         }
     }
@@ -39,7 +51,7 @@ impl Reply {
             status: 204,
             headers: Vec::new(),
             body: Bytes::new(),
-            delay: None,
+            hold: None,
             cut_after: None,
         }
     }
@@ -57,7 +69,7 @@ impl Reply {
                 ),
             ],
             body: Bytes::copy_from_slice(data),
-            delay: None,
+            hold: None,
             cut_after: None,
         }
     }

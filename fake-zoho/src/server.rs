@@ -15,7 +15,7 @@ use serde_json::json;
 
 use crate::wire::{parse_query, percent_decode};
 
-use crate::reply::Reply;
+use crate::reply::{Hold, Reply};
 use crate::request::RecordedRequest;
 use crate::state::{Fault, Shared, State};
 use crate::{books, crm};
@@ -173,6 +173,9 @@ async fn serve(
 ) -> Result<hyper::Response<ReplyBody>, hyper::Error> {
     let (parts, body) = request.into_parts();
     let body = body.collect().await?.to_bytes();
+    if parts.uri.path() == CLOCK_CONTROL {
+        return Ok(clock_control(&shared, &parts.method, &body));
+    }
     let recorded = RecordedRequest {
         method: parts.method.as_str().to_owned(),
         path: parts.uri.path().to_owned(),
@@ -205,18 +208,16 @@ async fn serve(
         }
         over
     };
-    let reply = if over_limit {
-        Reply::crm_error(
-            429,
-            "TOO_MANY_REQUESTS",
-            "the concurrency limit of the user for the app is exceeded",
-            json!({}),
-        )
+    let mut reply = if over_limit {
+        let wording = shared.lock().budget.wording_429;
+        wording.reply(crate::state::credits::Refused::Concurrency)
     } else {
         handle(&shared, recorded)
     };
-    if let Some(delay) = reply.delay {
-        tokio::time::sleep(delay).await;
+    match reply.hold.take() {
+        Some(Hold::For(delay)) => tokio::time::sleep(delay).await,
+        Some(Hold::UntilGathered { gathering, count }) => gathering.gather(count).await,
+        None => {}
     }
     let mut response = hyper::Response::builder().status(reply.status);
     for (name, value) in &reply.headers {
@@ -242,6 +243,31 @@ async fn serve(
             fail_after: false,
         })
     }))
+}
+
+/// The one control a test outside this process needs (the hosts', packages' and platforms'
+/// tests, which run the binary): `POST {"seconds": N}` moves the fake's clock by N seconds,
+/// as [`FakeZoho::advance_clock`] does, so a trigger test waits on Zoho's clock instead of
+/// the wall's. Not Zoho's API: it is neither recorded nor contract-checked.
+const CLOCK_CONTROL: &str = "/__fake/clock/advance";
+
+fn clock_control(shared: &Shared, method: &hyper::Method, body: &[u8]) -> hyper::Response<ReplyBody> {
+    let seconds = serde_json::from_slice::<serde_json::Value>(body)
+        .ok()
+        .and_then(|b| b.get("seconds").and_then(serde_json::Value::as_i64));
+    let status = match (method, seconds) {
+        (&hyper::Method::POST, Some(seconds)) => {
+            shared.lock().clock.advance(seconds);
+            204
+        }
+        _ => 400,
+    };
+    let mut response = hyper::Response::new(ReplyBody {
+        data: None,
+        fail_after: false,
+    });
+    *response.status_mut() = hyper::StatusCode::from_u16(status).unwrap_or(hyper::StatusCode::BAD_REQUEST);
+    response
 }
 
 /// One call in flight, from its arrival until its answer is ready.
@@ -335,7 +361,10 @@ fn answer(state: &mut State, request: RecordedRequest) -> Reply {
     let Some(fault) = fired else {
         let now = state.clock.now_unix();
         if authorize(state, &request).is_ok()
-            && let Some(refusal) = state.budget.credits.refuse(&request, now)
+            && let Some(refusal) = {
+                let wording = state.budget.wording_429;
+                state.budget.credits.refuse(&request, now, wording)
+            }
         {
             return refusal;
         }
@@ -350,11 +379,18 @@ fn answer(state: &mut State, request: RecordedRequest) -> Reply {
             status,
             headers: vec![("content-type".into(), "application/json;charset=UTF-8".into())],
             body: Bytes::from(body),
-            delay: None,
+            hold: None,
             cut_after: None,
         },
         Fault::Delay(duration) => Reply {
-            delay: Some(duration),
+            hold: Some(Hold::For(duration)),
+            ..route(state, &request)
+        },
+        Fault::Gather(count) => Reply {
+            hold: Some(Hold::UntilGathered {
+                gathering: std::sync::Arc::clone(&state.traffic.gathering),
+                count: count.max(1),
+            }),
             ..route(state, &request)
         },
         Fault::ResetMidBody => Reply {

@@ -422,6 +422,7 @@ pub(crate) fn notify(state: &mut State, module: &str, operation: &str, ids: &[St
             outcome: None,
         });
     }
+    state.crm.notifications_decided += queued.len();
     state.crm.outbox.extend(queued);
 }
 

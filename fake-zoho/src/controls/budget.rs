@@ -36,6 +36,12 @@ impl FakeZoho {
         self.shared.lock().budget.concurrency_limit = calls;
     }
 
+    /// How the fake words its 429s (spent credits, too many calls in flight): the one sentence
+    /// Zoho documents for both, the default, or a message per cause.
+    pub fn set_429_wording(&self, wording: crate::Wording429) {
+        self.shared.lock().budget.wording_429 = wording;
+    }
+
     /// The most calls the fake has had in flight at once, and the calls it refused for
     /// passing the concurrency limit.
     pub fn concurrency(&self) -> (usize, usize) {

@@ -157,6 +157,13 @@ impl FakeZoho {
         self.shared.lock().crm.deliveries.clone()
     }
 
+    /// How many notifications the fake has decided to send so far: each change that matched
+    /// a channel's events counts when it happens, before the courier posts it. A change that
+    /// notifies no one leaves it as it was, at once.
+    pub fn notifications_decided(&self) -> usize {
+        self.shared.lock().crm.notifications_decided
+    }
+
     /// The notification channels as stored: (channel id, events, token, expiry in Unix seconds).
     pub fn channels(&self) -> Vec<(String, Vec<String>, Option<String>, i64)> {
         self.shared

@@ -1,8 +1,7 @@
 //! Zoho's credit meter: every answered CRM call is charged by Zoho's table (`zoho-facts`
 //! `credits`, with its sources) against the organization's allowance over a rolling 24 hours
 //! of the fake's clock. Once a call would pass the allowance, Zoho answers HTTP 429
-//! `TOO_MANY_REQUESTS` (docs `api/v8/status-codes.html`: "Number of API requests for the 24
-//! hour period is exceeded ..."), charging nothing.
+//! `TOO_MANY_REQUESTS`, charging nothing; how that 429 is worded is [`Wording429`]'s.
 
 use std::collections::VecDeque;
 
@@ -22,6 +21,44 @@ pub(crate) struct Budget {
     pub most_in_flight: usize,
     pub concurrency_limit: Option<usize>,
     pub concurrency_refusals: usize,
+    /// How the 429s for spent credits and for too many calls in flight are worded.
+    pub wording_429: Wording429,
+}
+
+/// How the fake words a 429. Zoho documents no 429 body for CRM v8: its status-codes page
+/// (docs `api/v8/status-codes.html`) describes 429 `TOO_MANY_REQUESTS` with one sentence for
+/// both causes, "Number of API requests for the 24 hour period is exceeded or the concurrency
+/// limit of the user for the app is exceeded", and the v8 OpenAPI documents list no 429
+/// answer. So the fake can play either plausible reading, and the product must be right
+/// under both.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Wording429 {
+    /// That one sentence for either cause, as the documentation gives it (the default).
+    #[default]
+    Documented,
+    /// Each cause its own half of the sentence: what Zoho would send if the description lists
+    /// two messages.
+    PerCause,
+}
+
+/// Why a call was refused with 429.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Refused {
+    Credits,
+    Concurrency,
+}
+
+const DOCUMENTED_429: &str = "Number of API requests for the 24 hour period is exceeded or the concurrency limit of the user for the app is exceeded";
+
+impl Wording429 {
+    pub(crate) fn reply(self, why: Refused) -> Reply {
+        let message = match (self, why) {
+            (Wording429::Documented, _) => DOCUMENTED_429,
+            (Wording429::PerCause, Refused::Credits) => "Number of API requests for the 24 hour period is exceeded",
+            (Wording429::PerCause, Refused::Concurrency) => "the concurrency limit of the user for the app is exceeded",
+        };
+        Reply::crm_error(429, "TOO_MANY_REQUESTS", message, json!({}))
+    }
 }
 
 /// The organization's credits: what was charged when, and the allowance (none: unlimited).
@@ -44,17 +81,10 @@ impl Meter {
 
     /// The 429 Zoho answers when `request` would pass the allowance, or `None` (and nothing
     /// charged yet) when it may go on.
-    pub fn refuse(&mut self, request: &RecordedRequest, now: i64) -> Option<Reply> {
+    pub fn refuse(&mut self, request: &RecordedRequest, now: i64, wording: Wording429) -> Option<Reply> {
         let credits = cost(request)?;
         let allowance = self.allowance?;
-        (self.used(now) + u64::from(credits) > allowance).then(|| {
-            Reply::crm_error(
-                429,
-                "TOO_MANY_REQUESTS",
-                "Number of API requests for the 24 hour period is exceeded",
-                json!({}),
-            )
-        })
+        (self.used(now) + u64::from(credits) > allowance).then(|| wording.reply(Refused::Credits))
     }
 
     /// Charges an answered request.

@@ -24,6 +24,9 @@ pub(crate) struct CrmState {
     pub channels: Vec<Channel>,
     /// Notifications queued by the request being handled, posted once the lock is released.
     pub outbox: Vec<Delivery>,
+    /// Notifications decided so far (queued for delivery when a change matched a channel),
+    /// so a test can see that a change notified no one without waiting for a courier.
+    pub notifications_decided: usize,
     /// Where queued notifications go to be posted; `None` in unit tests without a server.
     pub courier: Option<std::sync::mpsc::Sender<Delivery>>,
     /// Notifications posted (or refused) so far, with their outcomes.
@@ -56,6 +59,7 @@ impl CrmState {
             deleted: BTreeMap::new(),
             channels: Vec::new(),
             outbox: Vec::new(),
+            notifications_decided: 0,
             courier: None,
             deliveries: Vec::new(),
             notes: Vec::new(),

@@ -18,6 +18,35 @@ pub(crate) struct Traffic {
     pub connections_accepted: u64,
     /// Shown every request and its answer (a test's contract check).
     pub observer: Option<std::sync::Arc<dyn ExchangeObserver>>,
+    /// Where answers held by `Fault::Gather` wait for each other.
+    pub gathering: std::sync::Arc<Gathering>,
+}
+
+/// Answers held until a number of them have arrived, so a test can know that calls overlap
+/// (rather than hope a delay makes them). Each `count`-th arrival releases those waiting.
+#[derive(Debug, Default)]
+pub struct Gathering {
+    arrived: std::sync::atomic::AtomicUsize,
+    released: tokio::sync::Notify,
+}
+
+impl Gathering {
+    /// The longest an answer waits for the others: a client that never sends them (a test
+    /// that is failing) still gets its answers.
+    const WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+
+    pub(crate) async fn gather(&self, count: usize) {
+        let released = self.released.notified();
+        tokio::pin!(released);
+        // Registered before counting, so the release by the last arrival cannot be missed.
+        released.as_mut().enable();
+        let arrived = self.arrived.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+        if arrived.is_multiple_of(count) {
+            self.released.notify_waiters();
+            return;
+        }
+        let _ = tokio::time::timeout(Self::WAIT, released).await;
+    }
 }
 
 /// One request and the fake's answer to it, as an observer sees them.
@@ -55,6 +84,9 @@ pub enum Fault {
     Status { status: u16, retry_after: Option<String> },
     /// Answer normally, but only after this long.
     Delay(std::time::Duration),
+    /// Answer normally, but only once this many such answers are waiting together (at most
+    /// 10 s): the calls are then in flight at once, whatever the machine's speed.
+    Gather(usize),
     /// Answer exactly this (status and JSON body), e.g. 401 `OAUTH_SCOPE_MISMATCH`.
     Answer { status: u16, body: String },
     /// Process the request, send the status and headers, then reset the connection before

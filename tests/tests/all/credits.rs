@@ -92,47 +92,120 @@ async fn a_poll_of_150_new_leads_costs_one_credit_when_its_fields_are_plain() {
     assert_eq!(world.fake.credits_charged(), 3);
 }
 
+/// Zoho documents one 429 description for spent credits and for too many calls in flight
+/// (docs `api/v8/status-codes.html`), and no body: the fake plays that one sentence and, as
+/// the other plausible reading, a message per cause. Either way a spent allowance is a
+/// `rate-limited` error that names the 24-hour period, and no refused call is charged; it is
+/// final at once when the message names the allowance alone, and retried within `maxRetries`
+/// when the message names both causes.
 #[tokio::test]
 async fn spent_credits_are_refused_as_zoho_refuses_them_and_not_charged() {
-    let world = World::new();
-    world.fake.seed("Leads", &[json!({"Last_Name": "Budget"})]);
-    world.fake.set_credit_allowance(Some(2));
-    for _ in 0..2 {
+    for (wording, requests) in [
+        (fake_zoho::Wording429::Documented, 2),
+        (fake_zoho::Wording429::PerCause, 1),
+    ] {
+        let world = World::new();
+        world.fake.set_429_wording(wording);
+        world.fake.seed("Leads", &[json!({"Last_Name": "Budget"})]);
+        world.fake.set_credit_allowance(Some(2));
+        for _ in 0..2 {
+            world
+                .invoke("crmGetRecords", json!({"recordType": "Leads", "fields": "Last_Name"}))
+                .await
+                .expect("within the allowance");
+        }
+        world.fake.clear_requests();
+        let error = world
+            .invoke(
+                "crmGetRecords",
+                json!({"recordType": "Leads", "fields": "Last_Name", "maxRetries": 1}),
+            )
+            .await
+            .expect_err("the allowance is spent");
+        assert_eq!(kind(&error), "rate-limited", "{wording:?}: {error}");
+        assert!(
+            error["error"]["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("24 hour")),
+            "{wording:?}: {error}"
+        );
+        assert_eq!(
+            world.fake.requests().len(),
+            requests,
+            "{wording:?}: asked again only when the 429 could be either cause"
+        );
+        assert_eq!(
+            world.fake.credits_used(),
+            2,
+            "{wording:?}: a refused call is not charged"
+        );
+        // The window rolls: a day later the credits are back.
+        world.fake.advance_clock(24 * 3600);
         world
             .invoke("crmGetRecords", json!({"recordType": "Leads", "fields": "Last_Name"}))
             .await
-            .expect("within the allowance");
+            .expect("a new window");
     }
-    world.fake.clear_requests();
-    let error = world
-        .invoke("crmGetRecords", json!({"recordType": "Leads", "fields": "Last_Name"}))
-        .await
-        .expect_err("the allowance is spent");
-    assert_eq!(kind(&error), "rate-limited", "{error}");
-    assert!(
-        error["error"]["message"]
-            .as_str()
-            .is_some_and(|m| m.contains("24 hour")),
-        "{error}"
-    );
-    assert_eq!(world.fake.requests().len(), 1, "no retry asks again for spent credits");
-    assert_eq!(world.fake.credits_used(), 2, "a refused call is not charged");
-    // The window rolls: a day later the credits are back.
-    world.fake.advance_clock(24 * 3600);
-    world
-        .invoke("crmGetRecords", json!({"recordType": "Leads", "fields": "Last_Name"}))
-        .await
-        .expect("a new window");
 }
 
+/// A 429 for too many calls in flight, in either wording, is retried and the call goes
+/// through once the other call has been answered.
+#[tokio::test]
+async fn a_429_for_calls_in_flight_is_retried_until_the_call_goes_through() {
+    for wording in [fake_zoho::Wording429::Documented, fake_zoho::Wording429::PerCause] {
+        let world = std::sync::Arc::new(World::new());
+        world.fake.set_429_wording(wording);
+        let lead = world.fake.seed("Leads", &[json!({"Last_Name": "Crowd"})]).remove(0);
+        // Another client's call keeps the organization's one slot for a second and a half.
+        world.fake.set_concurrency_limit(Some(1));
+        world.fake.inject(
+            "/crm/v8/Leads",
+            fake_zoho::Fault::Delay(std::time::Duration::from_millis(1500)),
+            1,
+        );
+        let input = json!({"recordType": "Leads", "recordId": lead, "maxRetries": 4});
+        let first = {
+            let (world, input) = (std::sync::Arc::clone(&world), input.clone());
+            tokio::spawn(async move { world.invoke("crmGetRecord", input).await })
+        };
+        let started = std::time::Instant::now();
+        while world.fake.requests().is_empty() {
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(30),
+                "the first call arrives"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        let second = world.invoke("crmGetRecord", input).await;
+        second.unwrap_or_else(|e| panic!("{wording:?}: the retried call goes through: {e}"));
+        first.await.expect("joined").expect("the first call");
+        let (_, refused) = world.fake.concurrency();
+        assert!(refused >= 1, "{wording:?}: the second call met the limit first");
+    }
+}
+
+/// The host's own count of requests and credits agrees with what Zoho (the fake) counted, and
+/// the calls whose price Zoho's v8 pages state cost exactly that. Writing several records is
+/// accounted but not priced here: its rule (1 credit per 10 records) is not confirmed on the
+/// v8 page (`zoho-facts/src/credits.rs`).
 #[tokio::test]
 async fn the_harness_reports_each_calls_requests_and_credits_as_zoho_charges_them() {
     let world = World::new();
     let leads: Vec<serde_json::Value> = (0..25).map(|i| json!({"Last_Name": format!("Meter {i}")})).collect();
-    world
+    let created = world
         .invoke("crmCreateRecord", json!({"recordType": "Leads", "values": leads}))
         .await
         .expect("created");
+    let stats = &world.context.stats;
+    let before = stats.credits();
+    assert_eq!(
+        before,
+        world.fake.credits_charged(),
+        "the write, as the host and Zoho count it"
+    );
+
+    // Each price below is a row of Zoho's v8 documentation.
+    let lead = created["data"][0]["details"]["id"].as_str().expect("an id").to_owned();
     world
         .invoke(
             "crmRunQuery",
@@ -140,20 +213,32 @@ async fn the_harness_reports_each_calls_requests_and_credits_as_zoho_charges_the
         )
         .await
         .expect("queried");
-    // The debug log says what each exchange cost.
+    // docs v8 COQL-Overview.html: a LIMIT of 201-1,000 rows costs 2 credits.
     assert!(world.log_text().contains("(Zoho credits: 2)"), "{}", world.log_text());
+    world
+        .invoke("crmGetRecord", json!({"recordType": "Leads", "recordId": lead}))
+        .await
+        .expect("read");
+    world
+        .invoke("crmConvertLead", json!({"recordId": lead}))
+        .await
+        .expect("converted");
     world
         .invoke("booksListOrganizations", json!({}))
         .await
         .expect("Books is not metered in CRM credits");
-    let stats = &world.context.stats;
+    // docs v8 api-limits.html: every call 1 credit, Convert Lead 5; Books is not metered.
+    let documented = 2 + 1 + 5;
+    assert_eq!(
+        stats.credits() - before,
+        documented,
+        "priced as Zoho's pages price them"
+    );
     assert_eq!(
         stats.credits(),
         world.fake.credits_charged(),
-        "the host prices calls as Zoho does"
+        "the host counts what Zoho charges"
     );
-    // 25 records written (3 credits), one COQL call of LIMIT 500 (2 credits).
-    assert_eq!(stats.credits(), 5);
     assert_eq!(
         stats.requests(),
         u64::try_from(world.fake.requests().len()).expect("count")
@@ -321,11 +406,9 @@ async fn many_calls_at_once_keep_to_the_organizations_in_flight_limit() {
     let lead = world.fake.seed("Leads", &[json!({"Last_Name": "Crowd"})]).remove(0);
     // Zoho's Standard edition: 10 calls in flight per organization and app, 429 past it.
     world.fake.set_concurrency_limit(Some(10));
-    world.fake.inject(
-        "/crm/v8/Leads",
-        fake_zoho::Fault::Delay(std::time::Duration::from_millis(30)),
-        40,
-    );
+    // Every answer waits until ten are waiting together: the calls overlap as far as the
+    // host lets them, whatever the machine's speed.
+    world.fake.inject("/crm/v8/Leads", fake_zoho::Fault::Gather(10), 40);
     let mut calls = tokio::task::JoinSet::new();
     for _ in 0..40 {
         let world = std::sync::Arc::clone(&world);
@@ -346,7 +429,6 @@ async fn many_calls_at_once_keep_to_the_organizations_in_flight_limit() {
     }
     assert_eq!(answered, 40);
     let (most_in_flight, refused) = world.fake.concurrency();
-    assert!(most_in_flight <= 10, "{most_in_flight} in flight at once");
-    assert!(most_in_flight >= 5, "the calls did overlap: {most_in_flight}");
+    assert_eq!(most_in_flight, 10, "up to the limit, never past it");
     assert_eq!(refused, 0, "no 429 drawn");
 }

@@ -282,9 +282,14 @@ async fn renewal_keeps_the_token_and_moves_the_expiry_and_disabling_stops_delive
         .await
         .expect("disabled");
     assert!(world.fake.channels().is_empty());
+    let decided = world.fake.notifications_decided();
     world.fake.create_record("Leads", &json!({"Last_Name": "Unheard"}));
-    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    assert_eq!(world.fake.deliveries().len(), 1, "nothing delivered after disabling");
+    assert_eq!(
+        world.fake.notifications_decided(),
+        decided,
+        "nothing is sent after disabling"
+    );
+    assert_eq!(world.fake.deliveries().len(), 1);
     let error = world
         .invoke("crmDisableNotifications", json!({}))
         .await
@@ -319,10 +324,20 @@ async fn updating_replaces_the_channel_and_field_conditions_filter_edits() {
         .fake
         .seed("Deals", &[json!({"Deal_Name": "Big", "Stage": "Qualification"})])
         .remove(0);
+    let decided = world.fake.notifications_decided();
     world.fake.edit_record("Deals", &deal, &json!({"Amount": 10}));
+    assert_eq!(
+        world.fake.notifications_decided(),
+        decided,
+        "an Amount edit notifies no one"
+    );
     world.fake.edit_record("Deals", &deal, &json!({"Stage": "Closed Won"}));
+    assert_eq!(
+        world.fake.notifications_decided(),
+        decided + 1,
+        "the Stage edit notifies"
+    );
     let bodies = deliveries(&world, 1).await;
-    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     assert_eq!(world.fake.deliveries().len(), 1, "only the Stage edit notifies");
     // The action's whole output works as the channel too.
     let handled = world.handle_notification(&updated, &bodies[0]).await.expect("handled");

@@ -321,11 +321,15 @@ async fn retry_after_as_an_http_date_is_honoured() {
         .duration_since(std::time::UNIX_EPOCH)
         .expect("clock")
         .as_secs();
+    // Three whole seconds ahead of the second `now` fell in: however late in that second the
+    // request goes out, and whether the wait is measured against this clock or the answer's
+    // `Date` (whole seconds), the date is more than a second and a half away when the 503
+    // arrives, so a wait that ignored it (10 ms) cannot pass for one that honoured it.
     world.fake.inject(
         "/crm/v8/__echo",
         Fault::Status {
             status: 503,
-            retry_after: Some(http_date(now + 2)),
+            retry_after: Some(http_date(now + 3)),
         },
         1,
     );
@@ -334,7 +338,7 @@ async fn retry_after_as_an_http_date_is_honoured() {
         .expect("after waiting");
     let requests = world.fake.requests();
     assert!(
-        requests[1].received_at - requests[0].received_at >= Duration::from_millis(900),
+        requests[1].received_at - requests[0].received_at >= Duration::from_millis(1000),
         "waited for the date"
     );
 }

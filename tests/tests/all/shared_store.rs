@@ -504,7 +504,21 @@ async fn a_channel_hold_makes_the_second_replica_wait_and_see_the_first_ones_cha
         hold.release().await;
         seen
     });
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    // The second replica's session is seen waiting for the first one's lock in PostgreSQL
+    // itself, rather than presumed to after a pause.
+    let started = std::time::Instant::now();
+    while server
+        .psql("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'")
+        .expect("psql")
+        .trim()
+        != "1"
+    {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "the second replica waits for the lock"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     assert!(
         !waiting.is_finished(),
         "the second replica waits while the first enables"
