@@ -22,7 +22,9 @@ cargo test --workspace --locked
 
 echo "== the distributable component"
 scripts/dist.sh
-cargo build --package fake-zoho --locked
+# fake-zoho-checked: the fake the Python, Node, package and platform tests run, every exchange
+# checked against Zoho's published contract.
+cargo build --package fake-zoho --package zoho-contract-check --bins --locked
 
 echo "== Python: the host, and Zoho's SDK against fake-zoho"
 venv="${CARGO_TARGET_DIR:-target}/python-venv"

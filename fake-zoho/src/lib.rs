@@ -12,6 +12,7 @@
 
 mod accounts;
 mod attachments;
+pub mod binary;
 mod books;
 mod books_actions;
 mod books_attachments;

@@ -1,9 +1,12 @@
-// Starts fake-zoho's sandbox (the binary `cargo build -p fake-zoho` makes) on a free 127.0.0.1
-// port for a platform's tests, and stops it. No test reaches anything but 127.0.0.1.
+// Starts fake-zoho's sandbox on a free 127.0.0.1 port for a platform's tests, and stops it. It
+// runs `fake-zoho-checked` (`cargo build -p zoho-contract-check --bins`): every exchange is
+// checked against Zoho's published contract as the Rust suites check theirs, and `stop()` fails
+// the suite on any violation. No test reaches anything but 127.0.0.1.
 import { spawn } from 'node:child_process';
 import { createServer, connect } from 'node:net';
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 
 const root = resolve(new URL('../..', import.meta.url).pathname);
@@ -29,25 +32,42 @@ function answers(port) {
   });
 }
 
-/** {apiDomain, token, stop()} of a fresh sandbox seeded with the sample records. */
+/**
+ * A fresh sandbox seeded with the sample records: {apiDomain, token, advance(seconds), settle(),
+ * stop()}. `advance` moves Zoho's clock (the fake's), so trigger tests wait on Zoho's time rather
+ * than the wall's; `stop` throws when an exchange broke Zoho's published contract.
+ */
 export async function startFakeZoho() {
   const target = process.env.CARGO_TARGET_DIR ? resolve(root, process.env.CARGO_TARGET_DIR) : resolve(root, 'target');
-  const binary = resolve(target, 'debug', 'fake-zoho');
-  if (!existsSync(binary)) throw new Error(`${binary} is missing: cargo build -p fake-zoho`);
+  const binary = resolve(target, 'debug', 'fake-zoho-checked');
+  if (!existsSync(binary)) throw new Error(`${binary} is missing: cargo build -p zoho-contract-check --bins`);
   const port = await freePort();
   const token = `1000.${randomBytes(16).toString('hex')}.${randomBytes(16).toString('hex')}`;
-  const child = spawn(binary, ['--sandbox', '--port', String(port), '--token', token], { stdio: 'ignore' });
+  const scratch = mkdtempSync(join(tmpdir(), 'zoho-contract-'));
+  const violations = join(scratch, 'violations.txt');
+  const child = spawn(binary, ['--sandbox', '--port', String(port), '--token', token], {
+    stdio: 'ignore',
+    env: { ...process.env, ZOHO_CONTRACT_VIOLATIONS: violations },
+  });
   for (let attempt = 0; attempt < 200 && !(await answers(port)); attempt += 1) {
     await new Promise((done) => setTimeout(done, 50));
   }
-  return {
-    apiDomain: `http://127.0.0.1:${port}`,
-    token,
-    stop: () => child.kill(),
+  const apiDomain = `http://127.0.0.1:${port}`;
+  const advance = async (seconds) => {
+    const answer = await fetch(`${apiDomain}/__fake/clock/advance`, { method: 'POST', body: JSON.stringify({ seconds }) });
+    if (answer.status !== 204) throw new Error(`the fake's clock did not move: HTTP ${answer.status}`);
   };
-}
-
-/** Waits past Zoho's settling time, so records just written are due to a polling trigger. */
-export function settle() {
-  return new Promise((done) => setTimeout(done, 3100));
+  return {
+    apiDomain,
+    token,
+    advance,
+    // Past Zoho's settling time (2 s of its clock), so records just written are due to a poll.
+    settle: () => advance(3),
+    stop: () => {
+      child.kill();
+      const found = existsSync(violations) ? readFileSync(violations, 'utf8').trim() : '';
+      rmSync(scratch, { recursive: true, force: true });
+      if (found) throw new Error(`exchanges with fake-zoho broke Zoho's published contract:\n${found}`);
+    },
+  };
 }

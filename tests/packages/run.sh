@@ -2,7 +2,8 @@
 # Proves the packages of scripts/package.sh install and run on their own: the wheel into a new
 # virtual environment, the npm tarball into an empty Node project (its one dependency from the
 # committed lockfile here), each running the README's example, unchanged, against fake-zoho's
-# sandbox on 127.0.0.1 and nothing else from this repository.
+# sandbox on 127.0.0.1 and nothing else from this repository. The fake is `fake-zoho-checked`:
+# every exchange is checked against Zoho's published contract, and any violation fails the run.
 # Usage: tests/packages/run.sh (after scripts/package.sh)
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -30,8 +31,9 @@ PY
 
 port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
 token="package-test-token-$$"
-cargo build --quiet --locked --package fake-zoho
-"${target}/debug/fake-zoho" --sandbox --port "${port}" --token "${token}" >"${work}/fake.log" 2>&1 &
+cargo build --quiet --locked --package zoho-contract-check --bins
+ZOHO_CONTRACT_VIOLATIONS="${work}/violations.txt" \
+  "${target}/debug/fake-zoho-checked" --sandbox --port "${port}" --token "${token}" >"${work}/fake.log" 2>&1 &
 fake_pid=$!
 for _ in $(seq 100); do
   if python3 -c "import socket,sys; socket.create_connection(('127.0.0.1', ${port}), 1)" 2>/dev/null; then break; fi
@@ -61,4 +63,9 @@ cp "${here}/node/package.json" "${here}/node/package-lock.json" "${work}/node/"
   node example.mjs | tee node.out
   grep -q "Marrier" node.out
 )
+if [[ -s "${work}/violations.txt" ]]; then
+  echo "exchanges with fake-zoho broke Zoho's published contract:" >&2
+  cat "${work}/violations.txt" >&2
+  exit 1
+fi
 echo "packages: both install and run the README's example"

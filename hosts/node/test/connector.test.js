@@ -4,8 +4,9 @@
 // the README example as written.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { after, before, test } from 'node:test';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -17,10 +18,14 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const targetDir = process.env.CARGO_TARGET_DIR ? resolve(root, process.env.CARGO_TARGET_DIR) : resolve(root, 'target');
 let fake;
 const zoho = {};
+// fake-zoho-checked appends every exchange that breaks Zoho's published contract here.
+const scratch = mkdtempSync(join(tmpdir(), 'zoho-node-host-'));
+const violations = join(scratch, 'violations.txt');
 
 before(async () => {
-  fake = spawn(process.env.FAKE_ZOHO_BIN ?? resolve(targetDir, 'debug/fake-zoho'), ['--sandbox'], {
+  fake = spawn(process.env.FAKE_ZOHO_BIN ?? resolve(targetDir, 'debug/fake-zoho-checked'), ['--sandbox'], {
     stdio: ['ignore', 'pipe', 'ignore'],
+    env: { ...process.env, ZOHO_CONTRACT_VIOLATIONS: violations },
   });
   for await (const line of createInterface({ input: fake.stdout })) {
     const [key, value] = line.split('=');
@@ -29,7 +34,50 @@ before(async () => {
   }
 });
 
-after(() => fake.kill());
+after(() => {
+  fake.kill();
+  const found = existsSync(violations) ? readFileSync(violations, 'utf8').trim() : '';
+  rmSync(scratch, { recursive: true, force: true });
+  assert.equal(found, '', "exchanges with fake-zoho broke Zoho's published contract");
+});
+
+/** Moves Zoho's clock (the fake's) on by `seconds`, so trigger tests wait on Zoho's time. */
+async function advanceZohoClock(seconds) {
+  const answer = await fetch(`${zoho.ZOHO_API_DOMAIN}/__fake/clock/advance`, { method: 'POST', body: JSON.stringify({ seconds }) });
+  assert.equal(answer.status, 204);
+}
+
+/**
+ * A server in a child process (the calls block this thread) that answers every request with an
+ * empty module list and prints each request's Authorization header: the traffic of a connection
+ * that is not the fake's.
+ */
+async function startRecordingServer() {
+  const source = `
+    const server = require('node:http').createServer((request, response) => {
+      if (request.url === '/__done') { console.log('DONE'); response.end(); return; }
+      console.log('AUTH ' + (request.headers.authorization ?? ''));
+      response.setHeader('content-type', 'application/json');
+      response.end('{"modules":[]}');
+    });
+    server.listen(0, '127.0.0.1', () => console.log('PORT ' + server.address().port));`;
+  const child = spawn(process.execPath, ['-e', source], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  const port = Number((await lines.next()).value.split(' ')[1]);
+  return {
+    url: `http://127.0.0.1:${port}`,
+    /** Every Authorization header it saw, once it has printed them all. */
+    async stop() {
+      await fetch(`http://127.0.0.1:${port}/__done`);
+      const seen = [];
+      for (let line = await lines.next(); !line.done && line.value !== 'DONE'; line = await lines.next()) {
+        if (line.value.startsWith('AUTH ')) seen.push(line.value.slice(5));
+      }
+      child.kill();
+      return seen;
+    },
+  };
+}
 
 const staticCredentials = () => () => ({ accessToken: zoho.ZOHO_ACCESS_TOKEN, apiDomain: zoho.ZOHO_API_DOMAIN });
 
@@ -108,13 +156,18 @@ test('one instance serves many calls and keeps nothing between them', async () =
       return { accessToken: zoho.ZOHO_ACCESS_TOKEN, apiDomain: zoho.ZOHO_API_DOMAIN };
     },
   });
-  const denied = await createConnector({ credentials: () => ({ accessToken: 'x', apiDomain: 'http://127.0.0.1:9' }) });
+  const elsewhere = await startRecordingServer();
+  const other = await createConnector({ credentials: () => ({ accessToken: '1000.other.connection', apiDomain: elsewhere.url }) });
   for (let i = 0; i < 50; i += 1) {
     assert.equal(first.invoke('crmGetRecords', 'default', { recordType: 'Leads', fields: 'Last_Name', perPage: 1 }).data.length, 1);
-    // Interleaved calls with other credentials never see the first connector's token.
-    assert.throws(() => denied.invoke('crmListModules', 'default', { maxRetries: 0 }), (e) => e.case === 'transport');
+    other.invoke('crmListModules', 'default', { maxRetries: 0 });
   }
+  const seen = await elsewhere.stop();
   assert.equal(asked, 50, 'the token is asked for on every call: nothing is cached in the instance');
+  // Interleaved calls with other credentials carry only their own token, never the first one's.
+  assert.equal(seen.length, 50, 'every call of the other connection reached its server');
+  assert.ok(seen.every((header) => header === 'Zoho-oauthtoken 1000.other.connection'), JSON.stringify(seen));
+  assert.ok(!seen.some((header) => header.includes(zoho.ZOHO_ACCESS_TOKEN)));
 });
 
 test('a polling trigger anchors, then reports a new record once', async () => {
@@ -122,9 +175,10 @@ test('a polling trigger anchors, then reports a new record once', async () => {
   const input = { recordType: 'Contacts', fields: 'Last_Name' };
   const first = connector.poll('crmNewRecords', 'default', input);
   assert.deepEqual([first.events, first.more], [[], false]);
-  await new Promise((done) => setTimeout(done, 1100));
+  // A second of Zoho's clock after the anchor, then past its two-second settling time.
+  await advanceZohoClock(1);
   const id = connector.invoke('crmCreateRecord', 'default', { recordType: 'Contacts', values: { Last_Name: 'Polled' } }).data[0].id;
-  await new Promise((done) => setTimeout(done, 3000));
+  await advanceZohoClock(3);
   const second = connector.poll('crmNewRecords', 'default', input, first.state);
   assert.deepEqual(second.events.map((e) => e.id), [id]);
   assert.deepEqual(connector.poll('crmNewRecords', 'default', input, second.state).events, []);

@@ -5,7 +5,6 @@ through Python's `logging`, triggers, and no secret in any error or log record."
 from __future__ import annotations
 
 import logging
-import time
 from pathlib import Path
 
 import pytest
@@ -88,14 +87,14 @@ def test_the_component_log_goes_to_python_logging_redacted(connector: Connector,
     assert all(fake.token not in m for m in messages)
 
 
-def test_a_polling_trigger_anchors_then_reports_a_new_record_once(connector: Connector) -> None:
+def test_a_polling_trigger_anchors_then_reports_a_new_record_once(connector: Connector, fake) -> None:
     state_input = {"recordType": "Contacts", "fields": "Last_Name"}
     first = connector.poll("crmNewRecords", "default", state_input)
     assert first["events"] == [] and first["more"] is False
-    time.sleep(1.1)
+    fake.advance(1)
     created = connector.invoke("crmCreateRecord", "default", {"recordType": "Contacts", "values": {"Last_Name": "Polled"}})
     # Changes settle for two seconds of Zoho's clock before a poll takes them.
-    time.sleep(3)
+    fake.advance(3)
     second = connector.poll("crmNewRecords", "default", state_input, first["state"])
     assert [e["id"] for e in second["events"]] == [created["data"][0]["id"]]
     third = connector.poll("crmNewRecords", "default", state_input, second["state"])

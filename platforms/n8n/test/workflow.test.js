@@ -55,12 +55,10 @@ class TestCredentialsHelper extends ICredentialsHelper {
 }
 
 let fake;
-let settle;
 let token;
 
 before(async () => {
   const fakeZoho = await import('../../manifest/fake-zoho.mjs');
-  settle = fakeZoho.settle;
   fake = await fakeZoho.startFakeZoho();
   token = () => ({
     dataCenter: 'eu',
@@ -237,10 +235,10 @@ describe('the CRM trigger', () => {
     assert.deepEqual(await poll(), [], 'the first poll anchors');
     assert.ok(typeof staticData['node:Trigger']?.zohoState === 'string', JSON.stringify(staticData));
     const a = await create('n8n A');
-    await settle();
+    await fake.settle();
     assert.deepEqual((await poll()).map((e) => e.id), [a]);
     const b = await create('n8n B');
-    await settle();
+    await fake.settle();
     assert.deepEqual((await poll()).map((e) => e.id), [b], 'A is not repeated');
   });
 });

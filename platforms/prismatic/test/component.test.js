@@ -8,7 +8,7 @@ import testing from '@prismatic-io/spectral/dist/testing.js';
 import componentDefinition, { actions, manifest, triggers } from '../src/index.js';
 import { zohoOAuth } from '../src/connection.js';
 import { DATA_CENTERS } from '../../manifest/zoho-accounts.mjs';
-import { settle, startFakeZoho } from '../../manifest/fake-zoho.mjs';
+import { startFakeZoho } from '../../manifest/fake-zoho.mjs';
 
 let fake;
 let connection;
@@ -140,12 +140,12 @@ describe('triggers', () => {
       (await testing.invoke(actions.crmCreateRecord, { connection, recordType: 'Leads', values: JSON.stringify({ Last_Name: name }) }))
         .result.data.data[0].id;
     const a = await create('Poll A');
-    await settle();
+    await fake.settle();
     const second = await poll();
     assert.deepEqual(second.payload.body.data.events.map((e) => e.id), [a]);
     assert.equal(second.polledNoChanges, false);
     const b = await create('Poll B');
-    await settle();
+    await fake.settle();
     const third = await poll();
     assert.deepEqual(third.payload.body.data.events.map((e) => e.id), [b], 'A is not repeated');
     assert.ok(typeof saved.zohoState === 'string' && saved.zohoState.length > 0);

@@ -13,11 +13,9 @@ const path = require('node:path');
 const manifest = JSON.parse(readFileSync(path.join(__dirname, '..', 'generated', 'manifest.json'), 'utf8'));
 
 let fake;
-let settle;
 
 before(async () => {
   const fakeZoho = await import('../../manifest/fake-zoho.mjs');
-  settle = fakeZoho.settle;
   fake = await fakeZoho.startFakeZoho();
 });
 
@@ -124,15 +122,15 @@ describe('polling triggers', () => {
       (await appTester(App.creates.crmCreateRecord.operation.perform, bundle({ recordType: 'Leads', values: JSON.stringify({ Last_Name: name }) })))
         .data[0].id;
     // Records written by earlier tests settle first, so the first poll has them all.
-    await settle();
+    await fake.settle();
     await poll();
     const before = delivered.length;
     const a = await create('Zap A');
-    await settle();
+    await fake.settle();
     const second = await poll();
     assert.equal(second[0].recordId, a, 'newest first');
     const b = await create('Zap B');
-    await settle();
+    await fake.settle();
     await poll();
     assert.deepEqual(delivered.slice(before), [a, b], 'each new record once, none repeated');
   });
@@ -143,12 +141,13 @@ describe('polling triggers', () => {
     const poll = () => appTester(App.triggers.crmUpdatedRecords.operation.perform, bundle({ recordType: 'Leads', fields: 'Last_Name' }));
     const edit = (name) =>
       appTester(App.creates.crmUpdateRecord.operation.perform, bundle({ recordType: 'Leads', recordId: id, values: JSON.stringify({ Last_Name: name }) }));
-    await new Promise((done) => setTimeout(done, 1100));
+    // The edit lands a second of Zoho's clock after the creation.
+    await fake.advance(1);
     await edit('Edited once');
-    await settle();
+    await fake.settle();
     const first = (await poll()).find((item) => item.recordId === id);
     await edit('Edited again');
-    await settle();
+    await fake.settle();
     const second = (await poll()).find((item) => item.recordId === id);
     assert.ok(first && second, 'the record is among the recent updates');
     assert.notEqual(first.id, second.id, 'the id carries the modification time');
@@ -164,7 +163,7 @@ describe('polling triggers', () => {
       App.creates.booksUpdateRecord.operation.perform,
       bundle({ recordType: 'contacts', recordId: contact, values: '{"notes": "Edited from Zapier"}' }),
     );
-    await settle();
+    await fake.settle();
     const updated = await appTester(App.triggers.booksUpdatedRecords.operation.perform, bundle({ recordType: 'contacts' }));
     const item = updated.find((u) => u.recordId === contact);
     assert.ok(item, 'the edited contact is among the recent updates');

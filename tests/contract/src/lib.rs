@@ -98,6 +98,61 @@ impl ExchangeObserver for ContractCheck {
     }
 }
 
+/// The contract check for a fake in another process (`fake-zoho-checked`, which the Python,
+/// Node, package and platform tests start): each violation is appended to a file as a line
+/// the moment it happens, since those tests stop the fake by killing it. A test's teardown
+/// reads the file and fails on any line.
+#[derive(Debug)]
+pub struct ViolationsFile {
+    path: std::path::PathBuf,
+    seen: Mutex<Vec<String>>,
+}
+
+impl ViolationsFile {
+    /// Checks into `path`, created empty now (an existing file is truncated).
+    pub fn create(path: impl Into<std::path::PathBuf>) -> std::io::Result<Self> {
+        let path = path.into();
+        std::fs::write(&path, b"")?;
+        Ok(Self {
+            path,
+            seen: Mutex::default(),
+        })
+    }
+}
+
+impl ExchangeObserver for ViolationsFile {
+    fn exchange(&self, exchange: &Exchange<'_>) {
+        use std::io::Write;
+        let found = check(exchange);
+        if found.is_empty() {
+            return;
+        }
+        let mut seen = self.seen.lock().unwrap_or_else(PoisonError::into_inner);
+        let new: Vec<String> = found.into_iter().filter(|v| !seen.contains(v)).collect();
+        if new.is_empty() {
+            return;
+        }
+        let written = std::fs::OpenOptions::new()
+            .append(true)
+            .open(&self.path)
+            .and_then(|mut file| {
+                for violation in &new {
+                    writeln!(file, "{}", violation.replace('\n', " "))?;
+                }
+                file.sync_data()
+            });
+        if let Err(error) = written {
+            // Nowhere else to say it: the teardown then finds the file short of a line, so
+            // the violation also goes to stderr, which the test shows when it fails.
+            eprintln!("fake-zoho-checked: could not record a violation: {error}");
+        }
+        for violation in new {
+            eprintln!("fake-zoho-checked: {violation}");
+            seen.push(violation);
+        }
+    }
+}
+
 /// Why a published fact does not hold, with the source that says otherwise.
 struct Exception {
     method: &'static str,

@@ -164,7 +164,7 @@ async fn call(store: &Arc<dyn Store>, connection: &str) -> Result<Value, Value> 
 
 async fn a_backup_holds_no_secret(place: Place) {
     let label = place.label();
-    let fake = FakeZoho::start().expect("fake starts");
+    let fake = zoho_contract_check::Checked::start();
     let (key, key_text) = new_key();
     let store = place.open(Some(&key)).await.expect("opens with a key");
     let (connection, refresh_token) = full_connection(&fake, "1000.SEALED1");
@@ -230,7 +230,7 @@ async fn the_files_of_a_sealed_store_hold_no_secret() {
 
 async fn a_moved_value_does_not_open(place: Place) {
     let label = place.label();
-    let fake = FakeZoho::start().expect("fake starts");
+    let fake = zoho_contract_check::Checked::start();
     let (key, _) = new_key();
     let store = place.open(Some(&key)).await.expect("opens");
     store
@@ -286,7 +286,7 @@ async fn a_sealed_value_moved_to_another_connection_does_not_open_in_the_file_st
 
 async fn a_missing_or_wrong_key_is_refused(place: Place) {
     let label = place.label();
-    let fake = FakeZoho::start().expect("fake starts");
+    let fake = zoho_contract_check::Checked::start();
     let (key, key_text) = new_key();
     let store = place.open(Some(&key)).await.expect("opens");
     store
@@ -361,7 +361,7 @@ async fn a_missing_or_wrong_key_is_refused_with_nothing_changed_in_the_file_stor
 
 async fn a_plain_store_is_sealed_on_the_first_start_with_a_key(place: Place) {
     let label = place.label();
-    let fake = FakeZoho::start().expect("fake starts");
+    let fake = zoho_contract_check::Checked::start();
     let plain = place.open(None).await.expect("opens without a key");
     let mut refresh_tokens = Vec::new();
     for name in ["one", "two", "three"] {
@@ -490,7 +490,7 @@ async fn wait_until(what: &str, deadline: Duration, mut done: impl AsyncFnMut() 
 #[tokio::test]
 async fn an_interrupted_rotation_resumes_where_it_stopped_on_postgres() {
     let place = Place::postgres();
-    let fake = FakeZoho::start().expect("fake starts");
+    let fake = zoho_contract_check::Checked::start();
     let (key, key_text) = new_key();
     let store = place.open(Some(&key)).await.expect("opens");
     let (template, _) = full_connection(&fake, "1000.RESUME");
@@ -546,7 +546,7 @@ async fn an_interrupted_rotation_resumes_where_it_stopped_on_postgres() {
 /// lost or overwritten).
 async fn rotation_under_load(place: Place) {
     let label = place.label();
-    let fake = FakeZoho::start().expect("fake starts");
+    let fake = zoho_contract_check::Checked::start();
     let (key, key_text) = new_key();
     let store = place.open(Some(&key)).await.expect("opens");
     let names: Vec<String> = (0..16).map(|i| format!("load{i:02}")).collect();
@@ -680,7 +680,7 @@ async fn a_rotation_under_load_on_the_file_store_loses_no_token() {
 async fn the_cli_makes_keys_shows_status_and_rotates() {
     let dir = temp_dir("sealed-cli");
     let location = dir.0.display().to_string();
-    let fake = FakeZoho::start().expect("fake starts");
+    let fake = zoho_contract_check::Checked::start();
 
     let made = cli_async(&["store", "init-key"], &[]).await;
     assert_eq!(made.code, 0, "{}", made.stderr);
@@ -813,7 +813,7 @@ async fn sealing_costs(place: Place) {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(300);
-    let fake = FakeZoho::start().expect("fake starts");
+    let fake = zoho_contract_check::Checked::start();
     let (template, _) = full_connection(&fake, "1000.BENCH");
     let record = serde_json::to_value(&template).expect("json");
     let plain = place.open(None).await.expect("opens");

@@ -34,13 +34,32 @@ fn cache_dir() -> PathBuf {
 }
 
 fn spawn_worker(args: &[&str]) -> Child {
+    spawn_worker_with(args, Stdio::piped())
+}
+
+fn spawn_worker_with(args: &[&str], stdout: Stdio) -> Child {
     Command::new(WORKER)
         .args(args)
         .stdin(Stdio::null())
-        .stdout(Stdio::piped())
+        .stdout(stdout)
         .stderr(Stdio::piped())
         .spawn()
         .expect("a worker starts")
+}
+
+/// The event lines (`{"key", "id"}`) the workers have written to `files` so far.
+fn delivered_lines(files: &[PathBuf]) -> Vec<Value> {
+    files
+        .iter()
+        .filter_map(|file| std::fs::read_to_string(file).ok())
+        .flat_map(|text| {
+            text.lines()
+                .filter(|line| line.ends_with('}'))
+                .filter_map(|line| serde_json::from_str::<Value>(line).ok())
+                .filter(|line| line.get("key").is_some())
+                .collect::<Vec<_>>()
+        })
+        .collect()
 }
 
 /// Waits for every worker to stop; returns their stdout lines and summaries.
@@ -95,7 +114,7 @@ fn refresh_token_of(request: &fake_zoho::RecordedRequest) -> Option<String> {
 async fn refreshes_under_load(store: Arc<dyn Store>, location: &str, label: &str) {
     let workers = scale("ZOHO_LOAD_WORKERS", 3);
     let connections = scale("ZOHO_LOAD_CONNECTIONS", 12);
-    let fake = FakeZoho::start().expect("fake starts");
+    let fake = zoho_contract_check::Checked::start();
     let mut names = Vec::new();
     let mut refresh_tokens = BTreeMap::new();
     for i in 0..connections {
@@ -232,7 +251,7 @@ async fn events_under_load(store: Arc<dyn Store>, location: &str, label: &str) {
     let pollers = scale("ZOHO_LOAD_POLLERS", 2);
     let triggers = scale("ZOHO_LOAD_TRIGGERS", 8);
     let records = scale("ZOHO_LOAD_RECORDS", 12);
-    let fake = FakeZoho::start().expect("fake starts");
+    let fake = zoho_contract_check::Checked::start();
     let keys: Vec<String> = (0..triggers).map(|i| format!("{label}-t{i}")).collect();
     // Each key's first poll anchors it at Zoho's clock before any record is created.
     assert!(drain(&store, &fake, &keys).await.is_empty());
@@ -246,12 +265,21 @@ async fn events_under_load(store: Arc<dyn Store>, location: &str, label: &str) {
     );
     let (fake_url, token) = (fake.base_url(), fake.access_token());
     let started = Instant::now();
-    let children: Vec<Child> = (0..pollers)
-        .map(|_| {
-            spawn_worker(&[
-                "--mode", "poll", "--store", location, "--names", &keys_arg, "--stop", &stop_arg, "--cache", &cache,
-                "--fake", &fake_url, "--token", &token,
-            ])
+    // Each poller writes the events it delivers to a file of its own, read while they run.
+    let outputs: Vec<PathBuf> = (0..pollers)
+        .map(|i| stop_dir.0.join(format!("poller-{i}.jsonl")))
+        .collect();
+    let children: Vec<Child> = outputs
+        .iter()
+        .map(|output| {
+            let file = std::fs::File::create(output).expect("an output file");
+            spawn_worker_with(
+                &[
+                    "--mode", "poll", "--store", location, "--names", &keys_arg, "--stop", &stop_arg, "--cache",
+                    &cache, "--fake", &fake_url, "--token", &token,
+                ],
+                Stdio::from(file),
+            )
         })
         .collect();
     let mut created = Vec::new();
@@ -261,9 +289,25 @@ async fn events_under_load(store: Arc<dyn Store>, location: &str, label: &str) {
         tokio::time::sleep(Duration::from_millis(40)).await;
     }
     fake.advance_clock(SETTLED);
-    tokio::time::sleep(Duration::from_millis(1500)).await;
+    // The pollers run until they have delivered every event between them.
+    let expected = triggers * records;
+    wait_until("the pollers to deliver every event", Duration::from_secs(180), || {
+        delivered_lines(&outputs).len() >= expected
+    })
+    .await;
     std::fs::write(&stop, b"").expect("stop file");
-    let (lines, summaries) = finish(children).await;
+    finish(children).await;
+    let lines = delivered_lines(&outputs);
+    let summaries: Vec<Value> = outputs
+        .iter()
+        .filter_map(|file| std::fs::read_to_string(file).ok())
+        .flat_map(|text| {
+            text.lines()
+                .filter_map(|line| serde_json::from_str::<Value>(line).ok()?.get("summary").cloned())
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    assert_eq!(summaries.len(), pollers, "{label}: every poller ended with its summary");
     let elapsed = started.elapsed();
     let mut delivered: Vec<(String, String)> = lines
         .iter()
@@ -305,7 +349,11 @@ async fn events_under_load(store: Arc<dyn Store>, location: &str, label: &str) {
         (0, 0, 0),
         "{label}: duplicates, losses, errors"
     );
-    assert!(by_workers > 0, "{label}: the workers delivered events themselves");
+    assert_eq!(
+        by_workers,
+        keys.len() * created.len(),
+        "{label}: the workers delivered every event themselves, the last drain nothing"
+    );
 }
 
 #[tokio::test]
@@ -326,7 +374,7 @@ async fn pollers_on_the_file_store_deliver_every_event_exactly_once_under_load()
 /// the dead session, the kernel drops the dead process's file lock), and the next poll
 /// continues from the committed state.
 async fn a_killed_holder_lets_go(store: Arc<dyn Store>, location: &str, label: &str) {
-    let fake = FakeZoho::start().expect("fake starts");
+    let fake = zoho_contract_check::Checked::start();
     let key = format!("{label}-killed");
     assert!(drain(&store, &fake, std::slice::from_ref(&key)).await.is_empty());
     fake.advance_clock(1);
