@@ -20,6 +20,7 @@ mod context;
 mod export;
 mod invoke;
 mod listen;
+mod mcp;
 mod part_file;
 mod sandbox;
 mod store;
@@ -42,6 +43,7 @@ use context::{Context, Loader};
 use export::ExportArgs;
 use invoke::InvokeArgs;
 use listen::ListenArgs;
+use mcp::McpArgs;
 use sandbox::SandboxArgs;
 use store::StoreCommand;
 use triggers::{PollArgs, TriggersArgs};
@@ -152,6 +154,14 @@ enum Command {
     /// The store's sealed secrets: make an instance key, show what is sealed, rotate keys.
     #[command(subcommand)]
     Store(StoreCommand),
+    /// Serve every action and polling trigger as Model Context Protocol tools, for AI agents:
+    /// over stdio, or Streamable HTTP with --http.
+    ///
+    /// By default the everyday CRM and Books reads and writes and the polling triggers are
+    /// listed (never a destructive action), with findActions, describeAction and runAction to
+    /// reach every other one. A polling trigger's tool returns a cursor: pass it back to get
+    /// each change once.
+    Mcp(McpArgs),
 }
 
 /// Runs the CLI and returns its exit code.
@@ -255,5 +265,6 @@ async fn run_command(command: Command, cx: Context<'_>) -> Result<i32, Failure> 
             connect::disconnect(cx.loader.store(cx.env).await?.as_ref(), &args.name, cx.stdout).await
         }
         Command::Store(command) => store::run(command, cx).await,
+        Command::Mcp(args) => mcp::run(args, cx).await,
     }
 }
