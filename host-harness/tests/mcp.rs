@@ -377,6 +377,66 @@ async fn http_requests_without_the_token_or_from_another_host_are_refused() {
     assert!(String::from_utf8_lossy(&refused.stderr).contains("ZOHO_MCP_TOKEN"));
 }
 
+/// `--allowed-hosts` admits a reverse proxy's name in Host and Origin, and nothing else.
+#[tokio::test]
+async fn allowed_hosts_admit_a_proxys_name() {
+    let fake = Checked::start();
+    let server = http_server(&fake, &["--allowed-hosts", "proxy.example"], Some(MCP_TOKEN)).await;
+    let port: u16 = server
+        .url
+        .split(':')
+        .nth(2)
+        .and_then(|p| p.split('/').next())
+        .and_then(|p| p.parse().ok())
+        .expect("a port");
+    let status = |host: &'static str, origin: Option<&'static str>| async move {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let body = r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"proxy","version":"1"}}}"#;
+        let origin = origin.map(|o| format!("Origin: {o}:{port}\r\n")).unwrap_or_default();
+        let request = format!(
+            "POST /mcp HTTP/1.1\r\nHost: {host}:{port}\r\n{origin}Authorization: Bearer {MCP_TOKEN}\r\nContent-Type: application/json\r\nAccept: application/json, text/event-stream\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        );
+        let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .expect("connects");
+        stream.write_all(request.as_bytes()).await.expect("sent");
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).await.expect("answered");
+        answer.split(' ').nth(1).unwrap_or_default().to_owned()
+    };
+    assert_eq!(status("proxy.example", None).await, "200");
+    assert_eq!(status("proxy.example", Some("https://proxy.example")).await, "200");
+    assert_eq!(status("other.example", None).await, "403");
+    assert_eq!(status("127.0.0.1", Some("https://other.example")).await, "403");
+}
+
+/// `--debug` traces each exchange with Zoho on stderr, with the token redacted, and stdout
+/// still carries the protocol alone (the session works).
+#[tokio::test]
+async fn debug_traces_exchanges_on_stderr_without_the_token() {
+    use tokio::io::AsyncReadExt;
+    let fake = Checked::start();
+    let (transport, stderr) = TokioChildProcess::builder(command(&fake, &["--debug"]))
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the server starts");
+    let client = client_info(ProtocolVersion::V_2025_06_18)
+        .serve(transport)
+        .await
+        .expect("initialized");
+    let modules = call(&client, "crmListModules", json!({})).await;
+    assert_ne!(modules.is_error, Some(true), "{modules:?}");
+    client.cancel().await.expect("closed");
+    let mut traces = String::new();
+    stderr.expect("stderr").read_to_string(&mut traces).await.expect("read");
+    assert!(
+        traces.contains("/crm/v8/settings/modules"),
+        "the exchange is traced: {traces}"
+    );
+    assert!(!traces.contains(&fake.access_token()), "the token is redacted");
+}
+
 #[tokio::test]
 async fn read_only_lists_only_reads_and_runs_no_write() {
     let fake = Checked::start();
