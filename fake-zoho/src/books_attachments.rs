@@ -16,7 +16,6 @@ pub(crate) const MAX_BYTES: usize = 5 << 20;
 const ATTACHABLE: &[(&str, &str, &str)] = &[
     ("invoices", "attachment", "attachment"),
     ("bills", "attachment", "attachment"),
-    ("estimates", "attachment", "attachment"),
     ("salesorders", "attachment", "attachment"),
     ("purchaseorders", "attachment", "attachment"),
     ("expenses", "receipt", "receipt"),

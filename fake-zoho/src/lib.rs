@@ -45,7 +45,7 @@ mod wire;
 pub use echo::binary_payload;
 pub use request::RecordedRequest;
 pub use server::FakeZoho;
-pub use state::books::UnsupportedSort;
+pub use state::books::{ModifiedFilter, UnsupportedSort};
 pub use state::credits::Wording429;
 pub use state::crm::Delivery;
 pub use state::{Exchange, ExchangeObserver, Fault};

@@ -208,9 +208,12 @@ async fn serve(
         }
         over
     };
+    let (_books_in_flight, books_refusal) = BooksInFlight::enter(&shared, &recorded);
     let mut reply = if over_limit {
         let wording = shared.lock().budget.wording_429;
         wording.reply(crate::state::credits::Refused::Concurrency)
+    } else if let Some(refusal) = books_refusal {
+        refusal
     } else {
         handle(&shared, recorded)
     };
@@ -268,6 +271,35 @@ fn clock_control(shared: &Shared, method: &hyper::Method, body: &[u8]) -> hyper:
     });
     *response.status_mut() = hyper::StatusCode::from_u16(status).unwrap_or(hyper::StatusCode::BAD_REQUEST);
     response
+}
+
+/// One Books call in flight for its organization (the `organization_id` it names), from its
+/// arrival until its answer is sent.
+struct BooksInFlight {
+    shared: Shared,
+    organization: String,
+}
+
+impl BooksInFlight {
+    /// The call entered, and Books' refusal if it passed the plan's calls in flight.
+    fn enter(shared: &Shared, request: &RecordedRequest) -> (Option<Self>, Option<Reply>) {
+        let organization = match request.query_param("organization_id") {
+            Some(organization) if request.path.starts_with("/books/v3/") => organization.to_owned(),
+            _ => return (None, None),
+        };
+        let refusal = shared.lock().books.meter.enter(&organization);
+        let entered = BooksInFlight {
+            shared: shared.clone(),
+            organization,
+        };
+        (Some(entered), refusal)
+    }
+}
+
+impl Drop for BooksInFlight {
+    fn drop(&mut self) {
+        self.shared.lock().books.meter.leave(&self.organization);
+    }
 }
 
 /// One call in flight, from its arrival until its answer is ready.
@@ -368,8 +400,22 @@ fn answer(state: &mut State, request: RecordedRequest) -> Reply {
         {
             return refusal;
         }
+        let books_organization = request
+            .path
+            .starts_with("/books/v3/")
+            .then(|| request.query_param("organization_id").map(str::to_owned))
+            .flatten()
+            .filter(|_| authorize(state, &request).is_ok());
+        if let Some(organization) = &books_organization
+            && let Some(refusal) = state.books.meter.refuse(organization, now)
+        {
+            return refusal;
+        }
         let reply = route(state, &request);
         state.budget.credits.charge(&request, reply.status, now);
+        if let Some(organization) = &books_organization {
+            state.books.meter.serve(organization, now);
+        }
         return reply;
     };
     state.traffic.fault_fired = true;

@@ -72,6 +72,16 @@ pub fn format_utc(seconds: i64) -> String {
     )
 }
 
+/// Formats seconds since the Unix epoch as `2026-03-27T19:20:28+0000`: Books' form, the one
+/// its `last_modified_time` list filter documents (`2018-11-18T02:02:51-0800`, books-oas
+/// `list_invoices`) and its answers use.
+pub fn format_books(seconds: i64) -> String {
+    let mut text = format_utc(seconds);
+    text.truncate(text.len() - 6);
+    text.push_str("+0000");
+    text
+}
+
 /// Howard Hinnant's civil-to-days algorithm (proleptic Gregorian calendar).
 fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
     let y = if month <= 2 { year - 1 } else { year };
@@ -118,6 +128,12 @@ mod tests {
         ] {
             assert_eq!(parse_iso(bad), None, "{bad}");
         }
+    }
+
+    #[test]
+    fn books_form_round_trips() {
+        assert_eq!(format_books(1_709_210_096), "2024-02-29T12:34:56+0000");
+        assert_eq!(parse_iso(&format_books(1_709_210_096)), Some(1_709_210_096));
     }
 
     #[test]

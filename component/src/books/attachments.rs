@@ -12,25 +12,19 @@ use crate::shared::session::Session;
 use crate::shared::validate;
 use crate::shared::wire::{self, Part};
 
-/// The record types that take a file: (type, path segment, multipart field).
+/// The record types that take a file: (type, path segment, multipart field). Only those whose
+/// attachment operations Zoho's Books documents publish (books-oas invoices, bills, sales
+/// orders, purchase orders; an expense's receipt): the estimates document has none.
 pub const ATTACHABLE: &[(&str, &str, &str)] = &[
     ("invoices", "attachment", "attachment"),
     ("bills", "attachment", "attachment"),
-    ("estimates", "attachment", "attachment"),
     ("salesorders", "attachment", "attachment"),
     ("purchaseorders", "attachment", "attachment"),
     ("expenses", "receipt", "receipt"),
 ];
 
 /// Every type that takes a file, for the input's choices.
-pub const RECORD_TYPES: &[&str] = &[
-    "invoices",
-    "bills",
-    "estimates",
-    "salesorders",
-    "purchaseorders",
-    "expenses",
-];
+pub const RECORD_TYPES: &[&str] = &["invoices", "bills", "salesorders", "purchaseorders", "expenses"];
 
 /// Where a record's file lives: its path and the multipart field.
 fn location(record_type: &str, record_id: &str) -> Result<(String, &'static str), Error> {

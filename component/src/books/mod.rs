@@ -105,28 +105,21 @@ pub fn validate_target(target: &Target) -> Result<(), Error> {
     Ok(())
 }
 
-/// The path segments of a target, optionally ending with a record id.
-/// The field holding a record's id in Books' answers for `record_type`: `invoice_id`,
-/// `tax_id` for `settings/taxes`. Most types are their singular plus `_id`; the exceptions are
-/// the ones Books names after something else (payments, bank accounts, time entries).
+/// The field holding a record's id in Books' list answers for `record_type`: the one Zoho's
+/// Books documents give (`vendor_credit_id`, `transaction_id` for bank transactions). For a
+/// type the documents do not publish (a custom module), the way Books names most types: its
+/// singular plus `_id`.
 pub fn id_field(record_type: &str) -> String {
-    let last = record_type.rsplit('/').next().unwrap_or(record_type);
-    let special = match last {
-        "customerpayments" | "vendorpayments" => Some("payment_id"),
-        "bankaccounts" | "chartofaccounts" => Some("account_id"),
-        "timeentries" => Some("time_entry_id"),
-        "contactpersons" => Some("contact_person_id"),
-        "taxes" => Some("tax_id"),
-        "currencies" => Some("currency_id"),
-        "creditnotes" => Some("creditnote_id"),
-        _ => None,
-    };
-    match special {
-        Some(field) => field.to_owned(),
-        None => format!("{}_id", last.strip_suffix('s').unwrap_or(last)),
+    match zoho_facts::books_types::books_type(record_type) {
+        Some(documented) => documented.id_field.to_owned(),
+        None => {
+            let last = record_type.rsplit('/').next().unwrap_or(record_type);
+            format!("{}_id", last.strip_suffix('s').unwrap_or(last))
+        }
     }
 }
 
+/// The path segments of a target, optionally ending with a record id.
 fn segments<'a>(target: &'a Target, record_id: Option<&'a str>) -> Vec<&'a str> {
     let mut segments = Vec::new();
     if let (Some(parent_type), Some(parent_id)) = (&target.parent_record_type, &target.parent_record_id) {
@@ -262,6 +255,12 @@ pub fn decode(response: &Response<Vec<u8>>) -> Result<Envelope, Error> {
         return Err(match code {
             // "... does not exist."
             1002 => Error::NotFound(api),
+            // The per-minute limit blocks the organization for the rest of its minute; Books
+            // sends no Retry-After, so the minute is the wait to report.
+            zoho_facts::books_limits::PER_MINUTE_CODE if response.status() == 429 => Error::RateLimited {
+                retry_after_seconds: Some(zoho::retry_after_seconds(response).unwrap_or(60)),
+                api,
+            },
             _ => zoho::classify(api, zoho::retry_after_seconds(response), None),
         });
     }

@@ -132,9 +132,12 @@ impl<'h> Session<'h> {
                     refreshed = true;
                     continue;
                 }
-                // The organization's credits for the rolling 24 hours are spent: a retry within
-                // the call cannot succeed, so the 429 is the answer.
-                Ok(Fetched::Whole(response)) if zoho::credits_exhausted(&response) => {
+                // The organization's CRM credits for the rolling 24 hours, or its Books requests
+                // for the day or the minute, are spent: a retry within the call cannot succeed,
+                // so the 429 is the answer.
+                Ok(Fetched::Whole(response))
+                    if zoho::credits_exhausted(&response) || zoho::books_allowance_spent(&response) =>
+                {
                     return Ok(Fetched::Whole(response));
                 }
                 Ok(Fetched::Whole(response)) if retry::retryable_status(response.status(), repeatable, &policy) => {

@@ -248,6 +248,24 @@ pub fn credits_exhausted(response: &Response<Vec<u8>>) -> bool {
     names_the_allowance && !message.contains("concurrency")
 }
 
+/// Whether a 429 is Books refusing an organization for the rest of a period: its daily
+/// allowance (code 45) or its per-minute limit (code 44, "your organization has been blocked"),
+/// docs `books/api/v3/introduction` "API Call Limit" (`zoho-facts` `books_limits`). A retry
+/// within the call cannot succeed and would only spend more of the allowance, so the 429 is
+/// the answer. Too many calls in flight (code 1070) is retried like any 429.
+pub fn books_allowance_spent(response: &Response<Vec<u8>>) -> bool {
+    if response.status() != http::StatusCode::TOO_MANY_REQUESTS {
+        return false;
+    }
+    let code = serde_json::from_slice::<serde_json::Value>(response.body())
+        .ok()
+        .and_then(|body| body.get("code").and_then(serde_json::Value::as_i64));
+    matches!(
+        code,
+        Some(zoho_facts::books_limits::DAILY_CODE | zoho_facts::books_limits::PER_MINUTE_CODE)
+    )
+}
+
 /// Where file uploads go: each data center's upload host whatever the environment
 /// (`zoho-facts`, from the official SDKs). Another origin (a local fake) serves uploads itself.
 pub fn upload_origin(api_domain: &str) -> String {

@@ -1,17 +1,29 @@
 //! New and updated Books records, for any record type.
 //!
-//! Books lists page by number only and offer no "after this time" filter common to every
-//! type. Where Books documents sorting the type by the trigger's time (`zoho_facts::books_sort_columns`), each
-//! poll walks the list newest first and stops at the first page that reaches back to its
-//! position. Walking newest first is what keeps a change made during the walk from hiding
-//! another: a record edited meanwhile moves to the front, which only repeats a record already
-//! seen (and passed over by position), never skips one.
+//! How a poll reads the list comes from what Zoho's Books documents publish for the type
+//! (`zoho_facts::books_types`), so that an idle poll costs one request wherever they allow:
+//! - **A documented sort by the trigger's time** (`created_time` for new records;
+//!   `last_modified_time` for updated sales orders and vendor credits): the list is walked
+//!   newest first and the walk stops at the first page that reaches back to the position.
+//!   Walking newest first keeps a change made during the walk from hiding another: a record
+//!   edited meanwhile moves to the front, which only repeats a record already seen (and passed
+//!   over by position), never skips one.
+//! - **The documented `last_modified_time` filter** (invoices, bills, purchase orders, journals,
+//!   vendor payments, ...): only records modified since the position are listed. A record
+//!   created after the position was modified after it too, so new-record triggers use it where
+//!   no sort serves them. Zoho's text says "greater than" the time given; the filter is sent a
+//!   second before the position, so the list holds every change after it under that reading and
+//!   under "at or after" alike, and the position itself (time, then id) decides what is new.
+//! - **Neither**: the whole list is read, up to [`MAX_UNSORTED_PAGES`].
 //!
 //! Books' echo of `sort_column` is not trusted: the order of what comes back is checked, and
-//! the walk stops early only while every time seen so far is in order. Where the column is not
-//! documented (updated invoices, bills, estimates, sales orders; items), or Books refuses it,
-//! or the order does not hold, the whole list is read, up to [`MAX_UNSORTED_PAGES`]. Either
-//! way the earliest `maxEvents` changes after the position are kept, in bounded memory.
+//! the walk stops early only while every time seen so far is in order. If Books refuses the
+//! column, or the order does not hold, the list is read to its end. Either way the earliest
+//! `maxEvents` changes after the position are kept, in bounded memory.
+//!
+//! The first poll anchors at Zoho's clock. Where only the filter serves, it learns the clock
+//! from a one-record page, then lists what changed in widening windows before it until it has
+//! `backfill` changes (with none asked for, the last second only).
 
 use std::collections::BTreeMap;
 
@@ -46,6 +58,38 @@ struct Listed {
     record: Value,
 }
 
+/// How one trigger reads one record type's list.
+#[derive(Debug, Clone, Copy)]
+struct Reading {
+    change: Change,
+    /// Books documents sorting the type by the trigger's time.
+    sorted: bool,
+    /// Books documents `sort_order` for the type; elsewhere the order is Books' own choice,
+    /// which the walk reads from the answer and checks.
+    sort_order: bool,
+    /// Books documents the `last_modified_time` filter for the type.
+    filtered: bool,
+}
+
+impl Reading {
+    fn of(record_type: &str, change: Change) -> Self {
+        let documented = zoho_facts::books_types::books_type(record_type);
+        let sorted = documented.is_some_and(|t| t.sorts_by(time_field(change)));
+        let filtered = documented.is_some_and(|t| t.modified_filter);
+        Self {
+            change,
+            sorted,
+            sort_order: documented.is_some_and(|t| t.sort_order),
+            // A sort by creation already serves new records; the filter is for the rest.
+            filtered: filtered && (change == Change::Updated || !sorted),
+        }
+    }
+}
+
+/// How far back the first poll of a filter-only type looks for `backfill` changes before
+/// reading the whole list: a second, a day, a month, a year.
+const BACKFILL_WINDOWS: [i64; 4] = [1, 86_400, 30 * 86_400, 365 * 86_400];
+
 pub(super) fn poll(
     session: &mut Session,
     inputs: &Inputs,
@@ -60,11 +104,25 @@ pub(super) fn poll(
         organization_id: inputs.text("organizationId").map(str::to_owned),
     };
     books::validate_target(&target)?;
-    let organization = books::organization(session, target.organization_id.as_deref())?;
+    // A poll that carries a state watches the organization it started in: asking Books which
+    // organizations the connection has would cost a request on every poll.
+    let started_in = state
+        .and_then(position::scope)
+        .and_then(|scope| scope.split_once('/').map(|(organization, _)| organization.to_owned()))
+        .filter(|organization| crate::shared::validate::record_id("organizationId", organization).is_ok());
+    let organization = match (target.organization_id.as_deref(), started_in) {
+        (None, Some(organization)) => organization,
+        (explicit, _) => books::organization(session, explicit)?,
+    };
     let scope = format!("{organization}/{}", target.record_type);
     let (max_events, backfill) = limits(inputs);
     let since = state.map(|text| position::decode(text, key, &scope)).transpose()?;
-    let id_field = books::id_field(&target.record_type);
+    let list = List {
+        target: &target,
+        organization: &organization,
+        id_field: books::id_field(&target.record_type),
+        reading: Reading::of(&target.record_type, change),
+    };
     let event = change.event();
     let position_of = |listed: &Listed| Position {
         time: change.time(listed.created, listed.modified),
@@ -73,28 +131,33 @@ pub(super) fn poll(
     let counts = |listed: &Listed| change.counts(listed.created, listed.modified);
     let (events, position, more) = match since {
         None => {
-            // The most recent `backfill` records before the anchor, in bounded memory.
-            let mut latest: BTreeMap<Position, Value> = BTreeMap::new();
-            let mut newest: Option<Position> = None;
-            let now = walk(session, &target, &organization, change, &id_field, |now, listed| {
+            let mut anchor = Anchor::new(backfill);
+            let offer = |anchor: &mut Anchor, now: i64, listed: Listed| {
                 let at = position_of(&listed);
-                newest = newest.take().max(Some(at.clone()));
-                if backfill > 0 && at < Position::before(now) && counts(&listed) {
-                    latest.insert(at, record_event(event, &listed.id, listed.record));
-                    if latest.len() > backfill {
-                        latest.pop_first();
+                let counted = counts(&listed);
+                anchor.offer(now, at, counted, record_event(event, &listed.id, listed.record))
+            };
+            let now = if list.reading.filtered && !list.reading.sorted {
+                let now = list.clock(session)?;
+                // Every change after a window's start is in it, so once a window holds
+                // `backfill` of them they are the most recent `backfill`; the last window is
+                // the whole list.
+                let windows = BACKFILL_WINDOWS.iter().map(|width| Some(now - width)).chain([None]);
+                for from in windows {
+                    list.walk(session, from, Some(now), |now, listed| offer(&mut anchor, now, listed))?;
+                    if anchor.full() {
+                        break;
                     }
                 }
-                latest.len() < backfill
-            })?;
-            let latest: Vec<Value> = latest.into_values().collect();
-            // Records already listed in the anchor's own second are not news.
-            let anchor = newest.map_or(Position::before(now), |n| n.max(Position::before(now)));
-            (latest, anchor, false)
+                now
+            } else {
+                list.walk(session, None, None, |now, listed| offer(&mut anchor, now, listed))?
+            };
+            anchor.finish(now)
         }
         Some(since) => {
             let mut earliest = Earliest::new(max_events);
-            walk(session, &target, &organization, change, &id_field, |now, listed| {
+            list.walk(session, Some(since.time), None, |now, listed| {
                 let at = position_of(&listed);
                 // Newest first: once a record is older than the position, the rest are too.
                 let older = at.time < since.time;
@@ -114,91 +177,169 @@ pub(super) fn poll(
     })
 }
 
-/// Walks the list, newest first by the trigger's time field where Books documents that sort,
-/// handing each record to `take` with Zoho's time at the first answer. `take` returning false
-/// ends the walk only while the order has held for every record seen; otherwise the list is
-/// read to its end. A page is always read to its end, so records sharing the stopping second
-/// are all seen.
-fn walk(
-    session: &mut Session,
-    target: &Target,
-    organization: &str,
-    change: Change,
-    id_field: &str,
-    mut take: impl FnMut(i64, Listed) -> bool,
-) -> Result<i64, Error> {
-    let column = time_field(change);
-    // What is asked stays the same on every page (pages of different orders do not add up);
-    // whether the early stop is allowed can only get stricter as records come in.
-    let mut ask_sorted = zoho_facts::books_sort_columns::documented(&target.record_type, column);
-    let mut order_holds = ask_sorted;
-    let mut now = None;
-    let mut page = 1;
-    // The time of the last record seen, to check that the list really is newest first.
-    let mut previous: Option<i64> = None;
-    loop {
-        let sort = if ask_sorted {
-            vec![
-                ("sort_column".to_owned(), column.to_owned()),
-                ("sort_order".to_owned(), "D".to_owned()),
-            ]
-        } else {
-            Vec::new()
-        };
-        let plan = books::list_plan(target, organization, page, PER_PAGE, &sort)?;
-        let response = session.send(&plan)?;
-        let envelope = match books::decode(&response) {
-            Err(Error::Api(api)) if ask_sorted && page == 1 && api.message.contains("sort_column") => {
-                // Books refused a column it documents; read the list in its own order instead.
-                ask_sorted = false;
-                order_holds = false;
-                continue;
-            }
-            other => other?,
-        };
-        let clock = match now {
-            Some(clock) => clock,
-            None => *now.insert(zoho_now(crate::shared::zoho::server_time(&response))?),
-        };
-        // The echo can only take trust away: a list that says it used another order did.
-        if let Some(context) = &envelope.page_context {
-            let echoed = |key: &str, expected: &str| context[key].as_str().is_none_or(|value| value == expected);
-            if !(echoed("sort_column", column) && echoed("sort_order", "D")) {
-                order_holds = false;
+/// What a first poll gathers: the most recent `backfill` changes before Zoho's clock, in
+/// bounded memory, and the newest position listed.
+struct Anchor {
+    backfill: usize,
+    latest: BTreeMap<Position, Value>,
+    newest: Option<Position>,
+}
+
+impl Anchor {
+    fn new(backfill: usize) -> Self {
+        Self {
+            backfill,
+            latest: BTreeMap::new(),
+            newest: None,
+        }
+    }
+
+    /// Takes one listed record; false once `backfill` changes are held.
+    fn offer(&mut self, now: i64, at: Position, counted: bool, event: Value) -> bool {
+        self.newest = self.newest.take().max(Some(at.clone()));
+        if self.backfill > 0 && at < Position::before(now) && counted {
+            self.latest.insert(at, event);
+            if self.latest.len() > self.backfill {
+                self.latest.pop_first();
             }
         }
-        let (records, has_more_page) = books::list_page(envelope)?;
-        if records.is_empty() && has_more_page {
-            return Err(Error::decode("Books reported more pages but sent an empty one"));
-        }
-        let mut go_on = true;
-        for record in records {
-            let listed = listed(record, id_field)?;
-            let at = change.time(listed.created, listed.modified);
-            if previous.is_some_and(|p| at > p) {
-                order_holds = false;
-            }
-            previous = Some(at);
-            go_on &= take(clock, listed);
-        }
-        if (!go_on && order_holds) || !has_more_page {
-            return Ok(clock);
-        }
-        if !order_holds && page >= MAX_UNSORTED_PAGES {
-            return Err(Error::invalid(
-                "recordType",
-                format!(
-                    "Books does not sort {} by {column} (or did not keep that order), so every poll reads the whole list, and it has more than {} records; use a trigger on a record type Books sorts by {column}",
-                    target.record_type,
-                    MAX_UNSORTED_PAGES * PER_PAGE
-                ),
-            ));
-        }
-        page += 1;
+        !self.full()
+    }
+
+    fn full(&self) -> bool {
+        self.latest.len() >= self.backfill
+    }
+
+    /// The backfilled events, and the anchor: records already listed in the anchor's own
+    /// second are not news.
+    fn finish(self, now: i64) -> (Vec<Value>, Position, bool) {
+        let anchor = self
+            .newest
+            .map_or(Position::before(now), |newest| newest.max(Position::before(now)));
+        (self.latest.into_values().collect(), anchor, false)
     }
 }
 
-fn listed(record: Value, id_field: &str) -> Result<Listed, Error> {
+/// One record type's list, read the way [`Reading`] says.
+struct List<'a> {
+    target: &'a Target,
+    organization: &'a str,
+    id_field: String,
+    reading: Reading,
+}
+
+impl List<'_> {
+    /// Zoho's clock, from the cheapest answer a list gives: one record, in Books' own order.
+    fn clock(&self, session: &mut Session) -> Result<i64, Error> {
+        let plan = books::list_plan(self.target, self.organization, 1, 1, &[])?;
+        let response = session.send(&plan)?;
+        books::decode(&response)?;
+        zoho_now(crate::shared::zoho::server_time(&response))
+    }
+
+    /// Walks the list, newest first by the trigger's time field where Books documents that
+    /// sort, and with the `last_modified_time` filter from `changed_since` where Books
+    /// documents it, handing each record to `take` with Zoho's time (`now`, or the first
+    /// answer's). `take` returning false ends the walk only while the order has held for every
+    /// record seen; otherwise the list is read to its end. A page is always read to its end,
+    /// so records sharing the stopping second are all seen.
+    fn walk(
+        &self,
+        session: &mut Session,
+        changed_since: Option<i64>,
+        now: Option<i64>,
+        mut take: impl FnMut(i64, Listed) -> bool,
+    ) -> Result<i64, Error> {
+        let column = time_field(self.reading.change);
+        let mut query = Vec::new();
+        if let Some(since) = changed_since.filter(|_| self.reading.filtered) {
+            // A second early: complete whether Books reads "after" or "at or after".
+            query.push((
+                "last_modified_time".to_owned(),
+                zoho_facts::instants::format_books(since - 1),
+            ));
+        }
+        // What is asked stays the same on every page (pages of different orders do not add
+        // up); whether the early stop is allowed can only get stricter as records come in.
+        let mut ask_sorted = self.reading.sorted;
+        let mut order_holds = ask_sorted;
+        let mut now = now;
+        let mut page = 1;
+        // The time of the last record seen, to check that the list really is newest first.
+        let mut previous: Option<i64> = None;
+        loop {
+            let mut page_query = query.clone();
+            if ask_sorted {
+                page_query.push(("sort_column".to_owned(), column.to_owned()));
+                if self.reading.sort_order {
+                    page_query.push(("sort_order".to_owned(), "D".to_owned()));
+                }
+            }
+            let plan = books::list_plan(self.target, self.organization, page, PER_PAGE, &page_query)?;
+            let response = session.send(&plan)?;
+            let envelope = match books::decode(&response) {
+                Err(Error::Api(api)) if ask_sorted && page == 1 && api.message.contains("sort_column") => {
+                    // Books refused a column it documents; read the list in its own order.
+                    ask_sorted = false;
+                    order_holds = false;
+                    continue;
+                }
+                other => other?,
+            };
+            let clock = match now {
+                Some(clock) => clock,
+                None => *now.insert(zoho_now(crate::shared::zoho::server_time(&response))?),
+            };
+            // The echo can only take trust away: a list that says it used another order did.
+            if let Some(context) = &envelope.page_context {
+                let echoed = |key: &str, expected: &str| context[key].as_str().is_none_or(|value| value == expected);
+                if !(echoed("sort_column", column) && echoed("sort_order", "D")) {
+                    order_holds = false;
+                }
+            }
+            let (records, has_more_page) = books::list_page(envelope)?;
+            if records.is_empty() && has_more_page {
+                return Err(Error::decode("Books reported more pages but sent an empty one"));
+            }
+            let mut go_on = true;
+            for record in records {
+                let listed = listed(record, &self.id_field, &self.target.record_type)?;
+                let at = self.reading.change.time(listed.created, listed.modified);
+                if previous.is_some_and(|p| at > p) {
+                    order_holds = false;
+                }
+                previous = Some(at);
+                go_on &= take(clock, listed);
+            }
+            if (!go_on && order_holds) || !has_more_page {
+                return Ok(clock);
+            }
+            if !order_holds && page >= MAX_UNSORTED_PAGES {
+                return Err(self.too_long(column, query.is_empty()));
+            }
+            page += 1;
+        }
+    }
+
+    fn too_long(&self, column: &str, whole_list: bool) -> Error {
+        let record_type = &self.target.record_type;
+        let limit = MAX_UNSORTED_PAGES * PER_PAGE;
+        Error::invalid(
+            "recordType",
+            if whole_list {
+                format!(
+                    "Books does not sort {record_type} by {column} (or did not keep that order), so every poll reads the whole list, and it has more than {limit} records; use a trigger on a record type Books sorts by {column}"
+                )
+            } else {
+                format!(
+                    "more than {limit} {record_type} changed since the last poll, more than one poll reads; poll more often, or start again from now without the state"
+                )
+            },
+        )
+    }
+}
+
+fn listed(record: Value, id_field: &str, record_type: &str) -> Result<Listed, Error> {
     let id = id_of(record.get(id_field))
         .ok_or_else(|| Error::decode(format!("a listed Books record has no usable `{id_field}`")))?;
     let time = |field: &str| {
@@ -206,7 +347,14 @@ fn listed(record: Value, id_field: &str) -> Result<Listed, Error> {
             .get(field)
             .and_then(Value::as_str)
             .and_then(crate::shared::time::parse_iso)
-            .ok_or_else(|| Error::decode(format!("the Books record {id} has no readable `{field}`")))
+            .ok_or_else(|| {
+                Error::invalid(
+                    "recordType",
+                    format!(
+                        "Books lists {record_type} without a readable `{field}` (record {id}), so no trigger can tell when its records were created or changed; watch a record type whose list carries its times"
+                    ),
+                )
+            })
     };
     let created = time("created_time")?;
     // Some types report no modification time until a record is edited.

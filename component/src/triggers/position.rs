@@ -106,6 +106,19 @@ pub fn decode(text: &str, key: &str, scope: &str) -> Result<Position, Error> {
     })
 }
 
+/// The scope a well-formed state text was made for, unchecked against any trigger: what a
+/// poll may reuse (a Books organization) before it knows its own scope. `None` for anything
+/// [`decode`] would refuse as damaged.
+pub fn scope(text: &str) -> Option<String> {
+    let rest = text.strip_prefix(PREFIX).filter(|_| text.len() <= MAX_LEN)?;
+    let (payload, sum) = rest.rsplit_once('.')?;
+    if sum.len() != 16 || u64::from_str_radix(sum, 16).ok()? != checksum(payload.as_bytes()) {
+        return None;
+    }
+    let body: Value = serde_json::from_slice(&BASE64.decode(payload).ok()?).ok()?;
+    body.get("s").and_then(Value::as_str).map(str::to_owned)
+}
+
 /// FNV-1a: enough to notice a changed or truncated state, and tiny.
 fn checksum(bytes: &[u8]) -> u64 {
     bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {

@@ -15,6 +15,15 @@ pub(crate) struct BooksState {
     pub attachments: BTreeMap<(String, String, String), BooksFile>,
     /// What a list does with a `sort_column` its type does not document.
     pub unsupported_sort: UnsupportedSort,
+    /// Books' request limits per organization, when a test names a plan.
+    pub meter: super::books_meter::BooksMeter,
+    /// How the `last_modified_time` list filter reads its time.
+    pub modified_filter: ModifiedFilter,
+    /// The direction of a list sorted by a column whose list does not document `sort_order`.
+    pub sorted_descending_by_default: bool,
+    /// Types whose list answers leave out `created_time` and `last_modified_time`, as their
+    /// list schemas in Zoho's documents do (items, customer payments, journals, ...).
+    pub lists_without_times: std::collections::BTreeSet<String>,
     /// Types whose documented sort columns a test has replaced.
     pub sort_columns_override: BTreeMap<String, Vec<String>>,
 }
@@ -26,6 +35,7 @@ impl BooksState {
                 id: "10234695".into(),
                 name: "Zylker Books".into(),
             }],
+            sorted_descending_by_default: true,
             ..BooksState::default()
         }
     }
@@ -47,6 +57,18 @@ pub enum UnsupportedSort {
     IgnoreEchoingRequested,
     /// The default order is used, and `page_context` names the column it really used.
     IgnoreEchoingActual,
+}
+
+/// Books documents its `last_modified_time` filter as "greater than" the time given (books-oas
+/// `list_invoices`); a server may as well include that second. The fake plays either, so the
+/// triggers are tested under both.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ModifiedFilter {
+    /// Records modified strictly after the time: Zoho's wording.
+    #[default]
+    After,
+    /// Records modified at or after the time.
+    AtOrAfter,
 }
 
 /// A Books organization in the fake.

@@ -4,6 +4,7 @@
 
 pub(crate) mod accounts;
 pub(crate) mod books;
+pub(crate) mod books_meter;
 pub(crate) mod bulk;
 pub(crate) mod credits;
 pub(crate) mod crm;

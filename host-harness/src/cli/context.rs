@@ -32,6 +32,7 @@ pub(super) struct Loader {
     pub(super) deadline_secs: u32,
     pub(super) max_response_mb: u32,
     pub(super) max_in_flight: u32,
+    pub(super) books_max_in_flight: u32,
     /// Every call's requests and credits, for `--stats`.
     pub(super) totals: Arc<zoho_host::CallStats>,
     /// Where connections, trigger states and channels are kept.
@@ -79,6 +80,7 @@ fn load_harness(loader: &Loader, env: Env, allow_loopback: bool) -> Result<Harne
         call_deadline: Duration::from_secs(loader.deadline_secs.into()),
         max_response_bytes: usize::try_from(loader.max_response_mb).unwrap_or(32) << 20,
         max_in_flight_per_org: loader.max_in_flight,
+        books_max_in_flight_per_org: loader.books_max_in_flight,
         totals: Some(Arc::clone(&loader.totals)),
         ..HarnessConfig::default()
     };

@@ -76,8 +76,14 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "N", default_value_t = zoho_host::DEFAULT_MAX_IN_FLIGHT, value_parser = clap::value_parser!(u32).range(1..=100))]
     max_in_flight: u32,
 
+    /// Calls one Zoho Books organization may have in flight at once (Books: Free 5, paid
+    /// plans 10). Books requests also keep to Books' 100 a minute per organization.
+    #[arg(long, global = true, value_name = "N", default_value_t = zoho_host::DEFAULT_BOOKS_MAX_IN_FLIGHT, value_parser = clap::value_parser!(u32).range(1..=100))]
+    books_max_in_flight: u32,
+
     /// After invoke, poll, export, bulk-read and bulk-write, print what the command spent at
-    /// Zoho on stderr: `requests N, credits M` (CRM credits by Zoho's table).
+    /// Zoho on stderr: `requests N, credits M, books requests B` (CRM credits by Zoho's table;
+    /// Books requests, each one of the organization's daily allowance).
     #[arg(long, global = true)]
     stats: bool,
 
@@ -216,6 +222,7 @@ async fn execute(
         deadline_secs: cli.deadline_secs,
         max_response_mb: cli.max_response_mb,
         max_in_flight: cli.max_in_flight,
+        books_max_in_flight: cli.books_max_in_flight,
         totals: Arc::default(),
         store: store_place::StorePlace::new(cli.store.clone(), cli.key_file.clone()),
     };

@@ -7,8 +7,9 @@
 //! Organizations are told apart by API domain and connection (a connection is one user's
 //! grant in one organization), and the slots are shared by every call of the harness.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
 
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
@@ -18,6 +19,9 @@ pub const WRITE_SUB_LIMIT: u32 = 10;
 pub const BULK_WRITE_RECORDS: usize = 10;
 /// The limit when neither the connection nor the harness names one (Standard edition's).
 pub const DEFAULT_MAX_IN_FLIGHT: u32 = 10;
+
+/// Calls one Books organization may have in flight when nothing names a limit: the paid plans'.
+pub const DEFAULT_BOOKS_MAX_IN_FLIGHT: u32 = zoho_facts::books_limits::DEFAULT_CONCURRENT_CALLS;
 
 /// One organization's slots.
 #[derive(Debug)]
@@ -101,6 +105,90 @@ mod tests {
         let mut held = Vec::new();
         for _ in 0..count {
             held.push(limits.acquire(organization, 3, false).await);
+        }
+        held
+    }
+}
+
+/// Zoho Books' limits per organization, kept apart from CRM's: calls in flight (Free 5, paid
+/// plans 10, a soft limit) and 100 requests a minute, each refused with a 429 past it (docs
+/// `books/api/v3/introduction`, "API Call Limit"; `zoho-facts` `books_limits`). A Books
+/// request here waits for both rather than draw the 429, which for the per-minute limit blocks
+/// the organization for the rest of its minute.
+#[derive(Debug, Default)]
+pub struct BooksPacing {
+    slots: OrgLimits,
+    /// When each organization's requests of the last minute were let through.
+    minutes: Mutex<HashMap<String, VecDeque<tokio::time::Instant>>>,
+}
+
+const MINUTE: Duration = Duration::from_secs(60);
+
+impl BooksPacing {
+    /// Waits until `organization` (its API domain and Books organization id) has had fewer
+    /// than Books' per-minute limit of requests in the last minute and a call slot is free.
+    pub async fn acquire(&self, organization: &str, max_in_flight: u32) -> InFlight {
+        let per_minute = usize::try_from(zoho_facts::books_limits::REQUESTS_PER_MINUTE).unwrap_or(100);
+        loop {
+            let wait_until = {
+                let mut minutes = self.minutes.lock().unwrap_or_else(PoisonError::into_inner);
+                let started = minutes.entry(organization.to_owned()).or_default();
+                let now = tokio::time::Instant::now();
+                while started.front().is_some_and(|t| now.duration_since(*t) >= MINUTE) {
+                    started.pop_front();
+                }
+                if started.len() < per_minute {
+                    started.push_back(now);
+                    None
+                } else {
+                    started.front().map(|oldest| *oldest + MINUTE)
+                }
+            };
+            match wait_until {
+                None => break,
+                Some(until) => tokio::time::sleep_until(until).await,
+            }
+        }
+        self.slots.acquire(organization, max_in_flight, false).await
+    }
+}
+
+#[cfg(test)]
+mod books_pacing_tests {
+    use super::*;
+
+    #[tokio::test(start_paused = true)]
+    async fn books_requests_past_a_hundred_a_minute_wait_for_the_minute() {
+        let pacing = BooksPacing::default();
+        let start = tokio::time::Instant::now();
+        for _ in 0..100 {
+            drop(pacing.acquire("eu/600", 10).await);
+        }
+        assert_eq!(start.elapsed(), Duration::ZERO, "the first hundred go at once");
+        drop(pacing.acquire("eu/600", 10).await);
+        assert_eq!(start.elapsed(), MINUTE, "the 101st waits for the minute");
+        drop(pacing.acquire("eu/700", 10).await);
+        assert_eq!(start.elapsed(), MINUTE, "another organization does not wait");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn books_calls_in_flight_wait_for_a_slot() {
+        let pacing = Arc::new(BooksPacing::default());
+        let held: Vec<InFlight> = futures_hold(&pacing, 5).await;
+        let waiting = {
+            let pacing = Arc::clone(&pacing);
+            tokio::spawn(async move { pacing.acquire("eu/600", 5).await })
+        };
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        assert!(!waiting.is_finished(), "a sixth call waits while five are in flight");
+        drop(held);
+        waiting.await.expect("the sixth call runs once a slot is free");
+    }
+
+    async fn futures_hold(pacing: &BooksPacing, n: usize) -> Vec<InFlight> {
+        let mut held = Vec::new();
+        for _ in 0..n {
+            held.push(pacing.acquire("eu/600", 5).await);
         }
         held
     }

@@ -57,6 +57,9 @@ pub struct HarnessConfig {
     /// (Zoho's: Free 5, Standard 10, Professional 15, Enterprise 20, Ultimate 25); requests
     /// past it wait for a slot rather than draw Zoho's 429.
     pub max_in_flight_per_org: u32,
+    /// Calls one Zoho Books organization may have in flight at once (Books: Free 5, paid
+    /// plans 10); Books requests also keep to Books' 100 a minute per organization.
+    pub books_max_in_flight_per_org: u32,
     /// Where every call's requests and credits are also added up (each call's own are in its
     /// [`CallContext::stats`]).
     pub totals: Option<Arc<crate::stats::CallStats>>,
@@ -74,6 +77,7 @@ impl Default for HarnessConfig {
             pool: PoolConfig::default(),
             max_concurrent_calls: 100,
             max_in_flight_per_org: crate::concurrency::DEFAULT_MAX_IN_FLIGHT,
+            books_max_in_flight_per_org: crate::concurrency::DEFAULT_BOOKS_MAX_IN_FLIGHT,
             totals: None,
         }
     }
@@ -150,6 +154,7 @@ pub struct Harness {
     slots: Arc<tokio::sync::Semaphore>,
     /// Requests in flight per Zoho organization, across every call.
     org_limits: Arc<crate::concurrency::OrgLimits>,
+    books_pacing: Arc<crate::concurrency::BooksPacing>,
 }
 
 impl std::fmt::Debug for Harness {
@@ -256,6 +261,7 @@ impl Harness {
             pool,
             slots,
             org_limits: Arc::default(),
+            books_pacing: Arc::default(),
         })
     }
 
@@ -322,6 +328,8 @@ impl Harness {
                 requests_sent: Arc::clone(&requests_sent),
                 stats: [Some(Arc::clone(&context.stats)), self.config.totals.clone()],
                 org_limits: Arc::clone(&self.org_limits),
+                books: Arc::clone(&self.books_pacing),
+                books_max_in_flight: self.config.books_max_in_flight_per_org,
                 organization: None,
                 max_response_bytes: self.config.max_response_bytes,
             },

@@ -77,12 +77,30 @@ pub struct OutboundPolicy {
     pub stats: [Option<Arc<crate::stats::CallStats>>; 2],
     /// In-flight slots per organization, shared by every call of the harness.
     pub org_limits: Arc<crate::concurrency::OrgLimits>,
+    /// Books' own limits per Books organization, shared by every call of the harness.
+    pub books: Arc<crate::concurrency::BooksPacing>,
+    /// Calls one Books organization may have in flight.
+    pub books_max_in_flight: u32,
     /// The organization this call's requests go to (API domain and connection) and its
     /// in-flight limit, set when the component fetches the connection's credentials.
     pub organization: Option<(String, u32)>,
     /// Largest response body the component may read; past it the body fails with
     /// `HTTP-response-body-size`, so a huge answer cannot exhaust the instance's memory.
     pub max_response_bytes: usize,
+}
+
+/// The Books organization a request is for (its API domain and `organization_id`), if it is a
+/// Books request that names one (`GET /books/v3/organizations` does not).
+fn books_organization<B>(request: &http::Request<B>) -> Option<String> {
+    let uri = request.uri();
+    if !uri.path().starts_with(crate::stats::BOOKS_PATH) {
+        return None;
+    }
+    let organization = uri
+        .query()?
+        .split('&')
+        .find_map(|pair| pair.strip_prefix("organization_id="))?;
+    Some(format!("{}/{organization}", uri.authority().map_or("", |a| a.as_str())))
 }
 
 type IoFuture = Box<dyn Future<Output = wasmtime_wasi_http::Result<(), wasmtime_wasi_http::Error>> + Send>;
@@ -102,7 +120,15 @@ impl WasiHttpHooks for OutboundPolicy {
         for stats in &stats {
             stats.count_request();
         }
+        let books_organization = books_organization(&request);
+        if request.uri().path().starts_with(crate::stats::BOOKS_PATH) {
+            for stats in &stats {
+                stats.count_books_request();
+            }
+        }
         let org_limits = Arc::clone(&self.org_limits);
+        let books = Arc::clone(&self.books);
+        let books_max_in_flight = self.books_max_in_flight;
         let organization = self.organization.clone();
         let cap = self.max_timeout;
         let options = options.unwrap_or_default();
@@ -118,12 +144,14 @@ impl WasiHttpHooks for OutboundPolicy {
             let (request, priced) = read_json_body(request).await?;
             // Zoho counts a call in flight until its answer is out: the slot is held with the
             // response body and freed when the component drops it.
-            let in_flight = match &organization {
-                Some((organization, max)) => {
+            // Books has its own limits per Books organization; CRM's slots are CRM's.
+            let in_flight = match (&books_organization, &organization) {
+                (Some(books_organization), _) => Some(books.acquire(books_organization, books_max_in_flight).await),
+                (None, Some((organization, max))) => {
                     let bulk_write = priced.records_written() > crate::concurrency::BULK_WRITE_RECORDS;
                     Some(org_limits.acquire(organization, *max, bulk_write).await)
                 }
-                None => None,
+                (None, None) => None,
             };
             let response = pool.send(request, timeouts).await?;
             if let Some(credits) = priced.charged(response.status().as_u16()) {

@@ -49,9 +49,11 @@ async fn crud_through_the_cli(
     record_type: &str,
     parent: Option<(&str, &str)>,
     values: Value,
+    edit: (&str, Value),
     id_field: &str,
     list_key_path: &str,
 ) {
+    let (edited_field, edited_value) = edit;
     let with_parent = |mut input: Value| {
         if let Some((parent_type, parent_id)) = parent {
             input["parentRecordType"] = json!(parent_type);
@@ -101,11 +103,11 @@ async fn crud_through_the_cli(
     let updated = books_cli(
         fake,
         "booksUpdateRecord",
-        with_parent(json!({"recordType": record_type, "recordId": id, "values": {"notes": "updated"}})),
+        with_parent(json!({"recordType": record_type, "recordId": id, "values": {edited_field: edited_value}})),
     )
     .await;
     assert_eq!(updated.code, 0, "update {record_type}: {}", updated.stdout);
-    assert_eq!(updated.json()["data"]["notes"], "updated");
+    assert_eq!(updated.json()["data"][edited_field], edited_value);
 
     let removed = books_cli(
         fake,
@@ -134,6 +136,7 @@ async fn a_flat_type_works_through_the_cli() {
         "contacts",
         None,
         json!({"contact_name": "Bowman and Co", "contact_type": "customer"}),
+        ("notes", json!("updated")),
         "contact_id",
         "contacts",
     )
@@ -168,6 +171,7 @@ async fn a_slash_type_works_through_the_cli() {
         "settings/taxes",
         None,
         json!({"tax_name": "VAT", "tax_percentage": 20}),
+        ("tax_percentage", json!(12.5)),
         "tax_id",
         "taxes",
     )
@@ -192,27 +196,30 @@ async fn a_nested_type_works_through_the_cli() {
             &[json!({"contact_name": "Bowman and Co"})],
         )
         .remove(0);
-    let invoice = fake
+    let credit_note = fake
         .seed_books(
             &organization,
-            "invoices",
-            "invoice_id",
-            &[json!({"customer_id": customer})],
+            "creditnotes",
+            "creditnote_id",
+            &[json!({"customer_id": customer, "total": 40})],
         )
         .remove(0);
+    // A refund of a credit note: a nested type Zoho documents whole (create, list, get,
+    // update, delete under /creditnotes/{creditnote_id}/refunds).
     crud_through_the_cli(
         &fake,
-        "comments",
-        Some(("invoices", &invoice)),
-        json!({"description": "Sent by post", "show_comment_to_clients": true}),
-        "comment_id",
-        "comments",
+        "refunds",
+        Some(("creditnotes", &credit_note)),
+        json!({"date": "2026-12-01", "refund_mode": "cash", "reference_number": "CN-REF-1"}),
+        ("description", json!("Paid back by cheque")),
+        "creditnote_refund_id",
+        "creditnote_refunds",
     )
     .await;
     assert!(
         fake.requests()
             .iter()
-            .any(|r| r.method == "POST" && r.path == format!("/books/v3/invoices/{invoice}/comments"))
+            .any(|r| r.method == "POST" && r.path == format!("/books/v3/creditnotes/{credit_note}/refunds"))
     );
     assert_every_books_request_has_an_organization(&fake);
 }

@@ -129,10 +129,10 @@ async fn a_file_too_large_or_of_the_wrong_type_is_refused_by_books() {
 #[tokio::test]
 async fn a_file_is_attached_through_the_cli() {
     let world = World::new();
-    let estimate = seeded(&world, "estimates", "estimate_id");
+    let order = seeded(&world, "salesorders", "salesorder_id");
     let input =
-        json!({"recordType": "estimates", "recordId": estimate, "fileName": "terms.pdf", "file": "%PDF"}).to_string();
+        json!({"recordType": "salesorders", "recordId": order, "fileName": "terms.pdf", "file": "%PDF"}).to_string();
     let run = cli_against(&world.fake, &["invoke", "booksAddAttachment", "--input", &input]).await;
     assert_eq!(run.code, 0, "{} {}", run.stdout, run.stderr);
-    assert_eq!(run.json()["data"]["recordId"], estimate.as_str());
+    assert_eq!(run.json()["data"]["recordId"], order.as_str());
 }

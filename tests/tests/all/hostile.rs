@@ -131,6 +131,13 @@ async fn the_hostile_corpus_yields_typed_errors_or_results_and_never_traps() {
         "most hostile inputs are refused ({typed_errors} of {})",
         corpus.len()
     );
+    // Books record values and search fields are the user's, passed to Books as given (Books
+    // refuses what its documents do not know): the corpus's objects among them are off
+    // Zoho's contract on purpose. Anything else the corpus sent is still checked.
+    world.fake.forgive_where(|violation| {
+        violation.starts_with("POST /books/v3/contacts: request body has")
+            || violation.starts_with("GET /books/v3/contacts: query parameter")
+    });
     // Every request that did go out went to the fake, on its own paths.
     let outside: Vec<String> = world
         .fake

@@ -5,6 +5,8 @@ mod attachments;
 mod books;
 mod books_actions;
 mod books_attachments;
+mod books_limits;
+mod books_triggers;
 mod bulk;
 mod cli;
 mod cli_triggers;

@@ -359,3 +359,33 @@ pub fn oauth_connection(
     };
     (connection, refresh_token)
 }
+
+/// A trigger's poll that must succeed.
+pub async fn poll_ok(world: &World, key: &str, input: &Value, state: Option<&str>) -> Polled {
+    world
+        .poll(key, input.clone(), state)
+        .await
+        .unwrap_or_else(|e| panic!("{key} on {input} failed: {e}"))
+}
+
+/// Polls until `more` is false, returning every event and the final state.
+pub async fn drain(world: &World, key: &str, input: &Value, state: &str) -> (Vec<Value>, String) {
+    let (mut events, mut state) = (Vec::new(), state.to_owned());
+    for _ in 0..100 {
+        let polled = poll_ok(world, key, input, Some(&state)).await;
+        events.extend(polled.events.iter().cloned());
+        state = polled.state;
+        if !polled.more {
+            return (events, state);
+        }
+    }
+    panic!("{key} kept saying more");
+}
+
+/// The ids of trigger events, in order.
+pub fn ids(events: &[Value]) -> Vec<String> {
+    events
+        .iter()
+        .map(|e| e["id"].as_str().unwrap_or_default().to_owned())
+        .collect()
+}

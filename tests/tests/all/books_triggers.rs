@@ -1,0 +1,196 @@
+//! The Books triggers on every record type Zoho's Books documents publish, read the way those
+//! documents allow (`zoho_facts::books_types`): each type's own id field, a documented sort or
+//! the documented `last_modified_time` filter wherever one serves, so an idle poll is one
+//! request, and exactly-once delivery under same-second ties and both readings of the filter.
+
+use fake_zoho::ModifiedFilter;
+use serde_json::{Value, json};
+use zoho_facts::books_types::{BOOKS_TYPES, BooksType};
+
+use crate::support::{World, drain, ids, poll_ok as poll};
+
+/// Long enough past a change for it to settle by Zoho's clock.
+const LATER: i64 = 5;
+/// More than two pages of 200, so a whole-list read shows in the request count.
+const BACKLOG: usize = 450;
+
+/// Requests the last poll sent to Books, by path.
+fn books_requests(world: &World) -> Vec<String> {
+    world
+        .fake
+        .requests()
+        .iter()
+        .filter(|r| r.path.starts_with("/books/v3/"))
+        .map(|r| format!("{} {}", r.method, r.path))
+        .collect()
+}
+
+/// What an idle poll of `change` may cost on `documented`: one request where a sort by its
+/// time or the modified filter serves, otherwise every page of the list.
+fn expected_idle_cost(documented: &BooksType, time_column: &str) -> usize {
+    if documented.sorts_by(time_column) || documented.modified_filter {
+        1
+    } else {
+        BACKLOG.div_ceil(200)
+    }
+}
+
+#[tokio::test]
+async fn every_documented_books_type_triggers_by_its_own_id_field_and_idle_polls_cost_what_its_documents_allow() {
+    let world = World::new();
+    let organization = world.fake.books_organization_id();
+    let mut costs = Vec::new();
+    for documented in BOOKS_TYPES {
+        let path = documented.path;
+        // Records with nothing but what Books gives every record (an id and its times), so
+        // every answer holds only what each type's documents publish.
+        let records = vec![json!({}); BACKLOG];
+        let seeded = world
+            .fake
+            .seed_books(&organization, path, documented.id_field, &records);
+        world.fake.advance_clock(1);
+        let input = json!({"recordType": path, "maxEvents": 5});
+        let new = poll(&world, "booksNewRecords", &input, None).await;
+        let updated = poll(&world, "booksUpdatedRecords", &input, None).await;
+        world.fake.advance_clock(1);
+        let created = world
+            .fake
+            .seed_books(&organization, path, documented.id_field, &[json!({})]);
+        assert!(
+            world
+                .fake
+                .update_books(&organization, path, documented.id_field, &seeded[0], &json!({}))
+        );
+        world.fake.advance_clock(LATER);
+        let (news, new_state) = drain(&world, "booksNewRecords", &input, &new.state).await;
+        let news = ids(&news);
+        assert_eq!(news, created, "{path}: new records by `{}`", documented.id_field);
+        let (edits, edit_state) = drain(&world, "booksUpdatedRecords", &input, &updated.state).await;
+        let edits = ids(&edits);
+        assert_eq!(edits, [seeded[0].clone()], "{path}: updated records");
+
+        world.fake.clear_requests();
+        let idle = poll(&world, "booksNewRecords", &input, Some(&new_state)).await;
+        assert!(idle.events.is_empty(), "{path}: nothing new");
+        let new_cost = books_requests(&world);
+        world.fake.clear_requests();
+        let idle = poll(&world, "booksUpdatedRecords", &input, Some(&edit_state)).await;
+        assert!(idle.events.is_empty(), "{path}: nothing changed");
+        let updated_cost = books_requests(&world);
+        assert_eq!(
+            new_cost.len(),
+            expected_idle_cost(documented, "created_time"),
+            "{path}: an idle new-records poll: {new_cost:?}"
+        );
+        assert_eq!(
+            updated_cost.len(),
+            expected_idle_cost(documented, "last_modified_time"),
+            "{path}: an idle updated-records poll: {updated_cost:?}"
+        );
+        costs.push(format!("| {path} | {} | {} |", new_cost.len(), updated_cost.len()));
+    }
+    // The table BENCHMARKS.md records ("Books: requests per idle poll").
+    println!(
+        "| record type ({BACKLOG} records) | booksNewRecords | booksUpdatedRecords |\n|---|---|---|\n{}",
+        costs.join("\n")
+    );
+}
+
+/// Zoho's text says its `last_modified_time` filter lists records modified after the time
+/// given; a server may as well include that second. Under both readings, with many edits in
+/// one second and `maxEvents` cutting that second in two, every edit is delivered once.
+#[tokio::test]
+async fn the_modified_filter_is_exact_under_both_readings_and_same_second_ties() {
+    for reading in [ModifiedFilter::After, ModifiedFilter::AtOrAfter] {
+        let world = World::new();
+        world.fake.set_books_modified_filter(reading);
+        let organization = world.fake.books_organization_id();
+        let invoices: Vec<Value> = (0..BACKLOG)
+            .map(|i| json!({"customer_id": "460000000026049", "invoice_number": format!("INV-{i:04}")}))
+            .collect();
+        let seeded = world
+            .fake
+            .seed_books(&organization, "invoices", "invoice_id", &invoices);
+        world.fake.freeze_clock();
+        world.fake.advance_clock(1);
+        let input = json!({"recordType": "invoices", "maxEvents": 3});
+        let anchor = poll(&world, "booksUpdatedRecords", &input, None).await;
+        let mut expected = Vec::new();
+        for round in 0..2 {
+            world.fake.advance_clock(1);
+            // Seven edits in one second, oldest invoices and newest alike.
+            for index in [5, 440, 17, 300, 2, 448, 100] {
+                let id = &seeded[index + round];
+                world.fake.update_books(
+                    &organization,
+                    "invoices",
+                    "invoice_id",
+                    id,
+                    &json!({"reference_number": format!("edit {round}")}),
+                );
+                expected.push(id.clone());
+            }
+        }
+        world.fake.advance_clock(LATER);
+        let (edits, state) = drain(&world, "booksUpdatedRecords", &input, &anchor.state).await;
+        let edits = ids(&edits);
+        let mut sorted_edits = edits.clone();
+        sorted_edits.sort();
+        sorted_edits.dedup();
+        assert_eq!(
+            sorted_edits.len(),
+            edits.len(),
+            "{reading:?}: an edit was delivered twice: {edits:?}"
+        );
+        let mut wanted = expected.clone();
+        wanted.sort();
+        assert_eq!(sorted_edits, wanted, "{reading:?}: every edit once");
+        // Every list request carried the filter, a second before the position.
+        let lists: Vec<_> = world
+            .fake
+            .requests()
+            .into_iter()
+            .filter(|r| r.path == "/books/v3/invoices" && r.query_param("per_page") == Some("200"))
+            .collect();
+        assert!(
+            lists.iter().all(|r| r.query_param("last_modified_time").is_some()),
+            "{reading:?}: the filter on every poll"
+        );
+        world.fake.clear_requests();
+        let (again, _) = drain(&world, "booksUpdatedRecords", &input, &state).await;
+        assert!(again.is_empty(), "{reading:?}: nothing twice");
+        assert_eq!(
+            books_requests(&world).len(),
+            1,
+            "{reading:?}: an idle poll is one request"
+        );
+    }
+}
+
+/// Zoho's list schemas show no `created_time` for items, customer payments, journals and
+/// others. Where Books really leaves it out, the trigger says so by the input's name at once,
+/// and writes no state it could never advance.
+#[tokio::test]
+async fn a_books_type_listed_without_its_times_is_refused_by_name() {
+    let world = World::new();
+    let organization = world.fake.books_organization_id();
+    world.fake.seed_books(
+        &organization,
+        "items",
+        "item_id",
+        &[json!({"name": "Hard Drive", "rate": 120})],
+    );
+    world.fake.set_books_list_omits_times("items");
+    for key in ["booksNewRecords", "booksUpdatedRecords"] {
+        let error = world
+            .poll(key, json!({"recordType": "items"}), None)
+            .await
+            .expect_err("refused");
+        assert_eq!(error["error"]["input"], "recordType", "{key}: {error}");
+        let message = error["error"]["message"].as_str().unwrap_or_default();
+        assert!(
+            message.contains("items") && message.contains("created_time"),
+            "{key}: {message}"
+        );
+    }
+}
