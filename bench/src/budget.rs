@@ -114,6 +114,8 @@ pub async fn rows(table: &mut Table) -> anyhow::Result<()> {
     ));
     let _ = std::fs::remove_dir_all(&dir);
 
+    books_idle_poll(table, &harness, &fake, &context).await?;
+
     // 100 calls at once to one organization whose limit is 10 (Zoho's Standard edition).
     fake.set_concurrency_limit(Some(10));
     fake.inject("/crm/v8/Leads", Fault::Delay(Duration::from_millis(20)), 100);
@@ -144,6 +146,67 @@ pub async fn rows(table: &mut Table) -> anyhow::Result<()> {
         ratio: "-".into(),
         target: "at most 10, no 429".into(),
         met: most <= 10 && refused == 0,
+    });
+    Ok(())
+}
+
+/// Invoices a Books trigger watches: 2,000, ten pages of 200.
+const INVOICES: usize = 2_000;
+
+/// Books meters requests, not credits: an idle `booksUpdatedRecords` poll on invoices, which
+/// document the `last_modified_time` filter, beside a poll that reads the whole list (what the
+/// trigger did before it read Zoho's Books documents, and what Prismatic's Books trigger does).
+async fn books_idle_poll(
+    table: &mut Table,
+    harness: &Harness,
+    fake: &FakeZoho,
+    context: &CallContext,
+) -> anyhow::Result<()> {
+    let organization = fake.books_organization_id();
+    let invoices: Vec<Value> = (0..INVOICES)
+        .map(|i| json!({"customer_id": "460000000026049", "invoice_number": format!("INV-{i:05}")}))
+        .collect();
+    fake.seed_books(&organization, "invoices", "invoice_id", &invoices);
+    fake.advance_clock(1);
+    let input = json!({"recordType": "invoices"}).to_string();
+    let poll = |state: Option<String>| {
+        let input = input.clone();
+        async move {
+            harness
+                .poll(context, "booksUpdatedRecords", CONNECTION, &input, state.as_deref())
+                .await?
+                .map_err(|e| anyhow::anyhow!("the Books poll failed: {e:?}"))
+                .map(|outcome| outcome.state)
+        }
+    };
+    let anchor = poll(None).await?;
+    fake.advance_clock(LATER);
+    fake.clear_requests();
+    poll(Some(anchor)).await?;
+    let sent = fake
+        .requests()
+        .iter()
+        .filter(|r| r.path.starts_with("/books/v3/"))
+        .count();
+    let whole_list = INVOICES.div_ceil(200);
+    // Every 5 minutes for a day: what a Standard organization's 2,000 requests must cover.
+    let per_day = |requests: usize| requests * 288;
+    table.push(Row {
+        figure: format!(
+            "requests: an idle `booksUpdatedRecords` poll over {INVOICES} invoices (and a day of polls every 5 minutes)"
+        ),
+        component: format!(
+            "{sent} request{} ({} a day)",
+            if sent == 1 { "" } else { "s" },
+            per_day(sent)
+        ),
+        native: format!(
+            "whole list: {whole_list} requests ({} a day); Books Standard allows 2,000 a day",
+            per_day(whole_list)
+        ),
+        ratio: "-".into(),
+        target: "at most 1".into(),
+        met: sent <= 1,
     });
     Ok(())
 }

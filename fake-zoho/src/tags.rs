@@ -1,5 +1,5 @@
 //! Tags: a module's tags (`GET /settings/tags?module=`) and tags on records
-//! (`POST /{module}/actions/add_tags?over_write=` and `remove_tags`, `{"tags", "ids"}` bodies),
+//! (`POST /{module}/actions/add_tags` with `{"tags", "ids", "over_write"}`, and `remove_tags`),
 //! kept on each record as its `Tag` field. Zoho's limits: 100 records per request, 10 tags on a
 //! record, 25 characters in a tag name.
 
@@ -101,7 +101,13 @@ fn change(state: &mut State, module: &str, record: Option<&str>, request: &Recor
             json!({"api_name": "name", "json_path": format!("$.tags[{index}].name"), "maximum_length": MAX_NAME_CHARS}),
         );
     }
-    let over_write = request.query_param("over_write") == Some("true");
+    // The v8 OAS (`tags.json`, add_tags) puts `over_write` in the body (its `required` list
+    // names it, but Zoho's own Python SDK sends a body without it, so an absent one means
+    // false) and publishes a query parameter of the same name: the body decides, else the query.
+    let over_write = match &body["over_write"] {
+        Value::Bool(over_write) => *over_write,
+        _ => request.query_param("over_write") == Some("true"),
+    };
     let mut entries = Vec::with_capacity(ids.len());
     for id in &ids {
         let Some(position) = state.crm.modules[module].position(id) else {

@@ -93,12 +93,15 @@ pub const REGIONS: &[Region] = &[
         zoho_domain: "zoho.sa",
     },
     Region {
-        // The SDKs have no UK class; the OAS servers and the accounts pattern give these.
+        // The SDKs have no UK class. The accounts server is on Zoho Accounts' multi-DC page;
+        // the API domain follows every other data center's pattern. No Zoho source names a UK
+        // file host, so uploads go to the one the Bulk Write upload page calls "the common
+        // upload endpoint for all data centers" (docs `bulk-write/upload-file`).
         code: "uk",
         name: "United Kingdom",
         accounts_url: "https://accounts.zoho.uk",
         api_domain: "https://www.zohoapis.uk",
-        upload_origin: "https://content.zohoapis.uk",
+        upload_origin: "https://upload.zoho.com",
         zoho_domain: "zoho.uk",
     },
 ];
@@ -219,6 +222,7 @@ mod tests {
             ("https://www.zohoapis.sa", "https://files.zoho.sa"),
             ("https://developer.zohoapis.sa", "https://files.zoho.sa"),
             ("https://sandbox.zohoapis.com.au", "https://content.zohoapis.com.au"),
+            ("https://www.zohoapis.uk", "https://upload.zoho.com"),
         ] {
             assert_eq!(upload_origin(domain), Some(upload), "{domain}");
         }

@@ -75,9 +75,14 @@ pub fn change_tags(
 
 fn tag_plan(module: &str, ids: &[String], tags: &[Value], change: TagChange) -> Result<Request<Vec<u8>>, Error> {
     let mut query = Query::new();
+    let mut body = json!({ "tags": tags, "ids": ids });
     let action = match change {
         TagChange::Add { over_write } => {
+            // The v8 OAS requires `over_write` in the body and publishes it as a query
+            // parameter too (docs pages of earlier versions name only the query): both say the
+            // same, so either reading of Zoho's contract is met.
             query.push("over_write", over_write.to_string());
+            body["over_write"] = json!(over_write);
             "add_tags"
         }
         TagChange::Remove => "remove_tags",
@@ -86,7 +91,7 @@ fn tag_plan(module: &str, ids: &[String], tags: &[Value], change: TagChange) -> 
         Method::POST,
         plan::path(CRM_BASE, &[module, "actions", action]),
         &query,
-        Some(&json!({ "tags": tags, "ids": ids })),
+        Some(&body),
         PlanMeta {
             repeatable: Repeatable::Yes,
             scope: Some(RequiredScope(format!(

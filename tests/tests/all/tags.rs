@@ -59,6 +59,11 @@ async fn tags_are_added_overwritten_removed_and_listed() {
     assert_eq!(tags_of(&world, &ids[0]), ["Cold"]);
     let request = world.fake.requests().last().cloned().expect("a request");
     assert_eq!(request.raw_query.as_deref(), Some("over_write=true"));
+    assert_eq!(
+        request.json()["over_write"],
+        true,
+        "the body carries it as the v8 OAS requires"
+    );
 
     world
         .invoke(
