@@ -31,6 +31,7 @@ use serde_json::Value;
 
 use super::changes::{Change, Earliest, PollOutcome, SETTLE_SECONDS, limits, record_event, zoho_now};
 use super::position::{self, Position};
+use super::snapshot;
 use crate::books::{self, Target};
 use crate::crm::id_of;
 use crate::shared::error::Error;
@@ -107,7 +108,7 @@ pub(super) fn poll(
     // A poll that carries a state watches the organization it started in: asking Books which
     // organizations the connection has would cost a request on every poll.
     let started_in = state
-        .and_then(position::scope)
+        .and_then(|text| position::scope(text).or_else(|| snapshot::scope(text)))
         .and_then(|scope| scope.split_once('/').map(|(organization, _)| organization.to_owned()))
         .filter(|organization| crate::shared::validate::record_id("organizationId", organization).is_ok());
     let organization = match (target.organization_id.as_deref(), started_in) {
@@ -116,13 +117,17 @@ pub(super) fn poll(
     };
     let scope = format!("{organization}/{}", target.record_type);
     let (max_events, backfill) = limits(inputs);
-    let since = state.map(|text| position::decode(text, key, &scope)).transpose()?;
     let list = List {
         target: &target,
         organization: &organization,
         id_field: books::id_field(&target.record_type),
         reading: Reading::of(&target.record_type, change),
     };
+    if let Some(text) = state.filter(|text| text.starts_with(snapshot::PREFIX)) {
+        let previous = snapshot::decode(text, key, &scope)?;
+        return list.snapshot_poll(session, key, &scope, Some(&previous), max_events);
+    }
+    let since = state.map(|text| position::decode(text, key, &scope)).transpose()?;
     let event = change.event();
     let position_of = |listed: &Listed| Position {
         time: change.time(listed.created, listed.modified),
@@ -137,23 +142,34 @@ pub(super) fn poll(
                 let counted = counts(&listed);
                 anchor.offer(now, at, counted, record_event(event, &listed.id, listed.record))
             };
-            let now = if list.reading.filtered && !list.reading.sorted {
+            let walked = if list.reading.filtered && !list.reading.sorted {
                 let now = list.clock(session)?;
                 // Every change after a window's start is in it, so once a window holds
                 // `backfill` of them they are the most recent `backfill`; the last window is
                 // the whole list.
-                let windows = BACKFILL_WINDOWS.iter().map(|width| Some(now - width)).chain([None]);
-                for from in windows {
-                    list.walk(session, from, Some(now), |now, listed| offer(&mut anchor, now, listed))?;
+                let mut windows = BACKFILL_WINDOWS.iter().map(|width| Some(now - width)).chain([None]);
+                loop {
+                    let Some(from) = windows.next() else { break Ok(now) };
+                    if let Err(error) =
+                        list.walk(session, from, Some(now), |now, listed| offer(&mut anchor, now, listed))
+                    {
+                        break Err(error);
+                    }
                     if anchor.full() {
-                        break;
+                        break Ok(now);
                     }
                 }
-                now
             } else {
-                list.walk(session, None, None, |now, listed| offer(&mut anchor, now, listed))?
+                list.walk(session, None, None, |now, listed| offer(&mut anchor, now, listed))
             };
-            anchor.finish(now)
+            match walked {
+                Ok(now) => anchor.finish(now),
+                // Books lists this type without times: remember the list itself instead.
+                Err(error) if timeless(&error) => {
+                    return list.snapshot_poll(session, key, &scope, None, max_events);
+                }
+                Err(error) => return Err(error),
+            }
         }
         Some(since) => {
             let mut earliest = Earliest::new(max_events);
@@ -165,6 +181,19 @@ pub(super) fn poll(
                     earliest.offer(at, record_event(event, &listed.id, listed.record));
                 }
                 !older
+            })
+            .map_err(|error| {
+                if timeless(&error) {
+                    Error::invalid(
+                        "recordType",
+                        format!(
+                            "Books now lists {} without its times, which this state's position needs; omit the state to start again from now (the trigger then remembers the list itself)",
+                            target.record_type
+                        ),
+                    )
+                } else {
+                    error
+                }
             })?;
             let (events, last, more) = earliest.into_events();
             (events, last.unwrap_or(since), more)
@@ -321,6 +350,59 @@ impl List<'_> {
         }
     }
 
+    /// A poll of a list whose records carry no times: the whole list, held against the
+    /// remembered one (`previous`; none on a first poll, which only remembers).
+    fn snapshot_poll(
+        &self,
+        session: &mut Session,
+        key: &str,
+        scope: &str,
+        previous: Option<&snapshot::Snapshot>,
+        max_events: usize,
+    ) -> Result<PollOutcome, Error> {
+        let mut current = Vec::new();
+        let mut page = 1;
+        loop {
+            let plan = books::list_plan(self.target, self.organization, page, PER_PAGE, &[])?;
+            let (records, has_more_page) = books::list_page(books::decode(&session.send(&plan)?)?)?;
+            if records.is_empty() && has_more_page {
+                return Err(Error::decode("Books reported more pages but sent an empty one"));
+            }
+            for record in records {
+                let id = id_of(record.get(&self.id_field))
+                    .ok_or_else(|| Error::decode(format!("a listed Books record has no usable `{}`", self.id_field)))?;
+                current.push((snapshot::id_number(&id)?, record));
+            }
+            if !has_more_page {
+                break;
+            }
+            if page >= MAX_UNSORTED_PAGES {
+                return Err(self.too_long("created_time", true));
+            }
+            page += 1;
+        }
+        current.sort_by_key(|(id, _)| *id);
+        let change = self.reading.change;
+        let (events, next, more) = match previous {
+            Some(previous) => snapshot::changes(change, previous, current, max_events),
+            None => {
+                let remembered = current
+                    .iter()
+                    .map(|(id, record)| (*id, snapshot::kept(snapshot::fingerprint(record))))
+                    .collect();
+                (Vec::new(), remembered, false)
+            }
+        };
+        Ok(PollOutcome {
+            events: events
+                .into_iter()
+                .map(|(id, record)| record_event(change.event(), &id.to_string(), record))
+                .collect(),
+            state: snapshot::encode(key, scope, &next),
+            more,
+        })
+    }
+
     fn too_long(&self, column: &str, whole_list: bool) -> Error {
         let record_type = &self.target.record_type;
         let limit = MAX_UNSORTED_PAGES * PER_PAGE;
@@ -339,6 +421,14 @@ impl List<'_> {
     }
 }
 
+/// How a listed record without its times is reported inside the walk; [`timeless`] tells it
+/// apart, and the first poll turns to remembering the list.
+const TIMELESS: &str = "Books lists";
+
+fn timeless(error: &Error) -> bool {
+    matches!(error, Error::InvalidInput { input, message } if input == "recordType" && message.starts_with(TIMELESS))
+}
+
 fn listed(record: Value, id_field: &str, record_type: &str) -> Result<Listed, Error> {
     let id = id_of(record.get(id_field))
         .ok_or_else(|| Error::decode(format!("a listed Books record has no usable `{id_field}`")))?;
@@ -350,9 +440,7 @@ fn listed(record: Value, id_field: &str, record_type: &str) -> Result<Listed, Er
             .ok_or_else(|| {
                 Error::invalid(
                     "recordType",
-                    format!(
-                        "Books lists {record_type} without a readable `{field}` (record {id}), so no trigger can tell when its records were created or changed; watch a record type whose list carries its times"
-                    ),
+                    format!("{TIMELESS} {record_type} without a readable `{field}` (record {id})"),
                 )
             })
     };

@@ -14,6 +14,7 @@ mod crm_poll;
 mod deleted;
 pub mod notifications;
 pub mod position;
+mod snapshot;
 
 use serde_json::Value;
 

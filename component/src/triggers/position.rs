@@ -58,8 +58,20 @@ const MAX_LEN: usize = 4096;
 /// organization and record type). A checksum makes damage detectable; it is not a secret.
 pub fn encode(key: &str, scope: &str, position: &Position) -> String {
     let body = json!({"k": key, "s": scope, "t": position.time, "i": position.id}).to_string();
-    let payload = BASE64.encode(body.as_bytes());
-    format!("{PREFIX}{payload}.{:016x}", checksum(payload.as_bytes()))
+    sign(PREFIX, &BASE64.encode(body.as_bytes()))
+}
+
+/// `{prefix}{signed}.{checksum}`: a state text whose damage [`signed_part`] notices.
+pub(super) fn sign(prefix: &str, signed: &str) -> String {
+    format!("{prefix}{signed}.{:016x}", checksum(signed.as_bytes()))
+}
+
+/// The signed part of a state text made by [`sign`] with `prefix`, if it is no longer than
+/// `max_len` and its checksum holds.
+pub(super) fn signed_part<'a>(text: &'a str, prefix: &str, max_len: usize) -> Option<&'a str> {
+    let rest = text.strip_prefix(prefix).filter(|_| text.len() <= max_len)?;
+    let (signed, sum) = rest.rsplit_once('.')?;
+    (sum.len() == 16 && u64::from_str_radix(sum, 16).ok()? == checksum(signed.as_bytes())).then_some(signed)
 }
 
 /// Reads a state text back, refusing one that is damaged, from another trigger, or for
@@ -71,14 +83,7 @@ pub fn decode(text: &str, key: &str, scope: &str) -> Result<Position, Error> {
             "is not a state this trigger returned (damaged or foreign); pass back the `state` of the previous poll unchanged, or omit it to start again from now",
         )
     };
-    if text.len() > MAX_LEN {
-        return Err(damaged());
-    }
-    let rest = text.strip_prefix(PREFIX).ok_or_else(damaged)?;
-    let (payload, sum) = rest.rsplit_once('.').ok_or_else(damaged)?;
-    if u64::from_str_radix(sum, 16).ok() != Some(checksum(payload.as_bytes())) || sum.len() != 16 {
-        return Err(damaged());
-    }
+    let payload = signed_part(text, PREFIX, MAX_LEN).ok_or_else(damaged)?;
     let bytes = BASE64.decode(payload).map_err(|_| damaged())?;
     let body: Value = serde_json::from_slice(&bytes).map_err(|_| damaged())?;
     let owner = body.get("k").and_then(Value::as_str).ok_or_else(damaged)?;
@@ -110,20 +115,38 @@ pub fn decode(text: &str, key: &str, scope: &str) -> Result<Position, Error> {
 /// poll may reuse (a Books organization) before it knows its own scope. `None` for anything
 /// [`decode`] would refuse as damaged.
 pub fn scope(text: &str) -> Option<String> {
-    let rest = text.strip_prefix(PREFIX).filter(|_| text.len() <= MAX_LEN)?;
-    let (payload, sum) = rest.rsplit_once('.')?;
-    if sum.len() != 16 || u64::from_str_radix(sum, 16).ok()? != checksum(payload.as_bytes()) {
-        return None;
-    }
+    let payload = signed_part(text, PREFIX, MAX_LEN)?;
     let body: Value = serde_json::from_slice(&BASE64.decode(payload).ok()?).ok()?;
     body.get("s").and_then(Value::as_str).map(str::to_owned)
 }
 
 /// FNV-1a: enough to notice a changed or truncated state, and tiny.
 fn checksum(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
-        (hash ^ u64::from(*byte)).wrapping_mul(0x0100_0000_01b3)
-    })
+    let mut hash = Fnv::default();
+    hash.write(bytes);
+    hash.finish()
+}
+
+/// FNV-1a, 64 bits: hand-written because it is five lines, stable across builds and platforms
+/// (the std hasher is not), and only ever used to notice change, never against an adversary.
+pub(super) struct Fnv(u64);
+
+impl Default for Fnv {
+    fn default() -> Self {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl Fnv {
+    pub(super) fn write(&mut self, bytes: &[u8]) {
+        for byte in bytes {
+            self.0 = (self.0 ^ u64::from(*byte)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+
+    pub(super) fn finish(&self) -> u64 {
+        self.0
+    }
 }
 
 #[cfg(test)]
