@@ -1,9 +1,9 @@
 //! A stateful, in-memory fake of Zoho's CRM v8 records API and Books v3 API on 127.0.0.1.
 //!
 //! It serves Zoho's envelopes and error bodies with Zoho's status codes, checks the
-//! `Authorization: Zoho-oauthtoken` header, records every request it receives so tests can
-//! assert on exactly what a client sent, and answers an unmatched route with a Zoho-shaped
-//! error naming it. Facts it follows are in `shared/zoho-api.md`.
+//! `Authorization` header (`Zoho-oauthtoken` or `Bearer`, as Zoho takes both), records every
+//! request it receives so tests can assert on exactly what a client sent, and answers an
+//! unmatched route with a Zoho-shaped error naming it. Facts it follows are in `shared/zoho-api.md`.
 //!
 //! ```no_run
 //! let fake = fake_zoho::FakeZoho::start().expect("bind 127.0.0.1");

@@ -558,7 +558,13 @@ fn authorize(state: &State, request: &RecordedRequest) -> Result<(), Reply> {
             json!({}),
         ));
     };
-    match header.strip_prefix("Zoho-oauthtoken ") {
+    // Zoho takes the access token as `Zoho-oauthtoken {token}` (its SDKs) or as the standard
+    // `Bearer {token}` (Zoho accounts docs, "use access token"), which OAuth2 helpers such as
+    // n8n's send.
+    let token = header
+        .strip_prefix("Zoho-oauthtoken ")
+        .or_else(|| header.strip_prefix("Bearer "));
+    match token {
         Some(token) if state.accounts.tokens.contains(token) && !crate::accounts::expired(&state.accounts, token) => {
             Ok(())
         }
@@ -610,6 +616,27 @@ mod router_tests {
         };
         let reply = handle(shared, request);
         (reply.status, serde_json::from_slice(&reply.body).unwrap_or(Value::Null))
+    }
+
+    #[test]
+    fn the_token_is_taken_as_zoho_oauthtoken_or_bearer_and_nothing_else() {
+        let (shared, token) = fake();
+        let with = |authorization: String| {
+            let request = RecordedRequest {
+                method: "GET".into(),
+                path: "/crm/v8/org".into(),
+                raw_query: None,
+                query: Vec::new(),
+                headers: vec![("authorization".into(), authorization)],
+                body: Vec::new(),
+                received_at: std::time::Instant::now(),
+            };
+            handle(&shared, request).status
+        };
+        assert_eq!(with(format!("Zoho-oauthtoken {token}")), 200);
+        assert_eq!(with(format!("Bearer {token}")), 200);
+        assert_eq!(with(format!("Basic {token}")), 401);
+        assert_eq!(with("Bearer 1000.not.issued".into()), 401);
     }
 
     fn seed_leads(shared: &Shared, n: usize) {
