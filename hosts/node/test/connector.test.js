@@ -98,7 +98,8 @@ test('actions return objects and errors are typed with their fields', async () =
   assert.equal(connector.invoke('crmGetRecord', 'default', { recordType: 'Leads', recordId: id }).data.Last_Name, 'Node');
   assert.throws(
     () => connector.invoke('crmGetRecord', 'default', { recordType: 'Leads' }),
-    (error) => error instanceof ZohoError && error.case === 'invalid-input' && error.input === 'recordId',
+    (error) => error instanceof ZohoError && error.case === 'invalid-input' && error.input === 'recordId'
+      && error.message.startsWith('recordId: is required'),
   );
   assert.throws(
     () => connector.invoke('crmGetRecord', 'default', { recordType: 'Leads', recordId: '1' }),

@@ -37,7 +37,14 @@ class RateLimited(ZohoError):
 
 
 class InvalidInput(ZohoError):
+    """An input the component refused; `input` names it, and so does the text a traceback or a
+    platform shows (`recordId: is required ...`)."""
+
     case = "invalid-input"
+
+    def __str__(self) -> str:
+        name = getattr(self, "input", "")
+        return f"{name}: {self.message}" if name else self.message
 
 
 class ApiError(ZohoError):

@@ -18,7 +18,8 @@ export class CredentialProblem extends Error {
 
 /**
  * An error an action, poll or notification returned: `case` is the WIT case (`invalid-input`,
- * `rate-limited`, `transport`, ...), and the case's fields are properties (camelCase).
+ * `rate-limited`, `transport`, ...), and the case's fields are properties (camelCase). An
+ * invalid input's `message` starts with the input's name (`recordId: is required ...`).
  * Messages never contain a secret: the component redacts them.
  */
 export class ZohoError extends Error {
@@ -35,6 +36,10 @@ export class ZohoError extends Error {
       this.results = fields;
     } else if (fields && typeof fields === 'object') {
       Object.assign(this, fields);
+    }
+    // A platform shows the message alone: an invalid input's says which input it is about.
+    if (errorCase === 'invalid-input' && typeof fields?.input === 'string' && fields.input !== '') {
+      this.message = `${fields.input}: ${fields.message}`;
     }
   }
 }
