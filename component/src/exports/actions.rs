@@ -8,7 +8,7 @@ impl wit_actions::Guest for Component {
         actions::catalog()
             .map(|action| wit_actions::Action {
                 key: action.key.to_owned(),
-                label: action.label.to_owned(),
+                label: action.product.label(action.label),
                 description: action.description_with_credits(),
                 product: product(action.product),
                 input_schema: action.input_schema().to_string(),

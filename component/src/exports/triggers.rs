@@ -19,7 +19,7 @@ impl wit_triggers::Guest for Component {
             .iter()
             .map(|trigger| wit_triggers::Trigger {
                 key: trigger.key.to_owned(),
-                label: trigger.label.to_owned(),
+                label: trigger.product.label(trigger.label),
                 description: trigger.description.to_owned(),
                 product: product(trigger.product),
                 kind: match trigger.kind {

@@ -17,4 +17,15 @@ impl Product {
             Product::Books => BOOKS_BASE,
         }
     }
+
+    /// An action's or trigger's label as platforms and agents show it: the product first
+    /// ("CRM: Create Record", "Books: Create Record"), so the two products' actions of the
+    /// same name are told apart in any list that mixes them.
+    pub fn label(self, label: &str) -> String {
+        let name = match self {
+            Product::Crm => "CRM",
+            Product::Books => "Books",
+        };
+        format!("{name}: {label}")
+    }
 }

@@ -303,6 +303,13 @@ async fn every_input_schema_is_valid_json_schema_and_its_examples_conform() {
             action.key
         );
         assert!(!action.label.is_empty() && !action.description.is_empty());
+        // The label says the product, so CRM's and Books' "Create Record" are told apart.
+        let product = if action.key.starts_with("books") {
+            "Books: "
+        } else {
+            "CRM: "
+        };
+        assert!(action.label.starts_with(product), "{}: {}", action.key, action.label);
         // Every action says what it costs in Zoho's credits.
         assert!(
             action.description.contains("Zoho credits: "),
@@ -311,6 +318,8 @@ async fn every_input_schema_is_valid_json_schema_and_its_examples_conform() {
             action.description
         );
     }
+    let labels: std::collections::BTreeSet<&str> = actions.iter().map(|a| a.label.as_str()).collect();
+    assert_eq!(labels.len(), actions.len(), "every action's label is its own");
     let convert = actions.iter().find(|a| a.key == "crmConvertLead").expect("convert");
     assert!(
         convert.description.ends_with("Zoho credits: 5."),
