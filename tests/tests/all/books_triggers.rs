@@ -167,6 +167,47 @@ async fn the_modified_filter_is_exact_under_both_readings_and_same_second_ties()
     }
 }
 
+/// Most lists document `sort_column` but not `sort_order`, so which way a sorted list goes is
+/// Books' choice (its samples echo "D"). Oldest first, the walk cannot stop early: it reads the
+/// list to its end and still delivers each new invoice once.
+#[tokio::test]
+async fn a_sort_that_comes_oldest_first_is_read_to_its_end_and_stays_exact() {
+    let world = World::new();
+    world.fake.set_books_sorted_descending_by_default(false);
+    let organization = world.fake.books_organization_id();
+    let invoices: Vec<Value> = (0..BACKLOG)
+        .map(|i| json!({"customer_id": "460000000026049", "invoice_number": format!("INV-{i:04}")}))
+        .collect();
+    world
+        .fake
+        .seed_books(&organization, "invoices", "invoice_id", &invoices);
+    world.fake.advance_clock(1);
+    let input = json!({"recordType": "invoices", "maxEvents": 2});
+    let anchor = poll(&world, "booksNewRecords", &input, None).await;
+    world.fake.advance_clock(1);
+    let created = world.fake.seed_books(
+        &organization,
+        "invoices",
+        "invoice_id",
+        &[
+            json!({"customer_id": "460000000026049"}),
+            json!({"customer_id": "460000000026049"}),
+            json!({"customer_id": "460000000026049"}),
+        ],
+    );
+    world.fake.advance_clock(LATER);
+    let (news, state) = drain(&world, "booksNewRecords", &input, &anchor.state).await;
+    assert_eq!(ids(&news), created, "each new invoice once, oldest first");
+    world.fake.clear_requests();
+    let (again, _) = drain(&world, "booksNewRecords", &input, &state).await;
+    assert!(again.is_empty(), "nothing twice");
+    assert_eq!(
+        books_requests(&world).len(),
+        (BACKLOG + 3).div_ceil(200),
+        "the whole list, read to its end"
+    );
+}
+
 /// Zoho's list schemas show no times for items, customer payments, journals and others, and
 /// Books may really leave them out. Then the triggers remember the list itself: a new item, an
 /// edited one and one deleted, with `maxEvents` holding some back, each reported exactly once,
