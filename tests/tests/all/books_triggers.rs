@@ -167,6 +167,54 @@ async fn the_modified_filter_is_exact_under_both_readings_and_same_second_ties()
     }
 }
 
+/// The first poll of a type only the filter serves has no order to read the most recent
+/// changes by: it looks back a second, a day, a month, a year, until it has `backfill` of them.
+/// Edits a few hours, days and weeks old: the three most recent come back, oldest first, and
+/// later polls start after the anchor.
+#[tokio::test]
+async fn a_first_poll_backfills_the_most_recent_changes_through_widening_windows() {
+    let world = World::new();
+    let organization = world.fake.books_organization_id();
+    let invoices: Vec<Value> = (0..BACKLOG)
+        .map(|i| json!({"customer_id": "460000000026049", "invoice_number": format!("INV-{i:04}")}))
+        .collect();
+    let seeded = world
+        .fake
+        .seed_books(&organization, "invoices", "invoice_id", &invoices);
+    world.fake.advance_clock(1);
+    // Edited 40 days, 10 days, 3 days, 5 hours and 1 hour before the first poll.
+    let gaps = [30 * 86_400, 7 * 86_400, 3 * 86_400 - 5 * 3_600, 4 * 3_600, 3_600];
+    let mut edited = Vec::new();
+    for (index, gap) in [7, 300, 42, 449, 0].into_iter().zip(gaps) {
+        world.fake.update_books(
+            &organization,
+            "invoices",
+            "invoice_id",
+            &seeded[index],
+            &json!({"reference_number": "edited"}),
+        );
+        edited.push(seeded[index].clone());
+        world.fake.advance_clock(gap);
+    }
+    world.fake.clear_requests();
+    let input = json!({"recordType": "invoices", "backfill": 3});
+    let first = poll(&world, "booksUpdatedRecords", &input, None).await;
+    assert_eq!(
+        ids(&first.events),
+        edited[2..],
+        "the three most recent edits, oldest first"
+    );
+    // The clock, then windows of a second, a day and a month: the month holds three edits.
+    let lists: Vec<String> = books_requests(&world)
+        .into_iter()
+        .filter(|r| r == "GET /books/v3/invoices")
+        .collect();
+    assert_eq!(lists.len(), 4, "{lists:?}");
+    world.fake.advance_clock(LATER);
+    let (later, _) = drain(&world, "booksUpdatedRecords", &input, &first.state).await;
+    assert!(later.is_empty(), "nothing before the anchor comes again");
+}
+
 /// Most lists document `sort_column` but not `sort_order`, so which way a sorted list goes is
 /// Books' choice (its samples echo "D"). Oldest first, the walk cannot stop early: it reads the
 /// list to its end and still delivers each new invoice once.
