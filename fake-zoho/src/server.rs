@@ -173,8 +173,8 @@ async fn serve(
 ) -> Result<hyper::Response<ReplyBody>, hyper::Error> {
     let (parts, body) = request.into_parts();
     let body = body.collect().await?.to_bytes();
-    if parts.uri.path() == CLOCK_CONTROL {
-        return Ok(clock_control(&shared, &parts.method, &body));
+    if parts.uri.path().starts_with(CONTROLS) {
+        return Ok(control(&shared, &parts.method, parts.uri.path(), &body));
     }
     let recorded = RecordedRequest {
         method: parts.method.as_str().to_owned(),
@@ -248,28 +248,57 @@ async fn serve(
     }))
 }
 
-/// The one control a test outside this process needs (the hosts', packages' and platforms'
-/// tests, which run the binary): `POST {"seconds": N}` moves the fake's clock by N seconds,
-/// as [`FakeZoho::advance_clock`] does, so a trigger test waits on Zoho's clock instead of
-/// the wall's. Not Zoho's API: it is neither recorded nor contract-checked.
-const CLOCK_CONTROL: &str = "/__fake/clock/advance";
+/// The controls a test outside this process needs (the hosts', packages' and platforms' tests,
+/// which run the binary), under [`CONTROLS`]. Not Zoho's API: neither recorded nor
+/// contract-checked.
+/// - `POST clock/advance {"seconds": N}` moves the fake's clock by N seconds, as
+///   [`FakeZoho::advance_clock`] does, so a trigger test waits on Zoho's clock, not the wall's;
+/// - `POST delay {"pathPrefix": P, "milliseconds": M, "times": T}` answers the next T requests
+///   under P only after M ms, as [`FakeZoho::inject`] with [`Fault::Delay`] does (a slow Zoho);
+/// - `POST tokens/expire {}` makes every access token the fake accepts so far invalid, as an
+///   hour passing does, so the next call gets 401 `INVALID_TOKEN` and must refresh.
+const CONTROLS: &str = "/__fake/";
 
-fn clock_control(shared: &Shared, method: &hyper::Method, body: &[u8]) -> hyper::Response<ReplyBody> {
-    let seconds = serde_json::from_slice::<serde_json::Value>(body)
-        .ok()
-        .and_then(|b| b.get("seconds").and_then(serde_json::Value::as_i64));
-    let status = match (method, seconds) {
-        (&hyper::Method::POST, Some(seconds)) => {
-            shared.lock().clock.advance(seconds);
-            204
+fn control(shared: &Shared, method: &hyper::Method, path: &str, body: &[u8]) -> hyper::Response<ReplyBody> {
+    let body = serde_json::from_slice::<serde_json::Value>(body).unwrap_or_default();
+    let number = |name: &str| body.get(name).and_then(serde_json::Value::as_u64);
+    let done = match (method, path.strip_prefix(CONTROLS).unwrap_or_default()) {
+        (&hyper::Method::POST, "clock/advance") => body
+            .get("seconds")
+            .and_then(serde_json::Value::as_i64)
+            .map(|seconds| shared.lock().clock.advance(seconds)),
+        (&hyper::Method::POST, "delay") => {
+            match (body.get("pathPrefix").and_then(|p| p.as_str()), number("milliseconds")) {
+                (Some(prefix), Some(milliseconds)) => {
+                    let times = number("times").unwrap_or(1);
+                    shared.lock().traffic.faults.push(crate::state::InjectedFault {
+                        path_prefix: prefix.to_owned(),
+                        fault: Fault::Delay(std::time::Duration::from_millis(milliseconds)),
+                        trigger: crate::state::Trigger::Count {
+                            skip: 0,
+                            times: usize::try_from(times).unwrap_or(usize::MAX),
+                        },
+                    });
+                    Some(())
+                }
+                _ => None,
+            }
         }
-        _ => 400,
+        (&hyper::Method::POST, "tokens/expire") => {
+            shared.lock().accounts.tokens.clear();
+            Some(())
+        }
+        _ => None,
     };
     let mut response = hyper::Response::new(ReplyBody {
         data: None,
         fail_after: false,
     });
-    *response.status_mut() = hyper::StatusCode::from_u16(status).unwrap_or(hyper::StatusCode::BAD_REQUEST);
+    *response.status_mut() = if done.is_some() {
+        hyper::StatusCode::NO_CONTENT
+    } else {
+        hyper::StatusCode::BAD_REQUEST
+    };
     response
 }
 

@@ -19,7 +19,7 @@ const connector = await createConnector({
     throw new Error('reading the manifests needs no connection');
   },
 });
-const manifest = { actions: connector.manifest(), triggers: connector.triggers() };
+const manifest = { actions: await connector.manifest(), triggers: await connector.triggers() };
 mkdirSync(dirname(resolve(out)), { recursive: true });
 writeFileSync(out, `${JSON.stringify(manifest, null, 2)}\n`);
 console.log(`${out}: ${manifest.actions.length} actions, ${manifest.triggers.length} triggers`);

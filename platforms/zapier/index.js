@@ -83,7 +83,7 @@ const noun = (entry) => (entry.product === 'books' ? 'Books Record' : entry.key.
 async function run(z, bundle, call) {
   const connector = await connectorFor(z, bundle);
   try {
-    return call(connector);
+    return await call(connector);
   } catch (error) {
     throw asZapierError(z, error);
   }
@@ -110,8 +110,8 @@ function toSearch(entry) {
     operation: {
       inputFields: inputFieldsOf(entry),
       perform: (z, bundle) =>
-        run(z, bundle, (c) => {
-          const output = c.invoke(entry.key, CONNECTION, componentInput(entry, bundle.inputData));
+        run(z, bundle, async (c) => {
+          const output = await c.invoke(entry.key, CONNECTION, componentInput(entry, bundle.inputData));
           const data = output?.data;
           if (Array.isArray(data)) return data;
           return data === undefined || data === null ? [] : [typeof data === 'object' ? data : { data }];
@@ -144,13 +144,13 @@ function toTrigger(entry) {
       type: 'polling',
       inputFields: inputFieldsOf(entry, ['backfill', 'maxEvents']),
       perform: (z, bundle) =>
-        run(z, bundle, (c) => {
+        run(z, bundle, async (c) => {
           const input = { ...componentInput(entry, bundle.inputData), backfill: POLL_WINDOW, maxEvents: POLL_WINDOW };
           if (entry.key === 'crmUpdatedRecords' && input.fields !== undefined) {
             const fields = Array.isArray(input.fields) ? input.fields : String(input.fields).split(',');
             input.fields = [...new Set([...fields.map((f) => f.trim()), 'Modified_Time'])];
           }
-          const { events } = c.poll(entry.key, CONNECTION, input, undefined);
+          const { events } = await c.poll(entry.key, CONNECTION, input, undefined);
           return events.reverse().map((event) => ({ ...event, id: dedupeId(entry, event), recordId: event.id }));
         }),
       sample: { ...entry.outputExample[0], recordId: entry.outputExample[0]?.id },

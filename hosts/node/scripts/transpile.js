@@ -1,8 +1,12 @@
-// Transpiles dist/zoho-connector.wasm (or $ZOHO_CONNECTOR_WASM) with jco into generated/: the
-// component's own imports go to this package's host modules, and wasi:cli/environment to an
-// empty one, so the component never sees process.env.
+// Transpiles dist/zoho-connector.wasm (or $ZOHO_CONNECTOR_WASM) with jco into generated/, for
+// instantiation by the host (`--instantiation async`): the generated code imports nothing, so
+// the host hands the component its imports itself (an empty environment, never process.env;
+// the credentials and logging bridges of src/worker.js). The core modules are written into
+// generated/core-modules.js as base64 rather than left as .wasm files beside it: the host then
+// reads no file at run time, so a bundler (Prismatic's, Zapier's) carries the component inside
+// one JavaScript file.
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -13,18 +17,25 @@ if (!existsSync(wasm)) {
   console.error(`${wasm} is missing: run scripts/dist.sh first`);
   process.exit(2);
 }
+const out = join(root, 'generated');
+rmSync(out, { recursive: true, force: true });
 const jco = join(root, 'node_modules', '.bin', 'jco');
 const result = spawnSync(
   jco,
-  [
-    'transpile', wasm,
-    '--out-dir', join(root, 'generated'),
-    '--name', 'zoho-connector',
-    '--quiet',
-    '--map', 'zoho:connector/credentials=../src/host/credentials.js',
-    '--map', 'zoho:connector/logging=../src/host/logging.js',
-    '--map', 'wasi:cli/environment=../src/host/environment.js#environment',
-  ],
+  // A zero cutoff: every core module goes to a file first, then into core-modules.js below.
+  ['transpile', wasm, '--out-dir', out, '--name', 'zoho-connector', '--quiet', '--instantiation', 'async', '--base64-cutoff', '0'],
   { stdio: 'inherit' },
 );
-process.exit(result.status ?? 1);
+if (result.status !== 0) process.exit(result.status ?? 1);
+
+const modules = {};
+for (const name of readdirSync(out).filter((file) => file.endsWith('.wasm')).sort()) {
+  modules[name] = readFileSync(join(out, name)).toString('base64');
+  rmSync(join(out, name));
+}
+writeFileSync(
+  join(out, 'core-modules.js'),
+  `// The component's core WebAssembly modules (base64), by the names jco's instantiate asks for.\n` +
+    `export const coreModules = ${JSON.stringify(modules, null, 1)};\n`,
+);
+console.log(`generated/: ${Object.keys(modules).length} core modules`);

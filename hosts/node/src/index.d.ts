@@ -6,8 +6,11 @@ export interface ConnectionInfo {
   booksOrganizationId?: string;
 }
 
-/** Hands out a connection's token; called with the rejected token when Zoho refused it. */
-export type CredentialsProvider = (connection: string, rejectedToken?: string) => ConnectionInfo;
+/**
+ * Hands out a connection's token; called with the rejected token when Zoho refused it. May be
+ * async (a platform refreshing the token before it answers).
+ */
+export type CredentialsProvider = (connection: string, rejectedToken?: string) => ConnectionInfo | Promise<ConnectionInfo>;
 
 export interface ConnectorOptions {
   credentials: CredentialsProvider;
@@ -31,15 +34,22 @@ export interface PollResult {
   more: boolean;
 }
 
+/** Every call runs on a worker thread: the caller's event loop never waits for Zoho. */
 export interface Connector {
-  manifest(): ManifestEntry[];
-  invoke(key: string, connection: string, input: Record<string, unknown> | string): any;
-  triggers(): ManifestEntry[];
-  poll(key: string, connection: string, input: Record<string, unknown> | string, state?: string): PollResult;
-  handleNotification(connection: string, channel: Record<string, unknown> | string, body: Record<string, unknown> | string): PollResult;
+  manifest(): Promise<ManifestEntry[]>;
+  invoke(key: string, connection: string, input: Record<string, unknown> | string): Promise<any>;
+  triggers(): Promise<ManifestEntry[]>;
+  poll(key: string, connection: string, input: Record<string, unknown> | string, state?: string): Promise<PollResult>;
+  handleNotification(connection: string, channel: Record<string, unknown> | string, body: Record<string, unknown> | string): Promise<PollResult>;
 }
 
 export function createConnector(options: ConnectorOptions): Promise<Connector>;
+
+/** The worker pool every connector of the process shares. */
+export function configurePool(options: { maxWorkers?: number; idleTimeoutMs?: number }): void;
+
+/** Stops every worker thread now (idle ones also stop on their own). */
+export function closeConnectors(): Promise<void>;
 
 /** An error the component returned; `case` is the WIT case and its fields are properties. */
 export class ZohoError extends Error {

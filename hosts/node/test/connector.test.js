@@ -11,8 +11,9 @@ import { createInterface } from 'node:readline';
 import { after, before, test } from 'node:test';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
-import { CredentialProblem, ZohoError, createConnector } from '../src/index.js';
+import { CredentialProblem, ZohoError, configurePool, createConnector } from '../src/index.js';
 import { environment } from '../src/host/environment.js';
+import { componentImports } from '../src/worker.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const targetDir = process.env.CARGO_TARGET_DIR ? resolve(root, process.env.CARGO_TARGET_DIR) : resolve(root, 'target');
@@ -83,25 +84,25 @@ const staticCredentials = () => () => ({ accessToken: zoho.ZOHO_ACCESS_TOKEN, ap
 
 test('manifests list actions and triggers', async () => {
   const connector = await createConnector({ credentials: staticCredentials() });
-  const actions = Object.fromEntries(connector.manifest().map((a) => [a.key, a]));
+  const actions = Object.fromEntries((await connector.manifest()).map((a) => [a.key, a]));
   assert.equal(actions.crmGetRecords.product, 'crm');
   assert.ok(actions.crmGetRecords.inputSchema.required.includes('recordType'));
-  const triggers = Object.fromEntries(connector.triggers().map((t) => [t.key, t]));
+  const triggers = Object.fromEntries((await connector.triggers()).map((t) => [t.key, t]));
   assert.equal(triggers.crmNewRecords.kind, 'polling');
   assert.equal(triggers.crmRecordNotifications.kind, 'instant');
 });
 
 test('actions return objects and errors are typed with their fields', async () => {
   const connector = await createConnector({ credentials: staticCredentials() });
-  const created = connector.invoke('crmCreateRecord', 'default', { recordType: 'Leads', values: { Last_Name: 'Node' } });
+  const created = await connector.invoke('crmCreateRecord', 'default', { recordType: 'Leads', values: { Last_Name: 'Node' } });
   const id = created.data[0].id;
-  assert.equal(connector.invoke('crmGetRecord', 'default', { recordType: 'Leads', recordId: id }).data.Last_Name, 'Node');
-  assert.throws(
+  assert.equal((await connector.invoke('crmGetRecord', 'default', { recordType: 'Leads', recordId: id })).data.Last_Name, 'Node');
+  await assert.rejects(
     () => connector.invoke('crmGetRecord', 'default', { recordType: 'Leads' }),
     (error) => error instanceof ZohoError && error.case === 'invalid-input' && error.input === 'recordId'
       && error.message.startsWith('recordId: is required'),
   );
-  assert.throws(
+  await assert.rejects(
     () => connector.invoke('crmGetRecord', 'default', { recordType: 'Leads', recordId: '1' }),
     (error) => error instanceof ZohoError && error.case === 'not-found',
   );
@@ -116,7 +117,7 @@ test('a rejected token is refreshed once through the provider', async () => {
       return { accessToken, apiDomain: zoho.ZOHO_API_DOMAIN };
     },
   });
-  assert.ok(connector.invoke('crmListModules', 'acme', {}).data.length > 0);
+  assert.ok((await connector.invoke('crmListModules', 'acme', {})).data.length > 0);
   assert.deepEqual(calls, [['acme', undefined], ['acme', '1000.stale.token']]);
 });
 
@@ -126,7 +127,7 @@ test('credential problems and failing requests are typed errors without secrets'
       throw new CredentialProblem('throttled', 'slow down', 42);
     },
   });
-  assert.throws(
+  await assert.rejects(
     () => throttled.invoke('crmListModules', 'acme', {}),
     (error) => error.case === 'credential' && error.problem === 'throttled' && error.retryAfterSeconds === 42,
   );
@@ -134,19 +135,22 @@ test('credential problems and failing requests are typed errors without secrets'
   const unreachable = await createConnector({
     credentials: () => ({ accessToken: secret, apiDomain: 'http://127.0.0.1:9' }),
   });
-  assert.throws(
+  await assert.rejects(
     () => unreachable.invoke('crmListModules', 'default', { maxRetries: 0 }),
     (error) =>
       error.case === 'transport' && ['refused', 'connection'].includes(error.kind) && !JSON.stringify(error).includes(secret) && !error.message.includes(secret),
   );
 });
 
-test('the component gets an empty environment, never process.env', () => {
+test('the component gets an empty environment, never process.env', async () => {
   process.env.ZOHO_PLATFORM_SECRET = 'must-not-reach-the-component';
   assert.deepEqual(environment.getEnvironment(), []);
+  const imports = await componentImports({}, () => {});
+  assert.equal(imports['wasi:cli/environment'], environment);
+  // The generated code takes its environment from the imports the worker hands it, nowhere else.
   const generated = readFileSync(resolve(root, 'hosts/node/generated/zoho-connector.js'), 'utf8');
-  assert.match(generated, /import \{ environment \} from '\.\.\/src\/host\/environment\.js'/);
-  assert.doesNotMatch(generated, /import \{[^}]*\benvironment\b[^}]*\} from '@bytecodealliance\/preview2-shim\/cli'/);
+  assert.match(generated, /imports\['wasi:cli\/environment'\]/);
+  assert.doesNotMatch(generated, /^import /m);
 });
 
 test('one instance serves many calls and keeps nothing between them', async () => {
@@ -160,8 +164,8 @@ test('one instance serves many calls and keeps nothing between them', async () =
   const elsewhere = await startRecordingServer();
   const other = await createConnector({ credentials: () => ({ accessToken: '1000.other.connection', apiDomain: elsewhere.url }) });
   for (let i = 0; i < 50; i += 1) {
-    assert.equal(first.invoke('crmGetRecords', 'default', { recordType: 'Leads', fields: 'Last_Name', perPage: 1 }).data.length, 1);
-    other.invoke('crmListModules', 'default', { maxRetries: 0 });
+    assert.equal((await first.invoke('crmGetRecords', 'default', { recordType: 'Leads', fields: 'Last_Name', perPage: 1 })).data.length, 1);
+    await other.invoke('crmListModules', 'default', { maxRetries: 0 });
   }
   const seen = await elsewhere.stop();
   assert.equal(asked, 50, 'the token is asked for on every call: nothing is cached in the instance');
@@ -171,19 +175,57 @@ test('one instance serves many calls and keeps nothing between them', async () =
   assert.ok(!seen.some((header) => header.includes(zoho.ZOHO_ACCESS_TOKEN)));
 });
 
+test('calls run off the event loop: a timer keeps firing while Zoho is slow, and slow calls overlap', async () => {
+  configurePool({ maxWorkers: 10 });
+  const connector = await createConnector({ credentials: staticCredentials() });
+  const read = () => connector.invoke('crmGetRecords', 'default', { recordType: 'Leads', fields: 'Last_Name', perPage: 1 });
+  // Ten workers started and warm before anything is measured.
+  await Promise.all(Array.from({ length: 10 }, read));
+  const slow = await fetch(`${zoho.ZOHO_API_DOMAIN}/__fake/delay`, {
+    method: 'POST',
+    body: JSON.stringify({ pathPrefix: '/crm/v8/Leads', milliseconds: 1000, times: 10 }),
+  });
+  assert.equal(slow.status, 204);
+  let last = performance.now();
+  let longestGap = 0;
+  const timer = setInterval(() => {
+    const now = performance.now();
+    longestGap = Math.max(longestGap, now - last);
+    last = now;
+  }, 10);
+  const started = performance.now();
+  const results = await Promise.all(Array.from({ length: 10 }, read));
+  const took = performance.now() - started;
+  clearInterval(timer);
+  assert.ok(results.every((r) => r.data.length === 1));
+  assert.ok(took >= 1000, `the fake held each answer back for 1 s (took ${took} ms)`);
+  assert.ok(took < 3000, `ten 1 s calls ran side by side, not one after another (took ${took} ms)`);
+  assert.ok(longestGap < 50, `the main thread's 10 ms timer never waited over 50 ms (longest gap ${longestGap} ms)`);
+});
+
+test('a credentials provider may answer asynchronously, e.g. after refreshing', async () => {
+  const connector = await createConnector({
+    credentials: async (_connection, rejected) => {
+      await new Promise((done) => setTimeout(done, 20));
+      return { accessToken: rejected ? zoho.ZOHO_ACCESS_TOKEN : '1000.expired.token', apiDomain: zoho.ZOHO_API_DOMAIN };
+    },
+  });
+  assert.ok((await connector.invoke('crmListModules', 'default', {})).data.length > 0);
+});
+
 test('a polling trigger anchors, then reports a new record once', async () => {
   const connector = await createConnector({ credentials: staticCredentials() });
   const input = { recordType: 'Contacts', fields: 'Last_Name' };
-  const first = connector.poll('crmNewRecords', 'default', input);
+  const first = await connector.poll('crmNewRecords', 'default', input);
   assert.deepEqual([first.events, first.more], [[], false]);
   // A second of Zoho's clock after the anchor, then past its two-second settling time.
   await advanceZohoClock(1);
-  const id = connector.invoke('crmCreateRecord', 'default', { recordType: 'Contacts', values: { Last_Name: 'Polled' } }).data[0].id;
+  const id = (await connector.invoke('crmCreateRecord', 'default', { recordType: 'Contacts', values: { Last_Name: 'Polled' } })).data[0].id;
   await advanceZohoClock(3);
-  const second = connector.poll('crmNewRecords', 'default', input, first.state);
+  const second = await connector.poll('crmNewRecords', 'default', input, first.state);
   assert.deepEqual(second.events.map((e) => e.id), [id]);
-  assert.deepEqual(connector.poll('crmNewRecords', 'default', input, second.state).events, []);
-  assert.throws(() => connector.poll('crmNewRecords', 'default', input, 'zt1.damaged'), (e) => e.input === 'state');
+  assert.deepEqual((await connector.poll('crmNewRecords', 'default', input, second.state)).events, []);
+  await assert.rejects(() => connector.poll('crmNewRecords', 'default', input, 'zt1.damaged'), (e) => e.input === 'state');
 });
 
 test('the README example runs as written', async () => {

@@ -50,7 +50,7 @@ class ZohoConnectorCrmTrigger {
     const connector = await shared.connectorFor(this);
     let result;
     try {
-      result = connector.poll(entry.key, shared.CONNECTION, shared.inputsOf(this, entry, 0), staticData.zohoState);
+      result = await connector.poll(entry.key, shared.CONNECTION, shared.inputsOf(this, entry, 0), staticData.zohoState);
     } catch (error) {
       // The static data is left as it was: the next poll starts from the same place.
       throw shared.asNodeError(this, error, 0);

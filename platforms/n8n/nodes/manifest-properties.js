@@ -156,7 +156,7 @@ async function execute(context, entries) {
     const key = context.getNodeParameter('operation', index);
     const entry = entries.find((e) => e.key === key);
     try {
-      const output = connector.invoke(entry.key, CONNECTION, inputsOf(context, entry, index));
+      const output = await connector.invoke(entry.key, CONNECTION, inputsOf(context, entry, index));
       out.push({ json: output, pairedItem: { item: index } });
     } catch (error) {
       const failure = asNodeError(context, error, index);

@@ -85,7 +85,7 @@ function toAction(entry) {
     perform: async (context, params) => {
       const connector = await connectorFor(params.connection, context.logger);
       try {
-        return { data: connector.invoke(entry.key, CONNECTION, componentInput(entry, params)) };
+        return { data: await connector.invoke(entry.key, CONNECTION, componentInput(entry, params)) };
       } catch (error) {
         throw asStepError(error);
       }
@@ -103,7 +103,7 @@ function toPollingTrigger(entry) {
       const previous = context.polling.getState();
       let result;
       try {
-        result = connector.poll(entry.key, CONNECTION, componentInput(entry, params), previous.zohoState);
+        result = await connector.poll(entry.key, CONNECTION, componentInput(entry, params), previous.zohoState);
       } catch (error) {
         // The state is left as it was: the next run polls from the same place.
         throw asStepError(error);
@@ -139,7 +139,7 @@ function toInstantTrigger(entry) {
       const body = payload.rawBody?.data ?? payload.body?.data;
       const text = typeof body === 'string' ? body : Buffer.isBuffer(body) ? body.toString('utf8') : JSON.stringify(body);
       try {
-        const result = connector.handleNotification(CONNECTION, params.channel, text);
+        const result = await connector.handleNotification(CONNECTION, params.channel, text);
         return { payload: { ...payload, body: { data: { events: result.events } } } };
       } catch (error) {
         throw asStepError(error);
