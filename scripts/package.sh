@@ -2,9 +2,14 @@
 # Builds the installable packages into dist/packages/, each carrying the component:
 # - zoho_connector-VERSION-py3-none-any.whl: the Python host with zoho-connector.wasm inside;
 # - zoho-connector-node-VERSION.tgz: the Node host (npm pack) with the jco-transpiled
-#   component inside.
-# With either installed and nothing else from this repository, `Connector(credentials=...)` and
-# `createConnector({credentials})` load the bundled component. Honours CARGO_TARGET_DIR.
+#   component inside;
+# - n8n-nodes-zoho-connector-VERSION.tgz: the n8n community package (platforms/n8n);
+# - zoho-connector-zapier-VERSION.zip: the Zapier upload, as `zapier-platform build` makes it
+#   (platforms/zapier);
+# - prismatic/: index.js and icon.png, what `prism components:publish` uploads
+#   (platforms/prismatic).
+# Each is self-contained: installed with nothing else from this repository, it loads the
+# component it carries. Honours CARGO_TARGET_DIR.
 # Usage: scripts/package.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -46,5 +51,17 @@ node -e '
   fs.writeFileSync(process.argv[1], JSON.stringify(manifest, null, 2) + "\n");
 ' "${stage}/node/package.json"
 (cd "${stage}/node" && npm pack --silent --pack-destination "${out}" >/dev/null)
+
+# The platforms: each installs its SDK from its lockfile, reads the component's manifests into
+# generated/manifest.json, then packs itself with the host bundled in (hosts/node/scripts/bundle.js).
+for platform in n8n zapier prismatic; do
+  echo "== the ${platform} package"
+  (
+    cd "platforms/${platform}"
+    npm ci --no-audit --no-fund --silent
+    npm run --silent build
+    node scripts/package.mjs "${out}"
+  )
+done
 
 ls -l "${out}"

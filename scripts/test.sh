@@ -3,9 +3,12 @@
 # integration suite with its contract check against Zoho's published v8 contract, the shared
 # store against private PostgreSQL servers it starts itself), then the
 # distributable component in the Python host (wasmtime-py) and in the Node host (jco), and Zoho's
-# own Python SDK driving fake-zoho, and the installable packages (scripts/package.sh) in a new
-# virtual environment and an empty Node project. Python packages go into a virtual environment inside the
-# target directory; npm packages come from the committed lockfile. Honours CARGO_TARGET_DIR.
+# own Python SDK driving fake-zoho, the installable packages (scripts/package.sh) in a new
+# virtual environment and an empty Node project, and the platform plugins: in their SDKs' test
+# runtimes, then from their packed artifacts in the platforms' own runtimes (tests/platforms).
+# Python packages go into a virtual environment inside the target directory; npm packages
+# (Node 24 for n8n and Zapier's CLI among them) come from the committed lockfiles. Honours
+# CARGO_TARGET_DIR.
 # Usage: scripts/test.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -48,26 +51,15 @@ echo "== the packages: built, then installed and run on their own"
 scripts/package.sh
 tests/packages/run.sh
 
+# scripts/package.sh installed each platform's SDK and generated its manifest.
 echo "== Platforms: Prismatic, in spectral's test runtime"
-(
-  cd platforms/prismatic
-  npm ci --no-audit --no-fund
-  npm run build
-  npm test
-)
+(cd platforms/prismatic && npm test)
 
 echo "== Platforms: Zapier, in zapier-platform-core's app tester"
-(
-  cd platforms/zapier
-  npm ci --no-audit --no-fund
-  npm run build
-  npm test
-)
+(cd platforms/zapier && npm test)
 
 echo "== Platforms: n8n, workflows in n8n's engine"
-(
-  cd platforms/n8n
-  npm ci --no-audit --no-fund
-  npm run build
-  npm test
-)
+(cd platforms/n8n && npm test)
+
+echo "== Platforms: each packed artifact in its platform's runtime (n8n, Zapier, Prismatic)"
+tests/platforms/run.sh

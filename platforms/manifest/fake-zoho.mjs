@@ -33,11 +33,15 @@ function answers(port) {
 }
 
 /**
- * A fresh sandbox seeded with the sample records: {apiDomain, token, advance(seconds), settle(),
- * stop()}. `advance` moves Zoho's clock (the fake's), so trigger tests wait on Zoho's time rather
- * than the wall's; `stop` throws when an exchange broke Zoho's published contract.
+ * A fresh sandbox seeded with the sample records: {apiDomain, token, refreshToken, advance(seconds),
+ * settle(), expireTokens(), delay(pathPrefix, milliseconds, times), stop()}. `advance` moves
+ * Zoho's clock (the fake's), so trigger tests wait on Zoho's time rather than the wall's;
+ * `expireTokens` makes every access token so far invalid (the next call gets 401 and must
+ * refresh); `stop` throws when an exchange broke Zoho's published contract. With
+ * `client: {id, secret}`, the fake's accounts server (same address, `/oauth/v2/token`) knows
+ * that OAuth client and `refreshToken` is a refresh token issued to it.
  */
-export async function startFakeZoho() {
+export async function startFakeZoho({ client } = {}) {
   const target = process.env.CARGO_TARGET_DIR ? resolve(root, process.env.CARGO_TARGET_DIR) : resolve(root, 'target');
   const binary = resolve(target, 'debug', 'fake-zoho-checked');
   if (!existsSync(binary)) throw new Error(`${binary} is missing: cargo build -p zoho-contract-check --bins`);
@@ -45,22 +49,35 @@ export async function startFakeZoho() {
   const token = `1000.${randomBytes(16).toString('hex')}.${randomBytes(16).toString('hex')}`;
   const scratch = mkdtempSync(join(tmpdir(), 'zoho-contract-'));
   const violations = join(scratch, 'violations.txt');
-  const child = spawn(binary, ['--sandbox', '--port', String(port), '--token', token], {
-    stdio: 'ignore',
+  const clientArgs = client ? ['--client', `${client.id}:${client.secret}`] : [];
+  const child = spawn(binary, ['--sandbox', '--port', String(port), '--token', token, ...clientArgs], {
+    stdio: ['ignore', 'pipe', 'ignore'],
     env: { ...process.env, ZOHO_CONTRACT_VIOLATIONS: violations },
+  });
+  const printed = new Promise((done) => {
+    let text = '';
+    child.stdout.on('data', (chunk) => {
+      text += chunk;
+      if (!client || text.includes('ZOHO_REFRESH_TOKEN=')) done(text);
+    });
   });
   for (let attempt = 0; attempt < 200 && !(await answers(port)); attempt += 1) {
     await new Promise((done) => setTimeout(done, 50));
   }
   const apiDomain = `http://127.0.0.1:${port}`;
-  const advance = async (seconds) => {
-    const answer = await fetch(`${apiDomain}/__fake/clock/advance`, { method: 'POST', body: JSON.stringify({ seconds }) });
-    if (answer.status !== 204) throw new Error(`the fake's clock did not move: HTTP ${answer.status}`);
+  const refreshToken = (await printed).match(/ZOHO_REFRESH_TOKEN=(\S+)/)?.[1];
+  const control = async (path, body) => {
+    const answer = await fetch(`${apiDomain}/__fake/${path}`, { method: 'POST', body: JSON.stringify(body) });
+    if (answer.status !== 204) throw new Error(`the fake refused ${path}: HTTP ${answer.status}`);
   };
+  const advance = (seconds) => control('clock/advance', { seconds });
   return {
     apiDomain,
     token,
+    refreshToken,
     advance,
+    expireTokens: () => control('tokens/expire', {}),
+    delay: (pathPrefix, milliseconds, times = 1) => control('delay', { pathPrefix, milliseconds, times }),
     // Past Zoho's settling time (2 s of its clock), so records just written are due to a poll.
     settle: () => advance(3),
     stop: () => {

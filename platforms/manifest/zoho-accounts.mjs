@@ -16,11 +16,12 @@ export const DATA_CENTERS = [
 
 /**
  * The scopes every action and trigger of the connector can need. `ZohoFiles.files.ALL` is what
- * the Bulk Write upload needs (docs bulk-write/upload-file); `ZohoCRM.settings.ALL` covers
- * `ZohoCRM.settings.fields.READ`, which COQL needs (docs api/v8/COQL-Overview).
+ * the Bulk Write upload needs (docs bulk-write/upload-file); `ZohoCRM.settings.fields.READ` is
+ * what COQL needs (docs api/v8/COQL-Overview), named although `ZohoCRM.settings.ALL` covers it,
+ * so a user trimming the list keeps it.
  */
 export const DEFAULT_SCOPES =
-  'ZohoCRM.modules.ALL ZohoCRM.settings.ALL ZohoCRM.users.READ ZohoCRM.org.READ ZohoCRM.coql.READ ZohoCRM.bulk.ALL ZohoCRM.notifications.ALL ZohoFiles.files.ALL ZohoBooks.fullaccess.all';
+  'ZohoCRM.modules.ALL ZohoCRM.settings.ALL ZohoCRM.settings.fields.READ ZohoCRM.users.READ ZohoCRM.org.READ ZohoCRM.coql.READ ZohoCRM.bulk.ALL ZohoCRM.notifications.ALL ZohoFiles.files.ALL ZohoBooks.fullaccess.all';
 
 /** The API domain for a token: Zoho's `api_domain` from the token response, else the data center's. */
 export function apiDomainFor(token, accountsUrl) {

@@ -1,51 +1,18 @@
 // The Zoho connector as a Zapier integration. Triggers, creates and searches come from the
 // component's manifests (generated/manifest.json, written by `npm run build`); this file maps
 // them onto Zapier's shapes and hands each run to the component, which does the Zoho work.
-const { readFileSync } = require('node:fs');
-const path = require('node:path');
 const zapier = require('zapier-platform-core');
 const { componentInput, defaultText, kindOf } = require('../manifest/inputs.mjs');
 const authentication = require('./src/authentication');
+const { CONNECTION, run } = require('./src/connector');
 
-const manifest = JSON.parse(readFileSync(path.join(__dirname, 'generated', 'manifest.json'), 'utf8'));
+// Required, not read from a file: the packaged app (scripts/package.mjs) carries it inside.
+const manifest = require('./generated/manifest.json');
 
-/** The connection name the component asks credentials for; one connection per run. */
-const CONNECTION = 'zapier';
 /** Records a polling trigger returns each time, newest first, for Zapier to deduplicate. */
 const POLL_WINDOW = 100;
 /** Reads: they go under "searches" (Zapier wants a list back); everything else is a create. */
 const SEARCH = /^(crm|books)(Get|List|Search|Run|Download)/;
-
-let connectorModule;
-async function connectorFor(z, bundle) {
-  connectorModule ??= await import('@zoho-connector/node');
-  const { createConnector, CredentialProblem } = connectorModule;
-  return createConnector({
-    // The component's log, already redacted by it, on Zapier's console for the step.
-    log: (level, where, message) => z.console.log(`[${level}] ${where}: ${message}`),
-    credentials: (_name, rejectedToken) => {
-      const token = bundle.authData?.access_token;
-      if (!token || token === rejectedToken) {
-        // Zapier refreshes on RefreshAuthError and runs the step again.
-        throw new CredentialProblem('reauthorization-required', 'the access token was rejected');
-      }
-      return { accessToken: token, apiDomain: bundle.authData.api_domain };
-    },
-  });
-}
-
-/** Zoho's error as Zapier shows it; an expired token asks Zapier to refresh and retry. */
-function asZapierError(z, error) {
-  if (error?.name !== 'ZohoError') return error;
-  const { name: _name, message, stack: _stack, ...fields } = error;
-  if (error.case === 'credential' || error.case === 'unauthorized') {
-    return new z.errors.RefreshAuthError(`Zoho ${error.case}: ${message}`);
-  }
-  if (error.case === 'rate-limited') {
-    return new z.errors.ThrottledError(`Zoho rate-limited: ${message}`, error.retryAfterSeconds ?? 60);
-  }
-  return new z.errors.Error(`Zoho ${error.case} error: ${message} ${JSON.stringify(fields)}`, error.case, 400);
-}
 
 /** Zapier input fields from an entry's JSON Schema. */
 function inputFieldsOf(entry, skip = []) {
@@ -79,15 +46,6 @@ function inputFieldsOf(entry, skip = []) {
 
 const display = (entry) => ({ label: entry.label, description: entry.description });
 const noun = (entry) => (entry.product === 'books' ? 'Books Record' : entry.key.startsWith('crmRaw') || entry.key.startsWith('booksRaw') ? 'Request' : 'Record');
-
-async function run(z, bundle, call) {
-  const connector = await connectorFor(z, bundle);
-  try {
-    return await call(connector);
-  } catch (error) {
-    throw asZapierError(z, error);
-  }
-}
 
 function toCreate(entry) {
   return {

@@ -3,11 +3,11 @@
 // one. The caller's thread only passes messages, so its event loop keeps running while Zoho
 // answers. The component is compiled once here; every worker instantiates the same compiled
 // modules.
-import { MessageChannel, Worker } from 'node:worker_threads';
+import { MessageChannel } from 'node:worker_threads';
 
 import { coreModules } from '../generated/core-modules.js';
 import { CredentialProblem } from './host/errors.js';
-import { workerEntry } from './worker.js';
+import { startWorker } from './worker-start.js';
 
 const settings = { maxWorkers: 8, idleTimeoutMs: 60_000 };
 
@@ -55,7 +55,7 @@ class PooledWorker {
     this.replies = port1;
     this.call = null;
     this.idleTimer = null;
-    this.thread = new Worker(new URL(workerEntry), {
+    this.thread = startWorker({
       workerData: { zohoConnectorWorker: true, modules, signal: this.signal, replies: port2 },
       transferList: [port2],
     });

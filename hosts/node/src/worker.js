@@ -8,9 +8,6 @@ import { isMainThread, parentPort, receiveMessageOnPort, workerData } from 'node
 
 import { environment } from './host/environment.js';
 
-/** The module a pool starts its workers from: this file, or the bundle that carries it. */
-export const workerEntry = import.meta.url;
-
 /** How long a credentials provider may take before the call fails with `unavailable`. */
 const CREDENTIALS_TIMEOUT_MS = 120_000;
 

@@ -6,7 +6,9 @@ class ZohoConnectorBooks {
     this.description = {
       displayName: 'Zoho Books',
       name: 'zohoConnectorBooks',
-      icon: 'fa:book',
+      icon: 'file:zohoBooks.svg',
+      // An AI agent in n8n can call every operation as a tool.
+      usableAsTool: true,
       group: ['transform'],
       version: 1,
       subtitle: '={{$parameter["operation"]}}',

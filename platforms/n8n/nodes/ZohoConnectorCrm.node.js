@@ -6,7 +6,9 @@ class ZohoConnectorCrm {
     this.description = {
       displayName: 'Zoho CRM',
       name: 'zohoConnectorCrm',
-      icon: 'fa:address-card',
+      icon: 'file:zohoCrm.svg',
+      // An AI agent in n8n can call every operation as a tool.
+      usableAsTool: true,
       group: ['transform'],
       version: 1,
       subtitle: '={{$parameter["operation"]}}',

@@ -29,7 +29,7 @@ class ZohoConnectorCrmTrigger {
     this.description = {
       displayName: 'Zoho CRM Trigger',
       name: 'zohoConnectorCrmTrigger',
-      icon: 'fa:address-card',
+      icon: 'file:zohoCrm.svg',
       group: ['trigger'],
       version: 1,
       polling: true,

@@ -1,12 +1,11 @@
 // n8n node properties and runs from the component's manifests (generated/manifest.json, written
 // by `npm run build`). Resources group a product's actions by what they act on; operations are
 // the actions; each action's inputs are properties shown only for that operation.
-const { readFileSync } = require('node:fs');
-const path = require('node:path');
 const { componentInput, defaultText, kindOf } = require('../../manifest/inputs.mjs');
 const { apiDomainFor } = require('../../manifest/zoho-accounts.mjs');
 
-const manifest = JSON.parse(readFileSync(path.join(__dirname, '..', 'generated', 'manifest.json'), 'utf8'));
+// Required, not read: a bundle (scripts/package.mjs) carries it inside.
+const manifest = require('../generated/manifest.json');
 
 /** The credential every node uses. */
 const CREDENTIAL = 'zohoConnectorOAuth2Api';
@@ -118,18 +117,41 @@ function inputsOf(context, entry, index) {
   return componentInput(entry, params);
 }
 
-let hostModule;
-/** A connector whose credentials are the node's Zoho credential. */
+/** How close to its expiry (n8n's `n8n_expires_at`) a token is refreshed before use. */
+const REFRESH_AHEAD_MS = 60_000;
+
+/**
+ * A connector whose credentials are the node's Zoho credential. n8n refreshes an OAuth2 token
+ * only through its helpers, so the token is refreshed here (`helpers.refreshOAuth2Token`, which
+ * saves it in the credential) before it expires, and when Zoho rejected it. n8n versions
+ * without that helper get the stored token, and a rejected one asks for a reconnect.
+ */
 async function connectorFor(context) {
-  hostModule ??= await import('@zoho-connector/node');
+  const host = await import('@zoho-connector/node');
   const credential = await context.getCredentials(CREDENTIAL);
-  const token = credential.oauthTokenData ?? {};
-  return hostModule.createConnector({
+  let token = credential.oauthTokenData ?? {};
+  const canRefresh = typeof context.helpers?.refreshOAuth2Token === 'function';
+  const refresh = async () => {
+    // n8n's helper reads the credential through `this`: it is called on the node's context.
+    token = { ...token, ...(await context.helpers.refreshOAuth2Token.call(context, CREDENTIAL)) };
+  };
+  return host.createConnector({
     // The component's log, already redacted by it, on n8n's logger.
     log: (level, where, message) => context.logger?.[level === 'trace' ? 'debug' : level]?.(`${where}: ${message}`),
-    credentials: (_name, rejectedToken) => {
+    credentials: async (_name, rejectedToken) => {
+      const expiresAt = Number(token.n8n_expires_at);
+      const expiring = Number.isFinite(expiresAt) && expiresAt - Date.now() < REFRESH_AHEAD_MS;
+      const rejected = rejectedToken !== undefined && token.access_token === rejectedToken;
+      if (canRefresh && (rejected || expiring || !token.access_token)) {
+        try {
+          await refresh();
+        } catch (error) {
+          // n8n's refresh errors may quote the accounts server's answer: only their kind is shown.
+          throw new host.CredentialProblem('reauthorization-required', `the Zoho credential could not be refreshed (${error?.name ?? 'error'}): reconnect it`);
+        }
+      }
       if (!token.access_token || token.access_token === rejectedToken) {
-        throw new hostModule.CredentialProblem('reauthorization-required', 'Zoho rejected the access token: reconnect the credential');
+        throw new host.CredentialProblem('reauthorization-required', 'Zoho rejected the access token: reconnect the credential');
       }
       return { accessToken: token.access_token, apiDomain: apiDomainFor(token, String(credential.accessTokenUrl ?? '')) };
     },

@@ -144,7 +144,9 @@ describe('generated from the manifest', () => {
     assert.ok(crmTrigger.description.polling);
     const credential = new nodes.ZohoConnectorOAuth2Api();
     assert.deepEqual(credential.extends, ['oAuth2Api']);
-    assert.equal(credential.properties.find((p) => p.name === 'dataCenter').options.length, 9);
+    const centers = credential.properties.find((p) => p.name === 'dataCenter').options.map((o) => o.value);
+    assert.equal(centers.length, 10);
+    assert.equal(centers.at(-1), 'custom');
   });
 });
 

@@ -1,13 +1,15 @@
 // The Zoho connector as a Prismatic custom component. Every action and trigger comes from the
 // component's manifests (generated/manifest.json, written by `npm run build`); this file only
 // maps them onto spectral's shapes and hands each run to the component.
-import { readFileSync } from 'node:fs';
 import { action, component, input, pollingTrigger, trigger } from '@prismatic-io/spectral';
 import { CredentialProblem, ZohoError, createConnector } from '@zoho-connector/node';
 import { componentInput, defaultText, exampleText, kindOf } from '../../manifest/inputs.mjs';
 import { connectionInfo, zohoOAuth } from './connection.js';
 
-export const manifest = JSON.parse(readFileSync(new URL('../generated/manifest.json', import.meta.url), 'utf8'));
+// Imported, not read from a file: the bundle (scripts/package.mjs) carries it inside.
+import generatedManifest from '../generated/manifest.json' with { type: 'json' };
+
+export const manifest = generatedManifest;
 
 /** The connection name the component asks credentials for; one connection per run. */
 const CONNECTION = 'prismatic';

@@ -2,8 +2,15 @@
 // to its accounts server, and the token response's `api_domain` is kept with the tokens, so
 // calls go where Zoho says this account lives.
 const { DATA_CENTERS, DEFAULT_SCOPES, apiDomainFor } = require('../../manifest/zoho-accounts.mjs');
+const { CONNECTION, run } = require('./connector');
 
+/**
+ * The accounts server of the user's data center. The integration's environment may name
+ * another one (`zapier env:set VERSION ZOHO_ACCOUNTS_SERVER=...`): a private deployment, or the
+ * tests' Zoho double.
+ */
 const accountsOf = (bundle) =>
+  process.env.ZOHO_ACCOUNTS_SERVER?.replace(/\/+$/, '') ||
   (DATA_CENTERS.find((c) => c.code === bundle.inputData.dataCenter) ?? DATA_CENTERS[0]).accounts;
 
 async function exchange(z, bundle, body) {
@@ -58,7 +65,10 @@ module.exports = {
       exchange(z, { inputData: { dataCenter: bundle.authData.dataCenter } }, { grant_type: 'refresh_token', refresh_token: bundle.authData.refresh_token }),
     autoRefresh: true,
   },
-  // Zapier tests a connection by running this: the current user, one cheap CRM call.
-  test: { url: '{{bundle.authData.api_domain}}/crm/v8/users?type=CurrentUser' },
-  connectionLabel: '{{bundle.authData.api_domain}}',
+  // Zapier tests a connection by running this: the current user, one cheap CRM call, made by
+  // the component like every other (Zapier's own request client would send no token).
+  test: (z, bundle) =>
+    run(z, bundle, async (connector) => (await connector.invoke('crmListUsers', CONNECTION, { type: 'CurrentUser' })).data?.[0] ?? {}),
+  // The test's answer is the current user.
+  connectionLabel: '{{bundle.inputData.full_name}} ({{bundle.inputData.email}})',
 };

@@ -1,0 +1,158 @@
+// The n8n community package as npm packs it (dist/packages/n8n-nodes-zoho-connector-VERSION.tgz),
+// installed the way n8n installs a community package (into its user folder's nodes/, peer
+// dependencies left to n8n) and run by n8n itself: the n8n this suite's lockfile pins, on
+// Node 24, with its own user folder and SQLite database. The example workflows the package
+// ships are imported with n8n's CLI and executed by `n8n execute` against fake-zoho, through
+// a credential imported the way n8n stores one; an expired access token is refreshed by n8n's
+// own OAuth2 helper and saved in the credential.
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { promisify } from 'node:util';
+
+import { artifact, assertNoSecret, emptyFolder, here, startFakeZoho } from './support.mjs';
+
+const run = promisify(execFile);
+const CLIENT = { id: '1000.N8N', secret: 'n8n-client-secret' };
+const CREDENTIAL_ID = 'zohoConnectorCred';
+const PACKAGE = 'n8n-nodes-zoho-connector';
+
+let fake;
+let userFolder;
+let installed;
+/** Everything n8n printed, for the secrets check. */
+let printed = '';
+
+const n8nEnv = () => ({
+  ...process.env,
+  N8N_USER_FOLDER: userFolder,
+  N8N_DIAGNOSTICS_ENABLED: 'false',
+  N8N_VERSION_NOTIFICATIONS_ENABLED: 'false',
+  N8N_TEMPLATES_ENABLED: 'false',
+  N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'false',
+  // `execute` prints the run on n8n's logger at info.
+  N8N_LOG_LEVEL: 'info',
+});
+
+/** Runs n8n's CLI (this suite's n8n, on the Node running the suite); its stdout and stderr. */
+async function n8n(...args) {
+  const { stdout, stderr } = await run(process.execPath, [join(here, 'node_modules/n8n/bin/n8n'), ...args], {
+    env: n8nEnv(),
+    maxBuffer: 64 * 1024 * 1024,
+  }).catch((failure) => failure);
+  printed += `${stdout}\n${stderr}\n`;
+  return { stdout, stderr };
+}
+
+/** `n8n execute` of a workflow: the run's JSON (n8n prints it after its own log lines). */
+async function execute(workflowId) {
+  const { stdout, stderr } = await n8n('execute', `--id=${workflowId}`, '--rawOutput');
+  const start = stdout.indexOf('\n{\n');
+  assert.ok(start >= 0, `n8n printed no run:\n${stdout}\n${stderr}`);
+  return JSON.parse(stdout.slice(start + 1, stdout.lastIndexOf('\n}') + 2));
+}
+
+/** The JSON of every item `node` output. */
+function itemsOf(execution, node) {
+  const runs = execution.data.resultData.runData[node];
+  assert.ok(runs, `${node} ran: ${JSON.stringify(execution.data.resultData.error?.message)}`);
+  return runs[0].data.main[0].map((item) => item.json);
+}
+
+/** The credential as n8n holds it, decrypted by n8n's own export. */
+async function storedCredential() {
+  const file = join(userFolder, 'credential-export.json');
+  await n8n('export:credentials', `--id=${CREDENTIAL_ID}`, '--decrypted', `--output=${file}`);
+  return JSON.parse(readFileSync(file, 'utf8'))[0];
+}
+
+before(async () => {
+  fake = await startFakeZoho({ client: CLIENT });
+  userFolder = emptyFolder('n8n');
+  const nodes = join(userFolder, '.n8n', 'nodes');
+  mkdirSync(nodes, { recursive: true });
+  writeFileSync(join(nodes, 'package.json'), JSON.stringify({ name: 'installed-nodes', private: true, dependencies: {} }));
+  // As n8n's installer does: the package's own dependencies only (it has none), n8n-workflow
+  // from n8n itself.
+  await run('npm', ['install', '--omit=peer', '--ignore-scripts', '--no-audit', '--no-fund', artifact(/^n8n-nodes-zoho-connector-.*\.tgz$/)], {
+    cwd: nodes,
+  });
+  installed = join(nodes, 'node_modules', PACKAGE);
+  const credential = {
+    id: CREDENTIAL_ID,
+    name: 'Zoho',
+    type: 'zohoConnectorOAuth2Api',
+    data: {
+      clientId: CLIENT.id,
+      clientSecret: CLIENT.secret,
+      dataCenter: 'custom',
+      accountsServer: fake.apiDomain,
+      oauthTokenData: {
+        access_token: fake.token,
+        refresh_token: fake.refreshToken,
+        api_domain: fake.apiDomain,
+        token_type: 'Bearer',
+        expires_in: 3600,
+      },
+    },
+  };
+  const credentialFile = join(userFolder, 'credential.json');
+  writeFileSync(credentialFile, JSON.stringify([credential]));
+  await n8n('import:credentials', `--input=${credentialFile}`);
+  for (const example of ['read-leads.json', 'create-lead.json', 'crm-trigger.json']) {
+    await n8n('import:workflow', `--input=${join(installed, 'examples', example)}`);
+  }
+});
+
+after(() => fake?.stop());
+
+describe('installed in n8n', () => {
+  it('is laid out as n8n loads a community package', () => {
+    const manifest = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8'));
+    assert.equal(manifest.private, undefined, 'publishable');
+    assert.ok(manifest.keywords.includes('n8n-community-node-package'));
+    assert.deepEqual(manifest.dependencies, undefined, 'no runtime dependency');
+    for (const file of [...manifest.n8n.nodes, ...manifest.n8n.credentials]) {
+      assert.ok(file.startsWith('dist/'), file);
+      const source = readFileSync(join(installed, file), 'utf8');
+      const icon = /icon(?:\s*=|:)\s*['"]file:([^'"]+)['"]/.exec(source);
+      assert.ok(icon, `${file} names an SVG icon`);
+      const svg = readFileSync(join(installed, file, '..', icon[1]), 'utf8');
+      assert.match(svg, /^<svg /);
+    }
+  });
+});
+
+describe('the example workflows, run by n8n', () => {
+  it('reads leads with the fields Last_Name and Email', async () => {
+    const execution = await execute('zohoReadLeads');
+    assert.equal(execution.status, 'success', JSON.stringify(execution.data.resultData.error));
+    const [page] = itemsOf(execution, 'Read Leads');
+    assert.ok(page.data.length >= 5);
+    for (const lead of page.data) {
+      assert.deepEqual(Object.keys(lead).sort(), ['Email', 'Last_Name', 'id']);
+    }
+  });
+
+  it('creates a lead', async () => {
+    const execution = await execute('zohoCreateLead');
+    assert.equal(execution.status, 'success', JSON.stringify(execution.data.resultData.error));
+    const [created] = itemsOf(execution, 'Create Lead');
+    assert.equal(created.data[0].code, 'SUCCESS');
+    const read = itemsOf(await execute('zohoReadLeads'), 'Read Leads')[0];
+    assert.ok(read.data.some((lead) => lead.id === created.data[0].details.id && lead.Last_Name === 'Created in n8n'));
+  });
+
+  it('refreshes an expired access token through the credential, and saves the new one', async () => {
+    await fake.expireTokens();
+    const execution = await execute('zohoReadLeads');
+    assert.equal(execution.status, 'success', JSON.stringify(execution.data.resultData.error));
+    const token = (await storedCredential()).data.oauthTokenData;
+    assert.ok(token.access_token && token.access_token !== fake.token, 'n8n saved a new access token');
+    assert.equal(token.refresh_token, fake.refreshToken, 'the refresh token is kept');
+    assert.equal(token.api_domain, fake.apiDomain, "Zoho's api_domain is kept");
+    assertNoSecret(printed, [fake.token, token.access_token, fake.refreshToken, CLIENT.secret]);
+  });
+});

@@ -1,0 +1,93 @@
+// The Prismatic component as `prism components:publish` uploads it (dist/packages/prismatic/:
+// index.js and icon.png), required from an empty folder with nothing beside it, its actions, a
+// polling trigger and the connection run with spectral's own testing helpers against fake-zoho.
+import assert from 'node:assert/strict';
+import { copyFileSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+
+import { assertNoSecret, emptyFolder, packages, startFakeZoho } from './support.mjs';
+
+const require = createRequire(import.meta.url);
+// spectral's helpers: createConnection and createHarness are exported by its testing module.
+const { createConnection, createHarness } = require('@prismatic-io/spectral/dist/testing.js');
+
+const published = join(packages, 'prismatic');
+let fake;
+let definition;
+let harness;
+let connection;
+
+before(async () => {
+  fake = await startFakeZoho();
+  const folder = emptyFolder('prismatic');
+  copyFileSync(join(published, 'index.js'), join(folder, 'index.js'));
+  definition = require(join(folder, 'index.js')).default;
+  harness = createHarness(definition);
+  connection = createConnection(
+    { key: 'zohoOAuth' },
+    { tokenUrl: 'https://accounts.zoho.eu/oauth/v2/token', clientId: '1000.PRISMATIC', clientSecret: 'prismatic-client-secret' },
+    { access_token: fake.token, api_domain: fake.apiDomain, token_type: 'Bearer' },
+  );
+});
+
+after(() => fake?.stop());
+
+describe('the published folder', () => {
+  it('holds the bundle and a PNG icon, as prism validates them', () => {
+    assert.equal(definition.key, 'zohoConnector');
+    assert.ok(definition.display.label && definition.display.description);
+    assert.equal(definition.display.iconPath, 'icon.png');
+    const icon = readFileSync(join(published, 'icon.png'));
+    assert.deepEqual([...icon.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], 'icon.png is a PNG');
+    assert.ok(definition.connections.some((c) => c.key === 'zohoOAuth'), 'the connection key stays zohoOAuth');
+  });
+});
+
+describe('run by spectral from an empty folder', () => {
+  it('creates a lead and reads it back', async () => {
+    const created = await harness.action('crmCreateRecord', { connection, recordType: 'Leads', values: '{"Last_Name": "Prismatic"}' });
+    const id = created.data.data[0].id;
+    const read = await harness.action('crmGetRecord', { connection, recordType: 'Leads', recordId: id });
+    assert.equal(read.data.data.Last_Name, 'Prismatic');
+  });
+
+  it('polls new leads: the first run anchors, the next reports the new one once', async () => {
+    const instanceState = {};
+    const params = { connection, recordType: 'Leads', fields: 'Last_Name' };
+    const first = await harness.trigger('crmNewRecords', undefined, params, { instanceState });
+    assert.deepEqual(first.payload.body.data.events, []);
+    await fake.advance(1);
+    const created = await harness.action('crmCreateRecord', { connection, recordType: 'Leads', values: '{"Last_Name": "Polled"}' });
+    await fake.settle();
+    const second = await harness.trigger('crmNewRecords', undefined, params, { instanceState });
+    assert.deepEqual(second.payload.body.data.events.map((e) => e.id), [created.data.data[0].id]);
+    const third = await harness.trigger('crmNewRecords', undefined, params, { instanceState });
+    assert.deepEqual(third.payload.body.data.events, []);
+  });
+
+  it('fails a step with a typed error naming the input, and no secret', async () => {
+    await assert.rejects(
+      () => harness.action('crmGetRecord', { connection, recordType: 'Leads', recordId: '12/34' }),
+      (error) => {
+        assert.match(error.message, /invalid-input/);
+        assert.match(error.message, /recordId/);
+        assertNoSecret(`${error.message} ${error.stack}`, [fake.token, 'prismatic-client-secret']);
+        return true;
+      },
+    );
+  });
+
+  it('asks to authorize the connection again when Zoho rejects its token', async () => {
+    const expired = createConnection(
+      { key: 'zohoOAuth' },
+      { tokenUrl: 'https://accounts.zoho.eu/oauth/v2/token' },
+      { access_token: '1000.expired.token', api_domain: fake.apiDomain },
+    );
+    await assert.rejects(
+      () => harness.action('crmListModules', { connection: expired }),
+      (error) => /credential/.test(error.message) && !error.message.includes('1000.expired.token'),
+    );
+  });
+});

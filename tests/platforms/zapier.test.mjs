@@ -1,0 +1,108 @@
+// The Zapier integration as `zapier-platform build` zips it (dist/packages/
+// zoho-connector-zapier-VERSION.zip), unzipped into an empty folder and run the way Zapier's
+// runtime runs it: its zapierwrapper.js handler, with the zip's own zapier-platform-core, on
+// the Node 24 this suite runs on. The zip's definition.json is validated with the zip's own
+// zapier-platform-schema (the offline build skips that).
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+
+import { artifact, assertNoSecret, emptyFolder, startFakeZoho } from './support.mjs';
+
+const require = createRequire(import.meta.url);
+const CLIENT = { id: '1000.ZAPIER', secret: 'zapier-client-secret' };
+
+let fake;
+let folder;
+let handler;
+let authData;
+/** Everything the app printed (Zapier keeps a step's console as its log). */
+let printed = '';
+
+before(async () => {
+  fake = await startFakeZoho({ client: CLIENT });
+  folder = emptyFolder('zapier');
+  execFileSync('unzip', ['-q', artifact(/^zoho-connector-zapier-.*\.zip$/), '-d', folder]);
+  ({ handler } = require(join(folder, 'zapierwrapper.js')));
+  authData = { access_token: fake.token, refresh_token: fake.refreshToken, api_domain: fake.apiDomain, dataCenter: 'eu' };
+  const write = process.stdout.write.bind(process.stdout);
+  process.stdout.write = (chunk, ...rest) => {
+    printed += chunk;
+    return write(chunk, ...rest);
+  };
+});
+
+after(() => fake?.stop());
+
+/** Runs `method` as Zapier's runtime does; the handler's `results`. */
+async function execute(method, inputData = {}, auth = authData) {
+  const output = await handler({
+    command: 'execute',
+    method,
+    bundle: { authData: auth, inputData },
+    environment: { CLIENT_ID: CLIENT.id, CLIENT_SECRET: CLIENT.secret, ZOHO_ACCOUNTS_SERVER: fake.apiDomain },
+  });
+  return output.results;
+}
+
+const secrets = () => [fake.token, fake.refreshToken, CLIENT.secret, authData.access_token];
+
+describe('the zip', () => {
+  it('holds a definition Zapier accepts, with the manifest keys', () => {
+    const definition = JSON.parse(readFileSync(join(folder, 'definition.json'), 'utf8'));
+    const { validateAppDefinition } = require(join(folder, 'node_modules/zapier-platform-schema'));
+    const { errors } = validateAppDefinition(definition);
+    assert.deepEqual(errors.map((e) => `${e.property}: ${e.message}`), []);
+    assert.equal(definition.version, JSON.parse(readFileSync(join(folder, 'package.json'), 'utf8')).version);
+    assert.ok(definition.searches.crmGetRecords && definition.creates.crmCreateRecord && definition.triggers.crmNewRecords);
+  });
+});
+
+describe("in Zapier's runtime, from the unzipped folder", () => {
+  it('tests the connection through the component: the current user', async () => {
+    const user = await execute('authentication.test');
+    assert.ok(user.id && user.email, JSON.stringify(user));
+  });
+
+  it('creates a lead, then finds it with a search', async () => {
+    const created = await execute('creates.crmCreateRecord.operation.perform', { recordType: 'Leads', values: '{"Last_Name": "Zapier"}' });
+    const id = created.data[0].id;
+    const found = await execute('searches.crmGetRecord.operation.perform', { recordType: 'Leads', recordId: id });
+    assert.ok(Array.isArray(found));
+    assert.equal(found[0].Last_Name, 'Zapier');
+  });
+
+  it('polls new leads, newest first, with ids Zapier deduplicates by', async () => {
+    // Past Zoho's settling time, so the lead just created is due.
+    await fake.settle();
+    const items = await execute('triggers.crmNewRecords.operation.perform', { recordType: 'Leads', fields: 'Last_Name' });
+    assert.ok(items.length >= 5, `${items.length} leads`);
+    assert.equal(new Set(items.map((i) => i.id)).size, items.length, 'ids are unique');
+    assert.ok(items.some((i) => i.record?.Last_Name === 'Zapier'));
+  });
+
+  it('asks Zapier to refresh when Zoho rejects the token, and works with the refreshed one', async () => {
+    await fake.expireTokens();
+    await assert.rejects(
+      () => execute('searches.crmGetRecords.operation.perform', { recordType: 'Leads', fields: 'Last_Name' }),
+      (error) => error.name === 'RefreshAuthError',
+    );
+    const refreshed = await execute('authentication.oauth2Config.refreshAccessToken');
+    assert.ok(refreshed.access_token && refreshed.access_token !== authData.access_token);
+    assert.equal(refreshed.api_domain, fake.apiDomain);
+    authData = { ...authData, ...refreshed };
+    const leads = await execute('searches.crmGetRecords.operation.perform', { recordType: 'Leads', fields: 'Last_Name' });
+    assert.ok(leads.length >= 5);
+  });
+
+  it('fails a step with a typed error naming the input, and logs no secret', async () => {
+    await assert.rejects(
+      () => execute('searches.crmGetRecord.operation.perform', { recordType: 'Leads', recordId: '12/34' }),
+      (error) => /invalid-input/.test(error.message) && /recordId/.test(error.message),
+    );
+    assertNoSecret(printed, secrets());
+  });
+});
