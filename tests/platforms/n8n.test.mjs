@@ -6,11 +6,14 @@
 // a credential imported the way n8n stores one; an expired access token is refreshed by n8n's
 // own OAuth2 helper and saved in the credential.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
+
+import { parse as parseFlatted } from 'flatted';
 
 import { artifact, assertNoSecret, emptyFolder, here, startFakeZoho } from './support.mjs';
 
@@ -34,6 +37,12 @@ const n8nEnv = () => ({
   N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'false',
   // `execute` prints the run on n8n's logger at info.
   N8N_LOG_LEVEL: 'info',
+  // Nothing of n8n's that calls n8n's own servers (api.n8n.io): its background tasks, the MCP
+  // server registry, the list of verified community packages, banners.
+  N8N_SCHEDULER_SYSTEM_TASKS_ENABLED: 'false',
+  N8N_DISABLED_MODULES: 'mcp-registry',
+  N8N_VERIFIED_PACKAGES_ENABLED: 'false',
+  N8N_DYNAMIC_BANNERS_ENABLED: 'false',
 });
 
 /** Runs n8n's CLI (this suite's n8n, on the Node running the suite); its stdout and stderr. */
@@ -59,6 +68,32 @@ function itemsOf(execution, node) {
   const runs = execution.data.resultData.runData[node];
   assert.ok(runs, `${node} ran: ${JSON.stringify(execution.data.resultData.error?.message)}`);
   return runs[0].data.main[0].map((item) => item.json);
+}
+
+function freePort() {
+  return new Promise((done) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => done(port));
+    });
+  });
+}
+
+/**
+ * The executions n8n saved for `workflowId` (id, status, mode, and the run data), read from its
+ * SQLite database as n8n writes them (the run data in flatted JSON).
+ */
+async function savedExecutions(workflowId) {
+  const { DatabaseSync } = await import('node:sqlite');
+  const db = new DatabaseSync(join(userFolder, '.n8n', 'database.sqlite'), { readOnly: true });
+  try {
+    return db
+      .prepare('SELECT e.id, e.status, e.mode, d.data FROM execution_entity e JOIN execution_data d ON d.executionId = e.id WHERE e.workflowId = ?')
+      .all(workflowId)
+      .map((row) => ({ ...row, data: parseFlatted(row.data) }));
+  } finally {
+    db.close();
+  }
 }
 
 /** The credential as n8n holds it, decrypted by n8n's own export. */
@@ -154,5 +189,66 @@ describe('the example workflows, run by n8n', () => {
     assert.equal(token.refresh_token, fake.refreshToken, 'the refresh token is kept');
     assert.equal(token.api_domain, fake.apiDomain, "Zoho's api_domain is kept");
     assertNoSecret(printed, [fake.token, token.access_token, fake.refreshToken, CLIENT.secret]);
+  });
+});
+
+describe('the CRM trigger example, active in a running n8n', () => {
+  it('polls new leads when n8n activates it, and starts the workflow with them', async () => {
+    // Past Zoho's settling time, so the lead the create example made is due.
+    await fake.settle();
+    await n8n('publish:workflow', '--id=zohoNewLeads');
+    const server = spawn(process.execPath, [join(here, 'node_modules/n8n/bin/n8n'), 'start'], {
+      env: { ...n8nEnv(), N8N_PORT: String(await freePort()), N8N_LISTEN_ADDRESS: '127.0.0.1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    server.stdout.on('data', (chunk) => (printed += chunk));
+    server.stderr.on('data', (chunk) => (printed += chunk));
+    let executions = [];
+    try {
+      // n8n polls once as it activates the workflow, then on the example's schedule.
+      for (let waited = 0; executions.length === 0 && waited < 120_000; waited += 500) {
+        await new Promise((done) => setTimeout(done, 500));
+        executions = await savedExecutions('zohoNewLeads').catch(() => []);
+      }
+    } finally {
+      server.kill();
+    }
+    assert.equal(executions.length, 1, `n8n ran the trigger workflow:\n${printed.slice(-3000)}`);
+    const [execution] = executions;
+    assert.equal(execution.status, 'success');
+    assert.equal(execution.mode, 'trigger');
+    const events = execution.data.resultData.runData['New Leads'][0].data.main[0].map((item) => item.json);
+    assert.equal(events.length, 5, 'the example backfills the five newest leads');
+    for (const event of events) {
+      assert.equal(event.event, 'created');
+      assert.ok(event.record.Last_Name && 'Email' in event.record, JSON.stringify(event));
+    }
+    assert.ok(events.some((event) => event.record.Last_Name === 'Created in n8n'), 'the lead the create example made is among them');
+    assertNoSecret(printed, [fake.token, fake.refreshToken, CLIENT.secret]);
+    assert.ok(!/ENOTFOUND|ECONNREFUSED/.test(printed), `n8n tried to reach a server outside the test:\n${printed.slice(-3000)}`);
+  });
+});
+
+describe("n8n's community-package scanner on the package", () => {
+  // The checks @n8n/scan-community-package runs on a package's published files, run here on
+  // the packed tarball (its CLI fetches from the npm registry and needs npm provenance). The
+  // README says why each of these fails; anything else failing is a regression.
+  const EXPECTED_FAILURES = [
+    '@n8n/community-nodes/no-restricted-globals',
+    '@n8n/community-nodes/no-restricted-imports',
+    '@n8n/community-nodes/valid-author',
+    'n8n-nodes-base/community-package-json-author-missing',
+    'n8n-nodes-base/community-package-json-license-not-default',
+  ];
+
+  it('passes every check but the ones the README explains', async () => {
+    const { ESLint } = await import('eslint');
+    const { buildScanConfig } = await import('@n8n/scan-community-package/scanner/scanner.mjs');
+    const { default: glob } = await import('fast-glob');
+    const eslint = new ESLint({ cwd: installed, allowInlineConfig: false, overrideConfigFile: true, overrideConfig: await buildScanConfig() });
+    const files = glob.sync(['**/*.js', 'package.json'], { cwd: installed, absolute: true, ignore: ['node_modules/**'] });
+    const results = await eslint.lintFiles(files);
+    const failing = [...new Set(results.flatMap((r) => r.messages.filter((m) => m.severity === 2).map((m) => m.ruleId)))].sort();
+    assert.deepEqual(failing, EXPECTED_FAILURES);
   });
 });

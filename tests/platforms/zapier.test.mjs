@@ -25,7 +25,7 @@ let printed = '';
 before(async () => {
   fake = await startFakeZoho({ client: CLIENT });
   folder = emptyFolder('zapier');
-  execFileSync('unzip', ['-q', artifact(/^zoho-connector-zapier-.*\.zip$/), '-d', folder]);
+  execFileSync('unzip', ['-q', artifact(/^zoho-connector-zapier-[0-9.]+\.zip$/), '-d', folder]);
   ({ handler } = require(join(folder, 'zapierwrapper.js')));
   authData = { access_token: fake.token, refresh_token: fake.refreshToken, api_domain: fake.apiDomain, dataCenter: 'eu' };
   const write = process.stdout.write.bind(process.stdout);

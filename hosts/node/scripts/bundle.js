@@ -17,9 +17,10 @@ import * as esbuild from 'esbuild';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 // CommonJS has no import.meta: the bundled code's `import.meta.url` is its own file's URL.
+// Injected only into a bundle whose code uses it (esbuild's `inject`).
 const importMetaUrl = {
   define: { 'import.meta.url': '__zohoImportMetaUrl' },
-  banner: { js: "var __zohoImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+  inject: [resolve(root, 'scripts/import-meta-url.js')],
 };
 
 // What preview2-shim starts its I/O thread with, in a bundle: the thread's source text.
@@ -77,6 +78,15 @@ export function startWorker(options) { return new Worker(${JSON.stringify(source
       }));
     },
   };
+}
+
+/**
+ * Bundles `entryPoints` that do not run the connector (an n8n credential, say) into `outdir` as
+ * plain CommonJS: nothing of the host's worker machinery, so nothing a platform's checks of
+ * community code would object to.
+ */
+export async function bundlePlain({ entryPoints, outdir, external = [] }) {
+  await esbuild.build({ entryPoints, outdir, bundle: true, platform: 'node', format: 'cjs', target: 'node20', external, logLevel: 'warning' });
 }
 
 /**

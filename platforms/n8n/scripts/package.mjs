@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { bundle } from '../../../hosts/node/scripts/bundle.js';
+import { bundle, bundlePlain } from '../../../hosts/node/scripts/bundle.js';
 
 const here = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const out = resolve(process.argv[2] ?? '');
@@ -30,12 +30,13 @@ try {
   // The shared module every node requires, with everything it needs inside; the credential
   // carries the data centers table.
   await bundle({
-    entryPoints: {
-      'nodes/manifest-properties': join(here, 'nodes/manifest-properties.js'),
-      'credentials/ZohoConnectorOAuth2Api.credentials': join(here, 'credentials/ZohoConnectorOAuth2Api.credentials.js'),
-    },
+    entryPoints: { 'nodes/manifest-properties': join(here, 'nodes/manifest-properties.js') },
     outdir: dist,
     external: ['n8n-workflow'],
+  });
+  await bundlePlain({
+    entryPoints: { 'credentials/ZohoConnectorOAuth2Api.credentials': join(here, 'credentials/ZohoConnectorOAuth2Api.credentials.js') },
+    outdir: dist,
   });
   // The node classes are small and require only ./manifest-properties.js: copied as written.
   for (const file of readdirSync(join(here, 'nodes')).filter((f) => f.endsWith('.node.js') || f.endsWith('.svg'))) {

