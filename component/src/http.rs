@@ -16,6 +16,8 @@ use crate::shared::host::BodyStream;
 /// Largest response body read into memory (the host may enforce a lower cap of its own). Zoho's
 /// largest pages are a few MiB; this leaves room in a 64 MiB instance to parse what is read.
 const MAX_RESPONSE_BYTES: usize = 16 * 1024 * 1024;
+/// What one read of a body of unknown length asks for.
+const READ_CHUNK: usize = 64 * 1024;
 /// `blocking_write_and_flush` accepts at most 4096 bytes per call.
 const WRITE_CHUNK: usize = 4096;
 
@@ -54,7 +56,14 @@ pub fn send(request: http::Request<Vec<u8>>, timeout: Duration) -> Result<http::
             .stream()
             .map_err(|()| failure(TransportKind::Protocol, "the response body stream was already taken"))?;
         loop {
-            match stream.blocking_read(64 * 1024) {
+            // Every read is a call into the host: ask for all that is left of a declared body at
+            // once, and stop when it is in rather than reading again to see the stream close.
+            let wanted = match declared_length {
+                Some(len) if bytes.len() >= len => break,
+                Some(len) => len - bytes.len(),
+                None => READ_CHUNK,
+            };
+            match stream.blocking_read(u64::try_from(wanted).unwrap_or(u64::MAX)) {
                 Ok(chunk) => {
                     bytes.try_reserve(chunk.len()).map_err(|_| too_large())?;
                     bytes.extend_from_slice(&chunk);
@@ -72,7 +81,8 @@ pub fn send(request: http::Request<Vec<u8>>, timeout: Duration) -> Result<http::
             }
         }
     }
-    drop(IncomingBody::finish(incoming_body));
+    // Dropped, not finished: the trailers (which Zoho never sends) would cost two more calls.
+    drop(incoming_body);
     builder.body(bytes).map_err(|e| {
         failure(
             TransportKind::Protocol,
@@ -125,7 +135,10 @@ fn exchange(
         .path_and_query()
         .map_or_else(|| "/".to_owned(), |p| p.as_str().to_owned());
     let rejected = |what: &str| failure(TransportKind::Protocol, format!("the host refused the request {what}"));
-    outgoing.set_method(&method).map_err(|()| rejected("method"))?;
+    // GET is a new request's method already: one call fewer for every read.
+    if !matches!(method, Method::Get) {
+        outgoing.set_method(&method).map_err(|()| rejected("method"))?;
+    }
     outgoing.set_scheme(Some(&scheme)).map_err(|()| rejected("scheme"))?;
     outgoing
         .set_authority(authority.as_deref())
@@ -152,12 +165,15 @@ fn exchange(
     // too; the response future then carries the real reason, so it is consulted first.
     let sent = outgoing_body.map(|outgoing_body| write_body(outgoing_body, &body));
 
+    // Waits first, then takes the answer: asking before waiting is a call that (but for a
+    // response faster than the call itself) only says "not yet".
     let incoming = loop {
+        pending.subscribe().block();
         match pending.get() {
             Some(Ok(Ok(response))) => break response,
             Some(Ok(Err(code))) => return Err(error_code(code)),
             Some(Err(())) => return Err(failure(TransportKind::Protocol, "the response was already taken")),
-            None => pending.subscribe().block(),
+            None => {}
         }
     };
     // A response can arrive even when the body could not be sent in full (a server answering
@@ -216,13 +232,12 @@ impl BodyStream for WasiBody {
         let Some(stream) = &self.stream else {
             return Ok(None);
         };
-        match stream.blocking_read(64 * 1024) {
+        match stream.blocking_read(READ_CHUNK as u64) {
             Ok(piece) => Ok(Some(piece)),
             Err(StreamError::Closed) => {
                 self.stream = None;
-                if let Some(body) = self.body.take() {
-                    drop(IncomingBody::finish(body));
-                }
+                // Dropped, not finished, as in `send`: no trailers are wanted.
+                drop(self.body.take());
                 Ok(None)
             }
             Err(e) => Err(failure(

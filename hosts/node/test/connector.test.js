@@ -14,6 +14,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { CredentialProblem, ZohoError, configurePool, createConnector } from '../src/index.js';
 import { environment } from '../src/host/environment.js';
 import { componentImports } from '../src/worker.js';
+import { countGetRecord } from '../scripts/count-imports.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const targetDir = process.env.CARGO_TARGET_DIR ? resolve(root, process.env.CARGO_TARGET_DIR) : resolve(root, 'target');
@@ -211,6 +212,17 @@ test('a credentials provider may answer asynchronously, e.g. after refreshing', 
     },
   });
   assert.ok((await connector.invoke('crmListModules', 'default', {})).data.length > 0);
+});
+
+test('one crmGetRecord makes no more import calls than BENCHMARKS.md records', async () => {
+  // Every import call costs the host a crossing; BENCHMARKS.md ("Import calls per request")
+  // records what each is for. fake-zoho answers in chunks (no Content-Length), as many servers do.
+  const { total, calls } = await countGetRecord(zoho.ZOHO_API_DOMAIN, zoho.ZOHO_ACCESS_TOKEN);
+  assert.ok(total <= 27, `${total} import calls: ${JSON.stringify(calls)}`);
+  assert.equal(calls['zoho:connector/credentials#get'], 1, 'the token is asked for once');
+  assert.equal(calls['zoho:connector/logging#log'], undefined, 'nothing is logged when nothing goes wrong');
+  assert.equal(calls['InputStream.blockingRead'], 2, 'the body in one read, then its end');
+  assert.equal(calls['wasi:random/random#getRandomBytes'], undefined);
 });
 
 test('a polling trigger anchors, then reports a new record once', async () => {
