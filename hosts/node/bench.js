@@ -1,6 +1,6 @@
 // Per-call cost of the Node host on the hosts' shared workload: `crmGetRecord` against a local
 // fake-zoho, one call at a time. Prints one JSON line: wall time per call, and CPU per call
-// (every thread of the process: the caller's, the worker's and preview2-shim's I/O thread)
+// (every thread of the process: the caller's, the worker's and its HTTP transport's)
 // beside the CPU of a plain `fetch` client doing the same request and JSON parse in the same
 // process, the way the peers' Node plugins call Zoho.
 // Usage: node hosts/node/bench.js [CALLS] (scripts/bench-hosts.sh runs it).

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Proves the packages of scripts/package.sh install and run on their own: the wheel into a new
-# virtual environment, the npm tarball into an empty Node project (its one dependency from the
-# committed lockfile here), each running the README's example, unchanged, against fake-zoho's
+# virtual environment, the npm tarball into an empty Node project (it has no dependency of its
+# own), each running the README's example, unchanged, against fake-zoho's
 # sandbox on 127.0.0.1 and nothing else from this repository. The fake is `fake-zoho-checked`:
 # every exchange is checked against Zoho's published contract, and any violation fails the run.
 # Usage: tests/packages/run.sh (after scripts/package.sh)

@@ -2,13 +2,12 @@
 // files with esbuild: the host, the component (its core modules ride as base64) and every
 // dependency not named `external` are inside, so the output runs with nothing from this
 // repository beside it. Worker threads need a module to start from, and a bundle has no file
-// for them: the host's worker (src/worker.js, with jco's generated code and preview2-shim) is
-// bundled on its own into source text that src/worker-start.js's stand-in starts with
-// `eval: true`, and preview2-shim's own I/O thread is bundled into text the same way.
+// for them: the host's worker (src/worker.js, with jco's generated code) and its HTTP
+// transport (src/wasi/transport-thread.js) are each bundled on their own into source text,
+// which src/worker-start.js's stand-in starts with `eval: true`.
 //
 //   import { bundle } from '@zoho-connector/node/scripts/bundle.js';
 //   await bundle({ entryPoints: { index: 'src/index.js' }, outdir: 'out', external: ['zapier-platform-core'] });
-import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -16,15 +15,6 @@ import * as esbuild from 'esbuild';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
-// CommonJS has no import.meta: the bundled code's `import.meta.url` is its own file's URL.
-// Injected only into a bundle whose code uses it (esbuild's `inject`).
-const importMetaUrl = {
-  define: { 'import.meta.url': '__zohoImportMetaUrl' },
-  inject: [resolve(root, 'scripts/import-meta-url.js')],
-};
-
-// What preview2-shim starts its I/O thread with, in a bundle: the thread's source text.
-const SHIM_WORKER_START = 'new Worker(new URL("./worker-thread.bundle.js", import.meta.url), options)';
 
 /** Source text of a CommonJS bundle of `entry`, for `new Worker(text, {eval: true})`. */
 async function workerSource(entry, plugins = []) {
@@ -45,35 +35,25 @@ async function workerSource(entry, plugins = []) {
   return result.outputFiles[0].text;
 }
 
-/** Makes preview2-shim start its I/O thread from source text instead of a file beside it. */
-function shimWorkerFromSource(source) {
+/** Makes src/worker-start.js start its threads from `sources` ({worker, transport}: text). */
+function threadsFromSource(sources) {
+  const starter = (name, source) =>
+    source === undefined
+      ? `export function ${name}() { throw new Error('${name} is not part of this bundle'); }`
+      : `export function ${name}(options) { return new Worker(${JSON.stringify(source)}, { ...options, eval: true }); }`;
   return {
-    name: 'zoho-shim-io-worker',
+    name: 'zoho-threads-from-source',
     setup(build) {
-      build.onLoad({ filter: /preview2-shim[\\/]dist[\\/]io[\\/]worker-io\.js$/ }, async (args) => {
-        const code = await readFile(args.path, 'utf8');
-        if (!code.includes(SHIM_WORKER_START)) {
-          throw new Error(`${args.path} no longer starts its I/O thread as this bundler expects: update scripts/bundle.js`);
-        }
-        const replaced = code.replace(SHIM_WORKER_START, `new Worker(${JSON.stringify(source)}, { ...options, eval: true })`);
-        return { contents: replaced, loader: 'js' };
-      });
-    },
-  };
-}
-
-/** Makes the pool start its workers from source text (see the header). */
-function hostWorkerFromSource(source) {
-  return {
-    name: 'zoho-host-worker',
-    setup(build) {
-      build.onResolve({ filter: /[\\/]worker-start\.js$|^\.\/worker-start\.js$/ }, (args) => ({
+      build.onResolve({ filter: /(^|[\\/])worker-start\.js$/ }, (args) => ({
         path: resolve(args.resolveDir, args.path),
         namespace: 'zoho-worker-start',
       }));
       build.onLoad({ filter: /.*/, namespace: 'zoho-worker-start' }, () => ({
-        contents: `import { Worker } from 'node:worker_threads';
-export function startWorker(options) { return new Worker(${JSON.stringify(source)}, { ...options, eval: true }); }`,
+        contents: [
+          "import { Worker } from 'node:worker_threads';",
+          starter('startWorker', sources.worker),
+          starter('startTransport', sources.transport),
+        ].join('\n'),
         loader: 'js',
       }));
     },
@@ -95,8 +75,8 @@ export async function bundlePlain({ entryPoints, outdir, external = [] }) {
  * `plugins` are added after the host's own.
  */
 export async function bundle({ entryPoints, outdir, external = [], plugins = [] }) {
-  const shimWorker = await workerSource(resolve(root, 'node_modules/@bytecodealliance/preview2-shim/dist/io/worker-thread.bundle.js'));
-  const hostWorker = await workerSource(resolve(root, 'src/worker.js'), [shimWorkerFromSource(shimWorker)]);
+  const transport = await workerSource(resolve(root, 'src/wasi/transport-thread.js'));
+  const worker = await workerSource(resolve(root, 'src/worker.js'), [threadsFromSource({ transport })]);
   await esbuild.build({
     entryPoints,
     outdir,
@@ -106,7 +86,6 @@ export async function bundle({ entryPoints, outdir, external = [], plugins = [] 
     target: 'node20',
     external,
     logLevel: 'warning',
-    plugins: [hostWorkerFromSource(hostWorker), shimWorkerFromSource(shimWorker), ...plugins],
-    ...importMetaUrl,
+    plugins: [threadsFromSource({ worker, transport }), ...plugins],
   });
 }

@@ -1,7 +1,7 @@
 // Counts the import calls the component makes for one `crmGetRecord` against a local
 // fake-zoho: every call from the component into its host (WASI's HTTP, streams, polls,
 // clocks, random, and resource drops, and the connector's credentials and logging), by name.
-// Every host pays per import call (jco crosses into JavaScript and preview2-shim; wasmtime
+// Every host pays per import call (jco crosses into JavaScript; wasmtime
 // lifts, lowers and switches fibers), so BENCHMARKS.md records the count; the Node host's test
 // holds it to its budget.
 // Usage: node hosts/node/scripts/count-imports.js   (prints JSON: {total, calls: {name: n}})
@@ -19,7 +19,7 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 /**
  * `imports` with every function, resource constructor, method and drop counting its calls into
  * `counts`. Only calls from the component count: one the host makes while serving another
- * (preview2-shim reading a request's options inside `handle`) is the host's own business.
+ * (reading a request's options inside `handle`) is the host's own business.
  */
 export function counted(imports, counts) {
   let depth = 0;
@@ -85,7 +85,7 @@ export async function countGetRecord(apiDomain, accessToken) {
     get: () => ({ accessToken, apiDomain }),
     refresh: () => ({ accessToken, apiDomain }),
   };
-  const imports = counted(await componentImports(credentials, () => {}), tally);
+  const imports = counted(componentImports(credentials, () => {}), tally);
   const modules = Object.fromEntries(
     await Promise.all(Object.entries(coreModules).map(async ([name, b64]) => [name, await WebAssembly.compile(Buffer.from(b64, 'base64'))])),
   );

@@ -7,8 +7,8 @@
  *   });
  *   const leads = await connector.invoke('crmGetRecords', 'default', { recordType: 'Leads', fields: 'Last_Name' });
  *
- * Every call returns a promise and runs on a pool of worker threads (src/pool.js), so the
- * caller's event loop never waits for Zoho. The host owns every secret: the component asks the
+ * Every call returns a promise and runs on a pool of worker threads (src/pool.js), each with
+ * WASI of its own (src/wasi/), so the caller's event loop never waits for Zoho. The host owns every secret: the component asks the
  * `credentials` provider (which may be async) for a connection's token on each call, and asks
  * again with the rejected token when Zoho refused it (refresh only if it is still the current
  * one). The component gets an empty environment, never process.env, and keeps nothing between

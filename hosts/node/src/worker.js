@@ -1,12 +1,15 @@
 // One worker thread of the pool (src/pool.js): it owns one instance of the component and runs
-// one call at a time. The component's calls are synchronous (preview2-shim blocks the calling
-// thread for each HTTP exchange), so they run here and never on the caller's event loop.
+// one call at a time. The component's calls are synchronous (each HTTP exchange blocks the
+// calling thread until the transport thread has the answer: src/wasi/), so they run here and
+// never on the caller's event loop.
 // The credentials and logging imports are bridges to the thread that made the call, where the
 // platform's providers live: a credentials request blocks this thread (Atomics.wait) until the
 // caller's provider, which may be asynchronous (a platform refreshing a token), has answered.
 import { isMainThread, parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 
-import { environment } from './host/environment.js';
+import { outgoingHandler, types } from './wasi/http.js';
+import { error, poll, streams } from './wasi/io.js';
+import { cli, clocks, environment, random } from './wasi/system.js';
 
 /** How long a credentials provider may take before the call fails with `unavailable`. */
 const CREDENTIALS_TIMEOUT_MS = 120_000;
@@ -42,17 +45,14 @@ function credentialsBridge(signal, replies, currentCall) {
   };
 }
 
-/** The component's imports: preview2-shim for WASI, bridges for the connector's own. */
-export async function componentImports(credentials, log) {
-  const [cli, clocks, http, io, random] = await Promise.all([
-    import('@bytecodealliance/preview2-shim/cli'),
-    import('@bytecodealliance/preview2-shim/clocks'),
-    import('@bytecodealliance/preview2-shim/http'),
-    import('@bytecodealliance/preview2-shim/io'),
-    import('@bytecodealliance/preview2-shim/random'),
-  ]);
+/**
+ * The component's imports: WASI as src/wasi/ implements it for a component on a thread of its
+ * own (each request one exchange with the worker's transport thread), and bridges for the
+ * connector's own interfaces.
+ */
+export function componentImports(credentials, log) {
   return {
-    // Empty: the default shim would hand the component the whole process.env.
+    // Empty: the component never sees the platform's process.env.
     'wasi:cli/environment': environment,
     'wasi:cli/exit': cli.exit,
     'wasi:cli/stderr': cli.stderr,
@@ -65,11 +65,11 @@ export async function componentImports(credentials, log) {
     'wasi:cli/terminal-stdout': cli.terminalStdout,
     'wasi:clocks/monotonic-clock': clocks.monotonicClock,
     'wasi:clocks/wall-clock': clocks.wallClock,
-    'wasi:http/outgoing-handler': http.outgoingHandler,
-    'wasi:http/types': http.types,
-    'wasi:io/error': io.error,
-    'wasi:io/poll': io.poll,
-    'wasi:io/streams': io.streams,
+    'wasi:http/outgoing-handler': outgoingHandler,
+    'wasi:http/types': types,
+    'wasi:io/error': error,
+    'wasi:io/poll': poll,
+    'wasi:io/streams': streams,
     'wasi:random/insecure-seed': random.insecureSeed,
     'wasi:random/random': random.random,
     'zoho:connector/credentials': credentials,
@@ -91,7 +91,7 @@ async function serve({ modules, signal, replies }) {
   const credentials = credentialsBridge(signal, replies, () => call);
   const log = (level, context, message) => parentPort.postMessage({ type: 'log', call, level, context, message });
   const { instantiate } = await import('../generated/zoho-connector.js');
-  const exports = await instantiate((name) => modules[name], await componentImports(credentials, log));
+  const exports = await instantiate((name) => modules[name], componentImports(credentials, log));
   parentPort.on('message', ({ id, method, args }) => {
     call = id;
     try {
