@@ -192,6 +192,25 @@ describe('the example workflows, run by n8n', () => {
   });
 });
 
+describe('bad input, in n8n', () => {
+  it('fails the node with an error that names the input, and shows no secret', async () => {
+    const workflow = JSON.parse(readFileSync(join(installed, 'examples', 'read-leads.json'), 'utf8'));
+    workflow.id = 'zohoBadInput';
+    workflow.name = 'Zoho: a record id that is not one';
+    workflow.nodes[1].parameters = { resource: 'record', operation: 'crmGetRecord', recordType: 'Leads', recordId: '12/34' };
+    const file = join(userFolder, 'bad-input.json');
+    writeFileSync(file, JSON.stringify(workflow));
+    await n8n('import:workflow', `--input=${file}`);
+    const execution = await execute('zohoBadInput');
+    assert.equal(execution.status, 'error');
+    const { error } = execution.data.resultData;
+    assert.equal(error.name, 'NodeOperationError');
+    assert.match(error.message, /invalid-input/);
+    assert.match(error.message, /recordId/);
+    assertNoSecret(printed, [fake.token, fake.refreshToken, CLIENT.secret]);
+  });
+});
+
 describe('the CRM trigger example, active in a running n8n', () => {
   it('polls new leads when n8n activates it, and starts the workflow with them', async () => {
     // Past Zoho's settling time, so the lead the create example made is due.

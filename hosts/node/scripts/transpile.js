@@ -28,6 +28,23 @@ const result = spawnSync(
 );
 if (result.status !== 0) process.exit(result.status ?? 1);
 
+// jco's glue asks process.env whether to debug-log at each of its hundreds of log points per
+// call, and process.env is a slow lookup; asked once, at load, it costs nothing per call.
+const glue = join(out, 'zoho-connector.js');
+const perCallCheck = 'if (!globalThis?.process?.env?.JCO_DEBUG) { return; }';
+const source = readFileSync(glue, 'utf8');
+if (!source.includes(perCallCheck)) {
+  console.error(`${glue}: jco's debug-log check is no longer \`${perCallCheck}\`: update scripts/transpile.js`);
+  process.exit(1);
+}
+writeFileSync(
+  glue,
+  source.replace(perCallCheck, 'if (!JCO_DEBUG) { return; }').replace(
+    'export function instantiate(',
+    'const JCO_DEBUG = Boolean(globalThis?.process?.env?.JCO_DEBUG);\nexport function instantiate(',
+  ),
+);
+
 const modules = {};
 for (const name of readdirSync(out).filter((file) => file.endsWith('.wasm')).sort()) {
   modules[name] = readFileSync(join(out, name)).toString('base64');
