@@ -4,5 +4,6 @@ module.exports = {
   ZohoConnectorCrm: require('./nodes/ZohoConnectorCrm.node.js').ZohoConnectorCrm,
   ZohoConnectorBooks: require('./nodes/ZohoConnectorBooks.node.js').ZohoConnectorBooks,
   ZohoConnectorCrmTrigger: require('./nodes/ZohoConnectorCrmTrigger.node.js').ZohoConnectorCrmTrigger,
+  ZohoConnectorBooksTrigger: require('./nodes/ZohoConnectorBooksTrigger.node.js').ZohoConnectorBooksTrigger,
   ZohoConnectorOAuth2Api: require('./credentials/ZohoConnectorOAuth2Api.credentials.js').ZohoConnectorOAuth2Api,
 };

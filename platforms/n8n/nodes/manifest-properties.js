@@ -194,7 +194,6 @@ async function execute(context, entries) {
 
 const crmActions = manifest.actions.filter((a) => a.product === 'crm');
 const booksActions = manifest.actions.filter((a) => a.product === 'books');
-const crmPollingTriggers = manifest.triggers.filter((t) => t.product === 'crm' && t.kind === 'polling');
 
 module.exports = {
   CONNECTION,
@@ -204,7 +203,6 @@ module.exports = {
   booksActions,
   connectorFor,
   crmActions,
-  crmPollingTriggers,
   execute,
   inputsOf,
   manifest,

@@ -38,8 +38,10 @@ try {
     entryPoints: { 'credentials/ZohoConnectorOAuth2Api.credentials': join(here, 'credentials/ZohoConnectorOAuth2Api.credentials.js') },
     outdir: dist,
   });
-  // The node classes are small and require only ./manifest-properties.js: copied as written.
-  for (const file of readdirSync(join(here, 'nodes')).filter((f) => f.endsWith('.node.js') || f.endsWith('.svg'))) {
+  // The node classes and the trigger builder are small and require only
+  // ./manifest-properties.js (or each other): copied as written.
+  const bundled = 'manifest-properties.js';
+  for (const file of readdirSync(join(here, 'nodes')).filter((f) => f !== bundled && (f.endsWith('.js') || f.endsWith('.svg')))) {
     copyFileSync(join(here, 'nodes', file), join(dist, 'nodes', file));
   }
   copyFileSync(join(here, 'credentials/zoho.svg'), join(dist, 'credentials/zoho.svg'));

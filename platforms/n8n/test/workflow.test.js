@@ -4,7 +4,7 @@
 const assert = require('node:assert/strict');
 const { after, before, describe, it } = require('node:test');
 const { ICredentialsHelper, Workflow, createDeferredPromise } = require('n8n-workflow');
-const { ExecutionLifecycleHooks, WorkflowExecute } = require('n8n-core');
+const { ExecutionLifecycleHooks, PollContext, WorkflowExecute } = require('n8n-core');
 const nodes = require('../index.js');
 const { manifest } = require('../nodes/manifest-properties.js');
 
@@ -12,10 +12,12 @@ const PACKAGE = 'n8n-nodes-zoho-connector';
 const crm = new nodes.ZohoConnectorCrm();
 const books = new nodes.ZohoConnectorBooks();
 const crmTrigger = new nodes.ZohoConnectorCrmTrigger();
+const booksTrigger = new nodes.ZohoConnectorBooksTrigger();
 const types = {
   [`${PACKAGE}.zohoConnectorCrm`]: crm,
   [`${PACKAGE}.zohoConnectorBooks`]: books,
   [`${PACKAGE}.zohoConnectorCrmTrigger`]: crmTrigger,
+  [`${PACKAGE}.zohoConnectorBooksTrigger`]: booksTrigger,
 };
 
 /** The node types a workflow resolves its nodes with. */
@@ -71,6 +73,35 @@ after(() => fake?.stop());
 
 const credentials = { zohoConnectorOAuth2Api: { id: '1', name: 'Zoho (test)' } };
 
+/** What n8n's engine hands a node about the run: the credentials helper, URLs, hooks. */
+function additionalDataFor(credentialData, hooks = undefined) {
+  return {
+    hooks,
+    credentialsHelper: new TestCredentialsHelper(credentialData),
+    currentNodeParameters: undefined,
+    executionId: '1',
+    userId: 'test',
+    variables: {},
+    restApiUrl: 'http://127.0.0.1:5678/rest',
+    instanceBaseUrl: 'http://127.0.0.1:5678/',
+    webhookBaseUrl: 'http://127.0.0.1:5678/webhook',
+    webhookWaitingBaseUrl: 'http://127.0.0.1:5678/webhook-waiting',
+    webhookTestBaseUrl: 'http://127.0.0.1:5678/webhook-test',
+    formWaitingBaseUrl: 'http://127.0.0.1:5678/form-waiting',
+  };
+}
+
+/**
+ * One poll of `triggerNode` as an active workflow's poller runs it (a PollContext in `trigger`
+ * mode, n8n-core's ActiveWorkflows); the items it emitted.
+ */
+async function pollActive(triggerNode, staticData) {
+  const workflow = new Workflow({ id: 'test', nodes: [triggerNode], connections: {}, nodeTypes, staticData, active: true, settings: {} });
+  const context = new PollContext(workflow, triggerNode, additionalDataFor(() => token()), 'trigger', 'trigger');
+  const emitted = await types[triggerNode.type].poll.call(context);
+  return emitted?.[0]?.map((item) => item.json) ?? [];
+}
+
 /** Runs `workflowNodes` (connected in order) in n8n's engine, from the first one; the IRun. */
 async function run(workflowNodes, { staticData = {}, credentialData = () => token() } = {}) {
   const connections = {};
@@ -89,20 +120,7 @@ async function run(workflowNodes, { staticData = {}, credentialData = () => toke
   const hooks = new ExecutionLifecycleHooks('manual', '1', { id: 'test', name: 'test', nodes: workflowNodes, connections, active: false, settings: {} });
   const finished = createDeferredPromise();
   hooks.addHandler('workflowExecuteAfter', (fullRunData) => finished.resolve(fullRunData));
-  const additionalData = {
-    hooks,
-    credentialsHelper: new TestCredentialsHelper(credentialData),
-    currentNodeParameters: undefined,
-    executionId: '1',
-    userId: 'test',
-    variables: {},
-    restApiUrl: 'http://127.0.0.1:5678/rest',
-    instanceBaseUrl: 'http://127.0.0.1:5678/',
-    webhookBaseUrl: 'http://127.0.0.1:5678/webhook',
-    webhookWaitingBaseUrl: 'http://127.0.0.1:5678/webhook-waiting',
-    webhookTestBaseUrl: 'http://127.0.0.1:5678/webhook-test',
-    formWaitingBaseUrl: 'http://127.0.0.1:5678/form-waiting',
-  };
+  const additionalData = additionalDataFor(credentialData, hooks);
   const runExecutionData = {
     resultData: { runData: {} },
     executionData: {
@@ -135,12 +153,12 @@ const output = (result, name) => {
 };
 
 describe('generated from the manifest', () => {
-  it('offers every action as an operation of the CRM or Books node, and every CRM polling trigger', () => {
+  it('offers every action as an operation of the CRM or Books node, and every polling trigger in the CRM or Books trigger', () => {
     const operations = (node) =>
       node.description.properties.filter((p) => p.name === 'operation').flatMap((p) => p.options.map((o) => o.value));
     assert.deepEqual([...operations(crm), ...operations(books)].sort(), manifest.actions.map((a) => a.key).sort());
-    const events = crmTrigger.description.properties.find((p) => p.name === 'event').options.map((o) => o.value);
-    assert.deepEqual(events.sort(), manifest.triggers.filter((t) => t.product === 'crm' && t.kind === 'polling').map((t) => t.key).sort());
+    const events = [crmTrigger, booksTrigger].flatMap((t) => t.description.properties.find((p) => p.name === 'event').options.map((o) => o.value));
+    assert.deepEqual(events.sort(), manifest.triggers.filter((t) => t.kind === 'polling').map((t) => t.key).sort());
     assert.ok(crmTrigger.description.polling);
     const credential = new nodes.ZohoConnectorOAuth2Api();
     assert.deepEqual(credential.extends, ['oAuth2Api']);
@@ -217,30 +235,64 @@ describe('logs', () => {
   });
 });
 
-describe('the CRM trigger', () => {
-  it('delivers each new record exactly once over three polls, its state in the static data', async () => {
+describe('the triggers', () => {
+  const create = async (name) => {
+    const result = await run([
+      node('Create', 'zohoConnectorCrm', { resource: 'record', operation: 'crmCreateRecord', recordType: 'Leads', values: JSON.stringify({ Last_Name: name }) }),
+    ]);
+    return output(result, 'Create')[0].data[0].id;
+  };
+
+  it('delivers each new record exactly once over three polls of the active workflow, its state in the static data', async () => {
     const staticData = {};
-    const poll = async () => {
-      const result = await run([node('Trigger', 'zohoConnectorCrmTrigger', { event: 'crmNewRecords', recordType: 'Leads', fields: '["Last_Name"]' })], {
-        staticData,
-      });
-      assert.notEqual(result.status, 'error', JSON.stringify(result.data.resultData.error?.message));
-      const runs = result.data.resultData.runData.Trigger;
-      return runs?.[0]?.data?.main?.[0]?.map((item) => item.json) ?? [];
-    };
-    const create = async (name) => {
-      const result = await run([
-        node('Create', 'zohoConnectorCrm', { resource: 'record', operation: 'crmCreateRecord', recordType: 'Leads', values: JSON.stringify({ Last_Name: name }) }),
-      ]);
-      return output(result, 'Create')[0].data[0].id;
-    };
-    assert.deepEqual(await poll(), [], 'the first poll anchors');
+    const trigger = node('Trigger', 'zohoConnectorCrmTrigger', { event: 'crmNewRecords', recordType: 'Leads', fields: '["Last_Name"]' });
+    assert.deepEqual(await pollActive(trigger, staticData), [], 'the first poll anchors');
     assert.ok(typeof staticData['node:Trigger']?.zohoState === 'string', JSON.stringify(staticData));
     const a = await create('n8n A');
     await fake.settle();
-    assert.deepEqual((await poll()).map((e) => e.id), [a]);
+    assert.deepEqual((await pollActive(trigger, staticData)).map((e) => e.id), [a]);
     const b = await create('n8n B');
     await fake.settle();
-    assert.deepEqual((await poll()).map((e) => e.id), [b], 'A is not repeated');
+    assert.deepEqual((await pollActive(trigger, staticData)).map((e) => e.id), [b], 'A is not repeated');
+  });
+
+  it("shows recent records on a manual run (the editor's test), and leaves the active workflow's position alone", async () => {
+    const staticData = {};
+    const trigger = node('Trigger', 'zohoConnectorCrmTrigger', { event: 'crmNewRecords', recordType: 'Leads', fields: '["Last_Name"]' });
+    await pollActive(trigger, staticData);
+    const saved = staticData['node:Trigger'].zohoState;
+    const result = await run([trigger], { staticData });
+    assert.notEqual(result.status, 'error', JSON.stringify(result.data.resultData.error?.message));
+    const shown = result.data.resultData.runData.Trigger[0].data.main[0].map((item) => item.json);
+    assert.equal(shown.length, 5, 'the five newest leads');
+    assert.ok(shown.every((event) => event.event === 'created' && event.record.Last_Name));
+    assert.equal(staticData['node:Trigger'].zohoState, saved, 'the saved position did not move');
+    const c = await create('n8n C');
+    await fake.settle();
+    assert.deepEqual((await pollActive(trigger, staticData)).map((e) => e.id), [c], 'the active workflow still gets the next new lead, once');
+  });
+
+  it('covers Books: a new invoice starts the Books trigger once', async () => {
+    const staticData = {};
+    const trigger = node('Books', 'zohoConnectorBooksTrigger', { event: 'booksNewRecords', recordType: 'invoices' });
+    assert.deepEqual(await pollActive(trigger, staticData), [], 'the first poll anchors');
+    const contacts = output(await run([node('Contacts', 'zohoConnectorBooks', { resource: 'record', operation: 'booksGetRecords', recordType: 'contacts' })]), 'Contacts')[0];
+    const customer = contacts.data[0].contact_id;
+    await fake.advance(1);
+    const created = output(
+      await run([
+        node('Invoice', 'zohoConnectorBooks', {
+          resource: 'record',
+          operation: 'booksCreateRecord',
+          recordType: 'invoices',
+          values: JSON.stringify({ customer_id: customer, line_items: [{ name: 'Support', rate: 100, quantity: 1 }] }),
+        }),
+      ]),
+      'Invoice',
+    )[0];
+    await fake.settle();
+    const events = await pollActive(trigger, staticData);
+    assert.deepEqual(events.map((e) => e.id), [created.data.invoice_id ?? created.data.invoice?.invoice_id]);
+    assert.deepEqual(await pollActive(trigger, staticData), [], 'not repeated');
   });
 });
