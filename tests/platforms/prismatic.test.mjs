@@ -43,6 +43,13 @@ describe('the published folder', () => {
     assert.deepEqual([...icon.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], 'icon.png is a PNG');
     assert.ok(definition.connections.some((c) => c.key === 'zohoOAuth'), 'the connection key stays zohoOAuth');
   });
+
+  it('shows an example payload for every action and trigger', () => {
+    for (const [key, item] of [...Object.entries(definition.actions), ...Object.entries(definition.triggers)]) {
+      assert.ok(item.examplePayload, `${key} has an example payload`);
+    }
+    assert.ok(definition.triggers.crmNewRecords.examplePayload.payload.body.data.events.length > 0);
+  });
 });
 
 describe('run by spectral from an empty folder', () => {

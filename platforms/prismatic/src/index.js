@@ -95,11 +95,34 @@ function toAction(entry) {
   });
 }
 
+/**
+ * What a trigger's run gives the next steps, for Prismatic to show before a flow has run: the
+ * manifest's example events in the body the trigger returns (`body.data.events`). The rest of
+ * the payload is Prismatic's own (headers, URLs, ids of the run), empty here.
+ */
+function triggerExample(entry, withMore) {
+  const data = withMore ? { events: entry.outputExample, more: false } : { events: entry.outputExample };
+  return {
+    payload: {
+      headers: {},
+      queryParameters: {},
+      rawBody: { data: null },
+      body: { data },
+      pathFragment: '',
+      webhookUrls: {},
+      webhookApiKeys: {},
+      invokeUrl: '',
+      executionId: '',
+    },
+  };
+}
+
 /** Polling: the component's state rides in Prismatic's polling state between runs. */
 function toPollingTrigger(entry) {
   return pollingTrigger({
     display: { label: entry.label, description: entry.description },
     inputs: inputsOf(entry),
+    examplePayload: triggerExample(entry, true),
     perform: async (context, payload, params) => {
       const connector = await connectorFor(params.connection, context.logger);
       const previous = context.polling.getState();
@@ -134,6 +157,7 @@ function toInstantTrigger(entry) {
   return trigger({
     display: { label: entry.label, description: entry.description },
     inputs,
+    examplePayload: triggerExample(entry, false),
     synchronousResponseSupport: 'valid',
     scheduleSupport: 'invalid',
     perform: async (context, payload, params) => {

@@ -38,6 +38,22 @@ describe('generated from the manifest', () => {
     assert.equal(componentDefinition.key, 'zohoConnector');
   });
 
+  it('gives every action and trigger an example payload from the manifest, shaped as its run returns', async () => {
+    for (const entry of manifest.actions) {
+      assert.deepEqual(actions[entry.key].examplePayload, { data: entry.outputExample }, entry.key);
+    }
+    for (const entry of manifest.triggers) {
+      assert.deepEqual(triggers[entry.key].examplePayload.payload.body.data.events, entry.outputExample, entry.key);
+    }
+    let saved = {};
+    const polling = { getState: () => saved, setState: (state) => { saved = state; }, invokeAction: async () => ({}) };
+    const polled = await testing.invokeTrigger(triggers.crmNewRecords, { polling }, undefined, { connection, recordType: 'Leads', fields: 'Last_Name' });
+    assert.deepEqual(
+      Object.keys(polled.result.payload.body.data).sort(),
+      Object.keys(triggers.crmNewRecords.examplePayload.payload.body.data).sort(),
+    );
+  });
+
   it('maps each JSON Schema input to a spectral input, required and dropdowns kept', () => {
     const getRecords = manifest.actions.find((a) => a.key === 'crmGetRecords');
     const inputs = actions.crmGetRecords.inputs;
