@@ -32,10 +32,10 @@ const RESOURCES = [
 ];
 
 /**
- * The node's own selectors; an action input of the same name (Bulk Write's `operation`) gets
- * a property name of its own, so the two never collide.
+ * The node's own selectors and its Options collection; an action input of the same name (Bulk
+ * Write's `operation`) gets a property name of its own, so the two never collide.
  */
-const RESERVED = new Set(['resource', 'operation', 'event']);
+const RESERVED = new Set(['resource', 'operation', 'event', 'options']);
 const propertyName = (input) => (RESERVED.has(input) ? `${input}Input` : input);
 
 const resourceOf = (entry) => RESOURCES.find(([, pattern]) => pattern.test(entry.key))[0];
@@ -99,10 +99,39 @@ function actionProperties(entries) {
     });
   }
   for (const entry of entries) {
-    const required = new Set(entry.inputSchema.required ?? []);
-    for (const [name, schema] of Object.entries(entry.inputSchema.properties ?? {})) {
-      properties.push(property(name, schema, required.has(name), { resource: [resourceOf(entry)], operation: [entry.key] }));
-    }
+    properties.push(...entryProperties(entry, { resource: [resourceOf(entry)], operation: [entry.key] }));
+  }
+  return properties;
+}
+
+/**
+ * Inputs every action and trigger has, about how the call is made rather than what it does:
+ * shown folded in one Options collection, below what the operation needs.
+ */
+const COMMON_OPTIONS = ['debugRequest', 'maxRetries', 'timeout'];
+const OPTIONS = 'options';
+
+/** The properties of one action's or trigger's inputs, shown when `show` matches. */
+function entryProperties(entry, show) {
+  const required = new Set(entry.inputSchema.required ?? []);
+  const inputs = Object.entries(entry.inputSchema.properties ?? {});
+  const properties = inputs
+    .filter(([name]) => !COMMON_OPTIONS.includes(name))
+    .map(([name, schema]) => property(name, schema, required.has(name), show));
+  const common = inputs.filter(([name]) => COMMON_OPTIONS.includes(name));
+  if (common.length > 0) {
+    properties.push({
+      displayName: 'Options',
+      name: OPTIONS,
+      type: 'collection',
+      placeholder: 'Add Option',
+      default: {},
+      displayOptions: { show },
+      options: common.map(([name, schema]) => {
+        const { displayOptions: _shown, required: _required, ...option } = property(name, schema, false, show);
+        return option;
+      }),
+    });
   }
   return properties;
 }
@@ -110,9 +139,10 @@ function actionProperties(entries) {
 /** The values of `entry`'s inputs for item `index`, as the component takes them. */
 function inputsOf(context, entry, index) {
   const params = {};
+  const options = context.getNodeParameter(OPTIONS, index, {}) ?? {};
   for (const name of Object.keys(entry.inputSchema.properties ?? {})) {
     // null, not undefined: n8n throws for a missing parameter without a fallback.
-    params[name] = context.getNodeParameter(propertyName(name), index, null);
+    params[name] = COMMON_OPTIONS.includes(name) ? options[name] : context.getNodeParameter(propertyName(name), index, null);
   }
   return componentInput(entry, params);
 }
@@ -200,11 +230,11 @@ module.exports = {
   CREDENTIAL,
   actionProperties,
   asNodeError,
+  entryProperties,
   booksActions,
   connectorFor,
   crmActions,
   execute,
   inputsOf,
   manifest,
-  property,
 };

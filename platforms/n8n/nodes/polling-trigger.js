@@ -22,10 +22,7 @@ function triggerProperties(triggers) {
     },
   ];
   for (const entry of triggers) {
-    const required = new Set(entry.inputSchema.required ?? []);
-    for (const [name, schema] of Object.entries(entry.inputSchema.properties ?? {})) {
-      properties.push(shared.property(name, schema, required.has(name), { event: [entry.key] }));
-    }
+    properties.push(...shared.entryProperties(entry, { event: [entry.key] }));
   }
   return properties;
 }

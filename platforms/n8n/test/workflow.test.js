@@ -168,6 +168,20 @@ describe('generated from the manifest', () => {
   });
 });
 
+describe('the options every call has', () => {
+  it('sit in one Options collection per operation and event, not among what the operation needs', () => {
+    for (const nodeType of [crm, books, crmTrigger, booksTrigger]) {
+      const properties = nodeType.description.properties;
+      assert.ok(!properties.some((p) => ['debugRequest', 'maxRetries', 'timeout'].includes(p.name)), nodeType.description.name);
+      const collections = properties.filter((p) => p.name === 'options');
+      assert.ok(collections.length > 0 && collections.every((c) => c.type === 'collection'));
+      for (const collection of collections) {
+        assert.deepEqual(collection.options.map((o) => o.name).sort(), ['debugRequest', 'maxRetries', 'timeout']);
+      }
+    }
+  });
+});
+
 describe('in a workflow', () => {
   it('creates a record, then reads it back through an expression on the first node\'s output', async () => {
     const result = await run([
@@ -225,7 +239,7 @@ describe('logs', () => {
         operation: 'crmGetRecords',
         recordType: 'Leads',
         fields: '["Last_Name"]',
-        debugRequest: true,
+        options: { debugRequest: true },
       }),
     ]);
     assert.equal(result.status, 'success', JSON.stringify(result.data.resultData.error?.message));
