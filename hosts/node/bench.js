@@ -4,23 +4,12 @@
 // beside the CPU of a plain `fetch` client doing the same request and JSON parse in the same
 // process, the way the peers' Node plugins call Zoho.
 // Usage: node hosts/node/bench.js [CALLS] (scripts/bench-hosts.sh runs it).
-import { spawn } from 'node:child_process';
-import { dirname, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
-
+import { startFakeZoho } from './scripts/start-fake-zoho.js';
 import { closeConnectors, createConnector } from './src/index.js';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const calls = Number(process.argv[2] ?? 200);
-const targetDir = process.env.CARGO_TARGET_DIR ? resolve(root, process.env.CARGO_TARGET_DIR) : resolve(root, 'target');
-const fake = spawn(resolve(targetDir, 'debug/fake-zoho'), [], { stdio: ['ignore', 'pipe', 'ignore'] });
-const zoho = {};
-for await (const line of createInterface({ input: fake.stdout })) {
-  const [key, value] = line.split('=');
-  zoho[key] = value;
-  if (zoho.ZOHO_API_DOMAIN && zoho.ZOHO_ACCESS_TOKEN) break;
-}
+const fake = await startFakeZoho();
+const zoho = { ZOHO_API_DOMAIN: fake.apiDomain, ZOHO_ACCESS_TOKEN: fake.accessToken };
 try {
   const connector = await createConnector({
     credentials: () => ({ accessToken: zoho.ZOHO_ACCESS_TOKEN, apiDomain: zoho.ZOHO_API_DOMAIN }),
@@ -61,6 +50,6 @@ try {
     }),
   );
 } finally {
-  fake.kill();
+  fake.stop();
   await closeConnectors();
 }

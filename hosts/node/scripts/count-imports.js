@@ -5,16 +5,12 @@
 // lifts, lowers and switches fibers), so BENCHMARKS.md records the count; the Node host's test
 // holds it to its budget.
 // Usage: node hosts/node/scripts/count-imports.js   (prints JSON: {total, calls: {name: n}})
-import { spawn } from 'node:child_process';
-import { dirname, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
 import { coreModules } from '../generated/core-modules.js';
 import { instantiate } from '../generated/zoho-connector.js';
 import { componentImports } from '../src/worker.js';
-
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+import { startFakeZoho } from './start-fake-zoho.js';
 
 /**
  * `imports` with every function, resource constructor, method and drop counting its calls into
@@ -103,17 +99,10 @@ export async function countGetRecord(apiDomain, accessToken) {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const targetDir = process.env.CARGO_TARGET_DIR ? resolve(root, process.env.CARGO_TARGET_DIR) : resolve(root, 'target');
-  const fake = spawn(resolve(targetDir, 'debug/fake-zoho'), [], { stdio: ['ignore', 'pipe', 'ignore'] });
-  const zoho = {};
-  for await (const line of createInterface({ input: fake.stdout })) {
-    const [key, value] = line.split('=');
-    zoho[key] = value;
-    if (zoho.ZOHO_API_DOMAIN && zoho.ZOHO_ACCESS_TOKEN) break;
-  }
+  const fake = await startFakeZoho();
   try {
-    console.log(JSON.stringify(await countGetRecord(zoho.ZOHO_API_DOMAIN, zoho.ZOHO_ACCESS_TOKEN), null, 1));
+    console.log(JSON.stringify(await countGetRecord(fake.apiDomain, fake.accessToken), null, 1));
   } finally {
-    fake.kill();
+    fake.stop();
   }
 }

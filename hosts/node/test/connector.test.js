@@ -225,6 +225,38 @@ test('one crmGetRecord makes no more import calls than BENCHMARKS.md records', a
   assert.equal(calls['wasi:random/random#getRandomBytes'], undefined);
 });
 
+test('a body larger than what comes with the head arrives whole, with or without Content-Length', async () => {
+  // The HTTP thread sends the first MiB with the head and the rest on request (src/wasi/).
+  const big = JSON.stringify({ data: Array.from({ length: 30_000 }, (_, i) => ({ id: String(i), Last_Name: 'x'.repeat(80) })) });
+  let chunked = false;
+  const { createServer } = await import('node:http');
+  const server = createServer((_request, response) => {
+    response.setHeader('content-type', 'application/json');
+    if (chunked) {
+      response.write(big.slice(0, 1_000_000));
+      setTimeout(() => response.end(big.slice(1_000_000)), 20);
+    } else {
+      response.setHeader('content-length', Buffer.byteLength(big));
+      response.end(big);
+    }
+  });
+  await new Promise((done) => server.listen(0, '127.0.0.1', done));
+  try {
+    const connector = await createConnector({
+      credentials: () => ({ accessToken: '1000.local.server', apiDomain: `http://127.0.0.1:${server.address().port}` }),
+    });
+    for (const mode of [false, true]) {
+      chunked = mode;
+      const answer = await connector.invoke('crmRawRequest', 'default', { method: 'GET', url: '/crm/v8/Leads', maxRetries: 0 });
+      assert.ok(big.length > 3_000_000);
+      assert.equal(JSON.stringify(answer).includes('"29999"'), true, `the last record arrived (${mode ? 'chunked' : 'Content-Length'})`);
+      assert.equal((JSON.stringify(answer).match(/Last_Name/g) ?? []).length, 30_000);
+    }
+  } finally {
+    server.close();
+  }
+});
+
 test('a polling trigger anchors, then reports a new record once', async () => {
   const connector = await createConnector({ credentials: staticCredentials() });
   const input = { recordType: 'Contacts', fields: 'Last_Name' };
