@@ -4,6 +4,7 @@
 
 pub(super) use serde_json::{Map, Value};
 
+pub(super) use crate::shared::choices::{self, ChoiceSource};
 pub(super) use crate::shared::common_inputs::{ORGANIZATION_ID, call_options, with_common_inputs};
 pub(super) use crate::shared::error::Error;
 pub(super) use crate::shared::inputs::{InputSpec, InputType, Inputs};
@@ -63,6 +64,25 @@ impl Action {
     pub(super) fn all_inputs(&self) -> Vec<InputSpec> {
         with_common_inputs(self.inputs)
     }
+
+    /// The JSON Schema of this action's output, read off its example.
+    pub fn output_schema(&self) -> Value {
+        let example = serde_json::from_str(self.output_example).unwrap_or(Value::Null);
+        crate::shared::output_schema::from_example(&example)
+    }
+
+    /// What the action does to Zoho.
+    pub fn hints(&self) -> super::hints::Hints {
+        super::hints::of(self.key)
+    }
+
+    /// The inputs whose choices another action lists, by name.
+    pub fn choices(&self) -> Vec<(&'static str, &'static ChoiceSource)> {
+        self.all_inputs()
+            .iter()
+            .filter_map(|spec| spec.choices.map(|source| (spec.name, source)))
+            .collect()
+    }
 }
 
 pub(super) const RECORD_TYPE: InputSpec = InputSpec::required(
@@ -71,7 +91,8 @@ pub(super) const RECORD_TYPE: InputSpec = InputSpec::required(
     InputType::ApiName,
     "The module's API name, including custom modules, e.g. Leads, Contacts, Price_Books.",
 )
-.example("\"Leads\"");
+.example("\"Leads\"")
+.choices(&choices::CRM_MODULES);
 pub(super) const RECORD_ID: InputSpec = InputSpec::required(
     "recordId",
     "Record ID",

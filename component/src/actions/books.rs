@@ -16,7 +16,8 @@ const BOOKS_RECORD_TYPE: InputSpec = InputSpec::required(
     InputType::BooksPath,
     "The Books record type, including those with a slash: invoices, contacts, items, settings/taxes, projects/timeentries, bankaccounts/rules.",
 )
-.example("\"invoices\"");
+.example("\"invoices\"")
+.choices(&choices::BOOKS_RECORD_TYPES);
 
 const BOOKS_RECORD_ID: InputSpec = InputSpec::required(
     "recordId",
@@ -32,7 +33,8 @@ const PARENT_RECORD_TYPE: InputSpec = InputSpec::optional(
     InputType::BooksPath,
     "For nested resources: the parent's record type, e.g. invoices for /invoices/{id}/comments.",
 )
-.example("\"invoices\"");
+.example("\"invoices\"")
+.choices(&choices::BOOKS_RECORD_TYPES);
 
 const PARENT_RECORD_ID: InputSpec = InputSpec::optional(
     "parentRecordId",
@@ -166,6 +168,15 @@ pub(super) static ACTIONS: &[Action] = &[
         inputs: &[],
         output_example: r#"{"data":[{"organization_id":"10234695","name":"Zillum","currency_code":"USD"}]}"#,
         run: Run::Value(run_books_organizations),
+    },
+    Action {
+        key: "booksListRecordTypes",
+        label: "List Record Types",
+        description: "List the Books record types the connector knows from Zoho's published API documents, with the field that holds each record's id. Sends no request.",
+        product: Product::Books,
+        inputs: &[],
+        output_example: r#"{"data":[{"recordType":"invoices","label":"invoices","idField":"invoice_id"}]}"#,
+        run: Run::Value(run_books_record_types),
     },
     Action {
         key: "booksAddAttachment",
@@ -361,6 +372,16 @@ fn run_books_remove(session: &mut Session, inputs: &Inputs) -> Result<Value, Err
     let record_id = inputs.required_text("recordId")?;
     let envelope = books::delete_record(session, &books_target(inputs)?, record_id)?;
     Ok(json!({ "data": { "recordId": record_id }, "message": envelope.message }))
+}
+
+/// From `zoho-facts`' table of Zoho's Books documents, so a form's record type dropdown costs
+/// nothing of the organization's daily requests.
+fn run_books_record_types(_session: &mut Session, _inputs: &Inputs) -> Result<Value, Error> {
+    let types: Vec<Value> = zoho_facts::books_types::BOOKS_TYPES
+        .iter()
+        .map(|t| json!({"recordType": t.path, "label": t.path, "idField": t.id_field}))
+        .collect();
+    Ok(json!({ "data": types }))
 }
 
 fn run_books_organizations(session: &mut Session, _inputs: &Inputs) -> Result<Value, Error> {

@@ -28,6 +28,7 @@ pub(super) static ACTIONS: &[Action] = &[
                 InputType::ObjectOrArray,
                 "The record as an object of field API names to values, or an array of such objects.",
             )
+            .choices(&choices::CRM_WRITABLE_FIELDS)
             .example("{\"Last_Name\": \"Boyle\", \"Company\": \"Zylker\", \"Email\": \"p.boyle@zylker.com\"}"),
             DYNAMIC_FIELDS,
             TRIGGER,
@@ -49,6 +50,7 @@ pub(super) static ACTIONS: &[Action] = &[
                 InputType::StringList,
                 "Field API names to return (all when omitted).",
             )
+            .choices(&choices::CRM_FIELDS)
             .example("[\"Last_Name\", \"Email\"]"),
             IF_MODIFIED_SINCE,
         ],
@@ -68,6 +70,7 @@ pub(super) static ACTIONS: &[Action] = &[
                 InputType::StringList,
                 "Field API names to return (Zoho requires at least one, at most 50).",
             )
+            .choices(&choices::CRM_FIELDS)
             .example("[\"Last_Name\", \"Email\"]"),
             PAGE,
             PER_PAGE,
@@ -118,6 +121,7 @@ pub(super) static ACTIONS: &[Action] = &[
                 InputType::ObjectOrArray,
                 "Fields to change, as an object of field API names to values.",
             )
+            .choices(&choices::CRM_WRITABLE_FIELDS)
             .example("{\"Phone\": \"+1 555 0100\"}"),
             DYNAMIC_FIELDS,
             TRIGGER,
@@ -154,7 +158,7 @@ pub(super) static ACTIONS: &[Action] = &[
         product: Product::Crm,
         inputs: &[
             RECORD_TYPE,
-            InputSpec::required("records", "Records", InputType::ObjectOrArray, "A record, or an array of records, with field API names.")
+            InputSpec::required("records", "Records", InputType::ObjectOrArray, "A record, or an array of records, with field API names.").choices(&choices::CRM_WRITABLE_FIELDS)
                 .example("[{\"Last_Name\": \"Boyle\", \"Email\": \"p.boyle@zylker.com\"}]"),
             InputSpec::optional(
                 "duplicateCheckFields",
@@ -162,6 +166,7 @@ pub(super) static ACTIONS: &[Action] = &[
                 InputType::StringList,
                 "Fields that identify an existing record, e.g. Email; Zoho's system-defined duplicate fields when omitted.",
             )
+            .choices(&choices::CRM_FIELDS)
             .example("[\"Email\"]"),
             DYNAMIC_FIELDS,
             TRIGGER,
@@ -238,7 +243,7 @@ pub(super) static ACTIONS: &[Action] = &[
             InputSpec::optional("email", "Email", InputType::Text, "Search by email address."),
             InputSpec::optional("phone", "Phone", InputType::Text, "Search by phone number."),
             InputSpec::optional("word", "Word", InputType::Text, "Search every text field for a word."),
-            InputSpec::optional("fields", "Fields", InputType::StringList, "Field API names to return."),
+            InputSpec::optional("fields", "Fields", InputType::StringList, "Field API names to return.").choices(&choices::CRM_FIELDS),
             PAGE,
             PER_PAGE,
             FETCH_ALL,
@@ -278,7 +283,7 @@ pub(super) static ACTIONS: &[Action] = &[
         description: "List a module's fields: API name, label, data type, mandatory, read-only, picklist values and lookup target, custom fields included.",
         product: Product::Crm,
         inputs: &[RECORD_TYPE],
-        output_example: r#"{"data":[{"apiName":"Lead_Source","label":"Lead Source","dataType":"picklist","mandatory":false,"readOnly":false,"custom":false,"picklistValues":["Web Download"],"lookupModule":null}]}"#,
+        output_example: r#"{"data":[{"apiName":"Lead_Source","label":"Lead Source","dataType":"picklist","mandatory":false,"readOnly":false,"custom":false,"picklistValues":["Web Download"],"lookupModule":null,"jsonType":"string"}]}"#,
         run: Run::Value(run_list_fields),
     },
 ];

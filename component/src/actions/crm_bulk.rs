@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use super::action::{Action, Product, RECORD_TYPE, Run, file_input};
+use super::action::{Action, Product, RECORD_TYPE, Run, choices, file_input};
 use crate::crm::bulk::result_file::{self, DEFAULT_CHUNK_BYTES, MAX_CHUNK_BYTES};
 use crate::crm::bulk::{read, write};
 use crate::shared::archive::chunks::Position;
@@ -56,6 +56,7 @@ pub(super) const ACTIONS: &[Action] = &[
                 InputType::StringList,
                 "Field API names to export; leave empty for every field. The id is always exported.",
             )
+            .choices(&choices::CRM_FIELDS)
             .example("[\"Last_Name\", \"Email\", \"Lead_Source\"]"),
             InputSpec::optional(
                 "criteria",

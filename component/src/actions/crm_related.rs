@@ -370,7 +370,8 @@ const RELATED_LIST: InputSpec = InputSpec::required(
     InputType::ApiName,
     "The related list's API name (see crmListRelatedLists), e.g. Contacts, Deals, Campaigns.",
 )
-.example("\"Contacts\"");
+.example("\"Contacts\"")
+.choices(&choices::CRM_RELATED_LISTS);
 
 fn related_target(inputs: &Inputs) -> Result<crate::crm::related::RelatedList<'_>, Error> {
     Ok(crate::crm::related::RelatedList {
@@ -451,7 +452,8 @@ const TAG_NAMES: InputSpec = InputSpec::required(
     InputType::StringList,
     "Tag names, as an array or a comma-separated string.",
 )
-.example("[\"Hot\", \"Webinar\"]");
+.example("[\"Hot\", \"Webinar\"]")
+.choices(&choices::CRM_TAGS);
 
 fn run_list_tags(session: &mut Session, inputs: &Inputs) -> Result<Value, Error> {
     let tags = crate::crm::tags::list_tags(session, inputs.required_text("recordType")?)?;

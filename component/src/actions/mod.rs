@@ -16,6 +16,7 @@ mod credits;
 mod crm;
 mod crm_bulk;
 mod crm_related;
+pub(crate) mod hints;
 mod notifications;
 mod raw;
 
@@ -84,6 +85,54 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// Each choice source names an action of the catalog, with inputs both sides have, whose
+    /// example output holds the items and the members the source reads; so does each trigger's.
+    #[test]
+    fn every_choice_source_reads_what_its_listing_action_returns() {
+        let triggers = crate::triggers::CATALOG
+            .iter()
+            .map(|t| (t.key, t.choices(), crate::triggers::input_names(t)));
+        let actions = catalog().map(|a| (a.key, a.choices(), a.all_inputs().iter().map(|s| s.name).collect()));
+        let mut seen = 0;
+        for (key, choices, own_inputs) in actions.chain(triggers) {
+            let own_inputs: Vec<&str> = own_inputs;
+            for (input, source) in choices {
+                seen += 1;
+                let lister = find(source.action).unwrap_or_else(|_| panic!("{key}.{input}: {}", source.action));
+                let listed: Vec<&str> = lister.all_inputs().iter().map(|s| s.name).collect();
+                for (theirs, mine) in source.arguments {
+                    assert!(
+                        listed.contains(theirs),
+                        "{key}.{input}: {} has no {theirs}",
+                        source.action
+                    );
+                    assert!(own_inputs.contains(mine), "{key}.{input}: no input {mine}");
+                }
+                let example: Value = serde_json::from_str(lister.output_example).expect("example");
+                let items = example.pointer(source.items).and_then(Value::as_array).expect("items");
+                let item = &items[0];
+                for member in [
+                    Some(source.value),
+                    Some(source.label),
+                    source.required_member,
+                    source.type_member,
+                ]
+                .into_iter()
+                .flatten()
+                .chain(source.filter.iter().map(|(m, _)| *m))
+                {
+                    assert!(
+                        item.get(member).is_some(),
+                        "{key}.{input}: {} items lack {member}",
+                        source.action
+                    );
+                }
+                assert!(lister.hints().read_only, "{key}.{input}: choices are listed by a read");
+            }
+        }
+        assert!(seen >= 20, "{seen}");
     }
 
     #[test]

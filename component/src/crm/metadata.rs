@@ -161,9 +161,26 @@ pub fn modules_json(modules: &[ModuleInfo]) -> Value {
     })).collect::<Vec<_>>()})
 }
 
+/// The JSON type a record's value of a field with Zoho's `data_type` takes in a write (Zoho's
+/// "Fields Metadata" and "Insert Records" pages, v8: numbers for integer, double, currency,
+/// percent and decimal fields; arrays for multi-select picklists, multi-select lookups and
+/// subforms; `{"id": ...}` objects for lookups). Long integers (`bigint`) stay strings, as
+/// JavaScript platforms would round them; anything else is text.
+fn json_type(data_type: &str) -> &'static str {
+    match data_type {
+        "integer" => "integer",
+        "double" | "currency" | "percent" | "decimal" => "number",
+        "boolean" => "boolean",
+        "multiselectpicklist" | "multiselectlookup" | "multiuserlookup" | "subform" => "array",
+        "lookup" | "ownerlookup" | "userlookup" => "object",
+        _ => "string",
+    }
+}
+
 pub fn fields_json(fields: &[FieldInfo]) -> Value {
     json!({"data": fields.iter().map(|f| json!({
         "apiName": f.api_name, "label": f.label, "dataType": f.data_type, "mandatory": f.mandatory, "readOnly": f.read_only,
         "custom": f.custom, "picklistValues": f.picklist_values, "lookupModule": f.lookup_module,
+        "jsonType": json_type(&f.data_type),
     })).collect::<Vec<_>>()})
 }

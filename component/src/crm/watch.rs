@@ -49,7 +49,8 @@ const CHANNEL_ID: InputSpec = InputSpec::required(
     InputType::Id,
     "The channel's id, as the enable action returned it.",
 )
-.example("\"1000000068001\"");
+.example("\"1000000068001\"")
+.choices(&crate::shared::choices::CRM_CHANNEL);
 const OPTIONAL_CHANNEL_ID: InputSpec = InputSpec::optional(
     "channelId",
     "Channel ID",
@@ -117,7 +118,8 @@ pub const DISABLE_INPUTS: &[InputSpec] = &[
         InputType::StringList,
         "Channels to disable entirely.",
     )
-    .example("[\"1000000068001\"]"),
+    .example("[\"1000000068001\"]")
+    .choices(&crate::shared::choices::CRM_CHANNELS),
     InputSpec::optional(
         "channelId",
         "Channel ID",

@@ -13,6 +13,9 @@ impl wit_actions::Guest for Component {
                 product: product(action.product),
                 input_schema: action.input_schema().to_string(),
                 output_example: action.output_example.to_owned(),
+                output_schema: action.output_schema().to_string(),
+                hints: hints(action.hints()),
+                choices: choice_sources(action.choices()),
             })
             .collect()
     }

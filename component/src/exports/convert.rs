@@ -231,3 +231,41 @@ pub(super) fn product(product: crate::shared::product::Product) -> wit_actions::
         crate::shared::product::Product::Books => wit_actions::Product::Books,
     }
 }
+
+/// What an action does to Zoho, as the WIT record.
+pub(super) fn hints(hints: crate::actions::hints::Hints) -> wit_actions::Hints {
+    wit_actions::Hints {
+        read_only: hints.read_only,
+        destructive: hints.destructive,
+        idempotent: hints.idempotent,
+    }
+}
+
+/// The inputs whose choices another action lists, as the WIT records.
+pub(super) fn choice_sources(
+    choices: Vec<(&'static str, &'static crate::shared::choices::ChoiceSource)>,
+) -> Vec<wit_actions::ChoiceSource> {
+    use crate::shared::choices::ChoiceUse;
+    let pairs = |pairs: &[(&str, &str)]| -> Vec<(String, String)> {
+        pairs.iter().map(|(a, b)| ((*a).to_owned(), (*b).to_owned())).collect()
+    };
+    choices
+        .into_iter()
+        .map(|(input, source)| wit_actions::ChoiceSource {
+            input: input.to_owned(),
+            action: source.action.to_owned(),
+            arguments: pairs(source.arguments),
+            items: source.items.to_owned(),
+            value: source.value.to_owned(),
+            label: source.label.to_owned(),
+            filter: pairs(source.filter),
+            takes: match source.takes {
+                ChoiceUse::One => wit_actions::ChoiceUse::One,
+                ChoiceUse::Several => wit_actions::ChoiceUse::Several,
+                ChoiceUse::MemberNames => wit_actions::ChoiceUse::MemberNames,
+            },
+            required_member: source.required_member.map(str::to_owned),
+            type_member: source.type_member.map(str::to_owned),
+        })
+        .collect()
+}

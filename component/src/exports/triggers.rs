@@ -28,6 +28,8 @@ impl wit_triggers::Guest for Component {
                 },
                 input_schema: trigger.input_schema().to_string(),
                 output_example: trigger.output_example.to_owned(),
+                output_schema: trigger.output_schema().to_string(),
+                choices: choice_sources(trigger.choices()),
             })
             .collect()
     }

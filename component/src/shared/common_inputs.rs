@@ -64,4 +64,5 @@ pub(crate) const ORGANIZATION_ID: InputSpec = InputSpec::optional(
     InputType::Id,
     "The Books organization; defaults to the connection's, or the only one the user belongs to.",
 )
-.example("\"10234695\"");
+.example("\"10234695\"")
+.choices(&super::choices::BOOKS_ORGANIZATIONS);

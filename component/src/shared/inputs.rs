@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value, json};
 
+use crate::shared::choices::ChoiceSource;
 use crate::shared::error::Error;
 
 /// The shape of one input.
@@ -55,6 +56,8 @@ pub struct InputSpec {
     pub default: Option<&'static str>,
     /// An example value, as JSON text, taken from Zoho's documentation.
     pub example: Option<&'static str>,
+    /// The action that lists this input's choices, for a form's dropdown.
+    pub choices: Option<&'static ChoiceSource>,
 }
 
 impl InputSpec {
@@ -67,6 +70,7 @@ impl InputSpec {
             required: true,
             default: None,
             example: None,
+            choices: None,
         }
     }
 
@@ -79,6 +83,7 @@ impl InputSpec {
             required: false,
             default: None,
             example: None,
+            choices: None,
         }
     }
 
@@ -89,6 +94,11 @@ impl InputSpec {
 
     pub const fn example(mut self, example: &'static str) -> Self {
         self.example = Some(example);
+        self
+    }
+
+    pub const fn choices(mut self, source: &'static ChoiceSource) -> Self {
+        self.choices = Some(source);
         self
     }
 

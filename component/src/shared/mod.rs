@@ -4,6 +4,7 @@
 //! products, cursors, dates and the memory guards.
 
 pub(crate) mod archive;
+pub(crate) mod choices;
 pub(crate) mod common_inputs;
 pub(crate) mod cursor;
 pub(crate) mod download;
@@ -12,6 +13,7 @@ pub(crate) mod exchange_log;
 pub(crate) mod host;
 pub(crate) mod inputs;
 pub(crate) mod memory;
+pub(crate) mod output_schema;
 pub(crate) mod plan;
 pub(crate) mod product;
 pub(crate) mod retry;

@@ -18,6 +18,7 @@ mod snapshot;
 
 use serde_json::Value;
 
+use crate::shared::choices;
 use crate::shared::common_inputs::{ORGANIZATION_ID, call_options, with_common_inputs};
 use crate::shared::error::Error;
 use crate::shared::host::Host;
@@ -59,6 +60,20 @@ impl Trigger {
     fn all_inputs(&self) -> Vec<InputSpec> {
         with_common_inputs(self.inputs)
     }
+
+    /// The JSON Schema of the events, read off the example.
+    pub fn output_schema(&self) -> Value {
+        let example = serde_json::from_str(self.output_example).unwrap_or(Value::Null);
+        crate::shared::output_schema::from_example(&example)
+    }
+
+    /// The inputs whose choices an action lists, by name.
+    pub fn choices(&self) -> Vec<(&'static str, &'static choices::ChoiceSource)> {
+        self.all_inputs()
+            .iter()
+            .filter_map(|spec| spec.choices.map(|source| (spec.name, source)))
+            .collect()
+    }
 }
 
 const RECORD_TYPE: InputSpec = InputSpec::required(
@@ -67,14 +82,16 @@ const RECORD_TYPE: InputSpec = InputSpec::required(
     InputType::ApiName,
     "The module's API name, standard or custom, e.g. Leads, Deals, Projects__c.",
 )
-.example("\"Leads\"");
+.example("\"Leads\"")
+.choices(&choices::CRM_MODULES);
 const FIELDS: InputSpec = InputSpec::optional(
     "fields",
     "Fields",
     InputType::StringList,
     "Fields each event's record carries (API names); every field of the module when omitted.",
 )
-.example("[\"Last_Name\", \"Email\", \"Company\"]");
+.example("[\"Last_Name\", \"Email\", \"Company\"]")
+.choices(&choices::CRM_FIELDS);
 const MAX_EVENTS_INPUT: InputSpec = InputSpec::optional(
     "maxEvents",
     "Max Events",
@@ -95,7 +112,8 @@ const BOOKS_RECORD_TYPE: InputSpec = InputSpec::required(
     InputType::BooksPath,
     "The Books record type: contacts, invoices, bills, items, salesorders, estimates, expenses, ...",
 )
-.example("\"invoices\"");
+.example("\"invoices\"")
+.choices(&choices::BOOKS_RECORD_TYPES);
 const CRM_CHANGE_INPUTS: &[InputSpec] = &[RECORD_TYPE, FIELDS, MAX_EVENTS_INPUT, BACKFILL];
 /// The same `fields` input as the other CRM polling triggers, so a platform can pass one set of
 /// inputs to all three; a deleted record's own fields are gone, so only the deleted-records
@@ -109,6 +127,12 @@ const DELETED_FIELDS: InputSpec = InputSpec::optional(
 .example("[\"display_name\", \"deleted_by\", \"type\"]");
 const CRM_DELETED_INPUTS: &[InputSpec] = &[RECORD_TYPE, DELETED_FIELDS, MAX_EVENTS_INPUT, BACKFILL];
 const BOOKS_INPUTS: &[InputSpec] = &[BOOKS_RECORD_TYPE, ORGANIZATION_ID, MAX_EVENTS_INPUT, BACKFILL];
+
+/// The names of a trigger's inputs, shared ones included.
+#[cfg(test)]
+pub(crate) fn input_names(trigger: &Trigger) -> Vec<&'static str> {
+    trigger.all_inputs().iter().map(|s| s.name).collect()
+}
 
 /// Every trigger, in manifest order.
 pub static CATALOG: &[Trigger] = &[

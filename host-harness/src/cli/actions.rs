@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 
 use super::common::{Failure, text};
 use zoho_host::Harness;
-use zoho_host::Product;
+use zoho_host::{ChoiceSource, ChoiceUse, Product};
 
 #[derive(Debug, Args)]
 pub(super) struct ActionsArgs {
@@ -16,7 +16,8 @@ pub(super) struct ActionsArgs {
     #[arg(value_name = "ACTION-KEY")]
     pub key: Option<String>,
 
-    /// Print the manifest as JSON: key, label, description, product, inputSchema, outputExample.
+    /// Print the manifest as JSON: key, label, description, product, inputSchema,
+    /// outputExample, outputSchema, hints, choices.
     #[arg(long)]
     pub json: bool,
 }
@@ -41,10 +42,52 @@ pub(super) async fn run(harness: &Harness, args: ActionsArgs, stdout: &mut dyn W
                 "product": product_name(a.product),
                 "inputSchema": serde_json::from_str::<Value>(&a.input_schema).unwrap_or(Value::Null),
                 "outputExample": serde_json::from_str::<Value>(&a.output_example).unwrap_or(Value::Null),
+                "outputSchema": serde_json::from_str::<Value>(&a.output_schema).unwrap_or(Value::Null),
+                "hints": {
+                    "readOnly": a.hints.read_only,
+                    "destructive": a.hints.destructive,
+                    "idempotent": a.hints.idempotent,
+                },
+                "choices": choices_json(&a.choices),
             })
         })
         .collect();
     show(&manifest, args.key.as_deref(), args.json, "action", stdout)
+}
+
+/// The manifest's choice sources, keyed by input, as the JSON hosts and platforms share.
+pub(super) fn choices_json(choices: &[ChoiceSource]) -> Value {
+    let pairs = |pairs: &[(String, String)]| -> Value {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.clone(), json!(v)))
+            .collect::<serde_json::Map<_, _>>()
+            .into()
+    };
+    choices
+        .iter()
+        .map(|c| {
+            let source = json!({
+                "action": c.action,
+                "arguments": pairs(&c.arguments),
+                "items": c.items,
+                "value": c.value,
+                "label": c.label,
+                "filter": c.filter.iter().map(|(member, value)| {
+                    (member.clone(), serde_json::from_str::<Value>(value).unwrap_or(Value::Null))
+                }).collect::<serde_json::Map<_, _>>(),
+                "takes": match c.takes {
+                    ChoiceUse::One => "one",
+                    ChoiceUse::Several => "several",
+                    ChoiceUse::MemberNames => "member-names",
+                },
+                "requiredMember": c.required_member,
+                "typeMember": c.type_member,
+            });
+            (c.input.clone(), source)
+        })
+        .collect::<serde_json::Map<_, _>>()
+        .into()
 }
 
 /// Prints a manifest (of actions or triggers): all as a table, one entry's inputs, or JSON.
@@ -94,6 +137,18 @@ pub(super) fn show(
             text(&action["label"]),
             text(&action["description"])
         )?;
+        if let Some(hints) = action["hints"].as_object() {
+            let said: Vec<&str> = ["readOnly", "destructive", "idempotent"]
+                .into_iter()
+                .filter(|h| hints.get(*h) == Some(&json!(true)))
+                .collect();
+            let said = if said.is_empty() {
+                "writes".to_owned()
+            } else {
+                said.join(", ")
+            };
+            writeln!(stdout, "hints: {said}\n")?;
+        }
         let schema = &action["inputSchema"];
         let required: Vec<&str> = schema["required"]
             .as_array()
@@ -117,9 +172,13 @@ pub(super) fn show(
                     .map(|d| format!(" (default {d})"))
                     .unwrap_or_default();
                 let needed = if required.contains(&name.as_str()) { "yes" } else { "no" };
+                let listed = action["choices"]
+                    .get(name)
+                    .map(|c| format!(" (choices: {})", text(&c["action"])))
+                    .unwrap_or_default();
                 writeln!(
                     stdout,
-                    "{name:<16} {ty:<13} {needed:<9} {}{default}",
+                    "{name:<16} {ty:<13} {needed:<9} {}{default}{listed}",
                     text(&spec["description"])
                 )?;
             }

@@ -32,7 +32,8 @@ pub(super) struct TriggersArgs {
     #[arg(value_name = "TRIGGER-KEY")]
     key: Option<String>,
 
-    /// Print the manifest as JSON: key, label, description, product, kind, inputSchema, outputExample.
+    /// Print the manifest as JSON: key, label, description, product, kind, inputSchema,
+    /// outputExample, outputSchema, choices.
     #[arg(long)]
     json: bool,
 }
@@ -81,6 +82,8 @@ pub(super) async fn list(harness: &Harness, args: TriggersArgs, stdout: &mut dyn
                 },
                 "inputSchema": serde_json::from_str::<Value>(&t.input_schema).unwrap_or(Value::Null),
                 "outputExample": serde_json::from_str::<Value>(&t.output_example).unwrap_or(Value::Null),
+                "outputSchema": serde_json::from_str::<Value>(&t.output_schema).unwrap_or(Value::Null),
+                "choices": super::actions::choices_json(&t.choices),
             })
         })
         .collect();

@@ -17,7 +17,7 @@ wasmtime::component::bindgen!({
     require_store_data_send: true,
 });
 
-pub use exports::zoho::connector::actions::{Action, Product};
+pub use exports::zoho::connector::actions::{Action, ChoiceSource, ChoiceUse, Hints, Product};
 pub use exports::zoho::connector::books::{
     ListRequest as BooksListRequest, Organization as BooksOrganization, RecordList as BooksRecordList,
     Target as BooksTarget,

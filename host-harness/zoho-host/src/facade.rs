@@ -17,9 +17,9 @@ use crate::harness::{CallContext, Harness, HarnessError};
 
 /// The exported interfaces' names; the version is `wit/world.wit`'s package version (a
 /// component built from another WIT version fails to bind, naming the export it lacks).
-pub(crate) const CRM_INTERFACE: &str = "zoho:connector/crm@0.2.0";
-pub(crate) const BOOKS_INTERFACE: &str = "zoho:connector/books@0.2.0";
-pub(crate) const RAW_INTERFACE: &str = "zoho:connector/raw@0.2.0";
+pub(crate) const CRM_INTERFACE: &str = "zoho:connector/crm@0.3.0";
+pub(crate) const BOOKS_INTERFACE: &str = "zoho:connector/books@0.3.0";
+pub(crate) const RAW_INTERFACE: &str = "zoho:connector/raw@0.3.0";
 
 /// What a typed call returns: the harness's own failure outside, Zoho's or the input's inside.
 pub type Outcome<T> = Result<Result<T, Error>, HarnessError>;

@@ -192,8 +192,8 @@ fn find_export(component: &Component, interface: &str, function: &str) -> anyhow
 
 /// The exported interfaces looked up by name; the version is `wit/world.wit`'s package version
 /// (a component built from another WIT version fails to load, naming the export it lacks).
-const ACTIONS_INTERFACE: &str = "zoho:connector/actions@0.2.0";
-const TRIGGERS_INTERFACE: &str = "zoho:connector/triggers@0.2.0";
+const ACTIONS_INTERFACE: &str = "zoho:connector/actions@0.3.0";
+const TRIGGERS_INTERFACE: &str = "zoho:connector/triggers@0.3.0";
 
 /// One live instance with its store, for calling typed exports directly.
 pub struct Instance {

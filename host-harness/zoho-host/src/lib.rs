@@ -37,7 +37,7 @@ pub use bindings::{
     BulkChunk, BulkOperation, BulkReadJob, BulkReadRequest, BulkWriteJob, BulkWriteRequest, ConvertOptions,
     ConvertedLead, DeletedKind, Paging, RelatedListInfo,
 };
-pub use bindings::{PollResult, Trigger, TriggerKind};
+pub use bindings::{ChoiceSource, ChoiceUse, Hints, PollResult, Trigger, TriggerKind};
 pub use concurrency::{DEFAULT_BOOKS_MAX_IN_FLIGHT, DEFAULT_MAX_IN_FLIGHT};
 pub use credentials::{BoxFuture, CredentialProvider, StaticCredentials};
 pub use facade::{Books, BooksInterface, Calls, Crm, CrmInterface, Outcome, Raw, RawInterface};

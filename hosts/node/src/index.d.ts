@@ -26,6 +26,34 @@ export interface ManifestEntry {
   kind?: 'polling' | 'instant';
   inputSchema: Record<string, unknown>;
   outputExample: unknown;
+  /** The output's JSON Schema; records are open (a module's fields go beyond those named). */
+  outputSchema: Record<string, unknown>;
+  /** Actions only: what the action does to Zoho. */
+  hints?: { readOnly: boolean; destructive: boolean; idempotent: boolean };
+  /** The inputs whose choices another action lists, by input name. */
+  choices: Record<string, ChoiceSource>;
+}
+
+/** Where a form finds an input's choices: run `action` and read its output. */
+export interface ChoiceSource {
+  /** The key of the action that lists the choices. */
+  action: string;
+  /** The listing action's inputs, each from the named input of this form. */
+  arguments: Record<string, string>;
+  /** JSON Pointer to the array of items in the listing action's output. */
+  items: string;
+  /** The member of each item that is the choice's value. */
+  value: string;
+  /** The member of each item shown as its label. */
+  label: string;
+  /** Only items whose members equal these values. */
+  filter: Record<string, unknown>;
+  /** One choice, a list of choices, or the member names of an object (a record's fields). */
+  takes: 'one' | 'several' | 'member-names';
+  /** With member-names: the member of each item that is true when it must be given. */
+  requiredMember: string | null;
+  /** With member-names: the member naming the JSON type of the value. */
+  typeMember: string | null;
 }
 
 export interface PollResult {

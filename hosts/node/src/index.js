@@ -32,7 +32,33 @@ function manifestEntry(item) {
     ...(item.kind === undefined ? {} : { kind: item.kind }),
     inputSchema: JSON.parse(item.inputSchema),
     outputExample: JSON.parse(item.outputExample),
+    outputSchema: JSON.parse(item.outputSchema),
+    ...(item.hints === undefined ? {} : { hints: { ...item.hints } }),
+    choices: choicesOf(item.choices),
   };
+}
+
+/**
+ * Choice sources keyed by input, in the JSON shape every host gives them (the CLI's
+ * `actions --json`, the Python package): pairs become objects, filter values parsed.
+ */
+function choicesOf(choices) {
+  return Object.fromEntries(
+    choices.map((c) => [
+      c.input,
+      {
+        action: c.action,
+        arguments: Object.fromEntries(c.arguments),
+        items: c.items,
+        value: c.value,
+        label: c.label,
+        filter: Object.fromEntries(c.filter.map(([member, value]) => [member, JSON.parse(value)])),
+        takes: c.takes,
+        requiredMember: c.requiredMember ?? null,
+        typeMember: c.typeMember ?? null,
+      },
+    ]),
+  );
 }
 
 function pollResult(result) {
@@ -56,7 +82,7 @@ export async function createConnector({ credentials, log } = {}) {
   const handlers = { credentials, log };
   const run = async (method, ...args) => outcome(await pool.run(handlers, method, args));
   return {
-    /** Every action: key, label, description, product, inputSchema, outputExample. */
+    /** Every action: key, label, description, product, inputSchema, outputExample, outputSchema, hints, choices. */
     manifest: async () => (await run('manifest')).map(manifestEntry),
     /** Runs an action: its output as an object, or a rejected ZohoError. */
     invoke: async (key, connection, input) => JSON.parse(await run('invoke', key, connection, text(input))),

@@ -93,6 +93,33 @@ test('manifests list actions and triggers', async () => {
   assert.equal(triggers.crmRecordNotifications.kind, 'instant');
 });
 
+test('manifests carry hints, output schemas and where each dropdown finds its choices', async () => {
+  const connector = await createConnector({ credentials: staticCredentials() });
+  const actions = Object.fromEntries((await connector.manifest()).map((a) => [a.key, a]));
+  assert.deepEqual(actions.crmGetRecords.hints, { readOnly: true, destructive: false, idempotent: true });
+  assert.deepEqual(actions.crmRemoveRecord.hints, { readOnly: false, destructive: true, idempotent: true });
+  assert.equal(actions.crmGetRecords.outputSchema.properties.data.type, 'array');
+  assert.deepEqual(actions.crmCreateRecord.choices.values, {
+    action: 'crmListFields',
+    arguments: { recordType: 'recordType' },
+    items: '/data',
+    value: 'apiName',
+    label: 'label',
+    filter: { readOnly: false },
+    takes: 'member-names',
+    requiredMember: 'mandatory',
+    typeMember: 'jsonType',
+  });
+  assert.deepEqual(actions.crmCreateRecord.choices.recordType.filter, { apiSupported: true });
+  assert.equal(actions.crmCreateRecord.choices.recordType.takes, 'one');
+  assert.equal(actions.crmCreateRecord.choices.recordType.requiredMember, null);
+  const triggers = Object.fromEntries((await connector.triggers()).map((t) => [t.key, t]));
+  assert.equal(triggers.crmNewRecords.choices.fields.takes, 'several');
+  assert.equal(triggers.booksNewRecords.choices.organizationId.action, 'booksListOrganizations');
+  assert.equal(triggers.crmNewRecords.outputSchema.type, 'array');
+  assert.equal(triggers.crmNewRecords.hints, undefined);
+});
+
 test('actions return objects and errors are typed with their fields', async () => {
   const connector = await createConnector({ credentials: staticCredentials() });
   const created = await connector.invoke('crmCreateRecord', 'default', { recordType: 'Leads', values: { Last_Name: 'Node' } });

@@ -22,6 +22,28 @@ def test_manifests_list_actions_and_triggers(connector: Connector) -> None:
     assert triggers["crmRecordNotifications"]["kind"] == "instant"
 
 
+def test_manifests_carry_hints_output_schemas_and_choice_sources(connector: Connector) -> None:
+    actions = {a["key"]: a for a in connector.manifest()}
+    assert actions["crmGetRecords"]["hints"] == {"readOnly": True, "destructive": False, "idempotent": True}
+    assert actions["crmRemoveRecord"]["hints"]["destructive"] is True
+    assert actions["crmGetRecords"]["outputSchema"]["properties"]["data"]["type"] == "array"
+    assert actions["crmCreateRecord"]["choices"]["values"] == {
+        "action": "crmListFields",
+        "arguments": {"recordType": "recordType"},
+        "items": "/data",
+        "value": "apiName",
+        "label": "label",
+        "filter": {"readOnly": False},
+        "takes": "member-names",
+        "requiredMember": "mandatory",
+        "typeMember": "jsonType",
+    }
+    assert actions["crmCreateRecord"]["choices"]["recordType"]["takes"] == "one"
+    triggers = {t["key"]: t for t in connector.triggers()}
+    assert triggers["crmNewRecords"]["choices"]["fields"]["takes"] == "several"
+    assert "hints" not in triggers["crmNewRecords"]
+
+
 def test_actions_return_plain_dicts(connector: Connector) -> None:
     created = connector.invoke("crmCreateRecord", "default", {"recordType": "Leads", "values": {"Last_Name": "Py"}})
     record_id = created["data"][0]["id"]

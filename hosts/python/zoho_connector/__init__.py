@@ -34,7 +34,7 @@ from .errors import BY_CASE, CredentialProblem, ZohoError
 __all__ = ["Connector", "ConnectionInfo", "StaticCredentials", "CredentialProblem", "ZohoError"]
 
 PACKAGE = "zoho:connector"
-VERSION = "0.2.0"
+VERSION = "0.3.0"
 LOG = logging.getLogger("zoho_connector")
 _LEVELS = {
     "trace": logging.DEBUG,
@@ -179,7 +179,8 @@ class Connector:
         return result
 
     def manifest(self) -> list[dict]:
-        """Every action: key, label, description, product, inputSchema, outputExample."""
+        """Every action: key, label, description, product, inputSchema, outputExample,
+        outputSchema, hints (readOnly, destructive, idempotent) and choices (by input)."""
         return [_manifest_entry(a) for a in self._call("actions", "manifest")]
 
     def invoke(self, key: str, connection: str, input: Union[dict, str]) -> dict:
@@ -236,6 +237,30 @@ def _manifest_entry(item: Any) -> dict:
         **({"kind": fields["kind"]} if "kind" in fields else {}),
         "inputSchema": json.loads(fields["input_schema"]),
         "outputExample": json.loads(fields["output_example"]),
+        "outputSchema": json.loads(fields["output_schema"]),
+        **({"hints": _hints(fields["hints"])} if "hints" in fields else {}),
+        "choices": {c["input"]: _choice_source(c) for c in fields["choices"]},
+    }
+
+
+def _hints(hints: dict) -> dict:
+    return {"readOnly": hints["read_only"], "destructive": hints["destructive"], "idempotent": hints["idempotent"]}
+
+
+def _choice_source(source: dict) -> dict:
+    """A choice source in the JSON shape every host gives it (the CLI's `actions --json`, the
+    npm package): pairs become objects, filter values parsed."""
+    takes = source["takes"]
+    return {
+        "action": source["action"],
+        "arguments": dict(source["arguments"]),
+        "items": source["items"],
+        "value": source["value"],
+        "label": source["label"],
+        "filter": {member: json.loads(value) for member, value in source["filter"]},
+        "takes": takes.tag if isinstance(takes, wc.Variant) else str(takes),
+        "requiredMember": source["required_member"],
+        "typeMember": source["type_member"],
     }
 
 

@@ -180,6 +180,7 @@ fn inputs(ids: &BTreeMap<&str, String>) -> BTreeMap<&'static str, Value> {
             json!({"recordType": "comments", "recordId": ids["comment"], "parentRecordType": "invoices", "parentRecordId": ids["invoice"]}),
         ),
         ("booksListOrganizations", json!({})),
+        ("booksListRecordTypes", json!({})),
         (
             "crmRawRequest",
             json!({"url": "/__echo", "method": "POST", "data": {"a": 1}, "maxRetries": 0}),
@@ -354,6 +355,17 @@ async fn every_listed_action_runs_through_invoke_with_schema_valid_input() {
             .await
             .unwrap_or_else(|e| panic!("{} failed: {e}", action.key));
         assert!(output_shape_ok(&action.key, &output), "{}: {output}", action.key);
+        let output_schema: Value = serde_json::from_str(&action.output_schema).expect("output schema");
+        let output_validator = jsonschema::validator_for(&output_schema).expect("output schema compiles");
+        let problems: Vec<String> = output_validator
+            .iter_errors(&output)
+            .map(|e| format!("{} at {}", e, e.instance_path()))
+            .collect();
+        assert!(
+            problems.is_empty(),
+            "{}: the output does not match the published output schema: {problems:?}",
+            action.key
+        );
     }
     let created = world
         .fake

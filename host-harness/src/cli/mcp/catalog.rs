@@ -9,7 +9,7 @@ use std::sync::Arc;
 use serde_json::{Map, Value, json};
 use zoho_host::{Action, Trigger, TriggerKind};
 
-use super::hints::{Hints, hints};
+use super::hints::Hints;
 
 /// The three tools that reach every action an agent may run, listed or not.
 pub(super) const FIND_ACTIONS: &str = "findActions";
@@ -48,7 +48,7 @@ impl Entry {
             kind: Kind::Action,
             input_schema: serde_json::from_str(&action.input_schema).unwrap_or_else(|_| json!({"type": "object"})),
             output_example: serde_json::from_str(&action.output_example).unwrap_or(Value::Null),
-            hints: hints(&action.key),
+            hints: Hints::from(&action.hints),
         }
     }
 
