@@ -636,8 +636,27 @@ fn upsert(state: &mut State, module: &str, request: &RecordedRequest) -> Reply {
     Reply::json(write_status(&entries, 200), &json!({"data": entries}))
 }
 
-/// `GET /settings/modules`: the standard modules and any custom ones added.
+/// Tabs Zoho lists among the modules that its API does not serve (`api_supported: false`):
+/// Zoho's own sample answer of "Modules Metadata" (v8) lists Home, and the Feeds tab is one
+/// more such web tab. A form that offers modules must leave them out.
+const WEB_TABS: &[(&str, &str)] = &[("Home", "Home"), ("Feeds", "Feeds")];
+
+/// `GET /settings/modules`: the standard modules, any custom ones added, and the web tabs.
 fn modules(state: &State) -> Reply {
+    let tabs = WEB_TABS.iter().map(|(name, label)| {
+        json!({
+            "api_name": name,
+            "module_name": name,
+            "plural_label": label,
+            "singular_label": label,
+            "generated_type": "web",
+            "api_supported": false,
+            "creatable": false,
+            "editable": false,
+            "deletable": false,
+            "viewable": true,
+        })
+    });
     let modules: Vec<Value> = state
         .crm
         .modules
@@ -659,6 +678,7 @@ fn modules(state: &State) -> Reply {
                 "viewable": true,
             })
         })
+        .chain(tabs)
         .collect();
     Reply::json(200, &json!({"modules": modules}))
 }

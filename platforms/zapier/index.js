@@ -3,6 +3,8 @@
 // them onto Zapier's shapes and hands each run to the component, which does the Zoho work.
 const zapier = require('zapier-platform-core');
 const { componentInput, defaultText, kindOf } = require('../manifest/inputs.mjs');
+const { choiceSourcesOf, listingInput, loadChoices, valuesWithRows } = require('../manifest/choices.mjs');
+const { descriptionOf, outputFieldsOf, prefixOf, triggerSubject, unprefixed } = require('../manifest/texts.mjs');
 const authentication = require('./src/authentication');
 const { CONNECTION, run } = require('./src/connector');
 
@@ -11,19 +13,78 @@ const manifest = require('./generated/manifest.json');
 
 /** Records a polling trigger returns each time, newest first, for Zapier to deduplicate. */
 const POLL_WINDOW = 100;
-/** Reads: they go under "searches" (Zapier wants a list back); everything else is a create. */
-const SEARCH = /^(crm|books)(Get|List|Search|Run|Download)/;
+/**
+ * The hidden trigger that fills the dropdowns of every input with this choice source (the
+ * listing action, its filter and what it reads), by a key that names the listing action.
+ */
+const dropdowns = new Map();
+function dropdownFor(source) {
+  const identity = JSON.stringify({ ...source, takes: undefined });
+  if (!dropdowns.has(identity)) {
+    const taken = [...dropdowns.values()].filter((d) => d.source.action === source.action).length;
+    dropdowns.set(identity, { key: `${source.action}Choices${taken === 0 ? '' : taken + 1}`, source });
+  }
+  return dropdowns.get(identity).key;
+}
 
-/** Zapier input fields from an entry's JSON Schema. */
+/**
+ * A record's values field by field: a form field per module field, keyed `input.Field`, with
+ * the value's JSON type after one more dot when it is not text (`values.Annual_Revenue.number`).
+ * Zoho's API names hold no dot, and the key carries the type so that a run types the value
+ * without listing the module's fields again.
+ */
+const fieldKey = (input, field, type = 'string') => (type === 'string' ? `${input}.${field}` : `${input}.${field}.${type}`);
+const fromFieldKey = (input, key) => {
+  const [name, field, type] = key.split('.');
+  return name === input && field ? { field, type: type ?? 'string' } : undefined;
+};
+
+/** Zapier's field types for the JSON types the manifest names. */
+const FIELD_TYPES = { integer: 'integer', number: 'number', boolean: 'boolean' };
+
+/**
+ * The form fields for one record's values, field by field, from the module chosen in the
+ * form: Zapier asks for them again whenever the record type changes (`altersDynamicFields`).
+ */
+function byFieldInputs(entry, input, source) {
+  const creates = entry.hints?.idempotent === false;
+  return async (z, bundle) => {
+    if (listingInput(source, bundle.inputData ?? {}) === undefined) return [];
+    const fields = await run(z, bundle, (c) =>
+      loadChoices((key, listing) => c.invoke(key, CONNECTION, listing), source, bundle.inputData ?? {}),
+    );
+    return fields.map((field) => ({
+      key: fieldKey(input, field.value, field.type),
+      label: field.label,
+      helpText: `${field.value} (${field.type})`,
+      required: creates && field.required === true,
+      type: FIELD_TYPES[field.type] ?? 'string',
+    }));
+  };
+}
+
+/** Zapier input fields from an entry's JSON Schema and choice sources. */
 function inputFieldsOf(entry, skip = []) {
   const required = new Set(entry.inputSchema.required ?? []);
-  return Object.entries(entry.inputSchema.properties ?? {})
+  const sources = choiceSourcesOf(entry);
+  const rowsFrom = Object.values(sources).filter((s) => s.takes === 'member-names');
+  const altering = new Set(rowsFrom.flatMap((s) => Object.values(s.arguments)));
+  const fields = Object.entries(entry.inputSchema.properties ?? {})
     .filter(([key]) => !skip.includes(key))
     .map(([key, schema]) => {
-      const field = { key, label: schema.title ?? key, required: required.has(key) };
-      if (schema.description) field.helpText = schema.description;
+      const source = sources[key];
+      const rows = source?.takes === 'member-names';
+      // A record's values may come field by field instead, so the JSON is then optional.
+      const field = { key, label: schema.title ?? key, required: required.has(key) && !rows };
+      if (schema.description) field.helpText = rows ? `${schema.description} Or fill in the fields below; they win over the same fields here.` : schema.description;
       const fallback = defaultText(schema);
       if (fallback !== undefined) field.default = fallback;
+      if (altering.has(key)) field.altersDynamicFields = true;
+      if (source && !rows) {
+        field.dynamic = `${dropdownFor(source)}.id.name`;
+        if (source.takes === 'several') field.list = true;
+        return field;
+      }
       switch (kindOf(schema)) {
         case 'choice':
           field.choices = schema.enum.map(String);
@@ -42,9 +103,39 @@ function inputFieldsOf(entry, skip = []) {
       }
       return field;
     });
+  for (const [input, source] of Object.entries(sources)) {
+    if (source.takes === 'member-names' && !skip.includes(input)) fields.push(byFieldInputs(entry, input, source));
+  }
+  return fields;
 }
 
-const display = (entry) => ({ label: entry.label, description: entry.description });
+/** The component's input from a step's fields: dropdown lists, then field-by-field values. */
+function stepInput(entry, inputData) {
+  const params = { ...inputData };
+  for (const [name, source] of Object.entries(choiceSourcesOf(entry))) {
+    const value = params[name];
+    if (source.takes === 'several' && Array.isArray(value)) params[name] = value.filter((v) => v !== '');
+    if (source.takes === 'member-names') {
+      const rows = [];
+      const types = [];
+      for (const [key, row] of Object.entries(inputData)) {
+        const named = fromFieldKey(name, key);
+        if (!named) continue;
+        rows.push({ key: named.field, value: row });
+        types.push({ value: named.field, type: named.type });
+      }
+      params[name] = valuesWithRows(name, componentInput(entry, { [name]: value })[name], rows, types);
+    }
+  }
+  return componentInput(entry, params);
+}
+
+const display = (entry) => ({ label: entry.label, description: descriptionOf(entry) });
+
+/** Zapier's output field types; arrays and objects are shown as text. */
+const OUTPUT_TYPES = new Set(['string', 'number', 'integer', 'boolean']);
+const outputFields = (schema) =>
+  outputFieldsOf(schema).map(({ key, type }) => ({ key, label: key.replaceAll('__', ' ').replaceAll('[]', ' '), type: OUTPUT_TYPES.has(type) ? type : 'string' }));
 const noun = (entry) => (entry.product === 'books' ? 'Books Record' : entry.key.startsWith('crmRaw') || entry.key.startsWith('booksRaw') ? 'Request' : 'Record');
 
 function toCreate(entry) {
@@ -54,27 +145,47 @@ function toCreate(entry) {
     display: display(entry),
     operation: {
       inputFields: inputFieldsOf(entry),
-      perform: (z, bundle) => run(z, bundle, (c) => c.invoke(entry.key, CONNECTION, componentInput(entry, bundle.inputData))),
+      perform: (z, bundle) => run(z, bundle, (c) => c.invoke(entry.key, CONNECTION, stepInput(entry, bundle.inputData))),
       sample: Array.isArray(entry.outputExample) ? { data: entry.outputExample } : entry.outputExample,
+      outputFields: outputFields(entry.outputSchema),
     },
   };
 }
 
+/**
+ * A search's results from a read's output. Zapier takes the first result as the match: a read
+ * of one record (`data` an object) gives it; a read of a list gives its first record at the top
+ * with every record in `records` and the rest of the output (paging, cursor) beside them, so a
+ * list of 200 is never cut to its first record; an empty list is "nothing found".
+ */
+function searchResults(output) {
+  const data = output?.data;
+  if (Array.isArray(data)) {
+    if (data.length === 0) return [];
+    const { data: _records, ...rest } = output;
+    const first = data[0] !== null && typeof data[0] === 'object' ? data[0] : { value: data[0] };
+    return [{ ...first, ...rest, records: data, recordCount: data.length }];
+  }
+  if (data === undefined || data === null) return output === undefined || output === null ? [] : [output];
+  return [typeof data === 'object' ? data : { data }];
+}
+
+/** A search's label and description as Zapier words them: "Find ...", "Finds ...". */
+function searchDisplay(entry) {
+  const name = unprefixed(entry.label).replace(/^(Get|List|Search|Run|Download) /, '');
+  return { label: `${prefixOf(entry.label)}Find ${name}`, description: `Finds: ${descriptionOf(entry)}` };
+}
+
 function toSearch(entry) {
+  const [sample] = searchResults(entry.outputExample);
   return {
     key: entry.key,
     noun: noun(entry),
-    display: display(entry),
+    display: searchDisplay(entry),
     operation: {
       inputFields: inputFieldsOf(entry),
-      perform: (z, bundle) =>
-        run(z, bundle, async (c) => {
-          const output = await c.invoke(entry.key, CONNECTION, componentInput(entry, bundle.inputData));
-          const data = output?.data;
-          if (Array.isArray(data)) return data;
-          return data === undefined || data === null ? [] : [typeof data === 'object' ? data : { data }];
-        }),
-      sample: Array.isArray(entry.outputExample?.data) ? entry.outputExample.data[0] ?? {} : entry.outputExample?.data ?? entry.outputExample,
+      perform: (z, bundle) => run(z, bundle, async (c) => searchResults(await c.invoke(entry.key, CONNECTION, stepInput(entry, bundle.inputData)))),
+      sample: sample ?? {},
     },
   };
 }
@@ -97,13 +208,17 @@ function toTrigger(entry) {
   return {
     key: entry.key,
     noun: noun(entry),
-    display: display(entry),
+    // Zapier's words: "New Record", "Triggers when a record is created in ...".
+    display: {
+      label: entry.label.replace(/Records$/, 'Record'),
+      description: `Triggers when ${triggerSubject(entry)}. ${descriptionOf(entry)}`,
+    },
     operation: {
       type: 'polling',
       inputFields: inputFieldsOf(entry, ['backfill', 'maxEvents']),
       perform: (z, bundle) =>
         run(z, bundle, async (c) => {
-          const input = { ...componentInput(entry, bundle.inputData), backfill: POLL_WINDOW, maxEvents: POLL_WINDOW };
+          const input = { ...stepInput(entry, bundle.inputData), backfill: POLL_WINDOW, maxEvents: POLL_WINDOW };
           if (entry.key === 'crmUpdatedRecords' && input.fields !== undefined) {
             const fields = Array.isArray(input.fields) ? input.fields : String(input.fields).split(',');
             input.fields = [...new Set([...fields.map((f) => f.trim()), 'Modified_Time'])];
@@ -112,19 +227,48 @@ function toTrigger(entry) {
           return events.reverse().map((event) => ({ ...event, id: dedupeId(entry, event), recordId: event.id }));
         }),
       sample: { ...entry.outputExample[0], recordId: entry.outputExample[0]?.id },
+      outputFields: [{ key: 'recordId', label: 'Record ID', type: 'string' }, ...outputFields(entry.outputSchema?.items)],
+    },
+  };
+}
+
+/**
+ * A hidden trigger that lists one choice source's choices for Zapier's dynamic dropdowns,
+ * through the component with the step's connection; the step's other fields (the record type
+ * of a fields dropdown) arrive in its input.
+ */
+function toDropdown({ key, source }) {
+  return {
+    key,
+    noun: 'Choice',
+    display: { label: `Choices from ${source.action}`, description: `Lists the choices ${source.action} returns.`, hidden: true },
+    operation: {
+      perform: (z, bundle) =>
+        run(z, bundle, async (c) => {
+          const choices = await loadChoices((action, listing) => c.invoke(action, CONNECTION, listing), source, bundle.inputData ?? {});
+          return choices.map((choice) => ({ id: choice.value, name: choice.label }));
+        }),
+      sample: { id: 'Leads', name: 'Leads' },
     },
   };
 }
 
 const byKey = (entries) => Object.fromEntries(entries.map((e) => [e.key, e]));
 
+// A read is a search, never a create: Zapier files creates as writes.
+const isRead = (entry) => entry.hints?.readOnly === true;
+const creates = byKey(manifest.actions.filter((a) => !isRead(a)).map(toCreate));
+const searches = byKey(manifest.actions.filter(isRead).map(toSearch));
+const polling = manifest.triggers.filter((t) => t.kind === 'polling').map(toTrigger);
+
 const App = {
   version: require('./package.json').version,
   platformVersion: zapier.version,
   authentication,
-  triggers: byKey(manifest.triggers.filter((t) => t.kind === 'polling').map(toTrigger)),
-  creates: byKey(manifest.actions.filter((a) => !SEARCH.test(a.key)).map(toCreate)),
-  searches: byKey(manifest.actions.filter((a) => SEARCH.test(a.key)).map(toSearch)),
+  // After the actions and triggers, whose fields name the dropdowns they need.
+  triggers: byKey([...polling, ...[...dropdowns.values()].map(toDropdown)]),
+  creates,
+  searches,
 };
 
 module.exports = App;

@@ -211,6 +211,141 @@ describe('bad input, in n8n', () => {
   });
 });
 
+/** `n8n start` on a free port of 127.0.0.1, once it answers; `stop()` ends it. */
+async function startN8n() {
+  const port = await freePort();
+  const server = spawn(process.execPath, [join(here, 'node_modules/n8n/bin/n8n'), 'start'], {
+    env: { ...n8nEnv(), N8N_PORT: String(port), N8N_LISTEN_ADDRESS: '127.0.0.1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  server.stdout.on('data', (chunk) => (printed += chunk));
+  server.stderr.on('data', (chunk) => (printed += chunk));
+  const exited = new Promise((done) => server.once('exit', done));
+  const url = `http://127.0.0.1:${port}`;
+  const stop = async () => {
+    server.kill();
+    await exited;
+  };
+  return { url, server, stop };
+}
+
+/** Waits until `url` answers its health check. */
+async function healthy(url) {
+  for (let waited = 0; waited < 120_000; waited += 250) {
+    const answer = await fetch(`${url}/healthz/readiness`).catch(() => undefined);
+    if (answer?.ok) return;
+    await new Promise((done) => setTimeout(done, 250));
+  }
+  throw new Error(`n8n did not start:\n${printed.slice(-3000)}`);
+}
+
+describe("the editor's dropdowns and field-by-field values, in a running n8n", () => {
+  const node = { name: `${PACKAGE}.zohoConnectorCrm`, version: 1 };
+  const credentials = { zohoConnectorOAuth2Api: { id: CREDENTIAL_ID, name: 'Zoho' } };
+  let n8nServer;
+  let cookie;
+  /** A POST to n8n's REST API as the editor makes it, signed in as the instance's owner. */
+  const rest = async (path, body) => {
+    const answer = await fetch(`${n8nServer.url}/rest/${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(cookie ? { cookie } : {}) },
+      body: JSON.stringify(body),
+    });
+    const text = await answer.text();
+    assert.ok(answer.ok, `${path}: ${answer.status} ${text.slice(0, 500)}`);
+    return { answer, body: JSON.parse(text) };
+  };
+
+  /** The choices n8n's editor shows for `input`, with the node's other parameters set. */
+  const choicesOf = async (input, currentNodeParameters) => {
+    const { body } = await rest('dynamic-node-parameters/options', {
+      nodeTypeAndVersion: node,
+      path: `parameters.${input}`,
+      methodName: `${input}Choices`,
+      currentNodeParameters,
+      credentials,
+    });
+    return body.data.map((option) => option.value);
+  };
+
+  before(async () => {
+    n8nServer = await startN8n();
+    await healthy(n8nServer.url);
+    const { answer } = await rest('owner/setup', {
+      email: 'owner@example.com',
+      firstName: 'Test',
+      lastName: 'Owner',
+      password: 'Test-Password-1',
+    });
+    cookie = answer.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+    assert.match(cookie, /n8n-auth=/);
+  });
+
+  after(() => n8nServer?.stop());
+
+  it("fills the record type dropdown with the modules Zoho's API serves", async () => {
+    const values = await choicesOf('recordType', { resource: 'record', operation: 'crmCreateRecord' });
+    for (const module of ['Leads', 'Contacts', 'Accounts', 'Deals']) assert.ok(values.includes(module), `${module} in ${values}`);
+    assert.ok(!values.includes('Home') && !values.includes('Feeds'), `web tabs are left out: ${values}`);
+  });
+
+  it("fills the fields dropdown with the chosen module's fields", async () => {
+    const values = await choicesOf('fields', { resource: 'record', operation: 'crmGetRecords', recordType: 'Deals' });
+    for (const field of ['Stage', 'Amount', 'Closing_Date']) assert.ok(values.includes(field), `${field} in ${values}`);
+  });
+
+  it("lists a create's fields for values field by field, typed and with Zoho's mandatory ones required", async () => {
+    const { body } = await rest('dynamic-node-parameters/resource-mapper-fields', {
+      nodeTypeAndVersion: node,
+      path: 'parameters.valuesByField',
+      methodName: 'valuesFields',
+      currentNodeParameters: { resource: 'record', operation: 'crmCreateRecord', recordType: 'Leads' },
+      credentials,
+    });
+    const fields = Object.fromEntries(body.data.fields.map((field) => [field.id, field]));
+    assert.equal(fields.Last_Name.required, true, JSON.stringify(fields.Last_Name));
+    assert.equal(fields.Email.required, false);
+    assert.equal(fields.Annual_Revenue.type, 'number');
+    assert.equal(fields.Created_Time, undefined, 'read-only fields are not offered');
+    assertNoSecret(printed, [fake.token, fake.refreshToken, CLIENT.secret]);
+  });
+});
+
+describe('a record created from field-by-field values, run by n8n', () => {
+  it('writes each field with its type', async () => {
+    const workflow = JSON.parse(readFileSync(join(installed, 'examples', 'create-lead.json'), 'utf8'));
+    workflow.id = 'zohoCreateByField';
+    workflow.name = 'Zoho: create a lead field by field';
+    workflow.nodes[1].parameters = {
+      resource: 'record',
+      operation: 'crmCreateRecord',
+      recordType: 'Leads',
+      valuesByField: {
+        mappingMode: 'defineBelow',
+        value: { Last_Name: 'By Field', Email: 'rows@example.com', Annual_Revenue: 125000 },
+        matchingColumns: [],
+        schema: [
+          { id: 'Last_Name', displayName: 'Last Name', required: true, defaultMatch: false, display: true, type: 'string' },
+          { id: 'Email', displayName: 'Email', required: false, defaultMatch: false, display: true, type: 'string' },
+          { id: 'Annual_Revenue', displayName: 'Annual Revenue', required: false, defaultMatch: false, display: true, type: 'number' },
+        ],
+      },
+    };
+    const file = join(userFolder, 'create-by-field.json');
+    writeFileSync(file, JSON.stringify(workflow));
+    await n8n('import:workflow', `--input=${file}`);
+    const execution = await execute('zohoCreateByField');
+    assert.equal(execution.status, 'success', JSON.stringify(execution.data.resultData.error));
+    const [created] = itemsOf(execution, 'Create Lead');
+    const id = created.data[0].details.id;
+    // The token n8n holds now (an earlier test had the first one expire).
+    const token = (await storedCredential()).data.oauthTokenData.access_token;
+    const stored = await (await fetch(`${fake.apiDomain}/crm/v8/Leads/${id}`, { headers: { authorization: `Zoho-oauthtoken ${token}` } })).json();
+    assert.equal(stored.data[0].Last_Name, 'By Field');
+    assert.equal(stored.data[0].Annual_Revenue, 125000);
+  });
+});
+
 describe('the CRM trigger example, active in a running n8n', () => {
   it('polls new leads when n8n activates it, and starts the workflow with them', async () => {
     // Past Zoho's settling time, so the lead the create example made is due.

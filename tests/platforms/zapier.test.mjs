@@ -94,8 +94,38 @@ describe("in Zapier's runtime, from the unzipped folder", () => {
     assert.ok(refreshed.access_token && refreshed.access_token !== authData.access_token);
     assert.equal(refreshed.api_domain, fake.apiDomain);
     authData = { ...authData, ...refreshed };
-    const leads = await execute('searches.crmGetRecords.operation.perform', { recordType: 'Leads', fields: 'Last_Name' });
-    assert.ok(leads.length >= 5);
+    const [leads] = await execute('searches.crmGetRecords.operation.perform', { recordType: 'Leads', fields: 'Last_Name' });
+    assert.ok(leads.records.length >= 5);
+  });
+
+  it("fills the record type dropdown with the modules Zoho's API serves, and the fields one with the chosen module's", async () => {
+    const modules = (await execute('triggers.crmListModulesChoices.operation.perform')).map((choice) => choice.id);
+    for (const module of ['Leads', 'Contacts', 'Accounts', 'Deals']) assert.ok(modules.includes(module), `${module} in ${modules}`);
+    assert.ok(!modules.includes('Home') && !modules.includes('Feeds'), `web tabs are left out: ${modules}`);
+    const fields = await execute('triggers.crmListFieldsChoices.operation.perform', { recordType: 'Deals' });
+    assert.ok(fields.some((choice) => choice.id === 'Stage' && choice.name === 'Stage'), JSON.stringify(fields));
+    const definition = JSON.parse(readFileSync(join(folder, 'definition.json'), 'utf8'));
+    const recordType = definition.creates.crmCreateRecord.operation.inputFields.find((field) => field.key === 'recordType');
+    assert.equal(recordType.dynamic, 'crmListModulesChoices.id.name');
+    assert.equal(recordType.altersDynamicFields, true);
+    assert.equal(definition.triggers.crmListModulesChoices.display.hidden, true);
+  });
+
+  it("asks for a new record's values field by field, and creates it from them with each field's type", async () => {
+    const fields = await execute('creates.crmCreateRecord.operation.inputFields', { recordType: 'Leads' });
+    const byKey = Object.fromEntries(fields.map((field) => [field.key, field]));
+    assert.equal(byKey['values.Last_Name'].required, true);
+    assert.equal(byKey['values.Annual_Revenue.number'].type, 'number');
+    assert.equal(byKey['values.Created_Time'], undefined, 'read-only fields are not asked for');
+    assert.equal(byKey.values.required, false, 'the JSON is optional beside the fields');
+    const created = await execute('creates.crmCreateRecord.operation.perform', {
+      recordType: 'Leads',
+      'values.Last_Name': 'Zapier Fields',
+      'values.Annual_Revenue.number': '5000',
+    });
+    const [found] = await execute('searches.crmGetRecord.operation.perform', { recordType: 'Leads', recordId: created.data[0].id });
+    assert.equal(found.Last_Name, 'Zapier Fields');
+    assert.equal(found.Annual_Revenue, 5000);
   });
 
   it('fails a step with a typed error naming the input, and logs no secret', async () => {

@@ -19,6 +19,8 @@ class ZohoConnectorBooks {
       credentials: [{ name: shared.CREDENTIAL, required: true }],
       properties: shared.actionProperties(shared.booksActions),
     };
+    // Dropdowns listed from Zoho through the component.
+    this.methods = shared.nodeMethods(shared.booksActions, 'operation');
   }
 
   async execute() {

@@ -13,6 +13,7 @@ const trigger = pollingTrigger({
 class ZohoConnectorBooksTrigger {
   constructor() {
     this.description = trigger.description;
+    this.methods = trigger.methods;
   }
 
   async poll() {

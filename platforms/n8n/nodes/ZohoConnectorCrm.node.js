@@ -19,6 +19,8 @@ class ZohoConnectorCrm {
       credentials: [{ name: shared.CREDENTIAL, required: true }],
       properties: shared.actionProperties(shared.crmActions),
     };
+    // Dropdowns and field-by-field values, listed from Zoho through the component.
+    this.methods = shared.nodeMethods(shared.crmActions, 'operation');
   }
 
   async execute() {

@@ -2,6 +2,7 @@
 // by `npm run build`). Resources group a product's actions by what they act on; operations are
 // the actions; each action's inputs are properties shown only for that operation.
 const { componentInput, defaultText, kindOf } = require('../../manifest/inputs.mjs');
+const { choiceSourcesOf, loadChoices, valuesWithRows } = require('../../manifest/choices.mjs');
 const { apiDomainFor } = require('../../manifest/zoho-accounts.mjs');
 
 // Required, not read: a bundle (scripts/package.mjs) carries it inside.
@@ -41,7 +42,19 @@ const propertyName = (input) => (RESERVED.has(input) ? `${input}Input` : input);
 const resourceOf = (entry) => RESOURCES.find(([, pattern]) => pattern.test(entry.key))[0];
 const titled = (name) => name.replace(/^./, (c) => c.toUpperCase()).replace(/([A-Z])/g, ' $1').trim();
 
-function property(name, schema, required, show) {
+/** The n8n method that lists an input's choices, and the one that lists a record's fields. */
+const choicesMethod = (input) => `${input}Choices`;
+const fieldsMethod = (input) => `${input}Fields`;
+/** The property holding a record's values field by field, beside the JSON one. */
+const byFieldProperty = (input) => `${input}ByField`;
+
+/** n8n's resource mapper field types for the JSON types the manifest names. */
+const FIELD_TYPES = { integer: 'number', number: 'number', boolean: 'boolean', array: 'array', object: 'object', string: 'string' };
+
+/** The form inputs a choice source's listing depends on, as n8n property names. */
+const dependsOn = (source) => Object.values(source.arguments).map(propertyName);
+
+function property(name, schema, required, show, source) {
   const base = {
     displayName: schema.title ?? name,
     name: propertyName(name),
@@ -50,6 +63,16 @@ function property(name, schema, required, show) {
     displayOptions: { show },
   };
   const fallback = schema.default;
+  if (source?.takes === 'one' || source?.takes === 'several') {
+    const several = source.takes === 'several';
+    return {
+      ...base,
+      type: several ? 'multiOptions' : 'options',
+      description: `${schema.description} Choose from the list, or specify with an expression.`,
+      typeOptions: { loadOptionsMethod: choicesMethod(name), loadOptionsDependsOn: dependsOn(source) },
+      default: several ? [] : (fallback ?? ''),
+    };
+  }
   switch (kindOf(schema)) {
     case 'choice':
       return {
@@ -111,13 +134,53 @@ function actionProperties(entries) {
 const COMMON_OPTIONS = ['debugRequest', 'maxRetries', 'timeout'];
 const OPTIONS = 'options';
 
+/**
+ * A record's values field by field (n8n's resource mapper over the module's fields), shown
+ * above the JSON input, which stays for what rows cannot say (an array of records).
+ */
+function byFieldProperties(entry, name, schema, source, show) {
+  const creates = entry.hints?.idempotent === false;
+  return [
+    {
+      displayName: `${schema.title ?? name} (Field by Field)`,
+      name: byFieldProperty(name),
+      type: 'resourceMapper',
+      noDataExpression: true,
+      default: { mappingMode: 'defineBelow', value: null },
+      required: false,
+      displayOptions: { show },
+      typeOptions: {
+        loadOptionsDependsOn: dependsOn(source),
+        resourceMapper: {
+          resourceMapperMethod: fieldsMethod(name),
+          mode: creates ? 'add' : 'map',
+          fieldWords: { singular: 'field', plural: 'fields' },
+          addAllFields: false,
+          multiKeyMatch: false,
+          supportAutoMap: false,
+        },
+      },
+    },
+    {
+      ...property(name, schema, false, show),
+      displayName: `${schema.title ?? name} (JSON)`,
+      description: `${schema.description} Fields set above win over the same fields here.`,
+    },
+  ];
+}
+
 /** The properties of one action's or trigger's inputs, shown when `show` matches. */
 function entryProperties(entry, show) {
   const required = new Set(entry.inputSchema.required ?? []);
   const inputs = Object.entries(entry.inputSchema.properties ?? {});
+  const sources = choiceSourcesOf(entry);
   const properties = inputs
     .filter(([name]) => !COMMON_OPTIONS.includes(name))
-    .map(([name, schema]) => property(name, schema, required.has(name), show));
+    .flatMap(([name, schema]) =>
+      sources[name]?.takes === 'member-names'
+        ? byFieldProperties(entry, name, schema, sources[name], show)
+        : [property(name, schema, required.has(name), show, sources[name])],
+    );
   const common = inputs.filter(([name]) => COMMON_OPTIONS.includes(name));
   if (common.length > 0) {
     properties.push({
@@ -140,11 +203,69 @@ function entryProperties(entry, show) {
 function inputsOf(context, entry, index) {
   const params = {};
   const options = context.getNodeParameter(OPTIONS, index, {}) ?? {};
-  for (const name of Object.keys(entry.inputSchema.properties ?? {})) {
+  const sources = choiceSourcesOf(entry);
+  for (const [name, schema] of Object.entries(entry.inputSchema.properties ?? {})) {
     // null, not undefined: n8n throws for a missing parameter without a fallback.
     params[name] = COMMON_OPTIONS.includes(name) ? options[name] : context.getNodeParameter(propertyName(name), index, null);
+    if (sources[name]?.takes === 'member-names') {
+      const mapped = context.getNodeParameter(byFieldProperty(name), index, null);
+      const fields = (mapped?.schema ?? []).map((field) => ({ value: field.id, type: field.type }));
+      params[name] = valuesWithRows(name, componentInput(entry, { [name]: params[name] })[name] ?? schema.default, mapped?.value, fields);
+    }
   }
   return componentInput(entry, params);
+}
+
+/**
+ * n8n's `methods` for a node offering `entries`, chosen by the node's `selector` property
+ * (`operation`, or a trigger's `event`): a `loadOptions` method per input with listed choices,
+ * a `resourceMapping` method per record-values input. Each lists through the component with
+ * the node's credential; the listings one call needs are fetched once.
+ */
+function nodeMethods(entries, selector) {
+  const loadOptions = {};
+  const resourceMapping = {};
+  const list = async (context, input) => {
+    const entry = entries.find((e) => e.key === context.getCurrentNodeParameter(selector));
+    const source = entry && choiceSourcesOf(entry)[input];
+    if (!source) return { source: undefined, choices: [] };
+    const form = {};
+    for (const mine of Object.values(source.arguments)) form[mine] = context.getCurrentNodeParameter(propertyName(mine));
+    const connector = await connectorFor(context);
+    try {
+      const choices = await loadChoices((key, listing) => connector.invoke(key, CONNECTION, listing), source, form);
+      return { entry, choices };
+    } catch (error) {
+      throw asNodeError(context, error, 0);
+    }
+  };
+  for (const entry of entries) {
+    for (const [input, source] of Object.entries(choiceSourcesOf(entry))) {
+      if (source.takes === 'member-names') {
+        resourceMapping[fieldsMethod(input)] ??= async function listFields() {
+          const { entry: chosen, choices } = await list(this, input);
+          const creates = chosen?.hints?.idempotent === false;
+          return {
+            fields: choices.map((field) => ({
+              id: field.value,
+              displayName: field.label === field.value ? field.value : `${field.label} (${field.value})`,
+              required: creates && field.required === true,
+              defaultMatch: false,
+              canBeUsedToMatch: false,
+              display: true,
+              type: FIELD_TYPES[field.type] ?? 'string',
+            })),
+          };
+        };
+      } else {
+        loadOptions[choicesMethod(input)] ??= async function listChoices() {
+          const { choices } = await list(this, input);
+          return choices.map((c) => ({ name: c.label === c.value ? c.value : `${c.label} (${c.value})`, value: c.value }));
+        };
+      }
+    }
+  }
+  return { loadOptions, resourceMapping };
 }
 
 /** How close to its expiry (n8n's `n8n_expires_at`) a token is refreshed before use. */
@@ -237,4 +358,5 @@ module.exports = {
   execute,
   inputsOf,
   manifest,
+  nodeMethods,
 };

@@ -45,6 +45,7 @@ function pollingTrigger({ triggers, displayName, name, icon, description }) {
       credentials: [{ name: shared.CREDENTIAL, required: true }],
       properties: triggerProperties(triggers),
     },
+    methods: shared.nodeMethods(triggers, 'event'),
     async poll() {
       const key = this.getNodeParameter('event');
       const entry = triggers.find((t) => t.key === key);

@@ -42,11 +42,21 @@ describe('generated from the manifest', () => {
     assert.deepEqual(errors.map((e) => `${e.property}: ${e.message}`), []);
   });
 
-  it('has every action as a create or a search, and every polling trigger', () => {
-    const offered = [...Object.keys(App.creates), ...Object.keys(App.searches)].sort();
-    assert.deepEqual(offered, manifest.actions.map((a) => a.key).sort());
+  it('has every read as a search, every other action as a create, and every polling trigger', () => {
+    const reads = manifest.actions.filter((a) => a.hints.readOnly).map((a) => a.key).sort();
+    assert.deepEqual(Object.keys(App.searches).sort(), reads);
+    assert.deepEqual(Object.keys(App.creates).sort(), manifest.actions.filter((a) => !a.hints.readOnly).map((a) => a.key).sort());
+    assert.ok(App.searches.crmBulkReadStatus && App.searches.crmBulkReadResult, 'bulk job reads are not creates');
     const polling = manifest.triggers.filter((t) => t.kind === 'polling').map((t) => t.key).sort();
-    assert.deepEqual(Object.keys(App.triggers).sort(), polling);
+    const visible = Object.entries(App.triggers).filter(([, t]) => !t.display.hidden).map(([key]) => key);
+    assert.deepEqual(visible.sort(), polling);
+    for (const [key, trigger] of Object.entries(App.triggers)) {
+      if (trigger.display.hidden) continue;
+      assert.match(trigger.display.description, /^Triggers when a record is /, key);
+      assert.ok(trigger.operation.outputFields.some((f) => f.key === 'record__id' || f.key === 'id'), key);
+    }
+    assert.match(App.creates.crmRemoveRecord.display.description, /Destructive:/);
+    assert.doesNotMatch(App.creates.crmCreateRecord.display.description, /Destructive:/);
     assert.ok(App.searches.crmSearchRecords && App.creates.crmCreateRecord && App.searches.crmGetRecords);
     const fields = App.searches.crmGetRecords.operation.inputFields;
     assert.deepEqual(fields.find((f) => f.key === 'sortOrder').choices, ['asc', 'desc']);
@@ -65,7 +75,10 @@ describe('creates and searches', () => {
     assert.ok(Array.isArray(found), 'a search answers a list');
     assert.equal(found[0].Last_Name, 'Zapier');
     const listed = await appTester(App.searches.crmGetRecords.operation.perform, bundle({ recordType: 'Leads', fields: 'Last_Name' }));
-    assert.ok(listed.some((lead) => lead.Last_Name === 'Marrier'));
+    assert.equal(listed.length, 1, 'a list is one result, not cut to its first record');
+    assert.ok(listed[0].records.some((lead) => lead.Last_Name === 'Marrier'));
+    assert.equal(listed[0].recordCount, listed[0].records.length);
+    assert.equal(listed[0].Last_Name, listed[0].records[0].Last_Name, 'the first record is the match');
   });
 
   it('shows a Zoho error the Zapier way, with no secret in it', async () => {
