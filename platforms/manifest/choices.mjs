@@ -119,3 +119,26 @@ export function valuesWithRows(inputName, json, rows, fields = []) {
   for (const [key, value] of given) record[key] = typedValue(key, types.get(key), value);
   return record;
 }
+
+/**
+ * Every distinct listing the entries' dropdowns need (member-name sources are field forms,
+ * not dropdowns), each with a key that names its listing action (`crmListModulesChoices`,
+ * then `crmListFieldsChoices2` for a second listing by the same action). Platforms that
+ * declare dropdowns up front (Zapier's hidden triggers, Prismatic's data sources) use them.
+ */
+export function dropdownListings(entries) {
+  const listings = new Map();
+  for (const entry of entries) {
+    for (const source of Object.values(choiceSourcesOf(entry))) {
+      if (source.takes === 'member-names') continue;
+      const identity = listingIdentity(source);
+      if (listings.has(identity)) continue;
+      const taken = [...listings.values()].filter((listing) => listing.source.action === source.action).length;
+      listings.set(identity, { key: `${source.action}Choices${taken === 0 ? '' : taken + 1}`, source });
+    }
+  }
+  return listings;
+}
+
+/** What makes two sources the same listing: all of it but how an input takes the choices. */
+export const listingIdentity = (source) => JSON.stringify({ ...source, takes: undefined });

@@ -3,7 +3,7 @@
 // them onto Zapier's shapes and hands each run to the component, which does the Zoho work.
 const zapier = require('zapier-platform-core');
 const { componentInput, defaultText, kindOf } = require('../manifest/inputs.mjs');
-const { choiceSourcesOf, listingInput, loadChoices, valuesWithRows } = require('../manifest/choices.mjs');
+const { choiceSourcesOf, dropdownListings, listingIdentity, listingInput, loadChoices, valuesWithRows } = require('../manifest/choices.mjs');
 const { descriptionOf, outputFieldsOf, prefixOf, triggerSubject, unprefixed } = require('../manifest/texts.mjs');
 const authentication = require('./src/authentication');
 const { CONNECTION, run } = require('./src/connector');
@@ -13,19 +13,9 @@ const manifest = require('./generated/manifest.json');
 
 /** Records a polling trigger returns each time, newest first, for Zapier to deduplicate. */
 const POLL_WINDOW = 100;
-/**
- * The hidden trigger that fills the dropdowns of every input with this choice source (the
- * listing action, its filter and what it reads), by a key that names the listing action.
- */
-const dropdowns = new Map();
-function dropdownFor(source) {
-  const identity = JSON.stringify({ ...source, takes: undefined });
-  if (!dropdowns.has(identity)) {
-    const taken = [...dropdowns.values()].filter((d) => d.source.action === source.action).length;
-    dropdowns.set(identity, { key: `${source.action}Choices${taken === 0 ? '' : taken + 1}`, source });
-  }
-  return dropdowns.get(identity).key;
-}
+/** The hidden trigger filling each dropdown: one per listing the actions and triggers need. */
+const dropdowns = dropdownListings([...manifest.actions, ...manifest.triggers]);
+const dropdownFor = (source) => dropdowns.get(listingIdentity(source)).key;
 
 /**
  * A record's values field by field: a form field per module field, keyed `input.Field`, with
@@ -265,7 +255,6 @@ const App = {
   version: require('./package.json').version,
   platformVersion: zapier.version,
   authentication,
-  // After the actions and triggers, whose fields name the dropdowns they need.
   triggers: byKey([...polling, ...[...dropdowns.values()].map(toDropdown)]),
   creates,
   searches,

@@ -74,6 +74,34 @@ describe('run by spectral from an empty folder', () => {
     assert.deepEqual(third.payload.body.data.events, []);
   });
 
+  it("fills the record type picklist with the modules Zoho's API serves, and the fields one with the chosen module's", async () => {
+    const recordType = definition.actions.crmCreateRecord.inputs.find((i) => i.key === 'recordType');
+    assert.equal(recordType.dataSource, 'crmListModulesChoices');
+    const modules = (await harness.dataSource(recordType.dataSource, { connection })).result.map((choice) => choice.key);
+    for (const module of ['Leads', 'Contacts', 'Accounts', 'Deals']) assert.ok(modules.includes(module), `${module} in ${modules}`);
+    assert.ok(!modules.includes('Home') && !modules.includes('Feeds'), `web tabs are left out: ${modules}`);
+    const fieldsInput = definition.actions.crmGetRecords.inputs.find((i) => i.key === 'fields');
+    const { result } = await harness.dataSource(fieldsInput.dataSource, { connection, recordType: 'Deals' });
+    assert.ok(result.some((choice) => choice.key === 'Stage'), JSON.stringify(result));
+  });
+
+  it("creates a lead from key/value rows, each value typed by the module's field", async () => {
+    const rows = definition.actions.crmCreateRecord.inputs.find((i) => i.key === 'valuesFields');
+    assert.equal(rows.collection, 'keyvaluelist');
+    const created = await harness.action('crmCreateRecord', {
+      connection,
+      recordType: 'Leads',
+      values: '',
+      valuesFields: [
+        { key: 'Last_Name', value: 'Prismatic Rows' },
+        { key: 'Annual_Revenue', value: '7500' },
+      ],
+    });
+    const read = await harness.action('crmGetRecord', { connection, recordType: 'Leads', recordId: created.data.data[0].id });
+    assert.equal(read.data.data.Last_Name, 'Prismatic Rows');
+    assert.equal(read.data.data.Annual_Revenue, 7500);
+  });
+
   it('fails a step with a typed error naming the input, and no secret', async () => {
     await assert.rejects(
       () => harness.action('crmGetRecord', { connection, recordType: 'Leads', recordId: '12/34' }),

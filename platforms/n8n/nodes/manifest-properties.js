@@ -3,6 +3,7 @@
 // the actions; each action's inputs are properties shown only for that operation.
 const { componentInput, defaultText, kindOf } = require('../../manifest/inputs.mjs');
 const { choiceSourcesOf, loadChoices, valuesWithRows } = require('../../manifest/choices.mjs');
+const { descriptionOf } = require('../../manifest/texts.mjs');
 const { apiDomainFor } = require('../../manifest/zoho-accounts.mjs');
 
 // Required, not read: a bundle (scripts/package.mjs) carries it inside.
@@ -117,7 +118,7 @@ function actionProperties(entries) {
       type: 'options',
       noDataExpression: true,
       displayOptions: { show: { resource: [resource] } },
-      options: operations.map((e) => ({ name: e.label, value: e.key, description: e.description, action: e.label })),
+      options: operations.map((e) => ({ name: e.label, value: e.key, description: descriptionOf(e), action: e.label })),
       default: operations[0].key,
     });
   }

@@ -1,9 +1,11 @@
 // The Zoho connector as a Prismatic custom component. Every action and trigger comes from the
 // component's manifests (generated/manifest.json, written by `npm run build`); this file only
 // maps them onto spectral's shapes and hands each run to the component.
-import { action, component, input, pollingTrigger, trigger } from '@prismatic-io/spectral';
+import { action, component, dataSource, input, pollingTrigger, trigger } from '@prismatic-io/spectral';
 import { CredentialProblem, ZohoError, createConnector } from '@zoho-connector/node';
+import { choiceSourcesOf, dropdownListings, listingIdentity, loadChoices, valuesWithRows } from '../../manifest/choices.mjs';
 import { componentInput, defaultText, exampleText, kindOf } from '../../manifest/inputs.mjs';
+import { descriptionOf } from '../../manifest/texts.mjs';
 import { connectionInfo, zohoOAuth } from './connection.js';
 
 // Imported, not read from a file: the bundle (scripts/package.mjs) carries it inside.
@@ -16,8 +18,14 @@ const CONNECTION = 'prismatic';
 
 const connectionInput = input({ label: 'Connection', type: 'connection', required: true });
 
+/** The data source listing each dropdown's choices: one per listing the manifest needs. */
+const listings = dropdownListings([...manifest.actions, ...manifest.triggers]);
+
+/** The input holding a record's values field by field, beside the JSON one. */
+const byFieldInput = (name) => `${name}Fields`;
+
 /** A spectral input for one property of an action's or trigger's JSON Schema. */
-function toInput(name, schema, required) {
+function toInput(name, schema, required, source) {
   const base = {
     label: schema.title ?? name,
     comments: schema.description,
@@ -25,6 +33,10 @@ function toInput(name, schema, required) {
     default: defaultText(schema),
     example: exampleText(schema),
   };
+  if (source?.takes === 'one') return input({ ...base, type: 'string', dataSource: listings.get(listingIdentity(source)).key });
+  if (source?.takes === 'several') {
+    return input({ ...base, type: 'string', collection: 'valuelist', dataSource: listings.get(listingIdentity(source)).key, default: undefined });
+  }
   switch (kindOf(schema)) {
     case 'choice':
       return input({ ...base, type: 'string', model: schema.enum.map((value) => ({ label: String(value), value: String(value) })) });
@@ -39,11 +51,41 @@ function toInput(name, schema, required) {
 
 function inputsOf(entry) {
   const required = new Set(entry.inputSchema.required ?? []);
+  const sources = choiceSourcesOf(entry);
   const inputs = { connection: connectionInput };
   for (const [name, schema] of Object.entries(entry.inputSchema.properties ?? {})) {
-    inputs[name] = toInput(name, schema, required.has(name));
+    if (sources[name]?.takes === 'member-names') {
+      inputs[byFieldInput(name)] = input({
+        label: `${schema.title ?? name} (Field by Field)`,
+        type: 'string',
+        collection: 'keyvaluelist',
+        required: false,
+        comments: `${schema.description} One row per field: its API name and value. Rows win over the same fields in the JSON below; reading the module's field types for them costs one field listing (1 CRM credit) per run.`,
+      });
+      inputs[name] = toInput(name, schema, false);
+      continue;
+    }
+    inputs[name] = toInput(name, schema, required.has(name), sources[name]);
   }
   return inputs;
+}
+
+/**
+ * The component's input from a step's parameters: a record's rows typed by the module's
+ * fields (listed once, and only when rows were given) over its JSON.
+ */
+async function stepInput(entry, params, connector) {
+  const values = { ...params };
+  for (const [name, source] of Object.entries(choiceSourcesOf(entry))) {
+    if (source.takes !== 'member-names') continue;
+    const given = params[byFieldInput(name)];
+    // An empty form field arrives as text, not as an empty list.
+    const rows = (Array.isArray(given) ? given : []).filter((row) => row?.key);
+    const json = componentInput(entry, { [name]: params[name] })[name];
+    const fields = rows.length === 0 ? [] : await loadChoices((key, listing) => connector.invoke(key, CONNECTION, listing), source, params);
+    values[name] = valuesWithRows(name, json, rows, fields);
+  }
+  return componentInput(entry, values);
 }
 
 /** The component's log (already redacted by it) on the step's logger. */
@@ -81,13 +123,13 @@ function asStepError(error) {
 
 function toAction(entry) {
   return action({
-    display: { label: entry.label, description: entry.description },
+    display: { label: entry.label, description: descriptionOf(entry) },
     inputs: inputsOf(entry),
     examplePayload: { data: entry.outputExample },
     perform: async (context, params) => {
       const connector = await connectorFor(params.connection, context.logger);
       try {
-        return { data: await connector.invoke(entry.key, CONNECTION, componentInput(entry, params)) };
+        return { data: await connector.invoke(entry.key, CONNECTION, await stepInput(entry, params, connector)) };
       } catch (error) {
         throw asStepError(error);
       }
@@ -174,6 +216,33 @@ function toInstantTrigger(entry) {
   });
 }
 
+/**
+ * A picklist data source for one listing: the choices the listing action returns, through the
+ * component with the connection; the inputs the listing depends on (the record type of a
+ * fields list) are its own inputs.
+ */
+function toDataSource({ source }) {
+  const inputs = { connection: connectionInput };
+  for (const mine of Object.values(source.arguments)) inputs[mine] = input({ label: mine, type: 'string', required: true });
+  return dataSource({
+    display: { label: `Choices from ${source.action}`, description: `The choices ${source.action} lists.` },
+    dataSourceType: 'picklist',
+    inputs,
+    perform: async (context, params) => {
+      const connector = await connectorFor(params.connection, context.logger);
+      try {
+        const choices = await loadChoices((key, listing) => connector.invoke(key, CONNECTION, listing), source, params);
+        return { result: choices.map((choice) => ({ key: choice.value, label: choice.label })) };
+      } catch (error) {
+        throw asStepError(error);
+      }
+    },
+    examplePayload: { result: [{ key: 'Leads', label: 'Leads' }] },
+  });
+}
+
+export const dataSources = Object.fromEntries([...listings.values()].map((listing) => [listing.key, toDataSource(listing)]));
+
 export const actions = Object.fromEntries(manifest.actions.map((entry) => [entry.key, toAction(entry)]));
 
 export const triggers = Object.fromEntries(
@@ -190,5 +259,6 @@ export default component({
   },
   actions,
   triggers,
+  dataSources,
   connections: [zohoOAuth],
 });
