@@ -171,7 +171,7 @@ pub fn check_headers(headers: &[(String, String)]) -> Result<(), Error> {
         {
             return Err(Error::invalid(
                 input,
-                format!("`{name}` cannot be set: credentials come from the connection and framing from the transport"),
+                format!("cannot set `{name}`: credentials come from the connection and framing from the transport"),
             ));
         }
         if value.bytes().any(|b| (b.is_ascii_control() && b != b'\t') || b == 0x7f)

@@ -18,15 +18,18 @@ export function kindOf(schema) {
   }
 }
 
-/** The value a form field's text stands for; `undefined` for an empty field. */
-export function cleanValue(schema, value) {
+/**
+ * The value a form field's text stands for; `undefined` for an empty field. A refusal names
+ * the input first, as the component's own errors do.
+ */
+export function cleanValue(schema, value, name = schema.title ?? 'input') {
   if (value === undefined || value === null || value === '') return undefined;
   switch (kindOf(schema)) {
     case 'boolean':
       return value === true || value === 'true';
     case 'number': {
       const number = Number(value);
-      if (Number.isNaN(number)) throw new TypeError(`${schema.title ?? 'input'}: ${value} is not a number`);
+      if (Number.isNaN(number)) throw new TypeError(`${name} must be a number, got ${JSON.stringify(value)}`);
       return number;
     }
     case 'json':
@@ -46,7 +49,7 @@ export function cleanValue(schema, value) {
 export function componentInput(manifestEntry, params) {
   const input = {};
   for (const [name, schema] of Object.entries(manifestEntry.inputSchema.properties ?? {})) {
-    const value = cleanValue(schema, params[name]);
+    const value = cleanValue(schema, params[name], name);
     if (value !== undefined) input[name] = value;
   }
   return input;

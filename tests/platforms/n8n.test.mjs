@@ -206,7 +206,7 @@ describe('bad input, in n8n', () => {
     const { error } = execution.data.resultData;
     assert.equal(error.name, 'NodeOperationError');
     assert.match(error.message, /invalid-input/);
-    assert.match(error.message, /recordId/);
+    assert.match(error.message, /recordId must be a Zoho record id \(a string of digits\), got/);
     assertNoSecret(printed, [fake.token, fake.refreshToken, CLIENT.secret]);
   });
 });
@@ -343,6 +343,80 @@ describe('a record created from field-by-field values, run by n8n', () => {
     const stored = await (await fetch(`${fake.apiDomain}/crm/v8/Leads/${id}`, { headers: { authorization: `Zoho-oauthtoken ${token}` } })).json();
     assert.equal(stored.data[0].Last_Name, 'By Field');
     assert.equal(stored.data[0].Annual_Revenue, 125000);
+  });
+});
+
+describe("files as n8n's binary data, run by n8n", () => {
+  it('attaches an item\'s binary file to a lead, and downloads it as binary data', async () => {
+    const token = (await storedCredential()).data.oauthTokenData.access_token;
+    const leads = await (await fetch(`${fake.apiDomain}/crm/v8/Leads?fields=Last_Name`, { headers: { authorization: `Zoho-oauthtoken ${token}` } })).json();
+    const leadId = leads.data[0].id;
+    const zoho = (name, parameters, x) => ({
+      id: name,
+      name,
+      type: `${PACKAGE}.zohoConnectorCrm`,
+      typeVersion: 1,
+      position: [x, 0],
+      parameters,
+      credentials: { zohoConnectorOAuth2Api: { id: CREDENTIAL_ID, name: 'Zoho' } },
+    });
+    const workflow = {
+      id: 'zohoFiles',
+      name: 'Zoho: attach a file and download it',
+      active: false,
+      nodes: [
+        { id: 'manual', name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
+        {
+          id: 'text',
+          name: 'Text',
+          type: 'n8n-nodes-base.set',
+          typeVersion: 3.4,
+          position: [200, 0],
+          parameters: { assignments: { assignments: [{ id: 'c', name: 'content', value: 'Minutes of the call', type: 'string' }] }, options: {} },
+        },
+        {
+          id: 'file',
+          name: 'To File',
+          type: 'n8n-nodes-base.convertToFile',
+          typeVersion: 1.1,
+          position: [400, 0],
+          parameters: { operation: 'toText', sourceProperty: 'content', options: { fileName: 'minutes.txt' } },
+        },
+        zoho('Attach', { resource: 'attachment', operation: 'crmAddAttachment', recordType: 'Leads', recordId: leadId, binaryPropertyName: 'data' }, 600),
+        zoho(
+          'Download',
+          {
+            resource: 'attachment',
+            operation: 'crmDownloadAttachment',
+            recordType: 'Leads',
+            recordId: leadId,
+            attachmentId: '={{ $json.data.details.id }}',
+            binaryPropertyName: 'download',
+          },
+          800,
+        ),
+      ],
+      connections: Object.fromEntries(
+        [['Start', 'Text'], ['Text', 'To File'], ['To File', 'Attach'], ['Attach', 'Download']].map(([from, to]) => [
+          from,
+          { main: [[{ node: to, type: 'main', index: 0 }]] },
+        ]),
+      ),
+    };
+    const file = join(userFolder, 'files.json');
+    writeFileSync(file, JSON.stringify(workflow));
+    await n8n('import:workflow', `--input=${file}`);
+    const execution = await execute('zohoFiles');
+    assert.equal(execution.status, 'success', JSON.stringify(execution.data.resultData.error));
+    const [attached] = itemsOf(execution, 'Attach');
+    assert.equal(attached.data.code, 'SUCCESS');
+    const downloaded = execution.data.resultData.runData.Download[0].data.main[0][0].binary.download;
+    assert.equal(downloaded.fileName, 'minutes.txt');
+    assert.match(downloaded.mimeType, /^text\/plain/);
+    // n8n keeps binary data in files under its storage folder, named by the binary's id.
+    assert.match(downloaded.id, /^filesystem-v2:/);
+    const stored = join(userFolder, '.n8n', 'storage', downloaded.id.slice('filesystem-v2:'.length));
+    assert.equal(readFileSync(stored, 'utf8'), 'Minutes of the call');
   });
 });
 

@@ -107,7 +107,7 @@ describe('run by spectral from an empty folder', () => {
       () => harness.action('crmGetRecord', { connection, recordType: 'Leads', recordId: '12/34' }),
       (error) => {
         assert.match(error.message, /invalid-input/);
-        assert.match(error.message, /recordId/);
+        assert.match(error.message, /recordId must be a Zoho record id \(a string of digits\), got/);
         assertNoSecret(`${error.message} ${error.stack}`, [fake.token, 'prismatic-client-secret']);
         return true;
       },

@@ -131,7 +131,7 @@ describe("in Zapier's runtime, from the unzipped folder", () => {
   it('fails a step with a typed error naming the input, and logs no secret', async () => {
     await assert.rejects(
       () => execute('searches.crmGetRecord.operation.perform', { recordType: 'Leads', recordId: '12/34' }),
-      (error) => /invalid-input/.test(error.message) && /recordId/.test(error.message),
+      (error) => /invalid-input/.test(error.message) && /recordId must be a Zoho record id/.test(error.message),
     );
     assertNoSecret(printed, secrets());
   });

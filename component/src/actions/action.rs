@@ -176,7 +176,7 @@ pub(super) fn file_input(inputs: &Inputs, limit: Option<(usize, &str)>) -> Resul
             }
             crate::shared::wire::decode_base64("fileBase64", encoded)
         }
-        _ => Err(Error::invalid("file", "give exactly one of file or fileBase64")),
+        _ => Err(Error::invalid("file", "or fileBase64 is required, exactly one of them")),
     }
 }
 

@@ -369,7 +369,7 @@ fn run_update_record(session: &mut Session, inputs: &Inputs) -> Result<Value, Er
     match (inputs.value("values"), inputs.text("recordId")) {
         (Some(Value::Array(_)), Some(_)) => Err(Error::invalid(
             "recordId",
-            "leave it out when values is an array: each record carries its own id",
+            "must be left out when values is an array: each record carries its own id",
         )),
         (Some(Value::Array(_)), None) => {
             let records: Vec<Map<String, Value>> = inputs
@@ -471,7 +471,7 @@ fn run_search(session: &mut Session, inputs: &Inputs) -> Result<String, Error> {
     let [by] = given.as_slice() else {
         return Err(Error::invalid(
             "criteria",
-            "give exactly one of criteria, conditions, email, phone or word",
+            "or conditions, email, phone or word is required, exactly one of them",
         ));
     };
     let fields = inputs.list("fields").unwrap_or_default();
@@ -496,7 +496,7 @@ fn run_add_attachment(session: &mut Session, inputs: &Inputs) -> Result<Value, E
     if sources != 1 {
         return Err(Error::invalid(
             "file",
-            "give exactly one of file, fileBase64 or attachmentUrl",
+            "or fileBase64 or attachmentUrl is required, exactly one of them",
         ));
     }
     let upload = if let Some(url) = inputs.text("attachmentUrl") {

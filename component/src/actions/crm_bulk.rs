@@ -249,7 +249,7 @@ fn run_write_upload(session: &mut Session, inputs: &Inputs) -> Result<Value, Err
     if given != 1 {
         return Err(Error::invalid(
             "file",
-            "give exactly one of file, fileBase64 or records",
+            "or fileBase64 or records is required, exactly one of them",
         ));
     }
     let data = if inputs.value("records").is_some() {

@@ -149,7 +149,7 @@ fn raw_body(inputs: &Inputs) -> Result<Body, Error> {
         if file_name.is_empty() || file_name.chars().any(char::is_control) {
             return Err(Error::invalid(
                 "fileDataFileNames",
-                format!("the file name for `{name}` must be non-empty and without control characters"),
+                format!("must give `{name}` a non-empty file name without control characters"),
             ));
         }
         parts.push(Part {

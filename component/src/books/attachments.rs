@@ -32,7 +32,7 @@ fn location(record_type: &str, record_id: &str) -> Result<(String, &'static str)
     let Some((_, segment, field)) = ATTACHABLE.iter().find(|(t, ..)| *t == record_type) else {
         return Err(Error::invalid(
             "recordType",
-            format!("Books takes files on {}", RECORD_TYPES.join(", ")),
+            format!("must be one Books takes files on: {}", RECORD_TYPES.join(", ")),
         ));
     };
     Ok((plan::path(BOOKS_BASE, &[record_type, record_id, segment]), field))

@@ -81,7 +81,7 @@ fn record_type(input: &str, value: &str) -> Result<(), Error> {
         Err(Error::invalid(
             input,
             format!(
-                "`{shown}` is not a Books record type: use names such as `invoices`, `contacts` or `settings/taxes`"
+                "must be a Books record type such as `invoices`, `contacts` or `settings/taxes`, got `{shown}`"
             ),
         ))
     }
@@ -313,12 +313,12 @@ pub fn organization(session: &mut Session, explicit: Option<&str>) -> Result<Str
         [only] => Ok(only.id.clone()),
         [] => Err(Error::invalid(
             "organizationId",
-            "this connection belongs to no Zoho Books organization",
+            "cannot be chosen: this connection belongs to no Zoho Books organization",
         )),
         several => Err(Error::invalid(
             "organizationId",
             format!(
-                "this connection can use {} Books organizations; choose one with organizationId: {}",
+                "is required: this connection can use {} Books organizations: {}",
                 several.len(),
                 several
                     .iter()
@@ -434,7 +434,7 @@ impl Cursor {
 /// Checks list inputs before anything is sent.
 pub fn validate_list(request: &ListRequest) -> Result<(), Error> {
     if request.page == Some(0) {
-        return Err(Error::invalid("page", "pages are numbered from 1"));
+        return Err(Error::invalid("page", "must be 1 or more: pages are numbered from 1"));
     }
     if let Some(per_page) = request.per_page
         && !(1..=MAX_PER_PAGE).contains(&per_page)
@@ -465,7 +465,7 @@ pub fn validate_list(request: &ListRequest) -> Result<(), Error> {
             return Err(Error::invalid(
                 format!("searchFields[{i}].key"),
                 format!(
-                    "`{key}` is set by the action itself; use the {} input",
+                    "cannot be `{key}`, which the action sets itself; use the {} input",
                     if key == "organization_id" {
                         "organizationId"
                     } else {

@@ -84,7 +84,7 @@ pub fn record_action(
     if !allowed.contains(&action) {
         return Err(Error::invalid(
             "action",
-            format!("{record_type} take {}", allowed.join(", ")),
+            format!("must be one {record_type} take: {}", allowed.join(", ")),
         ));
     }
     if action == "email"
@@ -95,7 +95,7 @@ pub fn record_action(
     {
         return Err(Error::invalid(
             "values",
-            "an email needs to_mail_ids: an array of recipient addresses",
+            "need to_mail_ids for an email: an array of recipient addresses",
         ));
     }
     let organization = organization(session, organization_id)?;

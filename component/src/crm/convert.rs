@@ -68,7 +68,7 @@ fn body(options: &ConvertOptions) -> Result<Value, Error> {
         if deal.is_empty() {
             return Err(Error::invalid(
                 "deals",
-                "give the new deal's values, or leave deals out",
+                "needs the new deal's values, or leave deals out",
             ));
         }
         entry.insert("Deals".into(), Value::Object(deal.clone()));

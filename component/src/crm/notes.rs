@@ -136,7 +136,7 @@ pub fn update_note(
 ) -> Result<RecordResult, Error> {
     validate::record_id("noteId", note_id)?;
     if title.is_none() && content.is_none() {
-        return Err(Error::invalid("title", "give a title, a content, or both"));
+        return Err(Error::invalid("title", "is required, or content, or both"));
     }
     let body = json!({ "data": [note_values(title, content)?] });
     let plan = note_plan(

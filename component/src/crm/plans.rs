@@ -286,12 +286,12 @@ pub fn validate_list_options(options: &ListOptions) -> Result<(), Error> {
     if options.fields.is_empty() {
         return Err(Error::invalid(
             "fields",
-            "Zoho requires the field API names to return when listing records, e.g. [\"Last_Name\", \"Email\"]",
+            "is required: Zoho needs the field API names to return when listing records, e.g. [\"Last_Name\", \"Email\"]",
         ));
     }
     validate::field_list("fields", &options.fields)?;
     if options.page == Some(0) {
-        return Err(Error::invalid("page", "pages are numbered from 1"));
+        return Err(Error::invalid("page", "must be 1 or more: pages are numbered from 1"));
     }
     if let Some(per_page) = options.per_page
         && !(1..=MAX_PER_PAGE).contains(&per_page)

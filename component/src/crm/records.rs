@@ -63,7 +63,7 @@ pub(crate) fn write_in_batches<T>(
 
 fn validate_records(records: &[Map<String, Value>], ids_required: bool) -> Result<(), Error> {
     if records.is_empty() {
-        return Err(Error::invalid("values", "give at least one record"));
+        return Err(Error::invalid("values", "needs at least one record"));
     }
     for (index, record) in records.iter().enumerate() {
         let input = format!("values[{index}].id");
@@ -119,7 +119,7 @@ pub fn update_records(
 pub fn delete_records(session: &mut Session, module: &str, ids: &[String]) -> Result<Vec<RecordResult>, Error> {
     validate::module_name("recordType", module)?;
     if ids.is_empty() {
-        return Err(Error::invalid("recordIds", "give at least one record id"));
+        return Err(Error::invalid("recordIds", "needs at least one record id"));
     }
     for (i, id) in ids.iter().enumerate() {
         validate::record_id(&format!("recordIds[{i}]"), id)?;

@@ -86,7 +86,7 @@ fn default_fields(session: &mut Session, module: &str, related_list: &str) -> Re
         return Err(Error::invalid(
             "relatedList",
             format!(
-                "{module} has no related list `{related_list}`; its related lists: {}",
+                "names no related list of {module} (`{related_list}`); its related lists: {}",
                 known.join(", ")
             ),
         ));
@@ -94,7 +94,7 @@ fn default_fields(session: &mut Session, module: &str, related_list: &str) -> Re
     let Some(related_module) = &list.module else {
         return Err(Error::invalid(
             "fields",
-            format!("`{related_list}` does not hold records of a module; name the fields to return"),
+            format!("are required: `{related_list}` does not hold records of a module, so its fields cannot be listed"),
         ));
     };
     let mut fields: Vec<String> = metadata::list_fields(session, related_module)?
@@ -115,7 +115,7 @@ pub fn link_related_records(
 ) -> Result<Vec<RecordResult>, Error> {
     target.check()?;
     if related_ids.is_empty() {
-        return Err(Error::invalid("relatedRecordIds", "give at least one record id"));
+        return Err(Error::invalid("relatedRecordIds", "needs at least one record id"));
     }
     for (i, id) in related_ids.iter().enumerate() {
         validate::record_id(&format!("relatedRecordIds[{i}]"), id)?;

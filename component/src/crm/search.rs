@@ -70,7 +70,7 @@ fn scalar(input: &str, value: &Value) -> Result<String, Error> {
 /// Builds `((field:op:value)and(field:op:value))` from structured conditions.
 pub fn criteria(conditions: &[Condition], match_all: bool) -> Result<String, Error> {
     if conditions.is_empty() {
-        return Err(Error::invalid("conditions", "give at least one condition"));
+        return Err(Error::invalid("conditions", "needs at least one condition"));
     }
     if conditions.len() > MAX_CONDITIONS {
         return Err(Error::invalid(

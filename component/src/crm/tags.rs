@@ -56,13 +56,13 @@ pub fn change_tags(
 ) -> Result<Vec<RecordResult>, Error> {
     validate::module_name("recordType", module)?;
     if ids.is_empty() {
-        return Err(Error::invalid("recordIds", "give at least one record id"));
+        return Err(Error::invalid("recordIds", "needs at least one record id"));
     }
     for (i, id) in ids.iter().enumerate() {
         validate::record_id(&format!("recordIds[{i}]"), id)?;
     }
     if tags.is_empty() {
-        return Err(Error::invalid("tags", "give at least one tag name"));
+        return Err(Error::invalid("tags", "needs at least one tag name"));
     }
     for (i, tag) in tags.iter().enumerate() {
         if tag.trim().is_empty() {

@@ -160,7 +160,7 @@ fn watch_plan(method: Method, query: &Query, body: Option<&Value>) -> Result<htt
 fn events(inputs: &Inputs, name: &str) -> Result<Vec<String>, Error> {
     let events = inputs.list(name).unwrap_or_default();
     if events.is_empty() {
-        return Err(Error::invalid(name, "name at least one event, e.g. Leads.create"));
+        return Err(Error::invalid(name, "needs at least one event, e.g. Leads.create"));
     }
     for (i, event) in events.iter().enumerate() {
         let input = format!("{name}[{i}]");
@@ -262,7 +262,7 @@ fn conditions(inputs: &Inputs, events: &[String]) -> Result<Option<Value>, Error
             None => {
                 return Err(Error::invalid(
                     &input,
-                    "name the module too (Module.Field): the events watch several modules",
+                    "must name the module too (Module.Field): the events watch several modules",
                 ));
             }
         };
@@ -276,7 +276,7 @@ fn conditions(inputs: &Inputs, events: &[String]) -> Result<Option<Value>, Error
     if by_module.len() > MAX_CONDITION_MODULES || fields.len() > MAX_CONDITION_FIELDS {
         return Err(Error::invalid(
             "fields",
-            format!("Zoho allows at most {MAX_CONDITION_FIELDS} fields in {MAX_CONDITION_MODULES} modules"),
+            format!("may name at most {MAX_CONDITION_FIELDS} fields in {MAX_CONDITION_MODULES} modules, as Zoho allows"),
         ));
     }
     Ok(Some(Value::Array(
@@ -495,7 +495,7 @@ fn registered_notify_url(session: &mut Session, id: &str) -> Result<String, Erro
         .ok_or_else(|| {
             Error::invalid(
                 "channelId",
-                "Zoho has no channel with this id (it expired or was disabled): enable it again",
+                "names no channel Zoho has (it expired or was disabled): enable it again",
             )
         })
 }
@@ -638,7 +638,7 @@ pub fn run_disable(session: &mut Session, inputs: &Inputs) -> Result<Value, Erro
         _ => {
             return Err(Error::invalid(
                 "channelIds",
-                "give channelIds to disable whole channels, or channelId with events to drop some events",
+                "are required to disable whole channels, or channelId with events to drop some events",
             ));
         }
     };

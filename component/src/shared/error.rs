@@ -121,3 +121,74 @@ pub fn record_result_json(result: &RecordResult) -> Value {
     }
     Value::Object(entry)
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    /// How an invalid-input message may start: it reads after the input's name, so every host
+    /// and platform shows `recordId is required: ...` or `perPage must be between 1 and 200`.
+    /// The "exactly one of" messages continue a list the name starts (`file or fileBase64 ...`).
+    const READS_AFTER_THE_NAME: &[&str] = &[
+        "is", "are", "must", "may", "has", "was", "does", "could", "cannot", "contains", "applies", "needs", "need",
+        "lists", "holds", "names", "belongs", "points", "escapes", "ends", "differs", "or",
+    ];
+
+    /// The literal message of each invalid-input constructor call in `source`, by line.
+    fn literal_messages(source: &str) -> Vec<(usize, String)> {
+        let mut found = Vec::new();
+        for (start, _) in source.match_indices("Error::invalid(") {
+            let rest = &source[start + "Error::invalid(".len()..];
+            // Past the input argument: the first comma outside brackets.
+            let mut depth = 0_i32;
+            let Some(comma) = rest.char_indices().find_map(|(i, c)| {
+                match c {
+                    '(' | '[' | '{' => depth += 1,
+                    ')' | ']' | '}' => depth -= 1,
+                    ',' if depth == 0 => return Some(i),
+                    _ => {}
+                }
+                None
+            }) else {
+                continue;
+            };
+            let message = rest[comma + 1..].trim_start();
+            let message = message.strip_prefix("format!(").map_or(message, str::trim_start);
+            if let Some(text) = message.strip_prefix('"') {
+                let line = source[..start].lines().count();
+                found.push((line, text.chars().take_while(|c| *c != '"').collect()));
+            }
+        }
+        found
+    }
+
+    fn visit(dir: &Path, out: &mut Vec<(String, usize, String)>) {
+        for entry in std::fs::read_dir(dir).expect("readable") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                visit(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let source = std::fs::read_to_string(&path).expect("utf-8");
+                for (line, message) in literal_messages(&source) {
+                    out.push((path.display().to_string(), line, message));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn every_invalid_input_message_reads_after_the_inputs_name() {
+        let mut messages = Vec::new();
+        visit(&Path::new(env!("CARGO_MANIFEST_DIR")).join("src"), &mut messages);
+        assert!(messages.len() > 100, "{} messages found", messages.len());
+        let wrong: Vec<String> = messages
+            .iter()
+            .filter(|(_, _, message)| {
+                let first = message.split([' ', ':', ',']).next().unwrap_or_default();
+                !READS_AFTER_THE_NAME.contains(&first)
+            })
+            .map(|(file, line, message)| format!("{file}:{line}: {message}"))
+            .collect();
+        assert!(wrong.is_empty(), "messages that do not read after the input's name:\n{}", wrong.join("\n"));
+    }
+}

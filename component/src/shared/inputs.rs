@@ -340,7 +340,7 @@ impl Inputs {
                     inputs.insert(spec.name, value);
                 }
                 None if spec.required => {
-                    return Err(Error::invalid(spec.name, format!("is required ({})", spec.description)));
+                    return Err(Error::invalid(spec.name, format!("is required: {}", as_clause(spec.description))));
                 }
                 None => {}
             }
@@ -405,6 +405,20 @@ impl Inputs {
             Some(Value::Array(items)) => items.iter().filter_map(Value::as_object).cloned().collect(),
             _ => Vec::new(),
         }
+    }
+}
+
+/// An input's description as the clause after "is required:" (`the record's id, a string of
+/// digits`): its first letter lowered unless it starts an acronym or a name, its last period
+/// dropped.
+fn as_clause(description: &str) -> String {
+    let text = description.trim_end_matches('.');
+    let mut chars = text.chars();
+    match (chars.next(), chars.next()) {
+        (Some(first), Some(second)) if first.is_uppercase() && second.is_lowercase() => {
+            first.to_lowercase().chain(text[first.len_utf8()..].chars()).collect()
+        }
+        _ => text.to_owned(),
     }
 }
 

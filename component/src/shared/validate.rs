@@ -34,7 +34,7 @@ pub fn module_name(input: &str, value: &str) -> Result<(), Error> {
         return Err(Error::invalid(
             input,
             format!(
-                "{} is not a module API name: use letters, digits and underscores, starting with a letter (e.g. `Leads`, `Price_Books`)",
+                "must be a module API name (letters, digits and underscores, starting with a letter, e.g. `Leads`, `Price_Books`), got {}",
                 describe(value)
             ),
         ));
@@ -53,7 +53,7 @@ pub fn record_id(input: &str, value: &str) -> Result<(), Error> {
     if value.len() > MAX_ID_LEN || !value.bytes().all(|b| b.is_ascii_digit()) {
         return Err(Error::invalid(
             input,
-            format!("{} is not a Zoho record id: ids are strings of digits", describe(value)),
+            format!("must be a Zoho record id (a string of digits), got {}", describe(value)),
         ));
     }
     Ok(())
@@ -71,7 +71,7 @@ pub fn field_name(input: &str, value: &str) -> Result<(), Error> {
         return Err(Error::invalid(
             input,
             format!(
-                "{} is not a field API name (letters, digits, `_`, `$`, `.`)",
+                "must be a field API name (letters, digits, `_`, `$`, `.`), got {}",
                 describe(value)
             ),
         ));
@@ -144,7 +144,7 @@ pub fn date_time(input: &str, value: &str) -> Result<(), Error> {
         Err(Error::invalid(
             input,
             format!(
-                "{} is not an ISO 8601 date-time such as 2026-03-27T19:20:28+05:30",
+                "must be an ISO 8601 date-time such as 2026-03-27T19:20:28+05:30, got {}",
                 describe(value)
             ),
         ))

@@ -187,7 +187,7 @@ pub(super) fn poll(
                     Error::invalid(
                         "recordType",
                         format!(
-                            "Books now lists {} without its times, which this state's position needs; omit the state to start again from now (the trigger then remembers the list itself)",
+                            "is now listed by Books without its times ({}), which this state's position needs; omit the state to start again from now (the trigger then remembers the list itself)",
                             target.record_type
                         ),
                     )
@@ -423,7 +423,7 @@ impl List<'_> {
 
 /// How a listed record without its times is reported inside the walk; [`timeless`] tells it
 /// apart, and the first poll turns to remembering the list.
-const TIMELESS: &str = "Books lists";
+const TIMELESS: &str = "is listed by Books without";
 
 fn timeless(error: &Error) -> bool {
     matches!(error, Error::InvalidInput { input, message } if input == "recordType" && message.starts_with(TIMELESS))
@@ -440,7 +440,8 @@ fn listed(record: Value, id_field: &str, record_type: &str) -> Result<Listed, Er
             .ok_or_else(|| {
                 Error::invalid(
                     "recordType",
-                    format!("{TIMELESS} {record_type} without a readable `{field}` (record {id})"),
+                    // Starts with TIMELESS, which `timeless` looks for.
+                    format!("is listed by Books without a readable `{field}` ({record_type}, record {id})"),
                 )
             })
     };

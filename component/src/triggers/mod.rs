@@ -204,7 +204,7 @@ fn find(key: &str) -> Result<&'static Trigger, Error> {
         let shown: String = key.chars().take(60).collect::<String>().escape_debug().collect();
         Error::invalid(
             "trigger",
-            format!("`{shown}` is not a trigger; known triggers: {}", known.join(", ")),
+            format!("must be a trigger of the manifest, got `{shown}`; known triggers: {}", known.join(", ")),
         )
     })
 }
@@ -222,7 +222,7 @@ pub fn poll(
         return Err(Error::invalid(
             "trigger",
             format!(
-                "`{key}` is an instant trigger: enable it with the crmEnableNotifications action and pass each notification to handle-notification"
+                "names an instant trigger (`{key}`): enable it with the crmEnableNotifications action and pass each notification to handle-notification"
             ),
         ));
     };

@@ -128,7 +128,7 @@ test('actions return objects and errors are typed with their fields', async () =
   await assert.rejects(
     () => connector.invoke('crmGetRecord', 'default', { recordType: 'Leads' }),
     (error) => error instanceof ZohoError && error.case === 'invalid-input' && error.input === 'recordId'
-      && error.message.startsWith('recordId: is required'),
+      && error.message === "recordId is required: the record's id, a string of digits",
   );
   await assert.rejects(
     () => connector.invoke('crmGetRecord', 'default', { recordType: 'Leads', recordId: '1' }),

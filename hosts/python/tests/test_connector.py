@@ -58,7 +58,8 @@ def test_errors_are_typed_with_their_fields(connector: Connector) -> None:
         connector.invoke("crmGetRecord", "default", {"recordType": "Leads"})
     assert invalid.value.input == "recordId"
     assert invalid.value.case == "invalid-input"
-    assert str(invalid.value).startswith("recordId: is required"), str(invalid.value)
+    assert str(invalid.value) == "recordId is required: the record's id, a string of digits", str(invalid.value)
+    assert invalid.value.message == "is required: the record's id, a string of digits"
     with pytest.raises(errors.NotFound) as missing:
         connector.invoke("crmGetRecord", "default", {"recordType": "Leads", "recordId": "1"})
     assert missing.value.status in (204, 400)

@@ -37,14 +37,15 @@ class RateLimited(ZohoError):
 
 
 class InvalidInput(ZohoError):
-    """An input the component refused; `input` names it, and so does the text a traceback or a
-    platform shows (`recordId: is required ...`)."""
+    """An input the component refused; `input` names it, and the text a traceback or a platform
+    shows starts with it: the component words `message` to read on from the name
+    (`recordId is required: the record's id, a string of digits`)."""
 
     case = "invalid-input"
 
     def __str__(self) -> str:
         name = getattr(self, "input", "")
-        return f"{name}: {self.message}" if name else self.message
+        return f"{name} {self.message}" if name else self.message
 
 
 class ApiError(ZohoError):

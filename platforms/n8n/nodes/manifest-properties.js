@@ -4,6 +4,7 @@
 const { componentInput, defaultText, kindOf } = require('../../manifest/inputs.mjs');
 const { choiceSourcesOf, loadChoices, valuesWithRows } = require('../../manifest/choices.mjs');
 const { descriptionOf } = require('../../manifest/texts.mjs');
+const { fileInputs, fileOf, returnsFile, takesFile } = require('../../manifest/files.mjs');
 const { apiDomainFor } = require('../../manifest/zoho-accounts.mjs');
 
 // Required, not read: a bundle (scripts/package.mjs) carries it inside.
@@ -170,6 +171,40 @@ function byFieldProperties(entry, name, schema, source, show) {
   ];
 }
 
+/** The item's binary field an upload sends, or a download's file is put in. */
+const BINARY_PROPERTY = 'binaryPropertyName';
+
+/** n8n's binary data for the actions that take or return a file. */
+function fileProperties(entry, show) {
+  if (takesFile(entry)) {
+    return [
+      {
+        displayName: 'Input Binary Field',
+        name: BINARY_PROPERTY,
+        type: 'string',
+        default: 'data',
+        hint: 'The name of the input binary field containing the file to be sent',
+        description: 'The binary field of the input item holding the file; its file name and type go along. Empty to give the file as text or base64 instead.',
+        displayOptions: { show },
+      },
+    ];
+  }
+  if (returnsFile(entry)) {
+    return [
+      {
+        displayName: 'Put Output File in Field',
+        name: BINARY_PROPERTY,
+        type: 'string',
+        default: 'data',
+        hint: 'The name of the output binary field to put the file in',
+        description: 'The binary field of the output item that receives the downloaded file.',
+        displayOptions: { show },
+      },
+    ];
+  }
+  return [];
+}
+
 /** The properties of one action's or trigger's inputs, shown when `show` matches. */
 function entryProperties(entry, show) {
   const required = new Set(entry.inputSchema.required ?? []);
@@ -182,6 +217,7 @@ function entryProperties(entry, show) {
         ? byFieldProperties(entry, name, schema, sources[name], show)
         : [property(name, schema, required.has(name), show, sources[name])],
     );
+  properties.push(...fileProperties(entry, show));
   const common = inputs.filter(([name]) => COMMON_OPTIONS.includes(name));
   if (common.length > 0) {
     properties.push({
@@ -330,8 +366,19 @@ async function execute(context, entries) {
     const key = context.getNodeParameter('operation', index);
     const entry = entries.find((e) => e.key === key);
     try {
-      const output = await connector.invoke(entry.key, CONNECTION, inputsOf(context, entry, index));
-      out.push({ json: output, pairedItem: { item: index } });
+      let input = inputsOf(context, entry, index);
+      const binaryField = context.getNodeParameter(BINARY_PROPERTY, index, '');
+      // The item's binary file, unless the step gives the file another way and the item has none.
+      const givenOtherwise = input.file ?? input.fileBase64 ?? input.attachmentUrl;
+      if (takesFile(entry) && binaryField && (items[index].binary?.[binaryField] || givenOtherwise === undefined)) {
+        const binary = context.helpers.assertBinaryData(index, binaryField);
+        const bytes = await context.helpers.getBinaryDataBuffer(index, binaryField);
+        input = fileInputs(entry, input, { bytes, fileName: binary.fileName, contentType: binary.mimeType });
+      }
+      const output = await connector.invoke(entry.key, CONNECTION, input);
+      const file = returnsFile(entry) ? fileOf(output) : undefined;
+      const binary = file && binaryField ? { [binaryField]: await context.helpers.prepareBinaryData(file.bytes, file.fileName, file.contentType) } : undefined;
+      out.push({ json: output, ...(binary ? { binary } : {}), pairedItem: { item: index } });
     } catch (error) {
       const failure = asNodeError(context, error, index);
       if (context.continueOnFail()) {

@@ -40,7 +40,7 @@ pub fn criteria(input: &Value) -> Result<Value, Error> {
     match input {
         Value::Array(conditions) if conditions.is_empty() => Err(Error::invalid(
             "criteria",
-            "give at least one condition, or leave criteria out",
+            "needs at least one condition, or leave criteria out",
         )),
         Value::Array(conditions) if conditions.len() == 1 => criterion(&conditions[0], 1),
         Value::Array(conditions) => Ok(json!({

@@ -29,7 +29,7 @@ pub const OPERATIONS: &[&str] = &["insert", "update", "upsert"];
 /// multi-select picklist) joined with `;`, null as an empty cell.
 pub fn csv_from_records(records: &[Map<String, Value>]) -> Result<Vec<u8>, Error> {
     if records.is_empty() {
-        return Err(Error::invalid("records", "give at least one record"));
+        return Err(Error::invalid("records", "needs at least one record"));
     }
     if records.len() > MAX_ROWS_PER_FILE {
         return Err(Error::invalid(
@@ -60,7 +60,7 @@ pub fn csv_from_records(records: &[Map<String, Value>]) -> Result<Vec<u8>, Error
                 Some(value) => cell_text(value).ok_or_else(|| {
                     Error::invalid(
                         "records",
-                        format!("record {index}'s {column} is an object without an id or a nested list; give its text"),
+                        format!("must give record {index}'s {column} as text: it is an object without an id or a nested list"),
                     )
                 })?,
             };
@@ -261,7 +261,7 @@ fn write_body(job: &WriteJob) -> Result<Value, Error> {
         (None, "update" | "upsert") => {
             return Err(Error::invalid(
                 "findBy",
-                "update and upsert need the unique field (or id) that finds each record",
+                "is required for update and upsert: the unique field (or id) that finds each record",
             ));
         }
         (Some(_), _) => return Err(Error::invalid("findBy", "applies to update and upsert, not insert")),
@@ -354,7 +354,7 @@ pub fn result(session: &mut Session, job: &str, position: Option<Position>, max_
         return Err(Error::invalid(
             "jobId",
             format!(
-                "job {job} is {}; its result file exists once it has completed",
+                "names job {job}, which is {}; its result file exists once it has completed",
                 status.state
             ),
         ));

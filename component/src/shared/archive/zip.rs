@@ -140,13 +140,13 @@ pub fn single_entry(name: &str, data: &[u8]) -> Result<Vec<u8>, Error> {
     let size = u32::try_from(data.len())
         .ok()
         .filter(|&size| size < u32::MAX)
-        .ok_or_else(|| Error::invalid("file", "a file to zip must be smaller than 4 GiB"))?;
+        .ok_or_else(|| Error::invalid("file", "must be smaller than 4 GiB to be zipped"))?;
     let name_len =
         u16::try_from(name.len()).map_err(|_| Error::invalid("fileName", "must be shorter than 65,536 bytes"))?;
     let crc = crc32fast::hash(data);
     let mut zip = Vec::new();
     zip.try_reserve(data.len() + 2 * name.len() + 128)
-        .map_err(|_| Error::invalid("file", "the file is larger than the memory left to this call"))?;
+        .map_err(|_| Error::invalid("file", "is larger than the memory left to this call"))?;
     let put16 = |zip: &mut Vec<u8>, value: u16| zip.extend_from_slice(&value.to_le_bytes());
     let put32 = |zip: &mut Vec<u8>, value: u32| zip.extend_from_slice(&value.to_le_bytes());
     // Local header.
@@ -164,7 +164,7 @@ pub fn single_entry(name: &str, data: &[u8]) -> Result<Vec<u8>, Error> {
     zip.extend_from_slice(name.as_bytes());
     zip.extend_from_slice(data);
     // Central directory.
-    let central_start = u32::try_from(zip.len()).map_err(|_| Error::invalid("file", "too large to zip"))?;
+    let central_start = u32::try_from(zip.len()).map_err(|_| Error::invalid("file", "is too large to zip"))?;
     put32(&mut zip, CENTRAL_HEADER);
     put16(&mut zip, 20); // made by
     put16(&mut zip, 20); // needed
@@ -183,7 +183,7 @@ pub fn single_entry(name: &str, data: &[u8]) -> Result<Vec<u8>, Error> {
     put32(&mut zip, 0); // external attributes
     put32(&mut zip, 0); // local header offset
     zip.extend_from_slice(name.as_bytes());
-    let central_len = u32::try_from(zip.len()).map_err(|_| Error::invalid("file", "too large to zip"))? - central_start;
+    let central_len = u32::try_from(zip.len()).map_err(|_| Error::invalid("file", "is too large to zip"))? - central_start;
     put32(&mut zip, END_OF_CENTRAL_DIRECTORY);
     put16(&mut zip, 0);
     put16(&mut zip, 0);

@@ -37,9 +37,10 @@ export class ZohoError extends Error {
     } else if (fields && typeof fields === 'object') {
       Object.assign(this, fields);
     }
-    // A platform shows the message alone: an invalid input's says which input it is about.
+    // A platform shows the message alone: an invalid input's starts with the input's name, and the
+    // component words it to read on from there (`recordId is required: ...`).
     if (errorCase === 'invalid-input' && typeof fields?.input === 'string' && fields.input !== '') {
-      this.message = `${fields.input}: ${fields.message}`;
+      this.message = `${fields.input} ${fields.message}`;
     }
   }
 }
