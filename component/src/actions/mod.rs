@@ -38,7 +38,10 @@ pub fn find(key: &str) -> Result<&'static Action, Error> {
         let shown: String = key.chars().take(60).collect::<String>().escape_debug().collect();
         Error::invalid(
             "action",
-            format!("must be an action of the manifest, got `{shown}`; known actions: {}", known.join(", ")),
+            format!(
+                "must be an action of the manifest, got `{shown}`; known actions: {}",
+                known.join(", ")
+            ),
         )
     })
 }

@@ -80,9 +80,7 @@ fn record_type(input: &str, value: &str) -> Result<(), Error> {
         let shown: String = value.chars().take(60).collect::<String>().escape_debug().collect();
         Err(Error::invalid(
             input,
-            format!(
-                "must be a Books record type such as `invoices`, `contacts` or `settings/taxes`, got `{shown}`"
-            ),
+            format!("must be a Books record type such as `invoices`, `contacts` or `settings/taxes`, got `{shown}`"),
         ))
     }
 }

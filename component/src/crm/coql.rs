@@ -50,7 +50,10 @@ pub fn parse_limit(query: &str) -> Result<Parsed, Error> {
         return Err(Error::invalid("query", "contains control characters"));
     }
     if !trimmed.get(..6).is_some_and(|w| w.eq_ignore_ascii_case("select")) {
-        return Err(Error::invalid("query", "must start with SELECT, as every COQL query does"));
+        return Err(Error::invalid(
+            "query",
+            "must start with SELECT, as every COQL query does",
+        ));
     }
     // Byte offsets of top-level words (outside quotes and parentheses).
     let mut words: Vec<(usize, usize)> = Vec::new();

@@ -276,7 +276,9 @@ fn conditions(inputs: &Inputs, events: &[String]) -> Result<Option<Value>, Error
     if by_module.len() > MAX_CONDITION_MODULES || fields.len() > MAX_CONDITION_FIELDS {
         return Err(Error::invalid(
             "fields",
-            format!("may name at most {MAX_CONDITION_FIELDS} fields in {MAX_CONDITION_MODULES} modules, as Zoho allows"),
+            format!(
+                "may name at most {MAX_CONDITION_FIELDS} fields in {MAX_CONDITION_MODULES} modules, as Zoho allows"
+            ),
         ));
     }
     Ok(Some(Value::Array(

@@ -189,6 +189,10 @@ mod tests {
             })
             .map(|(file, line, message)| format!("{file}:{line}: {message}"))
             .collect();
-        assert!(wrong.is_empty(), "messages that do not read after the input's name:\n{}", wrong.join("\n"));
+        assert!(
+            wrong.is_empty(),
+            "messages that do not read after the input's name:\n{}",
+            wrong.join("\n")
+        );
     }
 }

@@ -340,7 +340,10 @@ impl Inputs {
                     inputs.insert(spec.name, value);
                 }
                 None if spec.required => {
-                    return Err(Error::invalid(spec.name, format!("is required: {}", as_clause(spec.description))));
+                    return Err(Error::invalid(
+                        spec.name,
+                        format!("is required: {}", as_clause(spec.description)),
+                    ));
                 }
                 None => {}
             }

@@ -204,7 +204,10 @@ fn find(key: &str) -> Result<&'static Trigger, Error> {
         let shown: String = key.chars().take(60).collect::<String>().escape_debug().collect();
         Error::invalid(
             "trigger",
-            format!("must be a trigger of the manifest, got `{shown}`; known triggers: {}", known.join(", ")),
+            format!(
+                "must be a trigger of the manifest, got `{shown}`; known triggers: {}",
+                known.join(", ")
+            ),
         )
     })
 }

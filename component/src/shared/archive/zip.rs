@@ -183,7 +183,8 @@ pub fn single_entry(name: &str, data: &[u8]) -> Result<Vec<u8>, Error> {
     put32(&mut zip, 0); // external attributes
     put32(&mut zip, 0); // local header offset
     zip.extend_from_slice(name.as_bytes());
-    let central_len = u32::try_from(zip.len()).map_err(|_| Error::invalid("file", "is too large to zip"))? - central_start;
+    let central_len =
+        u32::try_from(zip.len()).map_err(|_| Error::invalid("file", "is too large to zip"))? - central_start;
     put32(&mut zip, END_OF_CENTRAL_DIRECTORY);
     put16(&mut zip, 0);
     put16(&mut zip, 0);
