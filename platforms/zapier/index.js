@@ -5,6 +5,7 @@ const zapier = require('zapier-platform-core');
 const { componentInput, defaultText, kindOf } = require('../manifest/inputs.mjs');
 const { choiceSourcesOf, dropdownListings, listingIdentity, listingInput, loadChoices, valuesWithRows } = require('../manifest/choices.mjs');
 const { descriptionOf, outputFieldsOf, prefixOf, triggerSubject, unprefixed } = require('../manifest/texts.mjs');
+const { fileInputs, fileOf, returnsFile, takesFile } = require('../manifest/files.mjs');
 const authentication = require('./src/authentication');
 const { CONNECTION, run } = require('./src/connector');
 
@@ -93,11 +94,57 @@ function inputFieldsOf(entry, skip = []) {
       }
       return field;
     });
+  if (takesFile(entry)) {
+    fields.push({
+      key: FILE_FIELD,
+      label: 'File',
+      type: 'file',
+      required: false,
+      helpText: 'A file from an earlier step; its name and type go along. Or give the file as text or base64 instead.',
+    });
+  }
   for (const [input, source] of Object.entries(sources)) {
     if (source.takes === 'member-names' && !skip.includes(input)) fields.push(byFieldInputs(entry, input, source));
   }
   return fields;
 }
+
+/** The file field of an upload: Zapier hands the action a URL to fetch the file from. */
+const FILE_FIELD = 'fileUpload';
+
+/** The name a file fetched from `url` goes by: its Content-Disposition's, else the URL's last segment. */
+function fileNameOf(response, url) {
+  const disposition = response.getHeader('content-disposition') ?? '';
+  const named = /filename\*?=(?:UTF-8'')?"?([^";]+)"?/i.exec(disposition)?.[1];
+  if (named) return decodeURIComponent(named);
+  const last = new URL(url).pathname.split('/').filter(Boolean).at(-1);
+  return last ? decodeURIComponent(last) : 'file';
+}
+
+/** The component's input for a step, with the step's file fetched from the URL Zapier gave. */
+async function withFile(z, entry, inputData) {
+  const input = stepInput(entry, inputData);
+  const url = inputData[FILE_FIELD];
+  if (!takesFile(entry) || typeof url !== 'string' || url === '') return input;
+  const response = await z.request({ url, raw: true });
+  if (response.status >= 400) throw new z.errors.Error(`${FILE_FIELD} could not be fetched: HTTP ${response.status}`, 'file', response.status);
+  const bytes = Buffer.from(await response.buffer());
+  return fileInputs(entry, input, { bytes, fileName: fileNameOf(response, url), contentType: response.getHeader('content-type') });
+}
+
+/**
+ * A downloaded file as Zapier carries files: a pointer Zapier turns into a file (through
+ * `hydrators.zohoFile`) only when a later step uses it, so a step's output stays small.
+ */
+const hydrators = {
+  zohoFile: async (z, bundle) => {
+    const { key, input } = bundle.inputData;
+    const entry = manifest.actions.find((action) => action.key === key && returnsFile(action));
+    if (!entry) throw new z.errors.Error(`${key} is not an action that returns a file`, 'file', 400);
+    const file = fileOf(await run(z, bundle, (c) => c.invoke(key, CONNECTION, input)));
+    return z.stashFile(file.bytes, file.bytes.length, file.fileName, file.contentType);
+  },
+};
 
 /** The component's input from a step's fields: dropdown lists, then field-by-field values. */
 function stepInput(entry, inputData) {
@@ -135,7 +182,10 @@ function toCreate(entry) {
     display: display(entry),
     operation: {
       inputFields: inputFieldsOf(entry),
-      perform: (z, bundle) => run(z, bundle, (c) => c.invoke(entry.key, CONNECTION, stepInput(entry, bundle.inputData))),
+      perform: async (z, bundle) => {
+        const input = await withFile(z, entry, bundle.inputData);
+        return run(z, bundle, (c) => c.invoke(entry.key, CONNECTION, input));
+      },
       sample: Array.isArray(entry.outputExample) ? { data: entry.outputExample } : entry.outputExample,
       outputFields: outputFields(entry.outputSchema),
     },
@@ -174,8 +224,16 @@ function toSearch(entry) {
     display: searchDisplay(entry),
     operation: {
       inputFields: inputFieldsOf(entry),
-      perform: (z, bundle) => run(z, bundle, async (c) => searchResults(await c.invoke(entry.key, CONNECTION, stepInput(entry, bundle.inputData)))),
+      perform: (z, bundle) =>
+        run(z, bundle, async (c) => {
+          const input = stepInput(entry, bundle.inputData);
+          const results = searchResults(await c.invoke(entry.key, CONNECTION, input));
+          // A download's file, for later steps, beside its name, type and base64.
+          if (returnsFile(entry)) for (const result of results) result.file = z.dehydrateFile(hydrators.zohoFile, { key: entry.key, input });
+          return results;
+        }),
       sample: sample ?? {},
+      ...(returnsFile(entry) ? { outputFields: [{ key: 'file', label: 'File', type: 'file' }] } : {}),
     },
   };
 }
@@ -258,6 +316,7 @@ const App = {
   triggers: byKey([...polling, ...[...dropdowns.values()].map(toDropdown)]),
   creates,
   searches,
+  hydrators,
 };
 
 module.exports = App;

@@ -102,6 +102,28 @@ describe('run by spectral from an empty folder', () => {
     assert.equal(read.data.data.Annual_Revenue, 7500);
   });
 
+  it("attaches a step's file data to a lead, and downloads it as a buffer with its content type", async () => {
+    const created = await harness.action('crmCreateRecord', { connection, recordType: 'Leads', values: '{"Last_Name": "With File"}' });
+    const leadId = created.data.data[0].id;
+    const attached = await harness.action('crmAddAttachment', {
+      connection,
+      recordType: 'Leads',
+      recordId: leadId,
+      fileName: 'minutes.txt',
+      fileUpload: { data: Buffer.from('Minutes of the call'), contentType: 'text/plain' },
+    });
+    assert.equal(attached.data.data.code, 'SUCCESS');
+    const downloaded = await harness.action('crmDownloadAttachment', {
+      connection,
+      recordType: 'Leads',
+      recordId: leadId,
+      attachmentId: attached.data.data.details.id,
+    });
+    assert.ok(Buffer.isBuffer(downloaded.data), 'the file is a Buffer');
+    assert.equal(downloaded.data.toString('utf8'), 'Minutes of the call');
+    assert.match(downloaded.contentType, /^text\/plain/);
+  });
+
   it('fails a step with a typed error naming the input, and no secret', async () => {
     await assert.rejects(
       () => harness.action('crmGetRecord', { connection, recordType: 'Leads', recordId: '12/34' }),

@@ -5,6 +5,7 @@
 // zapier-platform-schema (the offline build skips that).
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { createServer } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
@@ -126,6 +127,35 @@ describe("in Zapier's runtime, from the unzipped folder", () => {
     const [found] = await execute('searches.crmGetRecord.operation.perform', { recordType: 'Leads', recordId: created.data[0].id });
     assert.equal(found.Last_Name, 'Zapier Fields');
     assert.equal(found.Annual_Revenue, 5000);
+  });
+
+  it("attaches a file from an earlier step's URL, and downloads it as a file Zapier fetches when a step uses it", async () => {
+    const served = createServer((request, response) => {
+      response.writeHead(200, { 'content-type': 'text/plain', 'content-disposition': 'attachment; filename="minutes.txt"' });
+      response.end('Minutes of the call');
+    });
+    await new Promise((done) => served.listen(0, '127.0.0.1', done));
+    try {
+      const [lead] = (await execute('searches.crmGetRecords.operation.perform', { recordType: 'Leads', fields: 'Last_Name' }))[0].records;
+      const url = `http://127.0.0.1:${served.address().port}/files/${encodeURIComponent('any name')}`;
+      const attached = await execute('creates.crmAddAttachment.operation.perform', { recordType: 'Leads', recordId: lead.id, fileUpload: url });
+      assert.equal(attached.data.code, 'SUCCESS');
+      const [file] = await execute('searches.crmDownloadAttachment.operation.perform', {
+        recordType: 'Leads',
+        recordId: lead.id,
+        attachmentId: attached.data.details.id,
+      });
+      assert.equal(file.fileName, 'minutes.txt');
+      assert.equal(Buffer.from(file.contentBase64, 'base64').toString('utf8'), 'Minutes of the call');
+      // Zapier's pointer to the file: its hydrator runs the download again when a step needs it.
+      assert.match(file.file, /^hydrate\|\|\|.*\|\|\|hydrate$/);
+      const pointer = JSON.parse(file.file.split('|||')[1]);
+      assert.equal(pointer.method, 'hydrators.zohoFile');
+      assert.equal(pointer.bundle.key, 'crmDownloadAttachment');
+      assertNoSecret(file.file, secrets());
+    } finally {
+      served.close();
+    }
   });
 
   it('fails a step with a typed error naming the input, and logs no secret', async () => {

@@ -6,6 +6,7 @@ import { CredentialProblem, ZohoError, createConnector } from '@zoho-connector/n
 import { choiceSourcesOf, dropdownListings, listingIdentity, loadChoices, valuesWithRows } from '../../manifest/choices.mjs';
 import { componentInput, defaultText, exampleText, kindOf } from '../../manifest/inputs.mjs';
 import { descriptionOf } from '../../manifest/texts.mjs';
+import { fileInputs, fileOf, returnsFile, takesFile } from '../../manifest/files.mjs';
 import { connectionInfo, zohoOAuth } from './connection.js';
 
 // Imported, not read from a file: the bundle (scripts/package.mjs) carries it inside.
@@ -67,7 +68,29 @@ function inputsOf(entry) {
     }
     inputs[name] = toInput(name, schema, required.has(name), sources[name]);
   }
+  if (takesFile(entry)) {
+    inputs[FILE_INPUT] = input({
+      label: 'File',
+      type: 'data',
+      required: false,
+      comments: "A file from an earlier step (its content type goes along; name it in File Name). Or give the file as text or base64 instead.",
+    });
+  }
   return inputs;
+}
+
+/** The upload input taking Prismatic's file data (a Buffer, or `{data, contentType}`). */
+const FILE_INPUT = 'fileUpload';
+
+/** Prismatic's file data as bytes and a content type; `undefined` when the step gave none. */
+function fileData(value) {
+  if (value === undefined || value === null || value === '') return undefined;
+  if (Buffer.isBuffer(value) || value instanceof Uint8Array) return { bytes: Buffer.from(value) };
+  if (typeof value === 'object' && value.data !== undefined) {
+    const bytes = Buffer.isBuffer(value.data) ? value.data : Buffer.from(typeof value.data === 'string' ? value.data : JSON.stringify(value.data));
+    return { bytes, contentType: value.contentType };
+  }
+  return { bytes: Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)) };
 }
 
 /**
@@ -85,7 +108,9 @@ async function stepInput(entry, params, connector) {
     const fields = rows.length === 0 ? [] : await loadChoices((key, listing) => connector.invoke(key, CONNECTION, listing), source, params);
     values[name] = valuesWithRows(name, json, rows, fields);
   }
-  return componentInput(entry, values);
+  const input = componentInput(entry, values);
+  const file = takesFile(entry) ? fileData(params[FILE_INPUT]) : undefined;
+  return file ? fileInputs(entry, input, file) : input;
 }
 
 /** The component's log (already redacted by it) on the step's logger. */
@@ -121,15 +146,24 @@ function asStepError(error) {
   return failure;
 }
 
+/** What an action's step gives the next ones: its output, or for a download the file. */
+function exampleOf(entry) {
+  const file = returnsFile(entry) ? fileOf(entry.outputExample) : undefined;
+  return file ? { data: file.bytes, contentType: file.contentType } : { data: entry.outputExample };
+}
+
 function toAction(entry) {
   return action({
     display: { label: entry.label, description: descriptionOf(entry) },
     inputs: inputsOf(entry),
-    examplePayload: { data: entry.outputExample },
+    examplePayload: exampleOf(entry),
     perform: async (context, params) => {
       const connector = await connectorFor(params.connection, context.logger);
       try {
-        return { data: await connector.invoke(entry.key, CONNECTION, await stepInput(entry, params, connector)) };
+        const output = await connector.invoke(entry.key, CONNECTION, await stepInput(entry, params, connector));
+        // A download is Prismatic's file: the bytes with their content type.
+        const file = returnsFile(entry) ? fileOf(output) : undefined;
+        return file ? { data: file.bytes, contentType: file.contentType } : { data: output };
       } catch (error) {
         throw asStepError(error);
       }

@@ -40,7 +40,13 @@ describe('generated from the manifest', () => {
 
   it('gives every action and trigger an example payload from the manifest, shaped as its run returns', async () => {
     for (const entry of manifest.actions) {
-      assert.deepEqual(actions[entry.key].examplePayload, { data: entry.outputExample }, entry.key);
+      const example = actions[entry.key].examplePayload;
+      if (entry.outputExample?.data?.contentBase64 !== undefined) {
+        // A download's step gives the file itself.
+        assert.deepEqual(example, { data: Buffer.from(entry.outputExample.data.contentBase64, 'base64'), contentType: entry.outputExample.data.contentType }, entry.key);
+      } else {
+        assert.deepEqual(example, { data: entry.outputExample }, entry.key);
+      }
     }
     for (const entry of manifest.triggers) {
       assert.deepEqual(triggers[entry.key].examplePayload.payload.body.data.events, entry.outputExample, entry.key);
