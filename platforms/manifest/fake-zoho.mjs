@@ -88,3 +88,38 @@ export async function startFakeZoho({ client } = {}) {
     },
   };
 }
+
+/**
+ * A URL on 127.0.0.1 that takes the notifications fake-zoho POSTs to a channel, as a
+ * platform's webhook URL would: `next()` resolves with the next body (as text), in order.
+ */
+export async function startNotificationSink() {
+  const { createServer } = await import('node:http');
+  const bodies = [];
+  const waiting = [];
+  const server = createServer((request, response) => {
+    let text = '';
+    request.on('data', (chunk) => (text += chunk));
+    request.on('end', () => {
+      response.writeHead(200).end();
+      const waiter = waiting.shift();
+      if (waiter) waiter(text);
+      else bodies.push(text);
+    });
+  });
+  await new Promise((done) => server.listen(0, '127.0.0.1', done));
+  return {
+    url: `http://127.0.0.1:${server.address().port}/zoho-notifications`,
+    next: (timeoutMs = 10_000) =>
+      bodies.length > 0
+        ? Promise.resolve(bodies.shift())
+        : new Promise((done, fail) => {
+            const timer = setTimeout(() => fail(new Error('no notification arrived')), timeoutMs);
+            waiting.push((text) => {
+              clearTimeout(timer);
+              done(text);
+            });
+          }),
+    close: () => new Promise((done) => server.close(done)),
+  };
+}

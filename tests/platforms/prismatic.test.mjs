@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
+import { startNotificationSink } from '../../platforms/manifest/fake-zoho.mjs';
 import { assertNoSecret, emptyFolder, packages, startFakeZoho } from './support.mjs';
 
 const require = createRequire(import.meta.url);
@@ -122,6 +123,40 @@ describe('run by spectral from an empty folder', () => {
     assert.ok(Buffer.isBuffer(downloaded.data), 'the file is a Buffer');
     assert.equal(downloaded.data.toString('utf8'), 'Minutes of the call');
     assert.match(downloaded.contentType, /^text\/plain/);
+  });
+
+  it('runs the instant trigger with no channel handled by anyone: opened on deploy, notifications verified, renewed, closed on delete', async () => {
+    const sink = await startNotificationSink();
+    const published = definition.triggers.crmRecordNotifications;
+    assert.ok(!published.inputs.some((i) => ['channel', 'notifyUrl', 'token', 'channelId'].includes(i.key)), 'nothing of the channel is asked for');
+    assert.ok(published.hasWebhookCreateFunction && published.hasWebhookDeleteFunction);
+    const flow = { id: 'flow-1', name: 'Flow 1', stableId: 'flow-1' };
+    const logger = { debug() {}, info() {}, warn() {}, error() {}, metric() {} };
+    const context = (instanceState) => ({ logger, flow, webhookUrls: { 'Flow 1': sink.url }, instanceState, crossFlowState: {}, executionState: {}, integrationState: {} });
+    const params = { connection, events: ['Leads.create'] };
+    const channels = async () => (await harness.action('crmListNotifications', { connection })).data.data;
+    try {
+      const { instanceState } = await published.webhookCreate(context({}), params);
+      const channel = instanceState.zohoChannel;
+      assert.ok((await channels()).some((c) => c.channelId === channel.channelId && c.notifyUrl === sink.url));
+      const created = await harness.action('crmCreateRecord', { connection, recordType: 'Leads', values: '{"Last_Name": "Instant"}' });
+      const body = await sink.next();
+      const run = await harness.trigger('crmRecordNotifications', { headers: {}, queryParameters: {}, rawBody: { data: Buffer.from(body) }, body: { data: JSON.parse(body) } }, params, { instanceState });
+      assert.deepEqual(run.payload.body.data.events.map((e) => [e.event, e.id]), [['created', created.data.data[0].id]]);
+      await assert.rejects(
+        () => harness.trigger('crmRecordNotifications', { headers: {}, rawBody: { data: body.replace(channel.token, 'forged') } }, params, { instanceState }),
+        (error) => /invalid-input/.test(error.message) && !error.message.includes(channel.token),
+      );
+      const due = { zohoChannel: { ...channel, renewAt: new Date(Date.now() - 60_000).toISOString() } };
+      const scheduled = await harness.trigger('crmRecordNotifications', { headers: {}, rawBody: { data: '' } }, params, { instanceState: due });
+      assert.deepEqual(scheduled.payload.body.data.events, []);
+      assert.equal(scheduled.instanceState.zohoChannel.token, channel.token);
+      assert.ok(Date.parse(scheduled.instanceState.zohoChannel.renewAt) > Date.now(), 'renewed');
+      await published.webhookDelete(context(scheduled.instanceState), params);
+      assert.deepEqual(await channels(), []);
+    } finally {
+      await sink.close();
+    }
   });
 
   it('fails a step with a typed error naming the input, and no secret', async () => {

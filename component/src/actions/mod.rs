@@ -31,6 +31,12 @@ pub fn catalog() -> impl Iterator<Item = &'static Action> {
         .chain(raw::ACTIONS)
 }
 
+/// The names of an action's inputs, shared ones included.
+#[cfg(test)]
+pub(crate) fn input_names(action: &Action) -> Vec<&'static str> {
+    action.all_inputs().iter().map(|s| s.name).collect()
+}
+
 /// Looks an action up by key.
 pub fn find(key: &str) -> Result<&'static Action, Error> {
     catalog().find(|a| a.key == key).ok_or_else(|| {

@@ -24,7 +24,15 @@ impl wit_triggers::Guest for Component {
                 product: product(trigger.product),
                 kind: match trigger.kind {
                     triggers::Kind::Polling => wit_triggers::TriggerKind::Polling,
-                    triggers::Kind::Instant => wit_triggers::TriggerKind::Instant,
+                    triggers::Kind::Instant(_) => wit_triggers::TriggerKind::Instant,
+                },
+                channel: match trigger.kind {
+                    triggers::Kind::Polling => None,
+                    triggers::Kind::Instant(actions) => Some(wit_triggers::ChannelActions {
+                        open: actions.open.to_owned(),
+                        renew: actions.renew.to_owned(),
+                        close: actions.close.to_owned(),
+                    }),
                 },
                 input_schema: trigger.input_schema().to_string(),
                 output_example: trigger.output_example.to_owned(),

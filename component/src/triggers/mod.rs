@@ -32,7 +32,16 @@ pub use changes::PollOutcome;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
     Polling,
-    Instant,
+    /// Zoho POSTs to the platform, on a channel these actions open, renew and close.
+    Instant(ChannelActions),
+}
+
+/// The action keys an instant trigger's channel lives by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ChannelActions {
+    pub open: &'static str,
+    pub renew: &'static str,
+    pub close: &'static str,
 }
 
 type Poll = fn(&mut Session, &Inputs, &'static str, Option<&str>) -> Result<PollOutcome, Error>;
@@ -191,7 +200,11 @@ pub static CATALOG: &[Trigger] = &[
         label: "Record Notifications (instant)",
         description: "Instant create, edit and delete events from Zoho's Notifications API, any module. Enable a channel with the crmEnableNotifications action (these are its inputs), pass each body Zoho POSTs to handle-notification, and renew with crmRenewNotifications when its state says renewDue.",
         product: Product::Crm,
-        kind: Kind::Instant,
+        kind: Kind::Instant(ChannelActions {
+            open: "crmEnableNotifications",
+            renew: "crmRenewNotifications",
+            close: "crmDisableNotifications",
+        }),
         inputs: crate::crm::watch::ENABLE_INPUTS,
         output_example: r#"[{"event":"created","id":"4150868000000624001","record":{"id":"4150868000000624001","Last_Name":"Boyle"}},{"event":"deleted","id":"4150868000000624002","deletedTime":"2026-03-29T10:00:00+05:30"}]"#,
         poll: None,
@@ -246,5 +259,31 @@ mod tests {
             let example: Value = serde_json::from_str(trigger.output_example).expect("example is JSON");
             assert!(example.is_array(), "{}", trigger.key);
         }
+    }
+
+    /// An instant trigger's channel actions exist, open takes the trigger's own inputs and the
+    /// notify URL, and renew and close take what the lifecycle hands them.
+    #[test]
+    fn instant_triggers_name_channel_actions_that_take_what_the_lifecycle_gives() {
+        let names = |key: &str| -> Vec<&'static str> {
+            let action = crate::actions::find(key).unwrap_or_else(|_| panic!("{key} is an action"));
+            crate::actions::input_names(action)
+        };
+        let mut instant = 0;
+        for trigger in CATALOG {
+            let Kind::Instant(actions) = trigger.kind else { continue };
+            instant += 1;
+            let open = names(actions.open);
+            for input in input_names(trigger) {
+                assert!(open.contains(&input), "{} takes {input}", actions.open);
+            }
+            assert!(open.contains(&"notifyUrl"));
+            let renew = names(actions.renew);
+            for input in ["channelId", "events", "token", "notifyUrl"] {
+                assert!(renew.contains(&input), "{} takes {input}", actions.renew);
+            }
+            assert!(names(actions.close).contains(&"channelIds"));
+        }
+        assert_eq!(instant, 1);
     }
 }

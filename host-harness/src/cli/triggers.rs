@@ -84,6 +84,7 @@ pub(super) async fn list(harness: &Harness, args: TriggersArgs, stdout: &mut dyn
                 "outputExample": serde_json::from_str::<Value>(&t.output_example).unwrap_or(Value::Null),
                 "outputSchema": serde_json::from_str::<Value>(&t.output_schema).unwrap_or(Value::Null),
                 "choices": super::actions::choices_json(&t.choices),
+                "channel": t.channel.as_ref().map(|c| json!({"open": c.open, "renew": c.renew, "close": c.close})),
             })
         })
         .collect();

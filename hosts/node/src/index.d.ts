@@ -32,6 +32,8 @@ export interface ManifestEntry {
   hints?: { readOnly: boolean; destructive: boolean; idempotent: boolean };
   /** The inputs whose choices another action lists, by input name. */
   choices: Record<string, ChoiceSource>;
+  /** Instant triggers only: the actions that open, renew and close the channel. */
+  channel?: { open: string; renew: string; close: string };
 }
 
 /** Where a form finds an input's choices: run `action` and read its output. */

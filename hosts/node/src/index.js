@@ -35,6 +35,7 @@ function manifestEntry(item) {
     outputSchema: JSON.parse(item.outputSchema),
     ...(item.hints === undefined ? {} : { hints: { ...item.hints } }),
     choices: choicesOf(item.choices),
+    ...(item.kind === 'instant' && item.channel ? { channel: { ...item.channel } } : {}),
   };
 }
 

@@ -118,6 +118,8 @@ test('manifests carry hints, output schemas and where each dropdown finds its ch
   assert.equal(triggers.booksNewRecords.choices.organizationId.action, 'booksListOrganizations');
   assert.equal(triggers.crmNewRecords.outputSchema.type, 'array');
   assert.equal(triggers.crmNewRecords.hints, undefined);
+  assert.deepEqual(triggers.crmRecordNotifications.channel, { open: 'crmEnableNotifications', renew: 'crmRenewNotifications', close: 'crmDisableNotifications' });
+  assert.equal(triggers.crmNewRecords.channel, undefined);
 });
 
 test('actions return objects and errors are typed with their fields', async () => {

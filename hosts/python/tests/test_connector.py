@@ -42,6 +42,12 @@ def test_manifests_carry_hints_output_schemas_and_choice_sources(connector: Conn
     triggers = {t["key"]: t for t in connector.triggers()}
     assert triggers["crmNewRecords"]["choices"]["fields"]["takes"] == "several"
     assert "hints" not in triggers["crmNewRecords"]
+    assert triggers["crmRecordNotifications"]["channel"] == {
+        "open": "crmEnableNotifications",
+        "renew": "crmRenewNotifications",
+        "close": "crmDisableNotifications",
+    }
+    assert "channel" not in triggers["crmNewRecords"]
 
 
 def test_actions_return_plain_dicts(connector: Connector) -> None:

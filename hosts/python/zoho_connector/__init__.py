@@ -240,6 +240,7 @@ def _manifest_entry(item: Any) -> dict:
         "outputSchema": json.loads(fields["output_schema"]),
         **({"hints": _hints(fields["hints"])} if "hints" in fields else {}),
         "choices": {c["input"]: _choice_source(c) for c in fields["choices"]},
+        **({"channel": dict(fields["channel"])} if fields.get("channel") else {}),
     }
 
 

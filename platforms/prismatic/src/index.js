@@ -7,6 +7,7 @@ import { choiceSourcesOf, dropdownListings, listingIdentity, loadChoices, values
 import { componentInput, defaultText, exampleText, kindOf } from '../../manifest/inputs.mjs';
 import { descriptionOf } from '../../manifest/texts.mjs';
 import { fileInputs, fileOf, returnsFile, takesFile } from '../../manifest/files.mjs';
+import { bodyText, closeChannel, isNotification, openChannel, renewChannel, renewDue } from '../../manifest/channels.mjs';
 import { connectionInfo, zohoOAuth } from './connection.js';
 
 // Imported, not read from a file: the bundle (scripts/package.mjs) carries it inside.
@@ -218,31 +219,64 @@ function toPollingTrigger(entry) {
   });
 }
 
-/** Instant: Zoho POSTs to the flow's webhook URL; the channel (with its token) verifies it. */
+/** Where the flow's open channel (its token included) is kept between runs. */
+const CHANNEL_STATE = 'zohoChannel';
+
+/**
+ * Instant: the trigger keeps its own channel. Deploying the instance opens it against the
+ * flow's webhook URL, deleting the instance closes it; each notification is verified with the
+ * channel's token by the component, and any run past the channel's renewal time renews it, a
+ * scheduled run too (give the flow a daily schedule, so a channel with nothing to report is
+ * renewed before Zoho lets it expire after a week).
+ */
 function toInstantTrigger(entry) {
-  const inputs = {
-    connection: connectionInput,
-    channel: input({
-      label: 'Channel',
-      type: 'code',
-      language: 'json',
-      required: true,
-      comments: 'The channel crmEnableNotifications returned for this flow\'s webhook URL (it holds the token notifications are verified with).',
-    }),
-  };
+  const { notifyUrl: _url, channelId: _id, token: _token, ...inputs } = inputsOf(entry);
+  const invokeWith = (connector) => (key, input) => connector.invoke(key, CONNECTION, input);
   return trigger({
-    display: { label: entry.label, description: entry.description },
+    display: { label: entry.label, description: `${entry.description} The trigger opens, renews and closes its channel itself.` },
     inputs,
     examplePayload: triggerExample(entry, false),
     synchronousResponseSupport: 'valid',
-    scheduleSupport: 'invalid',
+    scheduleSupport: 'valid',
+    webhookLifecycleHandlers: {
+      create: async (context, params) => {
+        const connector = await connectorFor(params.connection, context.logger);
+        const url = context.webhookUrls?.[context.flow?.name];
+        if (!url) throw new Error(`the flow ${context.flow?.name ?? ''} has no webhook URL to open a Zoho channel for`);
+        try {
+          const channel = await openChannel(invokeWith(connector), entry, componentInput(entry, params), url);
+          return { instanceState: { ...context.instanceState, [CHANNEL_STATE]: channel } };
+        } catch (error) {
+          throw asStepError(error);
+        }
+      },
+      delete: async (context, params) => {
+        const channel = context.instanceState?.[CHANNEL_STATE];
+        if (!channel) return { instanceState: context.instanceState };
+        const connector = await connectorFor(params.connection, context.logger);
+        try {
+          await closeChannel(invokeWith(connector), entry, channel);
+        } catch (error) {
+          throw asStepError(error);
+        }
+        const { [CHANNEL_STATE]: _closed, ...rest } = context.instanceState;
+        return { instanceState: rest };
+      },
+    },
     perform: async (context, payload, params) => {
+      let channel = context.instanceState?.[CHANNEL_STATE];
+      if (!channel) throw new Error('this flow has no open Zoho channel: deploy the instance again to open one');
       const connector = await connectorFor(params.connection, context.logger);
-      const body = payload.rawBody?.data ?? payload.body?.data;
-      const text = typeof body === 'string' ? body : Buffer.isBuffer(body) ? body.toString('utf8') : JSON.stringify(body);
+      const body = bodyText(payload.rawBody?.data ?? payload.body?.data);
       try {
-        const result = await connector.handleNotification(CONNECTION, params.channel, text);
-        return { payload: { ...payload, body: { data: { events: result.events } } } };
+        // A run without a notification (a scheduled one) is only there to renew.
+        const events = isNotification(body) ? (await connector.handleNotification(CONNECTION, channel, body)).events : [];
+        const renewed = renewDue(channel);
+        if (renewed) channel = await renewChannel(invokeWith(connector), entry, channel, componentInput(entry, params));
+        return {
+          payload: { ...payload, body: { data: { events } } },
+          ...(renewed ? { instanceState: { ...context.instanceState, [CHANNEL_STATE]: channel } } : {}),
+        };
       } catch (error) {
         throw asStepError(error);
       }

@@ -8,7 +8,7 @@ import testing from '@prismatic-io/spectral/dist/testing.js';
 import componentDefinition, { actions, manifest, triggers } from '../src/index.js';
 import { zohoOAuth } from '../src/connection.js';
 import { DATA_CENTERS } from '../../manifest/zoho-accounts.mjs';
-import { startFakeZoho } from '../../manifest/fake-zoho.mjs';
+import { startFakeZoho, startNotificationSink } from '../../manifest/fake-zoho.mjs';
 
 let fake;
 let connection;
@@ -183,42 +183,52 @@ describe('triggers', () => {
     assert.deepEqual(saved, { zohoState: 'not a state' });
   });
 
-  it('the instant trigger turns a notification Zoho POSTs into events, and refuses a forged one', async () => {
-    const enabled = await testing.invoke(actions.crmEnableNotifications, {
-      connection,
-      events: '["Leads.create"]',
-      notifyUrl: 'http://127.0.0.1:9/prismatic-webhook',
-    });
-    const channel = JSON.stringify(enabled.result.data.data);
-    const created = await testing.invoke(actions.crmCreateRecord, {
-      connection,
-      recordType: 'Leads',
-      values: '{"Last_Name": "Heard"}',
-    });
-    const id = created.result.data.data[0].id;
-    const body = JSON.stringify({
-      server_time: 1764780000000,
-      query_params: {},
-      module: 'Leads',
-      resource_uri: `${fake.apiDomain}/crm/v8/Leads`,
-      ids: [id],
-      affected_fields: [],
-      operation: 'insert',
-      channel_id: enabled.result.data.data.channelId,
-      token: enabled.result.data.data.token,
-    });
-    const payload = { ...testing.defaultTriggerPayload(), rawBody: { data: body } };
-    const { result } = await testing.invokeTrigger(triggers.crmRecordNotifications, {}, payload, { connection, channel });
-    const events = result.payload.body.data.events;
-    assert.deepEqual(events.map((e) => [e.event, e.id, e.record.Last_Name]), [['created', id, 'Heard']]);
-    const forged = { ...testing.defaultTriggerPayload(), rawBody: { data: body.replace(/"token":"[^"]*"/, '"token":"forged"') } };
-    await assert.rejects(
-      testing.invokeTrigger(triggers.crmRecordNotifications, {}, forged, { connection, channel }),
-      (error) => {
+  it('the instant trigger opens its own channel, turns notifications into events, refuses a forged one, renews and closes', async () => {
+    const sink = await startNotificationSink();
+    const definition = triggers.crmRecordNotifications;
+    assert.equal(definition.inputs.channel, undefined, 'no channel to paste');
+    assert.equal(definition.inputs.notifyUrl, undefined, 'the flow\'s URL is the notify URL');
+    const flow = { id: 'flow-1', name: 'Flow 1', stableId: 'flow-1' };
+    const context = (instanceState) => ({ ...testing.createActionContext?.(), logger: console, flow, webhookUrls: { 'Flow 1': sink.url }, instanceState });
+    const params = { connection, events: ['Leads.create'] };
+    const channels = async () => (await testing.invoke(actions.crmListNotifications, { connection })).result.data.data;
+    try {
+      const { instanceState } = await definition.webhookLifecycleHandlers.create(context({}), params);
+      const channel = instanceState.zohoChannel;
+      assert.equal(channel.notifyUrl, sink.url);
+      assert.ok((await channels()).some((c) => c.channelId === channel.channelId));
+      const created = await testing.invoke(actions.crmCreateRecord, { connection, recordType: 'Leads', values: '{"Last_Name": "Heard"}' });
+      const id = created.result.data.data[0].id;
+      const body = await sink.next();
+      const payload = { ...testing.defaultTriggerPayload(), rawBody: { data: Buffer.from(body) } };
+      const { result } = await testing.invokeTrigger(definition, { instanceState }, payload, params);
+      assert.deepEqual(result.payload.body.data.events.map((e) => [e.event, e.id, e.record.Last_Name]), [['created', id, 'Heard']]);
+      assert.equal(result.instanceState, undefined, 'a channel far from expiry is left alone');
+      const forged = { ...testing.defaultTriggerPayload(), rawBody: { data: body.replace(/"token":"[^"]*"/, '"token":"forged"') } };
+      await assert.rejects(testing.invokeTrigger(definition, { instanceState }, forged, params), (error) => {
         assert.match(error.message, /invalid-input/);
-        assert.ok(!error.message.includes(enabled.result.data.data.token), 'the channel token leaked');
+        assert.ok(!error.message.includes(channel.token), 'the channel token leaked');
         return true;
-      },
-    );
+      });
+      // A two-hour channel whose renewal time has come, as the flow's state holds it some
+      // hours later: a scheduled run of a flow that sets no expiry renews it for Zoho's week.
+      const { instanceState: opened } = await definition.webhookLifecycleHandlers.create(context({}), { ...params, expiryHours: 2 });
+      const dayLong = { zohoChannel: { ...opened.zohoChannel, renewAt: new Date(Date.now() - 60_000).toISOString() } };
+      const scheduled = await testing.invokeTrigger(definition, { instanceState: dayLong }, testing.defaultTriggerPayload(), params);
+      assert.deepEqual(scheduled.result.payload.body.data.events, []);
+      const renewed = scheduled.result.instanceState.zohoChannel;
+      assert.equal(renewed.channelId, dayLong.zohoChannel.channelId);
+      assert.equal(renewed.token, dayLong.zohoChannel.token, 'the token is kept');
+      assert.ok(Date.parse(renewed.channelExpiry) > Date.now() + 6 * 86_400_000, `renewed until ${renewed.channelExpiry}`);
+      assert.ok(Date.parse(renewed.renewAt) > Date.now(), 'the next renewal is ahead');
+      const listed = (await channels()).find((c) => c.channelId === renewed.channelId);
+      assert.equal(listed.channelExpiry, renewed.channelExpiry, 'Zoho holds the new expiry');
+      for (const state of [instanceState, { zohoChannel: renewed }]) {
+        await definition.webhookLifecycleHandlers.delete(context(state), params);
+      }
+      assert.deepEqual(await channels(), [], 'both channels are closed');
+    } finally {
+      await sink.close();
+    }
   });
 });
