@@ -6,6 +6,7 @@ const { componentInput, defaultText, kindOf } = require('../manifest/inputs.mjs'
 const { choiceSourcesOf, dropdownListings, listingIdentity, listingInput, loadChoices, valuesWithRows } = require('../manifest/choices.mjs');
 const { descriptionOf, outputFieldsOf, prefixOf, triggerSubject, unprefixed } = require('../manifest/texts.mjs');
 const { fileInputs, fileOf, returnsFile, takesFile } = require('../manifest/files.mjs');
+const { LIFECYCLE_INPUTS, closeChannel, isNotification, openChannel, renewChannel, renewDue } = require('../manifest/channels.mjs');
 const authentication = require('./src/authentication');
 const { CONNECTION, run } = require('./src/connector');
 
@@ -280,6 +281,58 @@ function toTrigger(entry) {
   };
 }
 
+/** How long Zapier's cache keeps what a renewal changed: past the longest channel's life. */
+const RENEWAL_MEMORY_SECONDS = 8 * 24 * 3600;
+
+/**
+ * An instant trigger as a REST hook: Zapier subscribes as a Zap is turned on (the component
+ * opens a channel to Zapier's URL; the channel, token included, is Zapier's subscribeData) and
+ * unsubscribes as it is turned off. Each notification is verified with the channel's token by
+ * the component. Zapier gives a hook no schedule and no way to change subscribeData, so a
+ * channel is renewed when a notification arrives past its renewal time, and what the renewal
+ * changed is kept in Zapier's cache so the next notifications do not renew again. A Zap that
+ * hears nothing for Zoho's week loses its channel; turning it off and on opens a new one.
+ */
+function toHookTrigger(entry) {
+  const invokeWith = (c) => (key, input) => c.invoke(key, CONNECTION, input);
+  return {
+    key: entry.key,
+    noun: noun(entry),
+    display: {
+      label: entry.label.replace(/\(instant\)$/, '(Instant)'),
+      description: `Triggers instantly when ${triggerSubject(entry)}. ${descriptionOf(entry)} The trigger opens, renews and closes its channel itself.`,
+    },
+    operation: {
+      type: 'hook',
+      inputFields: inputFieldsOf(entry, LIFECYCLE_INPUTS),
+      performSubscribe: (z, bundle) =>
+        run(z, bundle, (c) => openChannel(invokeWith(c), entry, stepInput(entry, bundle.inputData ?? {}), bundle.targetUrl)),
+      performUnsubscribe: (z, bundle) =>
+        run(z, bundle, async (c) => {
+          await closeChannel(invokeWith(c), entry, bundle.subscribeData);
+          return {};
+        }),
+      perform: (z, bundle) =>
+        run(z, bundle, async (c) => {
+          const channel = bundle.subscribeData;
+          const body = bundle.rawRequest?.content ?? JSON.stringify(bundle.cleanedRequest ?? {});
+          if (!isNotification(body)) return [];
+          const { events } = await c.handleNotification(CONNECTION, channel, body);
+          const memory = `zohoChannel:${channel.channelId}`;
+          const known = { ...channel, ...((await z.cache.get(memory)) ?? {}) };
+          if (renewDue(known)) {
+            const renewed = await renewChannel(invokeWith(c), entry, known, stepInput(entry, bundle.inputData ?? {}));
+            // The times only: the token stays in subscribeData alone.
+            await z.cache.set(memory, { renewAt: renewed.renewAt, channelExpiry: renewed.channelExpiry }, RENEWAL_MEMORY_SECONDS);
+          }
+          return events.map((event) => ({ ...event, id: dedupeId(entry, event), recordId: event.id }));
+        }),
+      sample: { ...entry.outputExample[0], recordId: entry.outputExample[0]?.id },
+      outputFields: [{ key: 'recordId', label: 'Record ID', type: 'string' }, ...outputFields(entry.outputSchema?.items)],
+    },
+  };
+}
+
 /**
  * A hidden trigger that lists one choice source's choices for Zapier's dynamic dropdowns,
  * through the component with the step's connection; the step's other fields (the record type
@@ -308,12 +361,13 @@ const isRead = (entry) => entry.hints?.readOnly === true;
 const creates = byKey(manifest.actions.filter((a) => !isRead(a)).map(toCreate));
 const searches = byKey(manifest.actions.filter(isRead).map(toSearch));
 const polling = manifest.triggers.filter((t) => t.kind === 'polling').map(toTrigger);
+const hooks = manifest.triggers.filter((t) => t.kind === 'instant' && t.channel).map(toHookTrigger);
 
 const App = {
   version: require('./package.json').version,
   platformVersion: zapier.version,
   authentication,
-  triggers: byKey([...polling, ...[...dropdowns.values()].map(toDropdown)]),
+  triggers: byKey([...polling, ...hooks, ...[...dropdowns.values()].map(toDropdown)]),
   creates,
   searches,
   hydrators,

@@ -11,6 +11,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
+import { startNotificationSink } from '../../platforms/manifest/fake-zoho.mjs';
 import { artifact, assertNoSecret, emptyFolder, startFakeZoho } from './support.mjs';
 
 const require = createRequire(import.meta.url);
@@ -38,12 +39,17 @@ before(async () => {
 
 after(() => fake?.stop());
 
-/** Runs `method` as Zapier's runtime does; the handler's `results`. */
-async function execute(method, inputData = {}, auth = authData) {
+/**
+ * Runs `method` as Zapier's runtime does; the handler's `results`. `bundle` adds to the step's
+ * bundle (a hook's targetUrl, subscribeData, request); `zcache` stands for Zapier's cache, as
+ * zapier-platform-core's own test mode keeps it.
+ */
+async function execute(method, inputData = {}, auth = authData, { bundle = {}, zcache } = {}) {
   const output = await handler({
     command: 'execute',
     method,
-    bundle: { authData: auth, inputData },
+    bundle: { authData: auth, inputData, ...bundle },
+    ...(zcache ? { zcacheTestObj: zcache } : {}),
     environment: { CLIENT_ID: CLIENT.id, CLIENT_SECRET: CLIENT.secret, ZOHO_ACCOUNTS_SERVER: fake.apiDomain },
   });
   return output.results;
@@ -155,6 +161,53 @@ describe("in Zapier's runtime, from the unzipped folder", () => {
       assertNoSecret(file.file, secrets());
     } finally {
       served.close();
+    }
+  });
+
+  it('runs the instant trigger as a REST hook: subscribed, notified, renewed once, unsubscribed, with no channel handled by anyone', async () => {
+    const sink = await startNotificationSink();
+    const definition = JSON.parse(readFileSync(join(folder, 'definition.json'), 'utf8'));
+    const fields = definition.triggers.crmRecordNotifications.operation.inputFields.map((field) => field.key);
+    assert.ok(!fields.some((key) => ['notifyUrl', 'token', 'channelId', 'channel'].includes(key)), `${fields}`);
+    const inputData = { events: 'Leads.create' };
+    const channels = async () => (await execute('searches.crmListNotifications.operation.perform'))[0]?.records ?? [];
+    try {
+      const channel = await execute('triggers.crmRecordNotifications.operation.performSubscribe', inputData, authData, { bundle: { targetUrl: sink.url } });
+      assert.ok((await channels()).some((c) => c.channelId === channel.channelId && c.notifyUrl === sink.url));
+      const notified = async (lastName) => {
+        const created = await execute('creates.crmCreateRecord.operation.perform', { recordType: 'Leads', values: JSON.stringify({ Last_Name: lastName }) });
+        return { id: created.data[0].id, body: await sink.next() };
+      };
+      const first = await notified('Hooked');
+      const hook = (body, subscribeData, zcache) =>
+        execute('triggers.crmRecordNotifications.operation.perform', inputData, authData, {
+          bundle: { subscribeData, cleanedRequest: JSON.parse(body), rawRequest: { content: body } },
+          zcache,
+        });
+      const zcache = {};
+      const events = await hook(first.body, channel, zcache);
+      assert.deepEqual(events.map((e) => [e.event, e.recordId, e.record.Last_Name]), [['created', first.id, 'Hooked']]);
+      assert.deepEqual(zcache, {}, 'a channel far from expiry is not renewed');
+      await assert.rejects(
+        () => hook(first.body.replace(channel.token, 'forged'), channel, zcache),
+        (error) => /invalid-input/.test(error.message) && !error.message.includes(channel.token),
+      );
+      // Past the channel's renewal time (as if days had gone by): one notification renews it,
+      // the next ones know it was renewed.
+      const due = { ...channel, renewAt: new Date(Date.now() - 60_000).toISOString() };
+      await hook((await notified('Renews')).body, due, zcache);
+      const remembered = Object.values(zcache).map((text) => JSON.parse(text));
+      assert.equal(remembered.length, 1, JSON.stringify(zcache));
+      assert.ok(Date.parse(remembered[0].renewAt) > Date.now(), 'renewed');
+      assert.ok(!JSON.stringify(zcache).includes(channel.token), 'the cache holds no token');
+      const before = JSON.stringify(zcache);
+      await hook((await notified('Known')).body, due, zcache);
+      assert.equal(JSON.stringify(zcache), before, 'renewed once');
+      await execute('triggers.crmRecordNotifications.operation.performUnsubscribe', inputData, authData, { bundle: { subscribeData: channel } });
+      assert.deepEqual(await channels(), []);
+      assertNoSecret(printed, [...secrets(), channel.token]);
+    } finally {
+      await sink.close();
     }
   });
 

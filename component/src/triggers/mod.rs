@@ -198,7 +198,7 @@ pub static CATALOG: &[Trigger] = &[
     Trigger {
         key: "crmRecordNotifications",
         label: "Record Notifications (instant)",
-        description: "Instant create, edit and delete events from Zoho's Notifications API, any module. Enable a channel with the crmEnableNotifications action (these are its inputs), pass each body Zoho POSTs to handle-notification, and renew with crmRenewNotifications when its state says renewDue.",
+        description: "Instant create, edit and delete events from Zoho's Notifications API, for any module, custom ones included; each notification is verified with its channel's secret token.",
         product: Product::Crm,
         kind: Kind::Instant(ChannelActions {
             open: "crmEnableNotifications",
@@ -206,7 +206,7 @@ pub static CATALOG: &[Trigger] = &[
             close: "crmDisableNotifications",
         }),
         inputs: crate::crm::watch::ENABLE_INPUTS,
-        output_example: r#"[{"event":"created","id":"4150868000000624001","record":{"id":"4150868000000624001","Last_Name":"Boyle"}},{"event":"deleted","id":"4150868000000624002","deletedTime":"2026-03-29T10:00:00+05:30"}]"#,
+        output_example: r#"[{"event":"created","id":"4150868000000624001","record":{"id":"4150868000000624001","Last_Name":"Boyle"}},{"event":"updated","id":"4150868000000624003","record":{"id":"4150868000000624003","Last_Name":"Marrier"}},{"event":"deleted","id":"4150868000000624002","deletedTime":"2026-03-29T10:00:00+05:30"}]"#,
         poll: None,
     },
 ];

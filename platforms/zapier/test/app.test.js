@@ -47,12 +47,13 @@ describe('generated from the manifest', () => {
     assert.deepEqual(Object.keys(App.searches).sort(), reads);
     assert.deepEqual(Object.keys(App.creates).sort(), manifest.actions.filter((a) => !a.hints.readOnly).map((a) => a.key).sort());
     assert.ok(App.searches.crmBulkReadStatus && App.searches.crmBulkReadResult, 'bulk job reads are not creates');
-    const polling = manifest.triggers.filter((t) => t.kind === 'polling').map((t) => t.key).sort();
+    const offered = manifest.triggers.map((t) => t.key).sort();
     const visible = Object.entries(App.triggers).filter(([, t]) => !t.display.hidden).map(([key]) => key);
-    assert.deepEqual(visible.sort(), polling);
+    assert.deepEqual(visible.sort(), offered);
+    assert.equal(App.triggers.crmRecordNotifications.operation.type, 'hook');
     for (const [key, trigger] of Object.entries(App.triggers)) {
       if (trigger.display.hidden) continue;
-      assert.match(trigger.display.description, /^Triggers when a record is /, key);
+      assert.match(trigger.display.description, /^Triggers (instantly )?when a record is /, key);
       assert.ok(trigger.operation.outputFields.some((f) => f.key === 'record__id' || f.key === 'id'), key);
     }
     assert.match(App.creates.crmRemoveRecord.display.description, /Destructive:/);
