@@ -8,6 +8,20 @@
 export const LIFECYCLE_INPUTS = ['notifyUrl', 'channelId', 'token'];
 
 /**
+ * The instant trigger `entry` as a platform's form shows it: without the inputs the lifecycle
+ * gives the channel itself, and with no default expiry, so an empty one means the longest.
+ */
+export function lifecycleForm(entry) {
+  const properties = Object.fromEntries(Object.entries(entry.inputSchema.properties ?? {}).filter(([name]) => !LIFECYCLE_INPUTS.includes(name)));
+  if (properties.expiryHours) {
+    const { default: _default, ...expiry } = properties.expiryHours;
+    properties.expiryHours = { ...expiry, description: `${expiry.description} Empty: the longest Zoho allows, renewed before it ends.` };
+  }
+  const required = (entry.inputSchema.required ?? []).filter((name) => !LIFECYCLE_INPUTS.includes(name));
+  return { ...entry, inputSchema: { ...entry.inputSchema, properties, required } };
+}
+
+/**
  * How long a channel lives unless the form says: the longest Zoho allows (the schema's
  * maximum of `expiryHours`), so a platform renews it as seldom as it can.
  */

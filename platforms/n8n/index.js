@@ -5,5 +5,6 @@ module.exports = {
   ZohoConnectorBooks: require('./nodes/ZohoConnectorBooks.node.js').ZohoConnectorBooks,
   ZohoConnectorCrmTrigger: require('./nodes/ZohoConnectorCrmTrigger.node.js').ZohoConnectorCrmTrigger,
   ZohoConnectorBooksTrigger: require('./nodes/ZohoConnectorBooksTrigger.node.js').ZohoConnectorBooksTrigger,
+  ZohoConnectorCrmInstantTrigger: require('./nodes/ZohoConnectorCrmInstantTrigger.node.js').ZohoConnectorCrmInstantTrigger,
   ZohoConnectorOAuth2Api: require('./credentials/ZohoConnectorOAuth2Api.credentials.js').ZohoConnectorOAuth2Api,
 };

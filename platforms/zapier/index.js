@@ -6,7 +6,7 @@ const { componentInput, defaultText, kindOf } = require('../manifest/inputs.mjs'
 const { choiceSourcesOf, dropdownListings, listingIdentity, listingInput, loadChoices, valuesWithRows } = require('../manifest/choices.mjs');
 const { descriptionOf, outputFieldsOf, prefixOf, triggerSubject, unprefixed } = require('../manifest/texts.mjs');
 const { fileInputs, fileOf, returnsFile, takesFile } = require('../manifest/files.mjs');
-const { LIFECYCLE_INPUTS, closeChannel, isNotification, openChannel, renewChannel, renewDue } = require('../manifest/channels.mjs');
+const { closeChannel, isNotification, lifecycleForm, openChannel, renewChannel, renewDue } = require('../manifest/channels.mjs');
 const authentication = require('./src/authentication');
 const { CONNECTION, run } = require('./src/connector');
 
@@ -293,7 +293,8 @@ const RENEWAL_MEMORY_SECONDS = 8 * 24 * 3600;
  * changed is kept in Zapier's cache so the next notifications do not renew again. A Zap that
  * hears nothing for Zoho's week loses its channel; turning it off and on opens a new one.
  */
-function toHookTrigger(entry) {
+function toHookTrigger(instant) {
+  const entry = lifecycleForm(instant);
   const invokeWith = (c) => (key, input) => c.invoke(key, CONNECTION, input);
   return {
     key: entry.key,
@@ -304,7 +305,7 @@ function toHookTrigger(entry) {
     },
     operation: {
       type: 'hook',
-      inputFields: inputFieldsOf(entry, LIFECYCLE_INPUTS),
+      inputFields: inputFieldsOf(entry),
       performSubscribe: (z, bundle) =>
         run(z, bundle, (c) => openChannel(invokeWith(c), entry, stepInput(entry, bundle.inputData ?? {}), bundle.targetUrl)),
       performUnsubscribe: (z, bundle) =>

@@ -211,22 +211,35 @@ describe('bad input, in n8n', () => {
   });
 });
 
-/** `n8n start` on a free port of 127.0.0.1, once it answers; `stop()` ends it. */
-async function startN8n() {
-  const port = await freePort();
+/** `n8n start` on `port` (a free one by default) of 127.0.0.1; `stop()` ends it. */
+async function startN8n(port = undefined) {
+  port ??= await freePort();
+  const url = `http://127.0.0.1:${port}`;
   const server = spawn(process.execPath, [join(here, 'node_modules/n8n/bin/n8n'), 'start'], {
-    env: { ...n8nEnv(), N8N_PORT: String(port), N8N_LISTEN_ADDRESS: '127.0.0.1' },
+    // Webhook URLs on the address Zoho (fake-zoho) can reach.
+    env: { ...n8nEnv(), N8N_PORT: String(port), N8N_LISTEN_ADDRESS: '127.0.0.1', WEBHOOK_URL: `${url}/` },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   server.stdout.on('data', (chunk) => (printed += chunk));
   server.stderr.on('data', (chunk) => (printed += chunk));
   const exited = new Promise((done) => server.once('exit', done));
-  const url = `http://127.0.0.1:${port}`;
   const stop = async () => {
     server.kill();
     await exited;
   };
-  return { url, server, stop };
+  return { url, port, server, stop };
+}
+
+/** The owner, as the editor tests set the instance up. */
+const OWNER = { email: 'owner@example.com', firstName: 'Test', lastName: 'Owner', password: 'Test-Password-1' };
+
+/** Signs in to n8n at `url` as its owner (setting the owner up if nobody has): the cookie. */
+async function signIn(url) {
+  const post = (path, body) => fetch(`${url}/rest/${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  let answer = await post('owner/setup', OWNER);
+  if (!answer.ok) answer = await post('login', { emailOrLdapLoginId: OWNER.email, password: OWNER.password });
+  assert.ok(answer.ok, `signing in: ${answer.status} ${await answer.text()}`);
+  return answer.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
 }
 
 /** Waits until `url` answers its health check. */
@@ -271,13 +284,7 @@ describe("the editor's dropdowns and field-by-field values, in a running n8n", (
   before(async () => {
     n8nServer = await startN8n();
     await healthy(n8nServer.url);
-    const { answer } = await rest('owner/setup', {
-      email: 'owner@example.com',
-      firstName: 'Test',
-      lastName: 'Owner',
-      password: 'Test-Password-1',
-    });
-    cookie = answer.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+    cookie = await signIn(n8nServer.url);
     assert.match(cookie, /n8n-auth=/);
   });
 
@@ -417,6 +424,114 @@ describe("files as n8n's binary data, run by n8n", () => {
     assert.match(downloaded.id, /^filesystem-v2:/);
     const stored = join(userFolder, '.n8n', 'storage', downloaded.id.slice('filesystem-v2:'.length));
     assert.equal(readFileSync(stored, 'utf8'), 'Minutes of the call');
+  });
+});
+
+describe('the instant trigger, active in a running n8n, keeping its own channel', () => {
+  const WORKFLOW = 'zohoInstant';
+  const WEBHOOK_ID = '5b0f6f0e-1c2d-4e3f-9a8b-7c6d5e4f3a2b';
+  let token;
+  const zoho = async (path, init = {}) => {
+    const answer = await fetch(`${fake.apiDomain}/crm/v8/${path}`, { ...init, headers: { authorization: `Zoho-oauthtoken ${token}`, 'content-type': 'application/json' } });
+    // Zoho answers an empty list with 204 and no body.
+    return answer.status === 204 ? {} : answer.json();
+  };
+  const channels = async () => (await zoho('actions/watch')).watch ?? [];
+  const until = async (what, check) => {
+    for (let waited = 0; waited < 60_000; waited += 250) {
+      const found = await check();
+      if (found) return found;
+      await new Promise((done) => setTimeout(done, 250));
+    }
+    throw new Error(`${what} did not happen:\n${printed.slice(-3000)}`);
+  };
+  /** The node's static data as n8n saved it; `change` rewrites it (n8n stopped). */
+  const staticData = async (change) => {
+    const { DatabaseSync } = await import('node:sqlite');
+    const db = new DatabaseSync(join(userFolder, '.n8n', 'database.sqlite'));
+    try {
+      const row = db.prepare('SELECT staticData FROM workflow_entity WHERE id = ?').get(WORKFLOW);
+      const data = JSON.parse(row.staticData ?? '{}');
+      if (change) db.prepare('UPDATE workflow_entity SET staticData = ? WHERE id = ?').run(JSON.stringify(change(data)), WORKFLOW);
+      return data;
+    } finally {
+      db.close();
+    }
+  };
+  const channelIn = (data) => Object.values(data).find((node) => node?.zohoChannel)?.zohoChannel;
+
+  it('opens its channel on activation, starts the workflow for each notification, refuses a forged one, renews a due channel, closes it when switched off', async () => {
+    token = (await storedCredential()).data.oauthTokenData.access_token;
+    const workflow = {
+      id: WORKFLOW,
+      name: 'Zoho: leads as they are created',
+      active: false,
+      nodes: [
+        {
+          id: 'instant',
+          name: 'Zoho Changes',
+          type: `${PACKAGE}.zohoConnectorCrmInstantTrigger`,
+          typeVersion: 1,
+          position: [0, 0],
+          webhookId: WEBHOOK_ID,
+          parameters: { events: '["Leads.create"]', pollTimes: { item: [{ mode: 'everyMinute' }] } },
+          credentials: { zohoConnectorOAuth2Api: { id: CREDENTIAL_ID, name: 'Zoho' } },
+        },
+      ],
+      connections: {},
+    };
+    const file = join(userFolder, 'instant.json');
+    writeFileSync(file, JSON.stringify(workflow));
+    await n8n('import:workflow', `--input=${file}`);
+    await n8n('publish:workflow', `--id=${WORKFLOW}`);
+
+    let server = await startN8n();
+    try {
+      await healthy(server.url);
+      const hookUrl = `${server.url}/webhook/${WEBHOOK_ID}/zoho`;
+      const opened = await until('the channel opening', async () => (await channels()).find((c) => c.notify_url === hookUrl));
+      const created = await zoho('Leads', { method: 'POST', body: JSON.stringify({ data: [{ Last_Name: 'Instant n8n', Email: 'instant@example.com' }] }) });
+      const id = created.data[0].details.id;
+      const execution = await until('the workflow run', async () => (await savedExecutions(WORKFLOW)).find((e) => e.status === 'success'));
+      const events = execution.data.resultData.runData['Zoho Changes'][0].data.main[0].map((item) => item.json);
+      assert.deepEqual(events.map((e) => [e.event, e.id, e.record.Last_Name]), [['created', id, 'Instant n8n']]);
+      const forged = await fetch(hookUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ module: 'Leads', ids: [id], operation: 'insert', channel_id: Number(opened.channel_id), token: 'forged' }),
+      });
+      assert.equal(forged.status, 401);
+      assert.equal((await savedExecutions(WORKFLOW)).length, 1, 'a forged notification starts nothing');
+    } finally {
+      await server.stop();
+    }
+
+    // Days later, past the channel's renewal time: n8n starting again renews it.
+    const before = channelIn(await staticData((data) => {
+      channelIn(data).renewAt = new Date(Date.now() - 60_000).toISOString();
+      return data;
+    }));
+    server = await startN8n(server.port);
+    try {
+      await healthy(server.url);
+      const renewed = await until('the renewal', async () => {
+        const channel = channelIn(await staticData());
+        return Date.parse(channel.renewAt) > Date.now() ? channel : undefined;
+      });
+      assert.equal(renewed.channelId, before.channelId);
+      assert.equal(renewed.token, before.token, 'the token is kept');
+      const listed = (await channels()).find((c) => String(c.channel_id) === renewed.channelId);
+      assert.ok(Date.parse(listed.channel_expiry) > Date.now() + 6 * 86_400_000, `Zoho holds the channel until ${listed.channel_expiry}`);
+
+      // Switched off in the editor: the channel is closed.
+      const cookie = await signIn(server.url);
+      const off = await fetch(`${server.url}/rest/workflows/${WORKFLOW}/deactivate`, { method: 'POST', headers: { 'content-type': 'application/json', cookie }, body: '{}' });
+      assert.ok(off.ok, `deactivate: ${off.status} ${await off.text()}`);
+      await until('the channel closing', async () => (await channels()).length === 0);
+    } finally {
+      await server.stop();
+    }
+    assertNoSecret(printed, [fake.token, fake.refreshToken, CLIENT.secret, before.token]);
   });
 });
 

@@ -236,16 +236,22 @@ function entryProperties(entry, show) {
   return properties;
 }
 
-/** The values of `entry`'s inputs for item `index`, as the component takes them. */
+/**
+ * The values of `entry`'s inputs for item `index`, as the component takes them. Without an
+ * index (a trigger's poll, a webhook and its lifecycle), parameters are read as those
+ * contexts take them: by name and fallback alone.
+ */
 function inputsOf(context, entry, index) {
+  // null, not undefined: n8n throws for a missing parameter without a fallback.
+  const param = (name, fallback = null) =>
+    index === undefined ? context.getNodeParameter(name, fallback) : context.getNodeParameter(name, index, fallback);
   const params = {};
-  const options = context.getNodeParameter(OPTIONS, index, {}) ?? {};
+  const options = param(OPTIONS, {}) ?? {};
   const sources = choiceSourcesOf(entry);
   for (const [name, schema] of Object.entries(entry.inputSchema.properties ?? {})) {
-    // null, not undefined: n8n throws for a missing parameter without a fallback.
-    params[name] = COMMON_OPTIONS.includes(name) ? options[name] : context.getNodeParameter(propertyName(name), index, null);
+    params[name] = COMMON_OPTIONS.includes(name) ? options[name] : param(propertyName(name));
     if (sources[name]?.takes === 'member-names') {
-      const mapped = context.getNodeParameter(byFieldProperty(name), index, null);
+      const mapped = param(byFieldProperty(name));
       const fields = (mapped?.schema ?? []).map((field) => ({ value: field.id, type: field.type }));
       params[name] = valuesWithRows(name, componentInput(entry, { [name]: params[name] })[name] ?? schema.default, mapped?.value, fields);
     }
@@ -407,4 +413,6 @@ module.exports = {
   inputsOf,
   manifest,
   nodeMethods,
+  // The instant trigger's channel lifecycle, shared by every platform.
+  channels: require('../../manifest/channels.mjs'),
 };

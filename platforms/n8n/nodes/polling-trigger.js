@@ -51,7 +51,7 @@ function pollingTrigger({ triggers, displayName, name, icon, description }) {
       const entry = triggers.find((t) => t.key === key);
       const staticData = this.getWorkflowStaticData('node');
       const manual = this.getMode() === 'manual';
-      const input = shared.inputsOf(this, entry, 0);
+      const input = shared.inputsOf(this, entry);
       if (manual) input.backfill = Math.max(input.backfill ?? 0, MANUAL_SAMPLE);
       const connector = await shared.connectorFor(this);
       let result;

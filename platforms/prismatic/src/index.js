@@ -7,7 +7,7 @@ import { choiceSourcesOf, dropdownListings, listingIdentity, loadChoices, values
 import { componentInput, defaultText, exampleText, kindOf } from '../../manifest/inputs.mjs';
 import { descriptionOf } from '../../manifest/texts.mjs';
 import { fileInputs, fileOf, returnsFile, takesFile } from '../../manifest/files.mjs';
-import { bodyText, closeChannel, isNotification, openChannel, renewChannel, renewDue } from '../../manifest/channels.mjs';
+import { bodyText, closeChannel, isNotification, lifecycleForm, openChannel, renewChannel, renewDue } from '../../manifest/channels.mjs';
 import { connectionInfo, zohoOAuth } from './connection.js';
 
 // Imported, not read from a file: the bundle (scripts/package.mjs) carries it inside.
@@ -229,8 +229,9 @@ const CHANNEL_STATE = 'zohoChannel';
  * scheduled run too (give the flow a daily schedule, so a channel with nothing to report is
  * renewed before Zoho lets it expire after a week).
  */
-function toInstantTrigger(entry) {
-  const { notifyUrl: _url, channelId: _id, token: _token, ...inputs } = inputsOf(entry);
+function toInstantTrigger(instant) {
+  const entry = lifecycleForm(instant);
+  const inputs = inputsOf(entry);
   const invokeWith = (connector) => (key, input) => connector.invoke(key, CONNECTION, input);
   return trigger({
     display: { label: entry.label, description: `${entry.description} The trigger opens, renews and closes its channel itself.` },
