@@ -33,19 +33,8 @@ function instantTrigger({ entry, displayName, name, icon, description }) {
   };
   return {
     description: {
-      displayName,
-      name,
-      icon,
-      group: ['trigger'],
-      version: 1,
       // Polled only to renew the channel in time; see the comment at the top.
-      polling: true,
-      subtitle: '={{$parameter["events"]}}',
-      description,
-      defaults: { name: displayName },
-      inputs: [],
-      outputs: ['main'],
-      credentials: [{ name: shared.CREDENTIAL, required: true }],
+      ...shared.triggerNodeDescription({ displayName, name, icon, description, subtitle: '={{$parameter["events"]}}' }),
       webhooks: [{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: 'zoho' }],
       properties: shared.entryProperties(form, {}).map(({ displayOptions: _none, ...property }) => property),
     },

@@ -363,6 +363,27 @@ function asNodeError(context, error, index) {
   });
 }
 
+/**
+ * What every trigger node's description starts with. Each one polls: the polling triggers for
+ * changes, the instant one to renew its channel in time.
+ */
+function triggerNodeDescription({ displayName, name, icon, description, subtitle }) {
+  return {
+    displayName,
+    name,
+    icon,
+    group: ['trigger'],
+    version: 1,
+    polling: true,
+    subtitle,
+    description,
+    defaults: { name: displayName },
+    inputs: [],
+    outputs: ['main'],
+    credentials: [{ name: CREDENTIAL, required: true }],
+  };
+}
+
 /** Runs the chosen action once per input item. */
 async function execute(context, entries) {
   const items = context.getInputData();
@@ -413,6 +434,7 @@ module.exports = {
   inputsOf,
   manifest,
   nodeMethods,
+  triggerNodeDescription,
   // The instant trigger's channel lifecycle, shared by every platform.
   channels: require('../../manifest/channels.mjs'),
 };

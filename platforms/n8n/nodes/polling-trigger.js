@@ -31,18 +31,7 @@ function triggerProperties(triggers) {
 function pollingTrigger({ triggers, displayName, name, icon, description }) {
   return {
     description: {
-      displayName,
-      name,
-      icon,
-      group: ['trigger'],
-      version: 1,
-      polling: true,
-      subtitle: '={{$parameter["event"]}}',
-      description,
-      defaults: { name: displayName },
-      inputs: [],
-      outputs: ['main'],
-      credentials: [{ name: shared.CREDENTIAL, required: true }],
+      ...shared.triggerNodeDescription({ displayName, name, icon, description, subtitle: '={{$parameter["event"]}}' }),
       properties: triggerProperties(triggers),
     },
     methods: shared.nodeMethods(triggers, 'event'),
