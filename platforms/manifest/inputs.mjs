@@ -2,6 +2,12 @@
 // collects it), its dropdown choices, and turning a form's text back into the value the
 // component expects. Kept apart from any platform's SDK.
 
+/**
+ * Inputs every action and trigger has, about how the call is made rather than what it does:
+ * platforms fold them away below what the operation needs.
+ */
+export const COMMON_OPTIONS = ['debugRequest', 'maxRetries', 'timeout'];
+
 /** `boolean`, `number`, `string`, `choice` or `json` (objects, arrays and alternatives). */
 export function kindOf(schema) {
   if (Array.isArray(schema.enum)) return 'choice';

@@ -2,7 +2,7 @@
 // component's manifests (generated/manifest.json, written by `npm run build`); this file maps
 // them onto Zapier's shapes and hands each run to the component, which does the Zoho work.
 const zapier = require('zapier-platform-core');
-const { componentInput, defaultText, kindOf } = require('../manifest/inputs.mjs');
+const { COMMON_OPTIONS, componentInput, defaultText, kindOf } = require('../manifest/inputs.mjs');
 const { choiceSourcesOf, dropdownListings, listingIdentity, listingInput, loadChoices, valuesWithRows } = require('../manifest/choices.mjs');
 const { descriptionOf, outputFieldsOf, prefixOf, triggerSubject, unprefixed } = require('../manifest/texts.mjs');
 const { fileInputs, fileOf, returnsFile, takesFile } = require('../manifest/files.mjs');
@@ -72,6 +72,7 @@ function inputFieldsOf(entry, skip = []) {
       const fallback = defaultText(schema);
       if (fallback !== undefined) field.default = fallback;
       if (altering.has(key)) field.altersDynamicFields = true;
+      if (COMMON_OPTIONS.includes(key)) field.group = OPTIONS_GROUP.key;
       if (source && !rows) {
         field.dynamic = `${dropdownFor(source)}.id.name`;
         if (source.takes === 'several') field.list = true;
@@ -109,6 +110,16 @@ function inputFieldsOf(entry, skip = []) {
   }
   return fields;
 }
+
+/** Where the common options are folded away in Zapier's form. */
+const OPTIONS_GROUP = { key: 'options', label: 'Options', emphasize: false };
+
+/** An operation with its input fields, and the options group when a field is in it. */
+const withFields = (fields, operation) => ({
+  inputFields: fields,
+  ...(fields.some((field) => field.group === OPTIONS_GROUP.key) ? { inputFieldGroups: [OPTIONS_GROUP] } : {}),
+  ...operation,
+});
 
 /** The file field of an upload: Zapier hands the action a URL to fetch the file from. */
 const FILE_FIELD = 'fileUpload';
@@ -181,15 +192,14 @@ function toCreate(entry) {
     key: entry.key,
     noun: noun(entry),
     display: display(entry),
-    operation: {
-      inputFields: inputFieldsOf(entry),
+    operation: withFields(inputFieldsOf(entry), {
       perform: async (z, bundle) => {
         const input = await withFile(z, entry, bundle.inputData);
         return run(z, bundle, (c) => c.invoke(entry.key, CONNECTION, input));
       },
       sample: Array.isArray(entry.outputExample) ? { data: entry.outputExample } : entry.outputExample,
       outputFields: outputFields(entry.outputSchema),
-    },
+    }),
   };
 }
 
@@ -223,8 +233,7 @@ function toSearch(entry) {
     key: entry.key,
     noun: noun(entry),
     display: searchDisplay(entry),
-    operation: {
-      inputFields: inputFieldsOf(entry),
+    operation: withFields(inputFieldsOf(entry), {
       perform: (z, bundle) =>
         run(z, bundle, async (c) => {
           const input = stepInput(entry, bundle.inputData);
@@ -235,7 +244,7 @@ function toSearch(entry) {
         }),
       sample: sample ?? {},
       ...(returnsFile(entry) ? { outputFields: [{ key: 'file', label: 'File', type: 'file' }] } : {}),
-    },
+    }),
   };
 }
 
@@ -262,9 +271,8 @@ function toTrigger(entry) {
       label: entry.label.replace(/Records$/, 'Record'),
       description: `Triggers when ${triggerSubject(entry)}. ${descriptionOf(entry)}`,
     },
-    operation: {
+    operation: withFields(inputFieldsOf(entry, ['backfill', 'maxEvents']), {
       type: 'polling',
-      inputFields: inputFieldsOf(entry, ['backfill', 'maxEvents']),
       perform: (z, bundle) =>
         run(z, bundle, async (c) => {
           const input = { ...stepInput(entry, bundle.inputData), backfill: POLL_WINDOW, maxEvents: POLL_WINDOW };
@@ -277,7 +285,7 @@ function toTrigger(entry) {
         }),
       sample: { ...entry.outputExample[0], recordId: entry.outputExample[0]?.id },
       outputFields: [{ key: 'recordId', label: 'Record ID', type: 'string' }, ...outputFields(entry.outputSchema?.items)],
-    },
+    }),
   };
 }
 
@@ -303,9 +311,8 @@ function toHookTrigger(instant) {
       label: entry.label.replace(/\(instant\)$/, '(Instant)'),
       description: `Triggers instantly when ${triggerSubject(entry)}. ${descriptionOf(entry)} The trigger opens, renews and closes its channel itself.`,
     },
-    operation: {
+    operation: withFields(inputFieldsOf(entry), {
       type: 'hook',
-      inputFields: inputFieldsOf(entry),
       performSubscribe: (z, bundle) =>
         run(z, bundle, (c) => openChannel(invokeWith(c), entry, stepInput(entry, bundle.inputData ?? {}), bundle.targetUrl)),
       performUnsubscribe: (z, bundle) =>
@@ -330,7 +337,7 @@ function toHookTrigger(instant) {
         }),
       sample: { ...entry.outputExample[0], recordId: entry.outputExample[0]?.id },
       outputFields: [{ key: 'recordId', label: 'Record ID', type: 'string' }, ...outputFields(entry.outputSchema?.items)],
-    },
+    }),
   };
 }
 

@@ -1,7 +1,7 @@
 // n8n node properties and runs from the component's manifests (generated/manifest.json, written
 // by `npm run build`). Resources group a product's actions by what they act on; operations are
 // the actions; each action's inputs are properties shown only for that operation.
-const { componentInput, defaultText, kindOf } = require('../../manifest/inputs.mjs');
+const { COMMON_OPTIONS, componentInput, defaultText, kindOf } = require('../../manifest/inputs.mjs');
 const { choiceSourcesOf, loadChoices, valuesWithRows } = require('../../manifest/choices.mjs');
 const { descriptionOf } = require('../../manifest/texts.mjs');
 const { fileInputs, fileOf, returnsFile, takesFile } = require('../../manifest/files.mjs');
@@ -129,11 +129,7 @@ function actionProperties(entries) {
   return properties;
 }
 
-/**
- * Inputs every action and trigger has, about how the call is made rather than what it does:
- * shown folded in one Options collection, below what the operation needs.
- */
-const COMMON_OPTIONS = ['debugRequest', 'maxRetries', 'timeout'];
+/** The collection the common options (`COMMON_OPTIONS`) are folded into, below the rest. */
 const OPTIONS = 'options';
 
 /**

@@ -57,6 +57,9 @@ describe('generated from the manifest', () => {
       assert.ok(trigger.operation.outputFields.some((f) => f.key === 'record__id' || f.key === 'id'), key);
     }
     assert.match(App.creates.crmRemoveRecord.display.description, /Destructive:/);
+    const create = App.creates.crmCreateRecord.operation;
+    assert.deepEqual(create.inputFieldGroups.map((g) => g.key), ['options']);
+    assert.deepEqual(create.inputFields.filter((f) => f.group === 'options').map((f) => f.key), ['debugRequest', 'maxRetries', 'timeout']);
     assert.doesNotMatch(App.creates.crmCreateRecord.display.description, /Destructive:/);
     assert.ok(App.searches.crmSearchRecords && App.creates.crmCreateRecord && App.searches.crmGetRecords);
     const fields = App.searches.crmGetRecords.operation.inputFields;
