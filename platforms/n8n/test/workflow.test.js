@@ -13,7 +13,9 @@ const crm = new nodes.ZohoConnectorCrm();
 const books = new nodes.ZohoConnectorBooks();
 const crmTrigger = new nodes.ZohoConnectorCrmTrigger();
 const booksTrigger = new nodes.ZohoConnectorBooksTrigger();
+const instantTrigger = new nodes.ZohoConnectorCrmInstantTrigger();
 const types = {
+  [`${PACKAGE}.zohoConnectorCrmInstantTrigger`]: instantTrigger,
   [`${PACKAGE}.zohoConnectorCrm`]: crm,
   [`${PACKAGE}.zohoConnectorBooks`]: books,
   [`${PACKAGE}.zohoConnectorCrmTrigger`]: crmTrigger,
@@ -308,5 +310,31 @@ describe('the triggers', () => {
     const events = await pollActive(trigger, staticData);
     assert.deepEqual(events.map((e) => e.id), [created.data.invoice_id ?? created.data.invoice?.invoice_id]);
     assert.deepEqual(await pollActive(trigger, staticData), [], 'not repeated');
+  });
+
+  it("renews the instant trigger's channel when its poll finds it due, once, keeping its token", async () => {
+    const enabled = output(
+      await run([
+        node('Enable', 'zohoConnectorCrm', {
+          resource: 'notification',
+          operation: 'crmEnableNotifications',
+          events: '["Leads.create"]',
+          notifyUrl: 'http://127.0.0.1:9/n8n-webhook',
+          expiryHours: 2,
+        }),
+      ]),
+      'Enable',
+    )[0].data;
+    const due = { ...enabled, renewAt: new Date(Date.now() - 60_000).toISOString() };
+    const staticData = { 'node:Instant': { zohoChannel: due } };
+    const instant = node('Instant', 'zohoConnectorCrmInstantTrigger', { events: '["Leads.create"]' });
+    assert.deepEqual(await pollActive(instant, staticData), [], 'a poll starts nothing');
+    const renewed = staticData['node:Instant'].zohoChannel;
+    assert.equal(renewed.channelId, enabled.channelId);
+    assert.equal(renewed.token, enabled.token);
+    assert.ok(Date.parse(renewed.channelExpiry) > Date.now() + 6 * 86_400_000, `a week: ${renewed.channelExpiry}`);
+    await pollActive(instant, staticData);
+    assert.ok(Date.parse(renewed.renewAt) > Date.now(), 'the next renewal is days away');
+    assert.deepEqual(staticData['node:Instant'].zohoChannel, renewed, 'so the next poll leaves it alone');
   });
 });
