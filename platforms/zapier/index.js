@@ -275,11 +275,9 @@ function toTrigger(entry) {
       type: 'polling',
       perform: (z, bundle) =>
         run(z, bundle, async (c) => {
+          // Each event's record carries its creation and modification times whatever the fields
+          // asked for (the component orders events by them), which the dedupe id needs.
           const input = { ...stepInput(entry, bundle.inputData), backfill: POLL_WINDOW, maxEvents: POLL_WINDOW };
-          if (entry.key === 'crmUpdatedRecords' && input.fields !== undefined) {
-            const fields = Array.isArray(input.fields) ? input.fields : String(input.fields).split(',');
-            input.fields = [...new Set([...fields.map((f) => f.trim()), 'Modified_Time'])];
-          }
           const { events } = await c.poll(entry.key, CONNECTION, input, undefined);
           return events.reverse().map((event) => ({ ...event, id: dedupeId(entry, event), recordId: event.id }));
         }),
