@@ -636,10 +636,12 @@ fn upsert(state: &mut State, module: &str, request: &RecordedRequest) -> Reply {
     Reply::json(write_status(&entries, 200), &json!({"data": entries}))
 }
 
-/// Tabs Zoho lists among the modules that its API does not serve (`api_supported: false`):
-/// Zoho's own sample answer of "Modules Metadata" (v8) lists Home, and the Feeds tab is one
-/// more such web tab. A form that offers modules must leave them out.
-const WEB_TABS: &[(&str, &str)] = &[("Home", "Home"), ("Feeds", "Feeds")];
+/// Tabs Zoho lists among the modules that its API does not serve (`api_supported: false`), as
+/// Zoho's own sample answers of the modules metadata list them: Home (Deluge's "Get All Module
+/// Metadata", zoho.com/deluge/help/crm/get-all-meta.html) and SalesInbox (the v1-to-v2
+/// getModules comparison, zoho.com/crm/help/api-diff/getModules.html), both with
+/// `generated_type` "default". A form that offers modules must leave them out.
+const WEB_TABS: &[(&str, &str)] = &[("Home", "Home"), ("SalesInbox", "SalesInbox")];
 
 /// `GET /settings/modules`: the standard modules, any custom ones added, and the web tabs.
 fn modules(state: &State) -> Reply {
@@ -649,7 +651,7 @@ fn modules(state: &State) -> Reply {
             "module_name": name,
             "plural_label": label,
             "singular_label": label,
-            "generated_type": "web",
+            "generated_type": "default",
             "api_supported": false,
             "creatable": false,
             "editable": false,

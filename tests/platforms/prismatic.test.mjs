@@ -80,7 +80,7 @@ describe('run by spectral from an empty folder', () => {
     assert.equal(recordType.dataSource, 'crmListModulesChoices');
     const modules = (await harness.dataSource(recordType.dataSource, { connection })).result.map((choice) => choice.key);
     for (const module of ['Leads', 'Contacts', 'Accounts', 'Deals']) assert.ok(modules.includes(module), `${module} in ${modules}`);
-    assert.ok(!modules.includes('Home') && !modules.includes('Feeds'), `web tabs are left out: ${modules}`);
+    assert.ok(!modules.includes('Home') && !modules.includes('SalesInbox'), `web tabs are left out: ${modules}`);
     const fieldsInput = definition.actions.crmGetRecords.inputs.find((i) => i.key === 'fields');
     const { result } = await harness.dataSource(fieldsInput.dataSource, { connection, recordType: 'Deals' });
     assert.ok(result.some((choice) => choice.key === 'Stage'), JSON.stringify(result));

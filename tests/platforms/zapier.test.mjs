@@ -108,7 +108,7 @@ describe("in Zapier's runtime, from the unzipped folder", () => {
   it("fills the record type dropdown with the modules Zoho's API serves, and the fields one with the chosen module's", async () => {
     const modules = (await execute('triggers.crmListModulesChoices.operation.perform')).map((choice) => choice.id);
     for (const module of ['Leads', 'Contacts', 'Accounts', 'Deals']) assert.ok(modules.includes(module), `${module} in ${modules}`);
-    assert.ok(!modules.includes('Home') && !modules.includes('Feeds'), `web tabs are left out: ${modules}`);
+    assert.ok(!modules.includes('Home') && !modules.includes('SalesInbox'), `web tabs are left out: ${modules}`);
     const fields = await execute('triggers.crmListFieldsChoices.operation.perform', { recordType: 'Deals' });
     assert.ok(fields.some((choice) => choice.id === 'Stage' && choice.name === 'Stage'), JSON.stringify(fields));
     const definition = JSON.parse(readFileSync(join(folder, 'definition.json'), 'utf8'));

@@ -172,31 +172,18 @@ const BINARY_PROPERTY = 'binaryPropertyName';
 
 /** n8n's binary data for the actions that take or return a file. */
 function fileProperties(entry, show) {
+  const field = (displayName, hint, description) => [
+    { displayName, name: BINARY_PROPERTY, type: 'string', default: 'data', hint, description, displayOptions: { show } },
+  ];
   if (takesFile(entry)) {
-    return [
-      {
-        displayName: 'Input Binary Field',
-        name: BINARY_PROPERTY,
-        type: 'string',
-        default: 'data',
-        hint: 'The name of the input binary field containing the file to be sent',
-        description: 'The binary field of the input item holding the file; its file name and type go along. Empty to give the file as text or base64 instead.',
-        displayOptions: { show },
-      },
-    ];
+    return field(
+      'Input Binary Field',
+      'The name of the input binary field containing the file to be sent',
+      'The binary field of the input item holding the file; its file name and type go along. Empty to give the file as text or base64 instead.',
+    );
   }
   if (returnsFile(entry)) {
-    return [
-      {
-        displayName: 'Put Output File in Field',
-        name: BINARY_PROPERTY,
-        type: 'string',
-        default: 'data',
-        hint: 'The name of the output binary field to put the file in',
-        description: 'The binary field of the output item that receives the downloaded file.',
-        displayOptions: { show },
-      },
-    ];
+    return field('Put Output File in Field', 'The name of the output binary field to put the file in', 'The binary field of the output item that receives the downloaded file.');
   }
   return [];
 }
